@@ -1,0 +1,497 @@
+//! The checked model: what the checker hands to the loader and the evaluator. Names are resolved to
+//! indices, every expression is typed, every literal is a value. No pest, no raw AST text.
+
+use chrono::NaiveDate;
+
+use crate::syntax::Span;
+use crate::syntax::ast::{BoundKind, Duration, Modal};
+
+/// Index of a record type in [`Schema::records`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub usize);
+
+/// Index of a closed value set in [`Schema::enums`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnumId(pub usize);
+
+/// The type of a field, constant, measure or expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Text,
+    /// A whole number (counts).
+    Int,
+    /// A decimal number.
+    Number,
+    Bool,
+    Date,
+    /// A share or percentage, kept exact.
+    Percent,
+    Ratio,
+    Duration,
+    SchoolYear,
+    /// A headcount: a row stands for this many records (pre-counted data). At most one per record.
+    Weight,
+    /// A value of a declared `type`.
+    Enum(EnumId),
+    /// A set of values of a declared `type`.
+    Set(EnumId),
+    /// A reference to a keyed record (an entity such as a school).
+    Ref(RecordId),
+    /// A window of dates.
+    Window,
+}
+
+/// A declared `type level = {elementary, secondary}`.
+#[derive(Clone, Debug)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+impl EnumType {
+    /// The index of a value, if it belongs to the type.
+    pub fn index(&self, value: &str) -> Option<u32> {
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+    pub optional: bool,
+    /// Never printed (student and parent names).
+    pub private: bool,
+    pub span: Span,
+}
+
+/// A declared `record`. A record with a `key` is an entity (schools, principals); other records
+/// belong to an entity through a field of type [`Type::Ref`].
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub name: String,
+    /// The key field's index for an entity.
+    pub key: Option<usize>,
+    pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+impl Record {
+    pub fn field(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The first field that refers to an entity: the record's owner.
+    pub fn owner(&self) -> Option<(usize, RecordId)> {
+        self.fields.iter().enumerate().find_map(|(i, f)| match f.ty {
+            Type::Ref(r) => Some((i, r)),
+            _ => None,
+        })
+    }
+
+    pub fn weight(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.ty == Type::Weight)
+    }
+}
+
+/// The input schema: the record types a policy reads and their value sets.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub enums: Vec<EnumType>,
+    pub records: Vec<Record>,
+}
+
+impl Schema {
+    pub fn record(&self, id: RecordId) -> Option<&Record> {
+        self.records.get(id.0)
+    }
+
+    pub fn record_by_name(&self, name: &str) -> Option<RecordId> {
+        self.records.iter().position(|r| r.name == name).map(RecordId)
+    }
+
+    pub fn enum_type(&self, id: EnumId) -> Option<&EnumType> {
+        self.enums.get(id.0)
+    }
+
+    /// The entity records (those with a key), in declaration order.
+    pub fn entities(&self) -> impl Iterator<Item = (RecordId, &Record)> {
+        self.records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.key.is_some())
+            .map(|(i, r)| (RecordId(i), r))
+    }
+
+    /// How a type is named in messages.
+    pub fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Text => "text".into(),
+            Type::Int => "a whole number".into(),
+            Type::Number => "a number".into(),
+            Type::Bool => "true/false".into(),
+            Type::Date => "a date".into(),
+            Type::Percent => "a percentage".into(),
+            Type::Ratio => "a ratio".into(),
+            Type::Duration => "a duration".into(),
+            Type::SchoolYear => "a school year".into(),
+            Type::Weight => "a headcount".into(),
+            Type::Window => "a window".into(),
+            Type::Enum(e) => match self.enum_type(e) {
+                Some(t) => format!("a `{}`", t.name),
+                None => "a value".into(),
+            },
+            Type::Set(e) => match self.enum_type(e) {
+                Some(t) => format!("a set of `{}`", t.name),
+                None => "a set".into(),
+            },
+            Type::Ref(r) => match self.record(r) {
+                Some(t) => format!("a `{}`", t.name),
+                None => "a reference".into(),
+            },
+        }
+    }
+}
+
+/// An exact rational number, `num / den` with `den > 0`. Shares are compared exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ratio {
+    pub num: i128,
+    pub den: i128,
+}
+
+impl Ratio {
+    pub fn new(num: i128, den: i128) -> Option<Ratio> {
+        if den == 0 {
+            return None;
+        }
+        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+        Some(Ratio { num, den })
+    }
+
+    pub fn int(n: i128) -> Ratio {
+        Ratio { num: n, den: 1 }
+    }
+
+    pub fn cmp_exact(&self, other: &Ratio) -> std::cmp::Ordering {
+        (self.num.saturating_mul(other.den)).cmp(&other.num.saturating_mul(self.den))
+    }
+
+    pub fn to_f64(&self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+/// A value, as the evaluator and loader see it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A missing optional field, or an undefined measure.
+    Null,
+    Text(String),
+    Int(i64),
+    /// A decimal or percentage, exact. Percentages are fractions: 70% is 7/10.
+    Number(Ratio),
+    Bool(bool),
+    Date(NaiveDate),
+    /// A ratio as printed, `60:40`.
+    Pair(i64, i64),
+    Duration(Duration),
+    /// `2023-2024` is `SchoolYear(2023)`: July 1, 2023 through June 30, 2024.
+    SchoolYear(i32),
+    /// The index of a value in its enum type.
+    Enum(EnumId, u32),
+    /// The index of an entity in its record's loaded list.
+    Ref(RecordId, u32),
+    Set(EnumId, Vec<u32>),
+}
+
+/// What a policy says about itself (the `guide` block).
+#[derive(Clone, Debug, Default)]
+pub struct GuideInfo {
+    pub id: String,
+    pub title: Option<String>,
+    pub issued: Option<NaiveDate>,
+    pub replaces: Option<String>,
+    /// The first calendar year of the school year (`2023` for `2023-2024`).
+    pub year: Option<i32>,
+    pub span: Span,
+}
+
+impl GuideInfo {
+    /// July 1 of the school year's first year through June 30 of the next.
+    pub fn year_bounds(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let y = self.year?;
+        Some((
+            NaiveDate::from_ymd_opt(y, 7, 1)?,
+            NaiveDate::from_ymd_opt(y + 1, 6, 30)?,
+        ))
+    }
+}
+
+/// Severity of a finding, from the guide's modal verb.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn from_modal(m: Modal) -> Severity {
+        match m {
+            Modal::Must | Modal::Shall | Modal::Required => Severity::Error,
+            Modal::Should => Severity::Warning,
+            Modal::May => Severity::Info,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A typed, resolved expression.
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TExprKind {
+    Const(Value),
+    /// A measure of the current entity.
+    Measure(usize),
+    /// A category of the current entity (true when the entity belongs this year).
+    Category(usize),
+    /// A field of the current entity (`level`, `school.level`).
+    EntityField(usize),
+    /// A field of the current row, in a `where` filter or an `each` check.
+    RowField(usize),
+    Not(Box<TExpr>),
+    And(Box<TExpr>, Box<TExpr>),
+    Or(Box<TExpr>, Box<TExpr>),
+    Compare(CmpOp, Box<TExpr>, Box<TExpr>),
+    /// Membership in a set (`negated` for `not in`).
+    In {
+        value: Box<TExpr>,
+        set: Box<TExpr>,
+        negated: bool,
+    },
+    /// Arithmetic: date ± duration, number ops, and `a / b` which gives an exact share.
+    Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    pub fn holds(self, o: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Eq => o == Equal,
+            CmpOp::Ne => o != Equal,
+            CmpOp::Lt => o == Less,
+            CmpOp::Le => o != Greater,
+            CmpOp::Gt => o == Greater,
+            CmpOp::Ge => o != Less,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// How a share is rounded before comparing: exact, or half up to a multiple of `step` (a fraction:
+/// `rounded to 0.1%` is 1/1000).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RoundingMode {
+    Exact,
+    HalfUp(Ratio),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggKind {
+    /// Rows (weighted by the record's headcount field when it has one).
+    Count,
+    /// Distinct values of a field.
+    CountDistinct(usize),
+    Sum(usize),
+    Min(usize),
+    Max(usize),
+}
+
+/// How a measure is computed for one entity.
+#[derive(Clone, Debug)]
+pub enum MeasureDef {
+    /// An aggregation over the entity's rows of one record type, in one pass.
+    Agg {
+        record: RecordId,
+        kind: AggKind,
+        filter: Option<TExpr>,
+    },
+    /// A formula over other measures, constants and entity fields.
+    Formula(TExpr),
+}
+
+#[derive(Clone, Debug)]
+pub struct Measure {
+    pub name: String,
+    pub entity: RecordId,
+    pub def: MeasureDef,
+    pub ty: Type,
+    pub rounding: RoundingMode,
+    pub section: Option<String>,
+    pub span: Span,
+}
+
+/// Multi-year transitions of a category (PHBAO): where past years come from and when changes land.
+#[derive(Clone, Debug)]
+pub struct Transitions {
+    /// The history record, its school-year field, and the bool fields for "held" and "qualified".
+    pub record: RecordId,
+    pub year_field: usize,
+    pub held_field: usize,
+    pub qualified_field: Option<usize>,
+    /// `gain next year`: a newly qualifying entity joins the following year.
+    pub gain_next_year: bool,
+    /// `loss after N years notice`: the number of notice years before reclassification.
+    pub notice_years: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Category {
+    pub name: String,
+    pub entity: RecordId,
+    pub when: TExpr,
+    pub transitions: Option<Transitions>,
+    pub section: Option<String>,
+    pub span: Span,
+}
+
+/// One end of a window. `expr` is a date (absolute or from the entity's measures).
+#[derive(Clone, Debug)]
+pub struct WindowBound {
+    pub kind: BoundKind,
+    pub expr: TExpr,
+}
+
+#[derive(Clone, Debug)]
+pub struct WindowCase {
+    pub when: Option<TExpr>,
+    pub lower: Option<WindowBound>,
+    pub upper: Option<WindowBound>,
+    /// The window as the policy prints it (`November 13-17, 2023`).
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Window {
+    pub name: String,
+    pub entity: RecordId,
+    pub cases: Vec<WindowCase>,
+    pub section: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Check {
+    /// The condition must hold for the entity.
+    Holds(TExpr),
+    /// Every matching row's field passes the test.
+    Each {
+        record: RecordId,
+        filter: Option<TExpr>,
+        field: usize,
+        test: EachTest,
+    },
+    /// A matching row's field is on or before the due date.
+    Deadline {
+        record: RecordId,
+        filter: Option<TExpr>,
+        field: usize,
+        due: TExpr,
+    },
+    /// Rows are kept for `period` from `from`; `until` (a discard date) must not come earlier.
+    Retain {
+        record: RecordId,
+        period: Duration,
+        from: usize,
+        until: Option<usize>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum EachTest {
+    Within(usize),
+    /// Not on the same day as any of the entity's rows of `record` matching `filter`.
+    NotOn {
+        record: RecordId,
+        field: usize,
+        filter: Option<TExpr>,
+    },
+    Compare(CmpOp, TExpr),
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleDef {
+    pub name: String,
+    pub modal: Modal,
+    pub severity: Severity,
+    pub entity: RecordId,
+    /// Section and rule-level `for` conditions, combined.
+    pub applies: Option<TExpr>,
+    pub check: Check,
+    pub quote: Option<String>,
+    pub section: Option<String>,
+    /// The source text of the rule's assertion, for messages.
+    pub text: String,
+    pub span: Span,
+}
+
+/// A checked policy, ready for evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub guide: GuideInfo,
+    pub schema: Schema,
+    pub constants: Vec<(String, Value, Span)>,
+    pub sets: Vec<(String, Value, Span)>,
+    pub measures: Vec<Measure>,
+    pub categories: Vec<Category>,
+    pub windows: Vec<Window>,
+    pub rules: Vec<RuleDef>,
+}

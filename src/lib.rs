@@ -1,0 +1,4 @@
+//! mandate: a policy engine for school-district rule files.
+
+pub mod check;
+pub mod syntax;

@@ -1,0 +1,554 @@
+//! The abstract syntax tree of one policy file. Every node carries the span it was read from.
+
+use super::span::Span;
+
+/// A name as written, with its span. Equality looks at the name only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A value with the span it came from. Equality ignores the span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyFile {
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Include(Include),
+    Guide(Guide),
+    Section(Section),
+    Stmt(Stmt),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Include {
+    pub path: Spanned<String>,
+    pub span: Span,
+}
+
+/// `guide REF-1028.19 { key value ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guide {
+    pub id: Spanned<String>,
+    pub entries: Vec<GuideEntry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuideEntry {
+    pub key: Ident,
+    pub value: GuideValue,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum GuideValue {
+    Lit(Spanned<Literal>),
+    /// A bare guide number (`REF-1028.18`) or word.
+    Word(Spanned<String>),
+}
+
+impl GuideValue {
+    pub fn span(&self) -> Span {
+        match self {
+            GuideValue::Lit(l) => l.span,
+            GuideValue::Word(w) => w.span,
+        }
+    }
+}
+
+/// `section "III. CALENDAR" for PHBAO or MAG1 { ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub title: Spanned<String>,
+    pub applies: Option<Expr>,
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    Type(TypeDecl),
+    Set(SetDecl),
+    Const(ConstDecl),
+    Record(RecordDecl),
+    Measure(MeasureDecl),
+    Category(CategoryDecl),
+    Window(WindowDecl),
+    Rule(RuleDecl),
+}
+
+impl Stmt {
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::Type(d) => d.span,
+            Stmt::Set(d) => d.span,
+            Stmt::Const(d) => d.span,
+            Stmt::Record(d) => d.span,
+            Stmt::Measure(d) => d.span,
+            Stmt::Category(d) => d.span,
+            Stmt::Window(d) => d.span,
+            Stmt::Rule(d) => d.span,
+        }
+    }
+
+    /// The name the statement defines.
+    pub fn name(&self) -> &Ident {
+        match self {
+            Stmt::Type(d) => &d.name,
+            Stmt::Set(d) => &d.name,
+            Stmt::Const(d) => &d.name,
+            Stmt::Record(d) => &d.name,
+            Stmt::Measure(d) => &d.name,
+            Stmt::Category(d) => &d.name,
+            Stmt::Window(d) => &d.name,
+            Stmt::Rule(d) => &d.name,
+        }
+    }
+}
+
+/// `type level = {elementary, secondary}`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDecl {
+    pub name: Ident,
+    pub values: Vec<Ident>,
+    pub span: Span,
+}
+
+/// `set hbao: ethnicity = {hispanic, black}`
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetDecl {
+    pub name: Ident,
+    pub of: Ident,
+    pub members: Vec<Expr>,
+    pub span: Span,
+}
+
+/// `const norm_day = September 15, 2023`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstDecl {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `record school key id { ... }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub key: Option<Ident>,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+/// `magnet: magnet optional`
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: Ident,
+    pub optional: bool,
+    pub private: bool,
+    pub span: Span,
+}
+
+/// `measure hbao_share = hbao_resident / resident exact`
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeasureDecl {
+    pub name: Ident,
+    pub per: Option<Ident>,
+    pub expr: Expr,
+    pub rounding: Option<Spanned<Rounding>>,
+    pub span: Span,
+}
+
+/// How a share is rounded before it is compared.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rounding {
+    Exact,
+    /// Half up to a multiple of this percentage (`rounded to 0.1%`).
+    To(Decimal),
+}
+
+/// `category PHBAO when hbao_share > 70% { held ... gain next year }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryDecl {
+    pub name: Ident,
+    pub per: Option<Ident>,
+    pub when: Expr,
+    pub entries: Vec<CategoryEntry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryEntry {
+    pub key: Ident,
+    pub value: CategoryValue,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CategoryValue {
+    /// `next year`
+    NextYear(Span),
+    /// `after 2 years notice`
+    Notice(Spanned<Duration>),
+    /// `norm_history.phbao`
+    Path(Ident, Ident),
+    /// a bare word
+    Word(Ident),
+}
+
+impl CategoryValue {
+    pub fn span(&self) -> Span {
+        match self {
+            CategoryValue::NextYear(s) => *s,
+            CategoryValue::Notice(d) => d.span,
+            CategoryValue::Path(a, b) => a.span.to(b.span),
+            CategoryValue::Word(w) => w.span,
+        }
+    }
+}
+
+/// `window first_conference { when level == elementary: November 13-17, 2023 }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowDecl {
+    pub name: Ident,
+    /// One case per condition; a window written `window w = ...` has one case with no condition.
+    pub cases: Vec<WindowCase>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowCase {
+    pub when: Option<Expr>,
+    pub spec: WindowSpec,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WindowSpec {
+    /// Both ends included.
+    Range(Spanned<Literal>),
+    Bounds {
+        lower: Option<Bound>,
+        upper: Option<Bound>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub kind: Spanned<BoundKind>,
+    pub expr: Expr,
+}
+
+/// The date words: `from D` on or after, `after D` strictly later, `by D` on or before, `before D`
+/// strictly earlier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundKind {
+    From,
+    After,
+    By,
+    Before,
+}
+
+impl BoundKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            BoundKind::From => "from",
+            BoundKind::After => "after",
+            BoundKind::By => "by",
+            BoundKind::Before => "before",
+        }
+    }
+    pub fn is_lower(self) -> bool {
+        matches!(self, BoundKind::From | BoundKind::After)
+    }
+}
+
+/// The guide's modal verb; it sets the severity of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Modal {
+    Must,
+    Shall,
+    Required,
+    Should,
+    May,
+}
+
+impl Modal {
+    pub fn word(self) -> &'static str {
+        match self {
+            Modal::Must => "must",
+            Modal::Shall => "shall",
+            Modal::Required => "required",
+            Modal::Should => "should",
+            Modal::May => "may",
+        }
+    }
+}
+
+/// `must two_conferences for PHBAO: conferences_held >= 2 "quote"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleDecl {
+    pub modal: Spanned<Modal>,
+    pub name: Ident,
+    pub applies: Option<Expr>,
+    pub assertion: Assertion,
+    pub quote: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Assertion {
+    /// A condition on the entity's measures and fields.
+    Holds(Expr),
+    /// `each R where P has F <test>`
+    Each {
+        record: Ident,
+        filter: Option<Expr>,
+        field: Ident,
+        test: EachTest,
+        span: Span,
+    },
+    /// `R where P has F by D`
+    Deadline {
+        record: Ident,
+        filter: Option<Expr>,
+        field: Ident,
+        due: Expr,
+        span: Span,
+    },
+    /// `retain R for 5 years from F until G`
+    Retain {
+        record: Ident,
+        period: Spanned<Duration>,
+        from: Ident,
+        until: Option<Ident>,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EachTest {
+    Within(Ident),
+    NotOn {
+        record: Ident,
+        field: Ident,
+        filter: Option<Expr>,
+    },
+    Compare(Spanned<BinOp>, Expr),
+}
+
+/// An expression with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Lit(Literal),
+    Name(Ident),
+    Path(Ident, Ident),
+    Set(Vec<Expr>),
+    Not(Box<Expr>),
+    Binary(Spanned<BinOp>, Box<Expr>, Box<Expr>),
+    Agg(Aggregate),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+impl AggFn {
+    pub fn word(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+        }
+    }
+}
+
+/// `count student where ...`, `count distinct conference.number`, `min calendar.class_start`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    pub func: Spanned<AggFn>,
+    pub distinct: bool,
+    pub record: Ident,
+    pub field: Option<Ident>,
+    pub filter: Option<Box<Expr>>,
+}
+
+/// A decimal number kept exactly: `digits / 10^scale`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    pub digits: i64,
+    pub scale: u32,
+}
+
+impl Decimal {
+    pub fn denominator(self) -> i64 {
+        10i64.checked_pow(self.scale).unwrap_or(i64::MAX)
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.digits);
+        }
+        let den = self.denominator();
+        let whole = self.digits / den;
+        let frac = (self.digits % den).abs();
+        write!(f, "{whole}.{frac:0width$}", width = self.scale as usize)
+    }
+}
+
+/// How a date was printed; the formatter keeps the form the guide uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateStyle {
+    /// `1/31/2024`
+    Us,
+    /// `2024-01-31`
+    Iso,
+    /// `January 31, 2024`
+    Long,
+}
+
+/// A date as written. It may not exist (`2/30/2024`); the checker says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateLit {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub style: DateStyle,
+    /// Digits in the year as written (a two-digit year is an error).
+    pub year_digits: u32,
+}
+
+/// How a range was printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeStyle {
+    /// `November 13-17, 2023`
+    Days,
+    /// `November 28 - December 2, 2023`
+    Months,
+    /// `December 18, 2023 - January 5, 2024`
+    Dash,
+    /// `11/13/2023 .. 11/17/2023`
+    Dots,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DurationUnit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl DurationUnit {
+    pub fn word(self, n: i64) -> &'static str {
+        match (self, n == 1) {
+            (DurationUnit::Day, true) => "day",
+            (DurationUnit::Day, false) => "days",
+            (DurationUnit::Week, true) => "week",
+            (DurationUnit::Week, false) => "weeks",
+            (DurationUnit::Month, true) => "month",
+            (DurationUnit::Month, false) => "months",
+            (DurationUnit::Year, true) => "year",
+            (DurationUnit::Year, false) => "years",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub n: i64,
+    pub unit: DurationUnit,
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.n, self.unit.word(self.n))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Number(Decimal),
+    /// A percentage: `70%` is `Decimal { digits: 70, scale: 0 }`.
+    Percent(Decimal),
+    Ratio(i64, i64),
+    Date(DateLit),
+    Range(DateLit, DateLit, RangeStyle),
+    Duration(Duration),
+    /// `2023-2024`: the years as written.
+    SchoolYear(i64, i64),
+    Str(String),
+    Bool(bool),
+}

@@ -1,0 +1,318 @@
+//! Syntax errors: pest's failures turned into diagnostics with a span and a hint.
+
+use miette::Diagnostic;
+use pest::error::{ErrorVariant, InputLocation};
+use thiserror::Error;
+
+use super::parse::Rule;
+use super::span::{FileId, Span};
+
+#[derive(Debug, Error, Diagnostic, Clone)]
+pub enum SyntaxError {
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(mandate::syntax))]
+    Expected {
+        expected: String,
+        found: String,
+        #[help]
+        help: Option<String>,
+        file: FileId,
+        #[label("here")]
+        span: Span,
+    },
+    #[error("{message}")]
+    #[diagnostic(code(mandate::syntax))]
+    Custom {
+        message: String,
+        #[help]
+        help: String,
+        file: FileId,
+        #[label("here")]
+        span: Span,
+    },
+}
+
+impl SyntaxError {
+    pub fn file(&self) -> FileId {
+        match self {
+            SyntaxError::Expected { file, .. } | SyntaxError::Custom { file, .. } => *file,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::Expected { span, .. } | SyntaxError::Custom { span, .. } => *span,
+        }
+    }
+
+    pub(crate) fn internal(file: FileId, at: usize, msg: impl Into<String>) -> Self {
+        SyntaxError::Custom {
+            message: msg.into(),
+            help: "this is a bug in mandate's parser; please report it with the policy file".into(),
+            file,
+            span: Span::new(file, at, at),
+        }
+    }
+
+    pub(crate) fn from_pest(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Self {
+        let at = match e.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+        let at = at.min(text.len());
+        let (found, len) = describe_found(text, at);
+        let span = Span::new(file, at, at + len);
+        match e.variant {
+            ErrorVariant::ParsingError {
+                positives,
+                negatives: _,
+            } => {
+                let mut names: Vec<&str> = positives.iter().map(|r| group_name(*r)).collect();
+                names.sort_unstable();
+                names.dedup();
+                let expected = join_or(&names);
+                let help = hint(&positives, text, at);
+                SyntaxError::Expected {
+                    expected,
+                    found,
+                    help,
+                    file,
+                    span,
+                }
+            }
+            ErrorVariant::CustomError { message } => SyntaxError::Custom {
+                message,
+                help: "check the statement's syntax in GRAMMAR.md".into(),
+                file,
+                span,
+            },
+        }
+    }
+}
+
+/// What the parser found at `at`: a word, a symbol, or the end of the file.
+fn describe_found(text: &str, at: usize) -> (String, usize) {
+    let rest = text.get(at..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".into(), 0);
+    };
+    if first == '\n' || first == '\r' {
+        return ("the end of the line".into(), first.len_utf8());
+    }
+    let word: String = if first.is_alphanumeric() || first == '_' {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    } else {
+        first.to_string()
+    };
+    let len = word.len();
+    (format!("`{word}`"), len)
+}
+
+fn join_or(names: &[&str]) -> String {
+    match names {
+        [] => "something else".into(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Rules that start a statement, or that are operators, are reported as one group so an "expected"
+/// list stays short.
+fn group_name(r: Rule) -> &'static str {
+    match r {
+        Rule::kw_type
+        | Rule::kw_set
+        | Rule::kw_const
+        | Rule::kw_record
+        | Rule::kw_measure
+        | Rule::kw_category
+        | Rule::kw_window
+        | Rule::modal => "a statement",
+        Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div => "an operator",
+        other => rule_name(other),
+    }
+}
+
+/// A hint for the common mistakes.
+fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..).unwrap_or("");
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if rest.starts_with('=') && expected.contains(&Rule::op_eq) {
+        return Some("compare with `==`".into());
+    }
+    if expected.contains(&Rule::ident) && KEYWORDS.contains(&word.as_str()) {
+        return Some(format!(
+            "`{word}` is a reserved word; choose another name, such as `{word}_`"
+        ));
+    }
+    if expected.contains(&Rule::modal) || expected.contains(&Rule::kw_measure) {
+        if let Some(k) = crate::check::suggest::closest(&word, STATEMENT_WORDS) {
+            return Some(format!("did you mean `{k}`?"));
+        }
+        return Some(
+            "a statement starts with type, set, const, record, measure, category, window, or a \
+             modal verb (must, shall, required, should, may)"
+                .into(),
+        );
+    }
+    if expected.contains(&Rule::string) && rest.starts_with('\'') {
+        return Some("strings use double quotes: \"...\"".into());
+    }
+    None
+}
+
+const KEYWORDS: &[&str] = &[
+    "include", "guide", "section", "type", "set", "record", "key", "optional", "private", "const",
+    "measure", "category", "window", "when", "each", "has", "within", "not", "on", "where", "in",
+    "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
+    "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
+    "true", "false", "for", "per",
+];
+
+const STATEMENT_WORDS: &[&str] = &[
+    "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
+    "window", "must", "shall", "required", "should", "may",
+];
+
+/// A readable name for every grammar rule, used in "expected ..." messages. The match is exhaustive,
+/// so a new rule cannot print as its Rust name.
+pub fn rule_name(r: Rule) -> &'static str {
+    match r {
+        Rule::EOI => "the end of the file",
+        Rule::WHITESPACE | Rule::sp => "a space",
+        Rule::COMMENT => "a comment",
+        Rule::ident_char => "a letter, digit or `_`",
+        Rule::date => "a date",
+        Rule::date_range | Rule::literal => "a value",
+        Rule::set_elem => "a set member",
+        Rule::paren | Rule::atom | Rule::prefix => "an expression",
+        Rule::infix => "an operator",
+        Rule::assertion | Rule::each_test => "a rule body",
+        Rule::statement
+        | Rule::type_decl
+        | Rule::set_decl
+        | Rule::const_decl
+        | Rule::record_decl
+        | Rule::measure_decl
+        | Rule::category_decl
+        | Rule::window_decl
+        | Rule::rule_decl
+        | Rule::modal => "a statement",
+        Rule::item => "a statement, `include`, `guide` or `section`",
+        Rule::keyword => "a keyword",
+        Rule::ident => "a name",
+        Rule::guide_id => "a guide number such as `REF-1028.19`",
+        Rule::string => "a quoted string",
+        Rule::string_raw => "string text",
+        Rule::digits => "digits",
+        Rule::number => "a number",
+        Rule::percent => "a percentage such as `70%`",
+        Rule::ratio => "a ratio such as `60:40`",
+        Rule::month => "a month name",
+        Rule::us_date => "a date such as `1/31/2024`",
+        Rule::iso_date => "a date such as `2024-01-31`",
+        Rule::month_date => "a date such as `January 31, 2024`",
+        Rule::range_days => "a date range such as `November 13-17, 2023`",
+        Rule::range_months => "a date range such as `November 28 - December 2, 2023`",
+        Rule::range_dates => "a date range such as `11/13/2023 .. 11/17/2023`",
+        Rule::school_year => "a school year such as `2023-2024`",
+        Rule::duration => "a duration such as `5 weeks`",
+        Rule::duration_unit => "`days`, `weeks`, `months` or `years`",
+        Rule::boolean => "`true` or `false`",
+        Rule::path => "a field such as `record.field`",
+        Rule::set_lit => "a set such as `{a, b}`",
+        Rule::agg_fn => "`count`, `sum`, `min` or `max`",
+        Rule::distinct => "`distinct`",
+        Rule::aggregate => "an aggregation such as `count student`",
+        Rule::where_clause => "`where`",
+        Rule::op_or => "`or`",
+        Rule::op_and => "`and`",
+        Rule::op_not => "`not`",
+        Rule::op_not_in => "`not in`",
+        Rule::op_in => "`in`",
+        Rule::op_eq => "`==`",
+        Rule::op_ne => "`!=`",
+        Rule::op_le => "`<=`",
+        Rule::op_ge => "`>=`",
+        Rule::op_lt => "`<`",
+        Rule::op_gt => "`>`",
+        Rule::op_add => "`+`",
+        Rule::op_sub => "`-`",
+        Rule::op_mul => "`*`",
+        Rule::op_div => "`/`",
+        Rule::expr => "an expression",
+        Rule::include => "`include`",
+        Rule::guide => "`guide`",
+        Rule::guide_entry => "a guide entry such as `year 2023-2024`",
+        Rule::section => "`section`",
+        Rule::for_clause => "`for`",
+        Rule::record_key => "`key`",
+        Rule::field_decl => "a field such as `name: text`",
+        Rule::field_flag => "`optional` or `private`",
+        Rule::per_clause => "`per`",
+        Rule::rounding => "`exact` or `rounded to ...`",
+        Rule::exact => "`exact`",
+        Rule::rounded => "`rounded to`",
+        Rule::category_entry => "a category entry such as `gain next year`",
+        Rule::category_value => "a value",
+        Rule::next_year => "`next year`",
+        Rule::notice => "`after N years notice`",
+        Rule::window_case => "`when CONDITION: WINDOW`",
+        Rule::window_spec => "a date range or `from`/`after`/`by`/`before` bounds",
+        Rule::bound => "a bound such as `before DATE`",
+        Rule::bound_kw => "`from`, `after`, `by` or `before`",
+        Rule::each_check => "`each`",
+        Rule::within_test => "`within`",
+        Rule::not_on_test => "`not on`",
+        Rule::compare_test => "a comparison",
+        Rule::deadline_check => "a deadline such as `R has F by DATE`",
+        Rule::retain_check => "`retain`",
+        Rule::file => "a policy file",
+        Rule::kw_include => "`include`",
+        Rule::kw_guide => "`guide`",
+        Rule::kw_section => "`section`",
+        Rule::kw_for => "`for`",
+        Rule::kw_type => "`type`",
+        Rule::kw_set => "`set`",
+        Rule::kw_const => "`const`",
+        Rule::kw_record => "`record`",
+        Rule::kw_key => "`key`",
+        Rule::kw_measure => "`measure`",
+        Rule::kw_per => "`per`",
+        Rule::kw_rounded => "`rounded`",
+        Rule::kw_to => "`to`",
+        Rule::kw_category => "`category`",
+        Rule::kw_when => "`when`",
+        Rule::kw_window => "`window`",
+        Rule::kw_each => "`each`",
+        Rule::kw_where => "`where`",
+        Rule::kw_has => "`has`",
+        Rule::kw_within => "`within`",
+        Rule::kw_not => "`not`",
+        Rule::kw_on => "`on`",
+        Rule::kw_by => "`by`",
+        Rule::kw_retain => "`retain`",
+        Rule::kw_from => "`from`",
+        Rule::kw_until => "`until`",
+        Rule::kw_next => "`next`",
+        Rule::kw_year => "`year`",
+    }
+}

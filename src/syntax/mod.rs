@@ -1,0 +1,10 @@
+//! Stage 1: source text → AST. pest lives here and nowhere else.
+
+pub mod ast;
+pub mod error;
+pub mod parse;
+pub mod span;
+
+pub use error::SyntaxError;
+pub use parse::parse;
+pub use span::{FileId, SourceFile, Sources, Span};
