@@ -1,11 +1,14 @@
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    match mandate::syntax::parse(mandate::syntax::FileId(0), &text) {
-        Ok(ast) => println!("{ast:#?}"),
-        Err(e) => {
-            let r = miette::Report::new(e).with_source_code(miette::NamedSource::new(path, text));
-            eprintln!("{r:?}");
+    match mandate::check::check_path(std::path::Path::new(&path)) {
+        Ok((loaded, checked)) => {
+            for p in &checked.problems {
+                eprintln!("{:?}", miette::Report::new(p.with_source(&loaded.sources)));
+            }
+            if let Some(m) = checked.model {
+                println!("ok: {} measures {} categories {} windows {} rules", m.measures.len(), m.categories.len(), m.windows.len(), m.rules.len());
+            }
         }
+        Err(e) => eprintln!("{:?}", miette::Report::new(e)),
     }
 }

@@ -488,10 +488,40 @@ pub struct RuleDef {
 pub struct Model {
     pub guide: GuideInfo,
     pub schema: Schema,
-    pub constants: Vec<(String, Value, Span)>,
+    pub constants: Vec<(String, Value, Type, Span)>,
     pub sets: Vec<(String, Value, Span)>,
     pub measures: Vec<Measure>,
     pub categories: Vec<Category>,
     pub windows: Vec<Window>,
     pub rules: Vec<RuleDef>,
+}
+
+/// `d + n units` (or minus, with `sign = -1`). Months and years keep the day of month where it
+/// exists and clamp to the month's last day otherwise (Jan 31 + 1 month = Feb 29 in 2024).
+pub fn add_duration(d: NaiveDate, dur: Duration, sign: i64) -> Option<NaiveDate> {
+    use crate::syntax::ast::DurationUnit;
+    let n = dur.n.checked_mul(sign)?;
+    match dur.unit {
+        DurationUnit::Day => d.checked_add_signed(chrono::TimeDelta::try_days(n)?),
+        DurationUnit::Week => d.checked_add_signed(chrono::TimeDelta::try_weeks(n)?),
+        DurationUnit::Month | DurationUnit::Year => {
+            let months = if dur.unit == DurationUnit::Year {
+                n.checked_mul(12)?
+            } else {
+                n
+            };
+            let m = u32::try_from(months.unsigned_abs()).ok()?;
+            if months >= 0 {
+                d.checked_add_months(chrono::Months::new(m))
+            } else {
+                d.checked_sub_months(chrono::Months::new(m))
+            }
+        }
+    }
+}
+
+/// A date as the guides print it: `1/31/2024`.
+pub fn us_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}/{}/{}", d.month(), d.day(), d.year())
 }

@@ -1,0 +1,621 @@
+//! Typing expressions: names resolved in context, operands checked against each other, bare values
+//! (`first`, `open_house`) read as values of the type they are compared with.
+
+use super::diag::Problem;
+use super::model::*;
+use super::{Checker, DefKind, suggest};
+use crate::syntax::Span;
+use crate::syntax::ast::{self, BinOp, ExprKind, Literal};
+
+/// Where an expression stands: a constant, a fact about one entity, or a condition on one row.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cx {
+    pub entity: Option<RecordId>,
+    pub row: Option<RecordId>,
+}
+
+impl Cx {
+    pub fn constant() -> Cx {
+        Cx {
+            entity: None,
+            row: None,
+        }
+    }
+    pub fn entity(e: RecordId) -> Cx {
+        Cx {
+            entity: Some(e),
+            row: None,
+        }
+    }
+    pub fn row(e: RecordId, r: RecordId) -> Cx {
+        Cx {
+            entity: Some(e),
+            row: Some(r),
+        }
+    }
+}
+
+pub(crate) fn cmp_op(op: BinOp) -> Option<CmpOp> {
+    Some(match op {
+        BinOp::Eq => CmpOp::Eq,
+        BinOp::Ne => CmpOp::Ne,
+        BinOp::Lt => CmpOp::Lt,
+        BinOp::Le => CmpOp::Le,
+        BinOp::Gt => CmpOp::Gt,
+        BinOp::Ge => CmpOp::Ge,
+        _ => return None,
+    })
+}
+
+fn numeric(t: Type) -> bool {
+    matches!(t, Type::Int | Type::Number | Type::Weight)
+}
+
+fn texpr(kind: TExprKind, ty: Type, span: Span) -> TExpr {
+    TExpr { kind, ty, span }
+}
+
+impl Checker<'_> {
+    /// Reports a type other than `want`; true when the type is right.
+    pub(crate) fn expect_type(&mut self, t: &TExpr, want: Type, what: &str) -> bool {
+        if t.ty == want || (numeric(t.ty) && numeric(want)) {
+            return true;
+        }
+        let got = self.model.schema.type_name(t.ty);
+        let w = self.model.schema.type_name(want);
+        let help = match want {
+            Type::Bool => "write a comparison, such as `hbao_share > 70%`".to_string(),
+            Type::Date => "write a date such as `1/31/2024`, or a date field or measure".to_string(),
+            _ => format!("{what} must be {w}"),
+        };
+        self.push(
+            Problem::error(
+                "mandate::check::type-mismatch",
+                t.span,
+                format!("{what} must be {w}, but `{}` is {got}", self.text(t.span)),
+            )
+            .label(format!("this is {got}"))
+            .help(help),
+        );
+        false
+    }
+
+    /// Two operands that can be compared; a diagnostic otherwise.
+    pub(crate) fn compatible(&mut self, a: &TExpr, b: &TExpr, op: Span) -> Option<()> {
+        let ok = a.ty == b.ty || (numeric(a.ty) && numeric(b.ty));
+        if ok {
+            self.rounding_note(a, b, op);
+            self.rounding_note(b, a, op);
+            return Some(());
+        }
+        let (ta, tb) = (
+            self.model.schema.type_name(a.ty),
+            self.model.schema.type_name(b.ty),
+        );
+        let help = match (a.ty, b.ty) {
+            (Type::Percent, Type::Number | Type::Int) | (Type::Number | Type::Int, Type::Percent) => {
+                "write the threshold as a percentage, e.g. `70%`".to_string()
+            }
+            (Type::Date, _) | (_, Type::Date) => {
+                "compare a date with a date (a date field, a date measure or a literal such as `1/31/2024`)".to_string()
+            }
+            _ => "compare values of the same kind".to_string(),
+        };
+        self.push(
+            Problem::error(
+                "mandate::check::type-mismatch",
+                a.span.to(b.span),
+                format!(
+                    "cannot compare {ta} (`{}`) with {tb} (`{}`)",
+                    self.text(a.span),
+                    self.text(b.span)
+                ),
+            )
+            .label("these do not have the same type")
+            .help(help),
+        );
+        None
+    }
+
+    /// A share compared with a threshold where the policy does not say how the share is rounded.
+    fn rounding_note(&mut self, share: &TExpr, threshold: &TExpr, op: Span) {
+        let TExprKind::Measure(m) = share.kind else {
+            return;
+        };
+        if share.ty != Type::Percent || !matches!(threshold.kind, TExprKind::Const(_)) {
+            return;
+        }
+        let Some(measure) = self.model.measures.get(m) else {
+            return;
+        };
+        if !self.unrounded.contains(&m) {
+            return;
+        }
+        let name = measure.name.clone();
+        self.push(
+            Problem::warning(
+                "mandate::check::rounding-unstated",
+                share.span.to(threshold.span).to(op),
+                format!(
+                    "`{name}` is compared with `{}` but the policy does not say how the share is rounded",
+                    self.text(threshold.span)
+                ),
+            )
+            .label("compared exactly")
+            .help(format!(
+                "add `exact` (or e.g. `rounded to 0.1%`) to `measure {name}`; without it the share is compared exactly"
+            )),
+        );
+        self.unrounded.remove(&m);
+    }
+
+    fn is_free_name(&self, e: &ast::Expr, cx: &Cx) -> bool {
+        let ExprKind::Name(id) = &e.kind else {
+            return false;
+        };
+        if self.names.contains_key(&id.name) {
+            return false;
+        }
+        let in_record = |r: Option<RecordId>| {
+            r.and_then(|r| self.model.schema.record(r))
+                .map(|rec| rec.field(&id.name).is_some())
+                .unwrap_or(false)
+        };
+        !in_record(cx.row) && !in_record(cx.entity)
+    }
+
+    pub(crate) fn expr(&mut self, e: &ast::Expr, cx: &Cx, expect: Option<Type>) -> Option<TExpr> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Lit(l) => {
+                let v = self.literal(l, span)?;
+                let ty = match (l, &v) {
+                    (Literal::Number(d), _) if d.scale == 0 => {
+                        let n = i64::try_from(d.digits).ok()?;
+                        return Some(texpr(TExprKind::Const(Value::Int(n)), Type::Int, span));
+                    }
+                    (Literal::Number(_), _) => Type::Number,
+                    (Literal::Percent(_), _) => Type::Percent,
+                    (Literal::Ratio(..), _) => Type::Ratio,
+                    (Literal::Date(_), _) => Type::Date,
+                    (Literal::Duration(_), _) => Type::Duration,
+                    (Literal::SchoolYear(..), _) => Type::SchoolYear,
+                    (Literal::Str(_), _) => Type::Text,
+                    (Literal::Bool(_), _) => Type::Bool,
+                    (Literal::Range(..), _) => return None,
+                };
+                Some(texpr(TExprKind::Const(v), ty, span))
+            }
+            ExprKind::Name(id) => self.name(id, cx, expect),
+            ExprKind::Path(a, b) => self.path(a, b, cx),
+            ExprKind::Set(members) => {
+                let Some(Type::Set(en)) = expect else {
+                    self.push(
+                        Problem::error(
+                            "mandate::check::set-here",
+                            span,
+                            "a set of values belongs on the right of `in`",
+                        )
+                        .help("write `FIELD in {a, b}`"),
+                    );
+                    return None;
+                };
+                let mut ix = Vec::new();
+                for m in members {
+                    ix.push(self.enum_member(en, m)?);
+                }
+                ix.sort_unstable();
+                ix.dedup();
+                Some(texpr(TExprKind::Const(Value::Set(en, ix)), Type::Set(en), span))
+            }
+            ExprKind::Not(inner) => {
+                let t = self.expr(inner, cx, Some(Type::Bool))?;
+                if !self.expect_type(&t, Type::Bool, "`not`'s operand") {
+                    return None;
+                }
+                Some(texpr(TExprKind::Not(Box::new(t)), Type::Bool, span))
+            }
+            ExprKind::Agg(a) => match cx {
+                Cx {
+                    entity: Some(ent),
+                    row: None,
+                } => self.hidden_measure(a, span, *ent),
+                _ => {
+                    self.push(
+                        Problem::error(
+                            "mandate::check::aggregate-here",
+                            span,
+                            "an aggregation cannot stand here",
+                        )
+                        .help("declare it as a `measure` and use the measure's name"),
+                    );
+                    None
+                }
+            },
+            ExprKind::Binary(op, l, r) => self.binary(op, l, r, cx, span),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: &ast::Spanned<BinOp>,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        cx: &Cx,
+        span: Span,
+    ) -> Option<TExpr> {
+        match op.node {
+            BinOp::And | BinOp::Or => {
+                let a = self.expr(l, cx, Some(Type::Bool));
+                let b = self.expr(r, cx, Some(Type::Bool));
+                let (a, b) = (a?, b?);
+                let ok_a = self.expect_type(&a, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
+                let ok_b = self.expect_type(&b, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
+                if !(ok_a && ok_b) {
+                    return None;
+                }
+                let kind = if op.node == BinOp::And {
+                    TExprKind::And(Box::new(a), Box::new(b))
+                } else {
+                    TExprKind::Or(Box::new(a), Box::new(b))
+                };
+                Some(texpr(kind, Type::Bool, span))
+            }
+            BinOp::In | BinOp::NotIn => {
+                let negated = op.node == BinOp::NotIn;
+                let a = self.expr(l, cx, None)?;
+                match (a.ty, &r.kind) {
+                    (Type::Enum(en), _) => {
+                        let b = self.expr(r, cx, Some(Type::Set(en)))?;
+                        if b.ty != Type::Set(en) {
+                            let tn = self.model.schema.type_name(b.ty);
+                            let want = self.model.schema.type_name(Type::Set(en));
+                            self.push(
+                                Problem::error(
+                                    "mandate::check::type-mismatch",
+                                    b.span,
+                                    format!("`{}` is {tn}, but `{}` needs {want}", self.text(b.span), op.node.symbol()),
+                                )
+                                .help("name a `set` of the same type, or write the values: `{a, b}`"),
+                            );
+                            return None;
+                        }
+                        Some(texpr(
+                            TExprKind::In {
+                                value: Box::new(a),
+                                set: Box::new(b),
+                                negated,
+                            },
+                            Type::Bool,
+                            span,
+                        ))
+                    }
+                    (ty, ExprKind::Set(members)) => {
+                        // Values that are not of a declared type: `balance in {60:40, 70:30}` is
+                        // `balance == 60:40 or balance == 70:30`.
+                        let mut out: Option<TExpr> = None;
+                        for m in members {
+                            let v = self.expr(m, cx, Some(ty))?;
+                            self.compatible(&a, &v, op.span)?;
+                            let cmp = texpr(
+                                TExprKind::Compare(
+                                    if negated { CmpOp::Ne } else { CmpOp::Eq },
+                                    Box::new(a.clone()),
+                                    Box::new(v),
+                                ),
+                                Type::Bool,
+                                m.span,
+                            );
+                            out = Some(match out {
+                                None => cmp,
+                                Some(prev) if negated => texpr(TExprKind::And(Box::new(prev), Box::new(cmp)), Type::Bool, span),
+                                Some(prev) => texpr(TExprKind::Or(Box::new(prev), Box::new(cmp)), Type::Bool, span),
+                            });
+                        }
+                        let Some(mut out) = out else {
+                            self.push(
+                                Problem::error("mandate::check::empty-set", r.span, "the set is empty")
+                                    .help("list at least one value"),
+                            );
+                            return None;
+                        };
+                        out.span = span;
+                        Some(out)
+                    }
+                    (ty, _) => {
+                        let tn = self.model.schema.type_name(ty);
+                        self.push(
+                            Problem::error(
+                                "mandate::check::type-mismatch",
+                                l.span,
+                                format!("`{}` is {tn}; `in` needs a value of a declared type or a list of values", self.text(l.span)),
+                            )
+                            .help("write `FIELD in {a, b}` with values of the field's type"),
+                        );
+                        None
+                    }
+                }
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let (a, b) = if self.is_free_name(l, cx) && !self.is_free_name(r, cx) {
+                    let b = self.expr(r, cx, None)?;
+                    let a = self.expr(l, cx, Some(b.ty))?;
+                    (a, b)
+                } else {
+                    let a = self.expr(l, cx, None)?;
+                    let b = self.expr(r, cx, Some(a.ty))?;
+                    (a, b)
+                };
+                self.compatible(&a, &b, op.span)?;
+                if matches!(op.node, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+                    && matches!(a.ty, Type::Enum(_) | Type::Text | Type::Bool | Type::Ref(_) | Type::Set(_) | Type::Ratio)
+                {
+                    let tn = self.model.schema.type_name(a.ty);
+                    self.push(
+                        Problem::error(
+                            "mandate::check::type-mismatch",
+                            op.span,
+                            format!("{tn} has no order; `{}` does not apply", op.node.symbol()),
+                        )
+                        .help("use `==`, `!=` or `in`"),
+                    );
+                    return None;
+                }
+                let cmp = cmp_op(op.node)?;
+                Some(texpr(TExprKind::Compare(cmp, Box::new(a), Box::new(b)), Type::Bool, span))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let a = self.expr(l, cx, None);
+                let b = self.expr(r, cx, None);
+                let (a, b) = (a?, b?);
+                let arith = match op.node {
+                    BinOp::Add => ArithOp::Add,
+                    BinOp::Sub => ArithOp::Sub,
+                    BinOp::Mul => ArithOp::Mul,
+                    _ => ArithOp::Div,
+                };
+                let ty = match (arith, a.ty, b.ty) {
+                    (ArithOp::Add | ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
+                    (ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
+                    (ArithOp::Div, x, y) if numeric(x) && numeric(y) => Type::Percent,
+                    (ArithOp::Div, Type::Percent, y) if numeric(y) => Type::Percent,
+                    (_, Type::Int | Type::Weight, Type::Int | Type::Weight) => Type::Int,
+                    (_, x, y) if numeric(x) && numeric(y) => Type::Number,
+                    (ArithOp::Add | ArithOp::Sub, Type::Percent, Type::Percent) => Type::Percent,
+                    (ArithOp::Mul, Type::Percent, y) if numeric(y) => Type::Number,
+                    (ArithOp::Mul, x, Type::Percent) if numeric(x) => Type::Number,
+                    (_, x, y) => {
+                        let (tx, ty) = (self.model.schema.type_name(x), self.model.schema.type_name(y));
+                        let help = if x == Type::Date && y == Type::Date {
+                            "dates cannot be added or subtracted; add a duration to a date, e.g. `class_start + 5 weeks`".to_string()
+                        } else if x == Type::Date || y == Type::Date {
+                            "add or subtract a duration such as `5 weeks` to a date".to_string()
+                        } else {
+                            "arithmetic works on numbers, and on a date plus or minus a duration".to_string()
+                        };
+                        self.push(
+                            Problem::error(
+                                "mandate::check::type-mismatch",
+                                op.span,
+                                format!("cannot apply `{}` to {tx} and {ty}", op.node.symbol()),
+                            )
+                            .label("not defined for these types")
+                            .help(help),
+                        );
+                        return None;
+                    }
+                };
+                // Fold constant dates so `9/15/2023 + 5 weeks` is a constant.
+                if ty == Type::Date
+                    && let (TExprKind::Const(x), TExprKind::Const(y)) = (&a.kind, &b.kind)
+                {
+                    let (d, dur, sign) = match (x, y, arith) {
+                        (Value::Date(d), Value::Duration(u), ArithOp::Add) => (*d, *u, 1),
+                        (Value::Date(d), Value::Duration(u), ArithOp::Sub) => (*d, *u, -1),
+                        (Value::Duration(u), Value::Date(d), _) => (*d, *u, 1),
+                        _ => return None,
+                    };
+                    return match add_duration(d, dur, sign) {
+                        Some(v) => Some(texpr(TExprKind::Const(Value::Date(v)), Type::Date, span)),
+                        None => {
+                            self.push(
+                                Problem::error("mandate::check::bad-date", span, "this date is out of range")
+                                    .help("use a smaller duration"),
+                            );
+                            None
+                        }
+                    };
+                }
+                if cx.entity.is_none() && cx.row.is_none() {
+                    self.push(
+                        Problem::error(
+                            "mandate::check::not-constant",
+                            span,
+                            "a constant is a literal, or a date plus or minus a duration",
+                        )
+                        .help("move the formula into a `measure`"),
+                    );
+                    return None;
+                }
+                Some(texpr(TExprKind::Arith(arith, Box::new(a), Box::new(b)), ty, span))
+            }
+        }
+    }
+
+    fn name(&mut self, id: &ast::Ident, cx: &Cx, expect: Option<Type>) -> Option<TExpr> {
+        let span = id.span;
+        // A field of the row being tested comes first, then definitions, then the entity's fields.
+        if let Some(r) = cx.row
+            && let Some(f) = self.model.schema.record(r).and_then(|rec| rec.field(&id.name))
+        {
+            let ty = self.field_ty(r, f)?;
+            return Some(texpr(TExprKind::RowField(f), ty, span));
+        }
+        let entity_field = cx
+            .entity
+            .and_then(|e| Some((e, self.model.schema.record(e)?.field(&id.name)?)));
+        let def = self
+            .lookup(&id.name)
+            .filter(|(_, d)| entity_field.is_none() || !matches!(d.kind, DefKind::Type | DefKind::Record));
+        if let Some((i, d)) = def {
+            let kind = d.kind;
+            let index = d.index;
+            self.use_def(i);
+            return match kind {
+                DefKind::Const => {
+                    let (_, v, ty, _) = self.model.constants.get(index?)?.clone();
+                    Some(texpr(TExprKind::Const(v), ty, span))
+                }
+                DefKind::Set => {
+                    let (_, v, _) = self.model.sets.get(index?)?.clone();
+                    let ty = value_type(&v);
+                    Some(texpr(TExprKind::Const(v), ty, span))
+                }
+                DefKind::Measure | DefKind::Category if cx.entity.is_none() => {
+                    self.push(
+                        Problem::error(
+                            "mandate::check::not-constant",
+                            span,
+                            format!("`{}` depends on data, so it cannot be used in a constant", id.name),
+                        )
+                        .help("use it in a measure, category or rule"),
+                    );
+                    None
+                }
+                DefKind::Measure => {
+                    let m = self.measure(i)?;
+                    let me = self.model.measures.get(m)?;
+                    let (ty, ment) = (me.ty, me.entity);
+                    self.same_entity(ment, cx, span, &id.name)?;
+                    Some(texpr(TExprKind::Measure(m), ty, span))
+                }
+                DefKind::Category => {
+                    let c = self.category(i)?;
+                    let ce = self.model.categories.get(c)?.entity;
+                    self.same_entity(ce, cx, span, &id.name)?;
+                    Some(texpr(TExprKind::Category(c), Type::Bool, span))
+                }
+                other => {
+                    let help = match other {
+                        DefKind::Window => "test a date against a window with `each R has FIELD within WINDOW`",
+                        DefKind::Type => "a type names the values of a field; use one of its values",
+                        DefKind::Record => "read a record through an aggregation such as `count RECORD`",
+                        _ => "a rule is not a value",
+                    };
+                    self.push(
+                        Problem::error(
+                            "mandate::check::not-a-value",
+                            span,
+                            format!("`{}` is a {}, not a value", id.name, other.word()),
+                        )
+                        .help(help),
+                    );
+                    None
+                }
+            };
+        }
+        if let Some((e, f)) = entity_field {
+            let ty = self.field_ty(e, f)?;
+            return Some(texpr(TExprKind::EntityField(f), ty, span));
+        }
+        // A bare value of the type it is compared with.
+        if let Some(Type::Enum(en)) = expect
+            && let Some(ix) = self.model.schema.enum_type(en).and_then(|t| t.index(&id.name))
+        {
+            return Some(texpr(TExprKind::Const(Value::Enum(en, ix)), Type::Enum(en), span));
+        }
+        if let Some(Type::Enum(en)) = expect
+            && let Some(t) = self.model.schema.enum_type(en).cloned()
+        {
+            let help = match suggest::closest(&id.name, t.values.iter()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("`{}` is one of: {}", t.name, t.values.join(", ")),
+            };
+            self.push(
+                Problem::error(
+                    "mandate::check::not-in-type",
+                    span,
+                    format!("`{}` is not a value of `{}`", id.name, t.name),
+                )
+                .label("not in the type")
+                .help(help),
+            );
+            return None;
+        }
+        let mut cands: Vec<String> = self.all_names().into_iter().map(String::from).collect();
+        for r in [cx.row, cx.entity].into_iter().flatten() {
+            if let Some(rec) = self.model.schema.record(r) {
+                cands.extend(rec.fields.iter().map(|f| f.name.clone()));
+            }
+        }
+        let refs: Vec<&str> = cands.iter().map(String::as_str).collect();
+        self.unknown("name", id, &refs);
+        None
+    }
+
+    fn same_entity(&mut self, of: RecordId, cx: &Cx, span: Span, name: &str) -> Option<()> {
+        if cx.entity == Some(of) {
+            return Some(());
+        }
+        let a = self.model.schema.record(of).map(|r| r.name.clone()).unwrap_or_default();
+        let b = cx
+            .entity
+            .and_then(|e| self.model.schema.record(e))
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        self.push(
+            Problem::error(
+                "mandate::check::wrong-entity",
+                span,
+                format!("`{name}` is about each `{a}`, but this is about each `{b}`"),
+            )
+            .help("use values measured for the same records"),
+        );
+        None
+    }
+
+    fn path(&mut self, a: &ast::Ident, b: &ast::Ident, cx: &Cx) -> Option<TExpr> {
+        let span = a.span.to(b.span);
+        let Some(rec) = self.record_ref(a) else {
+            return None;
+        };
+        if Some(rec) == cx.row {
+            let f = self.record_field(rec, b)?;
+            let ty = self.field_ty(rec, f)?;
+            return Some(texpr(TExprKind::RowField(f), ty, span));
+        }
+        if Some(rec) == cx.entity {
+            let f = self.record_field(rec, b)?;
+            let ty = self.field_ty(rec, f)?;
+            return Some(texpr(TExprKind::EntityField(f), ty, span));
+        }
+        self.push(
+            Problem::error(
+                "mandate::check::path-here",
+                span,
+                format!("`{}` has many rows here; say which", a.name),
+            )
+            .help(format!(
+                "read it through a measure, such as `measure m = min {}.{}`",
+                a.name, b.name
+            )),
+        );
+        None
+    }
+}
+
+pub(crate) fn value_type(v: &Value) -> Type {
+    match v {
+        Value::Null | Value::Text(_) => Type::Text,
+        Value::Int(_) => Type::Int,
+        Value::Number(_) => Type::Number,
+        Value::Bool(_) => Type::Bool,
+        Value::Date(_) => Type::Date,
+        Value::Pair(..) => Type::Ratio,
+        Value::Duration(_) => Type::Duration,
+        Value::SchoolYear(_) => Type::SchoolYear,
+        Value::Enum(e, _) => Type::Enum(*e),
+        Value::Ref(r, _) => Type::Ref(*r),
+        Value::Set(e, _) => Type::Set(*e),
+    }
+}
