@@ -965,6 +965,7 @@ fn literal(l: &Literal) -> String {
 }
 
 #[cfg(test)]
+#[expect(clippy::panic, reason = "a test fails by panicking")]
 mod tests {
     use super::*;
 
