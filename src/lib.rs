@@ -1,4 +1,5 @@
 //! mandate: a policy engine for school-district rule files.
 
 pub mod check;
+pub mod fmt;
 pub mod syntax;
