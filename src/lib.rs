@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod fmt;
+pub mod synth;
 pub mod syntax;
