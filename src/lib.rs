@@ -1,6 +1,25 @@
 //! mandate: a policy engine for school-district rule files.
+//!
+//! ```text
+//! grammar/policy.pest ─► syntax::parse ─► check::check ─────────────┐
+//!   (pest pairs → AST with spans)    (names, types, dates → Model)   │
+//!                                                                    ▼
+//! data files ─► data::stream (schema-checked) ─► eval::evaluate ─► report::{human, json, csv, junit}
+//! ```
+//!
+//! | stage | module | entry point |
+//! |---|---|---|
+//! | parse | [`syntax`] | [`syntax::parse`] |
+//! | check | [`check`] | [`check::check_path`], [`check::check`] |
+//! | format | [`fmt`] | [`fmt::format_source`] |
+//! | report | [`report`] | [`report::diagnostics::render`] |
+//!
+//! Nothing imports backwards: the AST never sees data, the evaluator never sees pest pairs,
+//! reporters only see findings.
 
 pub mod check;
+pub mod cli;
 pub mod fmt;
-pub mod synth;
+pub mod report;
 pub mod syntax;
+pub mod synth;

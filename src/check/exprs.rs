@@ -65,7 +65,9 @@ impl Checker<'_> {
         let w = self.model.schema.type_name(want);
         let help = match want {
             Type::Bool => "write a comparison, such as `hbao_share > 70%`".to_string(),
-            Type::Date => "write a date such as `1/31/2024`, or a date field or measure".to_string(),
+            Type::Date => {
+                "write a date such as `1/31/2024`, or a date field or measure".to_string()
+            }
             _ => format!("{what} must be {w}"),
         };
         self.push(
@@ -171,7 +173,7 @@ impl Checker<'_> {
                 let v = self.literal(l, span)?;
                 let ty = match (l, &v) {
                     (Literal::Number(d), _) if d.scale == 0 => {
-                        let n = i64::try_from(d.digits).ok()?;
+                        let n = d.digits;
                         return Some(texpr(TExprKind::Const(Value::Int(n)), Type::Int, span));
                     }
                     (Literal::Number(_), _) => Type::Number,
@@ -206,7 +208,11 @@ impl Checker<'_> {
                 }
                 ix.sort_unstable();
                 ix.dedup();
-                Some(texpr(TExprKind::Const(Value::Set(en, ix)), Type::Set(en), span))
+                Some(texpr(
+                    TExprKind::Const(Value::Set(en, ix)),
+                    Type::Set(en),
+                    span,
+                ))
             }
             ExprKind::Not(inner) => {
                 let t = self.expr(inner, cx, Some(Type::Bool))?;
@@ -249,8 +255,10 @@ impl Checker<'_> {
                 let a = self.expr(l, cx, Some(Type::Bool));
                 let b = self.expr(r, cx, Some(Type::Bool));
                 let (a, b) = (a?, b?);
-                let ok_a = self.expect_type(&a, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
-                let ok_b = self.expect_type(&b, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
+                let ok_a =
+                    self.expect_type(&a, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
+                let ok_b =
+                    self.expect_type(&b, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
                 if !(ok_a && ok_b) {
                     return None;
                 }
@@ -274,9 +282,15 @@ impl Checker<'_> {
                                 Problem::error(
                                     "mandate::check::type-mismatch",
                                     b.span,
-                                    format!("`{}` is {tn}, but `{}` needs {want}", self.text(b.span), op.node.symbol()),
+                                    format!(
+                                        "`{}` is {tn}, but `{}` needs {want}",
+                                        self.text(b.span),
+                                        op.node.symbol()
+                                    ),
                                 )
-                                .help("name a `set` of the same type, or write the values: `{a, b}`"),
+                                .help(
+                                    "name a `set` of the same type, or write the values: `{a, b}`",
+                                ),
                             );
                             return None;
                         }
@@ -308,14 +322,26 @@ impl Checker<'_> {
                             );
                             out = Some(match out {
                                 None => cmp,
-                                Some(prev) if negated => texpr(TExprKind::And(Box::new(prev), Box::new(cmp)), Type::Bool, span),
-                                Some(prev) => texpr(TExprKind::Or(Box::new(prev), Box::new(cmp)), Type::Bool, span),
+                                Some(prev) if negated => texpr(
+                                    TExprKind::And(Box::new(prev), Box::new(cmp)),
+                                    Type::Bool,
+                                    span,
+                                ),
+                                Some(prev) => texpr(
+                                    TExprKind::Or(Box::new(prev), Box::new(cmp)),
+                                    Type::Bool,
+                                    span,
+                                ),
                             });
                         }
                         let Some(mut out) = out else {
                             self.push(
-                                Problem::error("mandate::check::empty-set", r.span, "the set is empty")
-                                    .help("list at least one value"),
+                                Problem::error(
+                                    "mandate::check::empty-set",
+                                    r.span,
+                                    "the set is empty",
+                                )
+                                .help("list at least one value"),
                             );
                             return None;
                         };
@@ -348,7 +374,15 @@ impl Checker<'_> {
                 };
                 self.compatible(&a, &b, op.span)?;
                 if matches!(op.node, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
-                    && matches!(a.ty, Type::Enum(_) | Type::Text | Type::Bool | Type::Ref(_) | Type::Set(_) | Type::Ratio)
+                    && matches!(
+                        a.ty,
+                        Type::Enum(_)
+                            | Type::Text
+                            | Type::Bool
+                            | Type::Ref(_)
+                            | Type::Set(_)
+                            | Type::Ratio
+                    )
                 {
                     let tn = self.model.schema.type_name(a.ty);
                     self.push(
@@ -362,7 +396,11 @@ impl Checker<'_> {
                     return None;
                 }
                 let cmp = cmp_op(op.node)?;
-                Some(texpr(TExprKind::Compare(cmp, Box::new(a), Box::new(b)), Type::Bool, span))
+                Some(texpr(
+                    TExprKind::Compare(cmp, Box::new(a), Box::new(b)),
+                    Type::Bool,
+                    span,
+                ))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let a = self.expr(l, cx, None);
@@ -385,13 +423,17 @@ impl Checker<'_> {
                     (ArithOp::Mul, Type::Percent, y) if numeric(y) => Type::Number,
                     (ArithOp::Mul, x, Type::Percent) if numeric(x) => Type::Number,
                     (_, x, y) => {
-                        let (tx, ty) = (self.model.schema.type_name(x), self.model.schema.type_name(y));
+                        let (tx, ty) = (
+                            self.model.schema.type_name(x),
+                            self.model.schema.type_name(y),
+                        );
                         let help = if x == Type::Date && y == Type::Date {
                             "dates cannot be added or subtracted; add a duration to a date, e.g. `class_start + 5 weeks`".to_string()
                         } else if x == Type::Date || y == Type::Date {
                             "add or subtract a duration such as `5 weeks` to a date".to_string()
                         } else {
-                            "arithmetic works on numbers, and on a date plus or minus a duration".to_string()
+                            "arithmetic works on numbers, and on a date plus or minus a duration"
+                                .to_string()
                         };
                         self.push(
                             Problem::error(
@@ -419,8 +461,12 @@ impl Checker<'_> {
                         Some(v) => Some(texpr(TExprKind::Const(Value::Date(v)), Type::Date, span)),
                         None => {
                             self.push(
-                                Problem::error("mandate::check::bad-date", span, "this date is out of range")
-                                    .help("use a smaller duration"),
+                                Problem::error(
+                                    "mandate::check::bad-date",
+                                    span,
+                                    "this date is out of range",
+                                )
+                                .help("use a smaller duration"),
                             );
                             None
                         }
@@ -437,7 +483,11 @@ impl Checker<'_> {
                     );
                     return None;
                 }
-                Some(texpr(TExprKind::Arith(arith, Box::new(a), Box::new(b)), ty, span))
+                Some(texpr(
+                    TExprKind::Arith(arith, Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                ))
             }
         }
     }
@@ -446,7 +496,11 @@ impl Checker<'_> {
         let span = id.span;
         // A field of the row being tested comes first, then definitions, then the entity's fields.
         if let Some(r) = cx.row
-            && let Some(f) = self.model.schema.record(r).and_then(|rec| rec.field(&id.name))
+            && let Some(f) = self
+                .model
+                .schema
+                .record(r)
+                .and_then(|rec| rec.field(&id.name))
         {
             let ty = self.field_ty(r, f)?;
             return Some(texpr(TExprKind::RowField(f), ty, span));
@@ -454,9 +508,9 @@ impl Checker<'_> {
         let entity_field = cx
             .entity
             .and_then(|e| Some((e, self.model.schema.record(e)?.field(&id.name)?)));
-        let def = self
-            .lookup(&id.name)
-            .filter(|(_, d)| entity_field.is_none() || !matches!(d.kind, DefKind::Type | DefKind::Record));
+        let def = self.lookup(&id.name).filter(|(_, d)| {
+            entity_field.is_none() || !matches!(d.kind, DefKind::Type | DefKind::Record)
+        });
         if let Some((i, d)) = def {
             let kind = d.kind;
             let index = d.index;
@@ -476,7 +530,10 @@ impl Checker<'_> {
                         Problem::error(
                             "mandate::check::not-constant",
                             span,
-                            format!("`{}` depends on data, so it cannot be used in a constant", id.name),
+                            format!(
+                                "`{}` depends on data, so it cannot be used in a constant",
+                                id.name
+                            ),
                         )
                         .help("use it in a measure, category or rule"),
                     );
@@ -497,9 +554,15 @@ impl Checker<'_> {
                 }
                 other => {
                     let help = match other {
-                        DefKind::Window => "test a date against a window with `each R has FIELD within WINDOW`",
-                        DefKind::Type => "a type names the values of a field; use one of its values",
-                        DefKind::Record => "read a record through an aggregation such as `count RECORD`",
+                        DefKind::Window => {
+                            "test a date against a window with `each R has FIELD within WINDOW`"
+                        }
+                        DefKind::Type => {
+                            "a type names the values of a field; use one of its values"
+                        }
+                        DefKind::Record => {
+                            "read a record through an aggregation such as `count RECORD`"
+                        }
                         _ => "a rule is not a value",
                     };
                     self.push(
@@ -520,9 +583,17 @@ impl Checker<'_> {
         }
         // A bare value of the type it is compared with.
         if let Some(Type::Enum(en)) = expect
-            && let Some(ix) = self.model.schema.enum_type(en).and_then(|t| t.index(&id.name))
+            && let Some(ix) = self
+                .model
+                .schema
+                .enum_type(en)
+                .and_then(|t| t.index(&id.name))
         {
-            return Some(texpr(TExprKind::Const(Value::Enum(en, ix)), Type::Enum(en), span));
+            return Some(texpr(
+                TExprKind::Const(Value::Enum(en, ix)),
+                Type::Enum(en),
+                span,
+            ));
         }
         if let Some(Type::Enum(en)) = expect
             && let Some(t) = self.model.schema.enum_type(en).cloned()
@@ -557,7 +628,12 @@ impl Checker<'_> {
         if cx.entity == Some(of) {
             return Some(());
         }
-        let a = self.model.schema.record(of).map(|r| r.name.clone()).unwrap_or_default();
+        let a = self
+            .model
+            .schema
+            .record(of)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
         let b = cx
             .entity
             .and_then(|e| self.model.schema.record(e))
@@ -576,9 +652,7 @@ impl Checker<'_> {
 
     fn path(&mut self, a: &ast::Ident, b: &ast::Ident, cx: &Cx) -> Option<TExpr> {
         let span = a.span.to(b.span);
-        let Some(rec) = self.record_ref(a) else {
-            return None;
-        };
+        let rec = self.record_ref(a)?;
         if Some(rec) == cx.row {
             let f = self.record_field(rec, b)?;
             let ty = self.field_ty(rec, f)?;

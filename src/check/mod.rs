@@ -407,9 +407,17 @@ impl<'a> Checker<'a> {
                         Literal::SchoolYear(a, b) => {
                             info.year = self.school_year(*a, *b, l.span);
                         }
-                        _ => self.guide_value_error(l.span, "year", "a school year such as `2023-2024`"),
+                        _ => self.guide_value_error(
+                            l.span,
+                            "year",
+                            "a school year such as `2023-2024`",
+                        ),
                     },
-                    v => self.guide_value_error(v.span(), "year", "a school year such as `2023-2024`"),
+                    v => self.guide_value_error(
+                        v.span(),
+                        "year",
+                        "a school year such as `2023-2024`",
+                    ),
                 },
                 _ => {
                     let help = match suggest::closest(key, GUIDE_KEYS.iter()) {
@@ -519,7 +527,10 @@ impl<'a> Checker<'a> {
                         Problem::error(
                             "mandate::check::duplicate",
                             f.name.span,
-                            format!("field `{}` is declared twice in `{}`", f.name.name, r.name.name),
+                            format!(
+                                "field `{}` is declared twice in `{}`",
+                                f.name.name, r.name.name
+                            ),
                         )
                         .help("remove one"),
                     );
@@ -557,7 +568,9 @@ impl<'a> Checker<'a> {
                                     k.span,
                                     format!("key `{}` is optional", k.name),
                                 )
-                                .help("every entity needs its key; remove `optional` from the field"),
+                                .help(
+                                    "every entity needs its key; remove `optional` from the field",
+                                ),
                             );
                         }
                         key = Some(p);
@@ -591,7 +604,10 @@ impl<'a> Checker<'a> {
                         Problem::error(
                             "mandate::check::not-an-entity",
                             f.ty.span,
-                            format!("`{}` has no key, so `{}` cannot refer to it", f.ty.name, f.name.name),
+                            format!(
+                                "`{}` has no key, so `{}` cannot refer to it",
+                                f.ty.name, f.name.name
+                            ),
                         )
                         .help(format!("add `key FIELD` to `record {}`", f.ty.name)),
                     );
@@ -647,8 +663,7 @@ impl<'a> Checker<'a> {
     fn sets(&mut self) {
         for i in 0..self.defs.len() {
             let Some(Def {
-                stmt: Stmt::Set(s),
-                ..
+                stmt: Stmt::Set(s), ..
             }) = self.defs.get(i)
             else {
                 continue;
@@ -699,9 +714,7 @@ impl<'a> Checker<'a> {
 
     /// A member of a set literal or named set: must be a value of the type.
     pub(crate) fn enum_member(&mut self, e: EnumId, m: &ast::Expr) -> Option<u32> {
-        let Some(ty) = self.model.schema.enum_type(e).cloned() else {
-            return None;
-        };
+        let ty = self.model.schema.enum_type(e).cloned()?;
         match &m.kind {
             ast::ExprKind::Name(id) => match ty.index(&id.name) {
                 Some(ix) => Some(ix),
@@ -729,7 +742,11 @@ impl<'a> Checker<'a> {
                         m.span,
                         format!("expected a value of `{}`", ty.name),
                     )
-                    .help(format!("`{}` is one of: {}", ty.name, ty.values.join(", "))),
+                    .help(format!(
+                        "`{}` is one of: {}",
+                        ty.name,
+                        ty.values.join(", ")
+                    )),
                 );
                 None
             }
@@ -751,7 +768,9 @@ impl<'a> Checker<'a> {
                 match t.kind {
                     TExprKind::Const(v) => {
                         let idx = self.model.constants.len();
-                        self.model.constants.push((c.name.name.clone(), v, t.ty, c.span));
+                        self.model
+                            .constants
+                            .push((c.name.name.clone(), v, t.ty, c.span));
                         if let Some(d) = self.defs.get_mut(i) {
                             d.index = Some(idx);
                         }
@@ -781,10 +800,21 @@ impl<'a> Checker<'a> {
 
     /// The entity a measure, category, window or rule is about: `per X`, else the entity of the
     /// record it aggregates, else the first entity declared.
-    fn entity_for(&mut self, per: Option<&ast::Ident>, record: Option<RecordId>) -> Option<RecordId> {
+    fn entity_for(
+        &mut self,
+        per: Option<&ast::Ident>,
+        record: Option<RecordId>,
+    ) -> Option<RecordId> {
         if let Some(p) = per {
             return match self.model.schema.record_by_name(&p.name) {
-                Some(r) if self.model.schema.record(r).map(|x| x.key.is_some()).unwrap_or(false) => {
+                Some(r)
+                    if self
+                        .model
+                        .schema
+                        .record(r)
+                        .map(|x| x.key.is_some())
+                        .unwrap_or(false) =>
+                {
                     if let Some((i, _)) = self.lookup(&p.name) {
                         self.use_def(i);
                     }
@@ -814,6 +844,25 @@ impl<'a> Checker<'a> {
             }
         }
         self.model.schema.entities().next().map(|(r, _)| r)
+    }
+
+    fn no_entity(&mut self, name: &ast::Ident) {
+        if self
+            .problems
+            .iter()
+            .any(|p| p.code == "mandate::check::no-entity")
+        {
+            // Once is enough: every statement fails for the same reason.
+            return;
+        }
+        self.push(
+            Problem::error(
+                "mandate::check::no-entity",
+                name.span,
+                format!("cannot tell what records `{}` is about", name.name),
+            )
+            .help("declare a record with a `key` (such as `record school key id { id: text }`), or include the file that does"),
+        );
     }
 
     /// Checks measure `i` (once), returning its index in the model.
@@ -854,26 +903,17 @@ impl<'a> Checker<'a> {
         };
         let entity = self.entity_for(m.per.as_ref(), agg_record);
         let Some(entity) = entity else {
-            self.push(
-                Problem::error(
-                    "mandate::check::no-entity",
-                    m.name.span,
-                    format!("cannot tell what `{}` is measured for", m.name.name),
-                )
-                .help("declare a record with a `key` (such as `record school key id`), or add `per ENTITY`"),
-            );
+            self.no_entity(&m.name);
             self.progress.insert(i, Progress::Failed);
             return None;
         };
         let cx = exprs::Cx::entity(entity);
         let def = match &m.expr.kind {
-            ast::ExprKind::Agg(a) => self.aggregate(a, m.expr.span, entity).map(|(d, t)| (d, t)),
-            _ => self
-                .expr(&m.expr, &cx, None)
-                .map(|t| {
-                    let ty = t.ty;
-                    (MeasureDef::Formula(t), ty)
-                }),
+            ast::ExprKind::Agg(a) => self.aggregate(a, m.expr.span, entity),
+            _ => self.expr(&m.expr, &cx, None).map(|t| {
+                let ty = t.ty;
+                (MeasureDef::Formula(t), ty)
+            }),
         };
         let Some((def, ty)) = def else {
             self.progress.insert(i, Progress::Failed);
@@ -887,7 +927,11 @@ impl<'a> Checker<'a> {
                         Problem::error(
                             "mandate::check::rounding",
                             r.span,
-                            format!("only a share is rounded; `{}` is {}", m.name.name, self.model.schema.type_name(ty)),
+                            format!(
+                                "only a share is rounded; `{}` is {}",
+                                m.name.name,
+                                self.model.schema.type_name(ty)
+                            ),
                         )
                         .help("remove the rounding, or divide two counts to make a share"),
                     );
@@ -989,7 +1033,11 @@ impl<'a> Checker<'a> {
                         span,
                         "`count` counts records; to count values, write `count distinct R.field`",
                     )
-                    .help(format!("write `count {}` or `count distinct {}`", a.record.name, self.text(span).trim_start_matches("count").trim())),
+                    .help(format!(
+                        "write `count {}` or `count distinct {}`",
+                        a.record.name,
+                        self.text(span).trim_start_matches("count").trim()
+                    )),
                 );
                 return None;
             }
@@ -1023,7 +1071,11 @@ impl<'a> Checker<'a> {
                         span,
                         format!("`{}` needs a field", f.word()),
                     )
-                    .help(format!("write `{} {}.FIELD`", f.word(), a.record.name)),
+                    .help(format!(
+                        "write `{} {}.FIELD`",
+                        f.word(),
+                        a.record.name
+                    )),
                 );
                 return None;
             }
@@ -1035,7 +1087,10 @@ impl<'a> Checker<'a> {
                         Problem::error(
                             "mandate::check::type-mismatch",
                             span,
-                            format!("`sum` adds numbers; this field is {}", self.model.schema.type_name(t)),
+                            format!(
+                                "`sum` adds numbers; this field is {}",
+                                self.model.schema.type_name(t)
+                            ),
                         )
                         .help("sum a whole-number or number field, or use `count`"),
                     );
@@ -1043,7 +1098,10 @@ impl<'a> Checker<'a> {
                 }
             },
             (func, false, Some(f), Some(t)) => {
-                if !matches!(t, Type::Date | Type::Int | Type::Number | Type::Percent | Type::SchoolYear) {
+                if !matches!(
+                    t,
+                    Type::Date | Type::Int | Type::Number | Type::Percent | Type::SchoolYear
+                ) {
                     self.push(
                         Problem::error(
                             "mandate::check::type-mismatch",
@@ -1156,7 +1214,9 @@ impl<'a> Checker<'a> {
                 at,
                 format!("`{rname}` has no field that refers to `{ent}`"),
             )
-            .help(format!("add a field `{ent}: {ent}` to `record {rname}`, or measure it `per` another entity")),
+            .help(format!(
+                "add a field `{ent}: {ent}` to `record {rname}`, or measure it `per` another entity"
+            )),
         );
         None
     }
@@ -1201,6 +1261,7 @@ impl<'a> Checker<'a> {
         let (c, section): (&ast::CategoryDecl, _) = (c, *section);
         self.progress.insert(i, Progress::Busy);
         let Some(entity) = self.entity_for(c.per.as_ref(), None) else {
+            self.no_entity(&c.name);
             self.progress.insert(i, Progress::Failed);
             return None;
         };
@@ -1252,8 +1313,12 @@ impl<'a> Checker<'a> {
             seen.insert(key, e.key.span);
             match (key, &e.value) {
                 ("held" | "qualified", CategoryValue::Path(r, f)) => {
-                    let Some(rec) = self.record_ref(r) else { continue };
-                    let Some(fi) = self.record_field(rec, f) else { continue };
+                    let Some(rec) = self.record_ref(r) else {
+                        continue;
+                    };
+                    let Some(fi) = self.record_field(rec, f) else {
+                        continue;
+                    };
                     let fty = self
                         .model
                         .schema
@@ -1261,12 +1326,17 @@ impl<'a> Checker<'a> {
                         .and_then(|x| x.fields.get(fi))
                         .map(|x| x.ty);
                     if fty != Some(Type::Bool) {
-                        let tn = fty.map(|t| self.model.schema.type_name(t)).unwrap_or_default();
+                        let tn = fty
+                            .map(|t| self.model.schema.type_name(t))
+                            .unwrap_or_default();
                         self.push(
                             Problem::error(
                                 "mandate::check::type-mismatch",
                                 f.span,
-                                format!("`{key}` needs a true/false field; `{}.{}` is {tn}", r.name, f.name),
+                                format!(
+                                    "`{key}` needs a true/false field; `{}.{}` is {tn}",
+                                    r.name, f.name
+                                ),
                             )
                             .help("declare the field as `bool`"),
                         );
@@ -1280,7 +1350,9 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ("gain", CategoryValue::NextYear(_)) => gain_next_year = true,
-                ("gain", CategoryValue::Word(w)) if w.name == "immediately" => gain_next_year = false,
+                ("gain", CategoryValue::Word(w)) if w.name == "immediately" => {
+                    gain_next_year = false
+                }
                 ("loss", CategoryValue::Notice(d)) => {
                     if d.node.unit != ast::DurationUnit::Year || d.node.n < 0 {
                         self.push(
@@ -1298,7 +1370,9 @@ impl<'a> Checker<'a> {
                 ("loss", CategoryValue::NextYear(_)) => notice = Some(0),
                 ("held" | "qualified" | "gain" | "loss", v) => {
                     let want = match key {
-                        "held" | "qualified" => "a true/false field of a history record, such as `norm_history.phbao`",
+                        "held" | "qualified" => {
+                            "a true/false field of a history record, such as `norm_history.phbao`"
+                        }
                         "gain" => "`next year` or `immediately`",
                         _ => "`next year` or `after N years notice`",
                     };
@@ -1372,12 +1446,18 @@ impl<'a> Checker<'a> {
             return None;
         };
         self.owner_field(record, entity, hspan)?;
-        if self.model.guide.year.is_none() && self.loaded.root.is_some() && !self.report_unused.is_empty() {
+        if self.model.guide.year.is_none()
+            && self.loaded.root.is_some()
+            && !self.report_unused.is_empty()
+        {
             self.push(
                 Problem::error(
                     "mandate::check::no-year",
                     c.name.span,
-                    format!("category `{}` changes from year to year, but the guide has no `year`", c.name.name),
+                    format!(
+                        "category `{}` changes from year to year, but the guide has no `year`",
+                        c.name.name
+                    ),
                 )
                 .help("add `year 2023-2024` to the guide block"),
             );
@@ -1406,6 +1486,7 @@ impl<'a> Checker<'a> {
             };
             let (w, section): (&ast::WindowDecl, _) = (w, *section);
             let Some(entity) = self.entity_for(None, None) else {
+                self.no_entity(&w.name);
                 continue;
             };
             let cx = exprs::Cx::entity(entity);
@@ -1451,27 +1532,30 @@ impl<'a> Checker<'a> {
                         }
                     },
                     ast::WindowSpec::Bounds { lower, upper } => {
-                        let bound = |c: &mut Self, b: &Option<ast::Bound>| -> Option<Option<WindowBound>> {
-                            let Some(b) = b else { return Some(None) };
-                            let t = c.expr(&b.expr, &cx, Some(Type::Date))?;
-                            if !c.expect_type(&t, Type::Date, "a window's bound") {
-                                return None;
-                            }
-                            if let TExprKind::Const(Value::Date(d)) = &t.kind {
-                                c.in_year(*d, t.span, "window");
-                            }
-                            Some(Some(WindowBound {
-                                kind: b.kind.node,
-                                expr: t,
-                            }))
-                        };
+                        let bound =
+                            |c: &mut Self, b: &Option<ast::Bound>| -> Option<Option<WindowBound>> {
+                                let Some(b) = b else { return Some(None) };
+                                let t = c.expr(&b.expr, &cx, Some(Type::Date))?;
+                                if !c.expect_type(&t, Type::Date, "a window's bound") {
+                                    return None;
+                                }
+                                if let TExprKind::Const(Value::Date(d)) = &t.kind {
+                                    c.in_year(*d, t.span, "window");
+                                }
+                                Some(Some(WindowBound {
+                                    kind: b.kind.node,
+                                    expr: t,
+                                }))
+                            };
                         let lo = bound(self, lower);
                         let hi = bound(self, upper);
                         match (lo, hi) {
                             (Some(lo), Some(hi)) => {
                                 if let (Some(l), Some(h)) = (&lo, &hi)
-                                    && let (TExprKind::Const(Value::Date(a)), TExprKind::Const(Value::Date(b))) =
-                                        (&l.expr.kind, &h.expr.kind)
+                                    && let (
+                                        TExprKind::Const(Value::Date(a)),
+                                        TExprKind::Const(Value::Date(b)),
+                                    ) = (&l.expr.kind, &h.expr.kind)
                                     && a > b
                                 {
                                     self.push(
@@ -1507,7 +1591,11 @@ impl<'a> Checker<'a> {
                     when,
                     lower,
                     upper,
-                    text: self.text(spec_span).split_whitespace().collect::<Vec<_>>().join(" "),
+                    text: self
+                        .text(spec_span)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     span: case.span,
                 });
             }
@@ -1588,10 +1676,17 @@ impl<'a> Checker<'a> {
             Some(n) => Some(self.record_ref(n)?),
             None => None,
         };
-        let entity = self.entity_for(None, record)?;
+        let Some(entity) = self.entity_for(None, record) else {
+            self.no_entity(&r.name);
+            return None;
+        };
         let cx = exprs::Cx::entity(entity);
         let mut applies = None;
-        for cond in section.and_then(|s| s.applies.as_ref()).into_iter().chain(r.applies.as_ref()) {
+        for cond in section
+            .and_then(|s| s.applies.as_ref())
+            .into_iter()
+            .chain(r.applies.as_ref())
+        {
             let t = self.expr(cond, &cx, Some(Type::Bool))?;
             if !self.expect_type(&t, Type::Bool, "a `for` condition") {
                 return None;
@@ -1807,7 +1902,11 @@ impl<'a> Checker<'a> {
             check,
             quote: r.quote.as_ref().map(|q| q.node.clone()),
             section: self.section_title(section),
-            text: self.text(span).split_whitespace().collect::<Vec<_>>().join(" "),
+            text: self
+                .text(span)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             span: r.span,
         })
     }

@@ -161,10 +161,14 @@ impl Checker<'_> {
     /// A literal's value; `None` (with a diagnostic) when it is not a valid value.
     pub(crate) fn literal(&mut self, lit: &Literal, span: Span) -> Option<Value> {
         Some(match lit {
-            Literal::Number(d) => Value::Number(Ratio::new(i128::from(d.digits), i128::from(d.denominator()))?),
-            Literal::Percent(d) => {
-                Value::Number(Ratio::new(i128::from(d.digits), i128::from(d.denominator()) * 100)?)
-            }
+            Literal::Number(d) => Value::Number(Ratio::new(
+                i128::from(d.digits),
+                i128::from(d.denominator()),
+            )?),
+            Literal::Percent(d) => Value::Number(Ratio::new(
+                i128::from(d.digits),
+                i128::from(d.denominator()) * 100,
+            )?),
             Literal::Ratio(a, b) => {
                 if *a == 0 && *b == 0 {
                     self.push(

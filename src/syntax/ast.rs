@@ -24,6 +24,10 @@ pub struct PolicyFile {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "AST nodes are built once per file; boxing would only add noise"
+)]
 pub enum Item {
     Include(Include),
     Guide(Guide),
@@ -78,6 +82,10 @@ pub struct Section {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "AST nodes are built once per file; boxing would only add noise"
+)]
 pub enum Stmt {
     Type(TypeDecl),
     Set(SetDecl),
@@ -237,6 +245,10 @@ pub struct WindowCase {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "AST nodes are built once per file; boxing would only add noise"
+)]
 pub enum WindowSpec {
     /// Both ends included.
     Range(Spanned<Literal>),

@@ -16,12 +16,16 @@ pub(crate) struct PolicyParser;
 
 /// Parses one policy file.
 pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
-    let mut pairs = PolicyParser::parse(Rule::file, text)
-        .map_err(|e| SyntaxError::from_pest(file, text, e))?;
+    let mut pairs =
+        PolicyParser::parse(Rule::file, text).map_err(|e| SyntaxError::from_pest(file, text, e))?;
     let Some(root) = pairs.next() else {
-        return Err(SyntaxError::internal(file, 0, "the parser returned nothing"));
+        return Err(SyntaxError::internal(
+            file,
+            0,
+            "the parser returned nothing",
+        ));
     };
-    let b = Builder { file };
+    let b = Builder { file, text };
     let span = b.span(&root);
     let mut items = Vec::new();
     for p in b.children(root) {
@@ -87,8 +91,9 @@ fn is_keyword_token(r: Rule) -> bool {
     )
 }
 
-struct Builder {
+struct Builder<'t> {
     file: FileId,
+    text: &'t str,
 }
 
 type R<T> = Result<T, SyntaxError>;
@@ -97,10 +102,16 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-impl Builder {
+impl Builder<'_> {
+    /// The pair's span without the whitespace and comments pest may leave at its end (when a
+    /// rule ends with an optional part that is absent).
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(
+            self.file,
+            s.start(),
+            trim_trivia(self.text, s.start(), s.end()),
+        )
     }
 
     /// Inner pairs without keyword tokens.
@@ -115,7 +126,10 @@ impl Builder {
     }
 
     fn unexpected(&self, p: &Pair<Rule>) -> SyntaxError {
-        self.err(p, format!("unexpected {:?} in the syntax tree", p.as_rule()))
+        self.err(
+            p,
+            format!("unexpected {:?} in the syntax tree", p.as_rule()),
+        )
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {
@@ -248,7 +262,8 @@ impl Builder {
                 let name = self.next_ident(&mut c, span)?;
                 let of = self.next_ident(&mut c, span)?;
                 let set = self.next_pair(&mut c, span)?;
-                let members = self.children(set)
+                let members = self
+                    .children(set)
                     .into_iter()
                     .map(|m| self.atom(m))
                     .collect::<R<Vec<_>>>()?;
@@ -465,7 +480,13 @@ impl Builder {
                 let pc = self.next_pair(&mut self.children(inner).into_iter(), rspan)?;
                 match self.literal(pc)?.node {
                     Literal::Percent(d) => Rounding::To(d),
-                    _ => return Err(SyntaxError::internal(self.file, rspan.start, "expected a percentage")),
+                    _ => {
+                        return Err(SyntaxError::internal(
+                            self.file,
+                            rspan.start,
+                            "expected a percentage",
+                        ));
+                    }
                 }
             }
             _ => return Err(self.unexpected(&inner)),
@@ -557,7 +578,13 @@ impl Builder {
                         let e = self.expr(self.next_pair(&mut tc, tspan)?)?;
                         EachTest::Compare(op, e)
                     }
-                    _ => return Err(SyntaxError::internal(self.file, tspan.start, "unknown test")),
+                    _ => {
+                        return Err(SyntaxError::internal(
+                            self.file,
+                            tspan.start,
+                            "unknown test",
+                        ));
+                    }
                 };
                 Assertion::Each {
                     record,
@@ -597,7 +624,13 @@ impl Builder {
                     span,
                 }
             }
-            _ => return Err(SyntaxError::internal(self.file, span.start, "unknown assertion")),
+            _ => {
+                return Err(SyntaxError::internal(
+                    self.file,
+                    span.start,
+                    "unknown assertion",
+                ));
+            }
         })
     }
 
@@ -786,7 +819,11 @@ impl Builder {
         let rule = p.as_rule();
         let c: Vec<Pair<Rule>> = p.into_inner().collect();
         let [a, b, y] = c.as_slice() else {
-            return Err(SyntaxError::internal(self.file, span.start, "a date has three parts"));
+            return Err(SyntaxError::internal(
+                self.file,
+                span.start,
+                "a date has three parts",
+            ));
         };
         Ok(match rule {
             Rule::us_date => {
@@ -879,7 +916,15 @@ impl Builder {
                 let mut c = p.into_inner();
                 let a = self.date(self.next_pair(&mut c, span)?)?;
                 let b = self.date(self.next_pair(&mut c, span)?)?;
-                Literal::Range(a, b, if dots { RangeStyle::Dots } else { RangeStyle::Dash })
+                Literal::Range(
+                    a,
+                    b,
+                    if dots {
+                        RangeStyle::Dots
+                    } else {
+                        RangeStyle::Dash
+                    },
+                )
             }
             Rule::school_year => {
                 let mut c = p.into_inner();
@@ -894,6 +939,40 @@ impl Builder {
         };
         Ok(Spanned { node, span })
     }
+}
+
+/// Moves `end` back over trailing whitespace and `//` comments.
+fn trim_trivia(text: &str, start: usize, mut end: usize) -> usize {
+    loop {
+        let Some(slice) = text.get(start..end) else {
+            return end;
+        };
+        let trimmed = slice.trim_end();
+        end = start + trimmed.len();
+        let line_start = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line = trimmed.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(c) => end = start + line_start + c,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_str = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'/' if !in_str && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn binop(r: Rule) -> Option<BinOp> {

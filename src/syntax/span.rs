@@ -14,7 +14,7 @@ impl fmt::Debug for FileId {
 
 /// A byte range in one source file. Spans never take part in equality, so two ASTs that differ only
 /// in layout compare equal; their Debug form is compact (`12..19`) to keep snapshots readable.
-#[derive(Clone, Copy, Default, Hash)]
+#[derive(Clone, Copy, Default)]
 pub struct Span {
     pub file: FileId,
     pub start: usize,
@@ -112,7 +112,12 @@ impl Sources {
         let text = self.text(file);
         let upto = text.get(..offset.min(text.len())).unwrap_or("");
         let line = upto.matches('\n').count() + 1;
-        let col = upto.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = upto
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 

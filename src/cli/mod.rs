@@ -1,0 +1,52 @@
+//! The command line: a thin layer over the library, one file per subcommand.
+
+pub mod check;
+pub mod fmt;
+
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::diagnostics::Style;
+
+/// mandate: check school-district policy files and lint district data against them.
+#[derive(Debug, Parser)]
+#[command(name = "mandate", version, about, long_about = None)]
+pub struct Cli {
+    /// Never colour the output (also when NO_COLOR is set or the output is not a terminal).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Check(check::Args),
+    Fmt(fmt::Args),
+}
+
+/// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_UNREADABLE: u8 = 2;
+
+/// Runs the parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let style = stderr_style(cli.no_color);
+    match cli.command {
+        Command::Check(a) => check::run(a, style),
+        Command::Fmt(a) => fmt::run(a, style),
+    }
+}
+
+pub(crate) fn stderr_style(no_color: bool) -> Style {
+    let color =
+        !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    Style { color, width }
+}

@@ -1,0 +1,3 @@
+//! Stage 5: findings and diagnostics → what people and tools read.
+
+pub mod diagnostics;
