@@ -87,10 +87,13 @@ impl Record {
 
     /// The first field that refers to an entity: the record's owner.
     pub fn owner(&self) -> Option<(usize, RecordId)> {
-        self.fields.iter().enumerate().find_map(|(i, f)| match f.ty {
-            Type::Ref(r) => Some((i, r)),
-            _ => None,
-        })
+        self.fields
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| match f.ty {
+                Type::Ref(r) => Some((i, r)),
+                _ => None,
+            })
     }
 
     pub fn weight(&self) -> Option<usize> {
@@ -111,7 +114,10 @@ impl Schema {
     }
 
     pub fn record_by_name(&self, name: &str) -> Option<RecordId> {
-        self.records.iter().position(|r| r.name == name).map(RecordId)
+        self.records
+            .iter()
+            .position(|r| r.name == name)
+            .map(RecordId)
     }
 
     pub fn enum_type(&self, id: EnumId) -> Option<&EnumType> {

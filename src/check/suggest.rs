@@ -12,7 +12,11 @@ pub fn distance(a: &str, b: &str) -> usize {
         }
         for (j, cb) in b.iter().enumerate() {
             let sub = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
             if let Some(slot) = cur.get_mut(j + 1) {
                 *slot = sub.min(del).min(ins);
@@ -55,7 +59,10 @@ mod tests {
     #[test]
     fn finds_close_names() {
         assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(closest("hbao_shar", ["hbao_share", "resident"].iter()), Some("hbao_share"));
+        assert_eq!(
+            closest("hbao_shar", ["hbao_share", "resident"].iter()),
+            Some("hbao_share")
+        );
         assert_eq!(closest("xyz", ["hbao_share", "resident"].iter()), None);
     }
 }

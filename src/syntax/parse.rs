@@ -16,10 +16,14 @@ pub(crate) struct PolicyParser;
 
 /// Parses one policy file.
 pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
-    let mut pairs = PolicyParser::parse(Rule::file, text)
-        .map_err(|e| SyntaxError::from_pest(file, text, e))?;
+    let mut pairs =
+        PolicyParser::parse(Rule::file, text).map_err(|e| SyntaxError::from_pest(file, text, e))?;
     let Some(root) = pairs.next() else {
-        return Err(SyntaxError::internal(file, 0, "the parser returned nothing"));
+        return Err(SyntaxError::internal(
+            file,
+            0,
+            "the parser returned nothing",
+        ));
     };
     let b = Builder { file };
     let span = b.span(&root);
@@ -115,7 +119,10 @@ impl Builder {
     }
 
     fn unexpected(&self, p: &Pair<Rule>) -> SyntaxError {
-        self.err(p, format!("unexpected {:?} in the syntax tree", p.as_rule()))
+        self.err(
+            p,
+            format!("unexpected {:?} in the syntax tree", p.as_rule()),
+        )
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {
@@ -248,7 +255,8 @@ impl Builder {
                 let name = self.next_ident(&mut c, span)?;
                 let of = self.next_ident(&mut c, span)?;
                 let set = self.next_pair(&mut c, span)?;
-                let members = self.children(set)
+                let members = self
+                    .children(set)
                     .into_iter()
                     .map(|m| self.atom(m))
                     .collect::<R<Vec<_>>>()?;
@@ -465,7 +473,13 @@ impl Builder {
                 let pc = self.next_pair(&mut self.children(inner).into_iter(), rspan)?;
                 match self.literal(pc)?.node {
                     Literal::Percent(d) => Rounding::To(d),
-                    _ => return Err(SyntaxError::internal(self.file, rspan.start, "expected a percentage")),
+                    _ => {
+                        return Err(SyntaxError::internal(
+                            self.file,
+                            rspan.start,
+                            "expected a percentage",
+                        ));
+                    }
                 }
             }
             _ => return Err(self.unexpected(&inner)),
@@ -557,7 +571,13 @@ impl Builder {
                         let e = self.expr(self.next_pair(&mut tc, tspan)?)?;
                         EachTest::Compare(op, e)
                     }
-                    _ => return Err(SyntaxError::internal(self.file, tspan.start, "unknown test")),
+                    _ => {
+                        return Err(SyntaxError::internal(
+                            self.file,
+                            tspan.start,
+                            "unknown test",
+                        ));
+                    }
                 };
                 Assertion::Each {
                     record,
@@ -597,7 +617,13 @@ impl Builder {
                     span,
                 }
             }
-            _ => return Err(SyntaxError::internal(self.file, span.start, "unknown assertion")),
+            _ => {
+                return Err(SyntaxError::internal(
+                    self.file,
+                    span.start,
+                    "unknown assertion",
+                ));
+            }
         })
     }
 
@@ -786,7 +812,11 @@ impl Builder {
         let rule = p.as_rule();
         let c: Vec<Pair<Rule>> = p.into_inner().collect();
         let [a, b, y] = c.as_slice() else {
-            return Err(SyntaxError::internal(self.file, span.start, "a date has three parts"));
+            return Err(SyntaxError::internal(
+                self.file,
+                span.start,
+                "a date has three parts",
+            ));
         };
         Ok(match rule {
             Rule::us_date => {
@@ -879,7 +909,15 @@ impl Builder {
                 let mut c = p.into_inner();
                 let a = self.date(self.next_pair(&mut c, span)?)?;
                 let b = self.date(self.next_pair(&mut c, span)?)?;
-                Literal::Range(a, b, if dots { RangeStyle::Dots } else { RangeStyle::Dash })
+                Literal::Range(
+                    a,
+                    b,
+                    if dots {
+                        RangeStyle::Dots
+                    } else {
+                        RangeStyle::Dash
+                    },
+                )
             }
             Rule::school_year => {
                 let mut c = p.into_inner();

@@ -112,7 +112,12 @@ impl Sources {
         let text = self.text(file);
         let upto = text.get(..offset.min(text.len())).unwrap_or("");
         let line = upto.matches('\n').count() + 1;
-        let col = upto.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = upto
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 
