@@ -45,32 +45,6 @@ pub(crate) fn match_header(
             }
         }
     }
-    if !extra.is_empty() {
-        let names: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let (what, verb) = if names.len() == 1 {
-            ("column", "is")
-        } else {
-            ("columns", "are")
-        };
-        sink.always(
-            DataError::new(
-                DataErrorKind::Column,
-                sink.file(),
-                format!(
-                    "extra {what} {} {verb} not fields of `{}` and {verb} ignored",
-                    list(&names),
-                    record.name
-                ),
-            )
-            .line(1)
-            .help(format!(
-                "`{}` has fields {}",
-                record.name,
-                field_list(record)
-            ))
-            .warning(),
-        );
-    }
     for name in &repeated {
         sink.always(
             DataError::new(
@@ -88,27 +62,30 @@ pub(crate) fn match_header(
         );
     }
     let mut complete = true;
-    let unused: Vec<&str> = headers
-        .iter()
-        .filter(|h| field_of(record, h).is_none())
-        .map(|h| h.trim())
-        .collect();
+    let unused: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let mut suggested = BTreeSet::new();
     for (f, field) in record.fields.iter().enumerate() {
         if field.optional || columns.get(f).is_some_and(Option::is_some) {
             continue;
         }
         complete = false;
         let help = match closest(&field.name, unused.iter()) {
-            Some(c) => format!(
-                "did you mean {}? rename the column to `{}`",
-                quote(c),
-                field.name
-            ),
+            Some(c) => {
+                suggested.insert(c.to_owned());
+                format!(
+                    "did you mean {}? rename the column to `{}`; the file is skipped until then",
+                    quote(c),
+                    field.name
+                )
+            }
             None if columns.iter().all(Option::is_none) => format!(
-                "the first line must be a header naming the columns: {}",
+                "the first line must be a header naming the columns {}; the file is skipped",
                 field_list(record)
             ),
-            None => format!("add a column `{}`", field.name),
+            None => format!(
+                "add a column `{}`; the file is skipped until then",
+                field.name
+            ),
         };
         sink.always(
             DataError::new(
@@ -121,7 +98,47 @@ pub(crate) fn match_header(
             .help(help),
         );
     }
+    // Columns already named in a "did you mean" are not repeated as extra.
+    let mut names: Vec<&str> = extra
+        .iter()
+        .filter(|c| !suggested.contains(*c))
+        .map(String::as_str)
+        .collect();
+    if !names.is_empty() {
+        names.sort_by_key(|n| (n.to_lowercase(), *n));
+        sink.always(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                extra_message("column", &names, &record.name),
+            )
+            .line(1)
+            .help(format!(
+                "`{}` has fields {}",
+                record.name,
+                field_list(record)
+            ))
+            .warning(),
+        );
+    }
     complete.then_some(ColumnMap { columns })
+}
+
+/// `extra columns `a` and `b` are not fields of `student` and are ignored`, names as given.
+pub(crate) fn extra_message(what: &str, names: &[&str], record: &str) -> String {
+    let mut names = names.to_vec();
+    names.sort_by_key(|n| (n.to_lowercase(), *n));
+    if let [one] = names.as_slice() {
+        format!(
+            "extra {what} {} is not a field of `{record}` and is ignored",
+            quote(one)
+        )
+    } else {
+        format!(
+            "extra {what}s {} are not fields of `{record}` and are ignored",
+            list(&names)
+        )
+    }
 }
 
 /// `a`, `b` and `c`: the record's fields, for help lines.

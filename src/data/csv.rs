@@ -57,6 +57,27 @@ pub(crate) fn read(
         return;
     }
     let start = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    // Only `\n` ends a record, so the reader's line count tells each record's line exactly (with
+    // CRLF, `\r` would end a record and its `\n` would be counted with the next one). The `\r`
+    // left at the end of a line is trimmed like other spaces. A file with old Mac line ends
+    // (`\r` alone) is read with `\r` as the terminator; its line numbers are then all 1.
+    let lf = !(head.contains(&b'\r') && !head.contains(&b'\n'));
+    let terminator = if lf {
+        ::csv::Terminator::Any(b'\n')
+    } else {
+        ::csv::Terminator::CRLF
+    };
+    let (stream_len, ends_in_newline) = match tail(&mut file) {
+        Ok((len, last)) => (len.saturating_sub(start as u64), last == Some(b'\n')),
+        Err(e) => {
+            file_error(
+                sink,
+                format!("cannot read the file: {}", io_message(&e)),
+                "check the file's permissions",
+            );
+            return;
+        }
+    };
     if let Err(e) = file.seek(SeekFrom::Start(start as u64)) {
         file_error(
             sink,
@@ -68,10 +89,29 @@ pub(crate) fn read(
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .terminator(terminator)
         .buffer_capacity(1 << 16)
         .from_reader(file);
+    // The line a record starts on: the reader's line after it, less the line breaks inside
+    // quoted values and the one that ended it.
+    let line_of = |reader: &::csv::Reader<File>, row: &ByteRecord| -> u64 {
+        let end = reader.position();
+        let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let ended = !(end.byte() >= stream_len && !ends_in_newline);
+        if lf {
+            end.line()
+                .saturating_sub(inside)
+                .saturating_sub(u64::from(ended))
+        } else {
+            end.line()
+        }
+    };
     let mut row = ByteRecord::new();
-    match reader.read_byte_record(&mut row) {
+    let mut header = reader.read_byte_record(&mut row);
+    while matches!(header, Ok(true)) && is_blank(&row) {
+        header = reader.read_byte_record(&mut row);
+    }
+    match header {
         Ok(true) => {}
         Ok(false) => {
             file_error(
@@ -130,7 +170,10 @@ pub(crate) fn read(
                 break;
             }
         }
-        let line = row.position().map_or(0, |p| p.line());
+        if is_blank(&row) {
+            continue; // a blank line (`\r\n` with CRLF line ends)
+        }
+        let line = line_of(&reader, &row);
         if row.len() != width {
             sink.skipped += 1;
             let n = row.len();
@@ -144,7 +187,7 @@ pub(crate) fn read(
                     ),
                 )
                 .line(line)
-                .help("check for a missing or extra comma; a value that holds a comma needs quotes")
+                .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
             });
             continue;
         }
@@ -157,6 +200,24 @@ pub(crate) fn read(
             },
         );
     }
+}
+
+/// A line with nothing but spaces (`\r` is left over from CRLF line ends).
+fn is_blank(row: &ByteRecord) -> bool {
+    row.len() == 1 && row.as_slice().iter().all(u8::is_ascii_whitespace)
+}
+
+/// The file's length and last byte.
+fn tail(file: &mut File) -> std::io::Result<(u64, Option<u8>)> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok((0, None));
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    let [b] = last;
+    Ok((len, Some(b)))
 }
 
 fn csv_message(e: &::csv::Error) -> String {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::check::model::{RecordId, Schema, Value};
 
 use super::Format;
-use super::error::{Capped, DataError, DataErrorKind, shown};
+use super::error::{Capped, DataError, DataErrorKind, shown, then};
 use super::rows::{self, Cells, OwnedCell, Pos};
 use super::value::{Cell, RecordParser};
 
@@ -153,14 +153,14 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                             DataError::new(
                                 DataErrorKind::Row,
                                 f,
-                                format!("missing `{key_name}`, the `{}` id", record.name),
+                                format!(
+                                    "missing `{key_name}`, which identifies the `{}`",
+                                    record.name
+                                ),
                             )
                             .at(pos.location(pos_field(pos, key_name)))
                             .column(key_name)
-                            .help(format!(
-                                "every `{}` needs a `{key_name}`; the row is skipped",
-                                record.name
-                            ))
+                            .help(format!("fill in `{key_name}`; the row is skipped"))
                         });
                         return;
                     }
@@ -234,9 +234,9 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                             DataError::new(problem.kind, f, problem.message)
                                 .at(pos.location(pos_field(pos, &field.name)))
                                 .column(field.name.clone())
-                                .help(format!(
-                                    "{}; the `{}` row is skipped",
-                                    problem.help, record.name
+                                .help(then(
+                                    &problem.help,
+                                    &format!("the `{}` row is skipped", record.name),
                                 ))
                         });
                     }

@@ -160,14 +160,14 @@ pub(crate) fn quote(text: &str) -> String {
     out
 }
 
-/// A value as shown in a message: quoted, or hidden for a private field.
+/// A value as shown in a message: quoted, or `***` for a private field (whose message then ends
+/// with [`HIDDEN`]).
 pub(crate) fn shown(text: &str, private: bool) -> String {
-    if private {
-        "a value (value hidden: private field)".into()
-    } else {
-        quote(text)
-    }
+    if private { "`***`".into() } else { quote(text) }
 }
+
+/// The end of a message about a private field's value.
+pub(crate) const HIDDEN: &str = " (value hidden: private field)";
 
 /// `a`, `b` and `c`.
 pub(crate) fn list(items: &[&str]) -> String {
@@ -263,6 +263,17 @@ impl<'e> Capped<'e> {
     }
 }
 
+/// A help line with a consequence added: `fix it; the row is skipped`.
+pub(crate) fn then(help: &str, consequence: &str) -> String {
+    if help.is_empty() {
+        consequence.to_owned()
+    } else if help.ends_with('?') {
+        format!("{help} {consequence}")
+    } else {
+        format!("{help}; {consequence}")
+    }
+}
+
 pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
@@ -297,10 +308,7 @@ mod tests {
         let long = "x".repeat(100);
         assert_eq!(quote(&long).chars().count(), QUOTE_LIMIT + 3);
         assert_eq!(list(&["a", "b", "c"]), "`a`, `b` and `c`");
-        assert_eq!(
-            shown("Maria", true),
-            "a value (value hidden: private field)"
-        );
+        assert_eq!(shown("Maria", true), "`***`");
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub use entities::{Entities, load_entities};
 pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN};
 pub use rows::Pos;
 
-use error::Capped;
+use error::{Capped, then};
 use value::RecordParser;
 
 /// The format of a data file, from its extension.
@@ -134,7 +134,7 @@ pub fn stream(
                         DataError::new(problem.kind, file, problem.message)
                             .at(at)
                             .column(name)
-                            .help(format!("{}; the row is skipped", problem.help))
+                            .help(then(&problem.help, "the row is skipped"))
                     });
                 }
             }

@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::check::model::Record;
 
 use super::Format;
-use super::columns::{field_list, field_of};
-use super::error::{Capped, DataError, DataErrorKind, list};
+use super::columns::{extra_message, field_list, field_of};
+use super::error::{Capped, DataError, DataErrorKind};
 use super::rows::{Cells, Pos, io_message};
 use super::value::Cell;
 
@@ -165,14 +165,19 @@ pub(crate) fn read(
             match lists.as_slice() {
                 [items] => *items,
                 _ => {
+                    let found = if lists.is_empty() {
+                        "a mapping without a list".to_string()
+                    } else {
+                        format!("a mapping with {} lists", lists.len())
+                    };
                     file_error(
                         sink,
                         format!(
-                            "expected a list of `{}` records, found a mapping",
+                            "expected a list of `{}` records, found {found}",
                             record.name
                         ),
                         format!(
-                            "write a list of records, or a mapping with one list in it; as {example}"
+                            "write a list of records, as {example}, or a mapping with exactly one list"
                         ),
                     );
                     return;
@@ -208,14 +213,14 @@ pub(crate) fn read(
                     DataErrorKind::Row,
                     file,
                     format!(
-                        "expected a `{}` record (field names and values), found {}",
+                        "expected a record of `{}` (field names and values), found {}",
                         record.name,
                         item.kind()
                     ),
                 )
                 .at(pos.location(None))
                 .help(format!(
-                    "each item is a mapping with fields {}",
+                    "each item is a mapping with fields {}; the item is skipped",
                     field_list(record)
                 ))
             });
@@ -241,20 +246,11 @@ pub(crate) fn read(
     }
     if !unknown.is_empty() {
         let names: Vec<&str> = unknown.into_iter().collect();
-        let (what, verb) = if names.len() == 1 {
-            ("field", "is")
-        } else {
-            ("fields", "are")
-        };
         sink.always(
             DataError::new(
                 DataErrorKind::Column,
                 sink.file(),
-                format!(
-                    "extra {what} {} {verb} not fields of `{}` and {verb} ignored",
-                    list(&names),
-                    record.name
-                ),
+                extra_message("field", &names, &record.name),
             )
             .help(format!(
                 "`{}` has fields {}",

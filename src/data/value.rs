@@ -8,7 +8,7 @@ use crate::check::suggest::closest;
 use crate::syntax::ast::{Duration, DurationUnit};
 
 use super::entities::Entities;
-use super::error::{DataErrorKind, list, quote, shown};
+use super::error::{DataErrorKind, HIDDEN, list, quote, shown};
 
 /// What is wrong with one cell; the caller adds file, location and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -200,8 +200,24 @@ impl RecordParser {
         match cell {
             Cell::Missing => missing(),
             Cell::Text(t) if t.trim().is_empty() => missing(),
-            Cell::Text(t) => self.text(field, t.trim(), entities),
-            Cell::List(items) => self.list(field, &items),
+            Cell::Text(t) => {
+                let private = info.private;
+                self.text(field, t.trim(), entities).map_err(|mut p| {
+                    if private {
+                        p.message.push_str(HIDDEN);
+                    }
+                    p
+                })
+            }
+            Cell::List(items) => {
+                let private = info.private;
+                self.list(field, &items).map_err(|mut p| {
+                    if private {
+                        p.message.push_str(HIDDEN);
+                    }
+                    p
+                })
+            }
             Cell::Other(what) => Err(Problem::value(
                 format!("expected {}, found {what}", describe(info.ty)),
                 "write a single value",
@@ -360,9 +376,7 @@ fn unknown_ref(
         return Problem {
             kind: DataErrorKind::Reference,
             message: format!("`{name}` {} has errors in its own row", shown(t, private)),
-            help: format!(
-                "fix the `{name}` row at {place}; rows that refer to it are skipped until then"
-            ),
+            help: format!("fix the `{name}` row at {place}"),
         };
     }
     let mut help = format!("no `{name}` has this id; fix the id or add the `{name}`");
@@ -429,7 +443,7 @@ fn set<'a>(
 
 fn int(t: &str, private: bool) -> Result<i64, Problem> {
     t.parse::<i64>().map_err(|_| {
-        let help = if decimal(t).is_some() {
+        let help = if !private && decimal(t).is_some() {
             "write a whole number, without a decimal part"
         } else {
             "write a whole number, as `12`"
@@ -621,18 +635,29 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
                 quote(&format!("{d}/{m}/{y}"))
             );
         }
-        return Err(Problem::value(
-            format!("{} is not a date: there is no month {m}", shown(t, private)),
-            help,
-        ));
+        let message = if private {
+            format!("{} is not a date", shown(t, private))
+        } else {
+            format!("{} is not a date: there is no month {m}", shown(t, private))
+        };
+        return Err(Problem::value(message, help));
     };
     let days = days_in_month(y, m);
-    Err(Problem::value(
+    let message = if private {
+        format!("{} is not a date", shown(t, private))
+    } else {
         format!(
             "{} is not a date: {month} {y} has {days} days",
             shown(t, private)
-        ),
-        "check the day and the month; dates are month first, as `1/31/2024`",
+        )
+    };
+    Err(Problem::value(
+        message,
+        if us {
+            "check the day and the month; dates are month first, as `1/31/2024`"
+        } else {
+            "check the day and the month"
+        },
     ))
 }
 
