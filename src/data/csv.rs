@@ -61,7 +61,7 @@ pub(crate) fn read(
     // CRLF, `\r` would end a record and its `\n` would be counted with the next one). The `\r`
     // left at the end of a line is trimmed like other spaces. A file with old Mac line ends
     // (`\r` alone) is read with `\r` as the terminator; its line numbers are then all 1.
-    let lf = !(head.contains(&b'\r') && !head.contains(&b'\n'));
+    let lf = head.contains(&b'\n') || !head.contains(&b'\r');
     let terminator = if lf {
         ::csv::Terminator::Any(b'\n')
     } else {
@@ -97,7 +97,7 @@ pub(crate) fn read(
     let line_of = |reader: &::csv::Reader<File>, row: &ByteRecord| -> u64 {
         let end = reader.position();
         let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let ended = !(end.byte() >= stream_len && !ends_in_newline);
+        let ended = end.byte() < stream_len || ends_in_newline;
         if lf {
             end.line()
                 .saturating_sub(inside)

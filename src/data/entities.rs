@@ -9,7 +9,7 @@ use crate::check::model::{RecordId, Schema, Value};
 use super::Format;
 use super::error::{Capped, DataError, DataErrorKind, shown, then};
 use super::rows::{self, Cells, OwnedCell, Pos};
-use super::value::{Cell, RecordParser};
+use super::value::{Cell, RecordParser, trim};
 
 /// The rows of every entity record, with their ids. Other records' reference fields hold an
 /// index into these lists ([`Value::Ref`]).
@@ -146,7 +146,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
                 let id = match cells.get(key) {
-                    Cell::Text(t) if !t.trim().is_empty() => t.trim(),
+                    Cell::Text(t) if !trim(t).is_empty() => trim(t),
                     _ => {
                         sink.skipped += 1;
                         sink.report(Some(key_name), |f| {

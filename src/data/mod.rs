@@ -124,6 +124,11 @@ pub fn stream(
                 let Some(slot) = values.get_mut(i) else {
                     continue;
                 };
+                if let Some(raw) = cells.raw(i)
+                    && parser.exact(i, raw, slot)
+                {
+                    continue;
+                }
                 if let Err(problem) = parser.cell_into(i, cells.get(i), entities, slot) {
                     good = false;
                     sink.report(Some(name), |file| {

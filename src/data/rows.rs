@@ -60,6 +60,7 @@ pub(crate) enum Cells<'a> {
 }
 
 impl Cells<'_> {
+    #[inline]
     pub fn get(&self, field: usize) -> Cell<'_> {
         match self {
             Cells::Csv { record, columns } => {
@@ -81,6 +82,15 @@ impl Cells<'_> {
                 Some(node) => node.cell(),
             },
             Cells::Owned(cells) => cells.get(field).map_or(Cell::Missing, OwnedCell::cell),
+        }
+    }
+
+    /// A CSV cell's bytes, unchecked; `None` for other formats and absent columns.
+    #[inline]
+    pub fn raw(&self, field: usize) -> Option<&[u8]> {
+        match self {
+            Cells::Csv { record, columns } => record.get(columns.get(field).copied().flatten()?),
+            _ => None,
         }
     }
 
