@@ -186,7 +186,7 @@ fn main() {
     let rows = rows as u64;
     let floor = best_of_three("plain csv ByteRecord scan", rows, || plain_scan(&path));
     let student = RecordId(1);
-    let mut run = |label: &str, wanted: &[bool]| {
+    let run = |label: &str, wanted: &[bool]| {
         let rate = best_of_three(label, rows, || {
             let mut errors = Vec::new();
             let mut n = 0u64;
