@@ -432,6 +432,26 @@ fn binary_files() {
     insta::assert_snapshot!(render(&redact_all(&loaded.errors, &dir)));
 }
 
+/// Bytes that are not UTF-8 in a data cell: an error at that cell, the other rows load.
+#[test]
+fn latin1_cells() {
+    let schema = lausd();
+    let dir = scratch("latin1");
+    std::fs::write(
+        dir.join("schools.csv"),
+        b"id,name,level\nS1,Escuela Espa\xf1a,elementary\nS2,Beta,secondary\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("students.csv"),
+        b"school,ethnicity,enrollment\nS2,hisp\xe1nic,resident\nS2,black,resident\n",
+    )
+    .unwrap();
+    let loaded = load(&schema, std::slice::from_ref(&dir));
+    assert_eq!(loaded.rows.len(), 2);
+    insta::assert_snapshot!(render(&redact_all(&loaded.errors, &dir)));
+}
+
 /// A large file of garbage: a bounded number of errors, no panic, the good rows still load.
 #[test]
 fn garbage_is_bounded() {

@@ -27,6 +27,7 @@ pub(crate) fn field_of(record: &Record, header: &str) -> Option<usize> {
 pub(crate) fn match_header(
     record: &Record,
     headers: &[String],
+    line: u64,
     sink: &mut Capped<'_>,
 ) -> Option<ColumnMap> {
     let mut columns = vec![None; record.fields.len()];
@@ -40,6 +41,8 @@ pub(crate) fn match_header(
                     repeated.insert(field.name.clone());
                 }
             }
+            // A column without a name (a trailing comma) is ignored quietly.
+            None if h.trim().is_empty() => {}
             None => {
                 extra.insert(h.trim().to_owned());
             }
@@ -55,7 +58,7 @@ pub(crate) fn match_header(
                     quote(name)
                 ),
             )
-            .line(1)
+            .line(line)
             .column(name.clone())
             .help("remove or rename the repeated column")
             .warning(),
@@ -93,7 +96,7 @@ pub(crate) fn match_header(
                 sink.file(),
                 format!("missing required column `{}`", field.name),
             )
-            .line(1)
+            .line(line)
             .column(field.name.clone())
             .help(help),
         );
@@ -112,7 +115,7 @@ pub(crate) fn match_header(
                 sink.file(),
                 extra_message("column", &names, &record.name),
             )
-            .line(1)
+            .line(line)
             .help(format!(
                 "`{}` has fields {}",
                 record.name,

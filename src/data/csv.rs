@@ -130,6 +130,7 @@ pub(crate) fn read(
             return;
         }
     }
+    let header_line = line_of(&reader, &row);
     let mut headers = Vec::with_capacity(row.len());
     for cell in &row {
         match std::str::from_utf8(cell) {
@@ -141,14 +142,14 @@ pub(crate) fn read(
                         sink.file(),
                         "the header line is not valid UTF-8 text",
                     )
-                    .line(1)
+                    .line(header_line)
                     .help("save the file as UTF-8 CSV text with a header line naming its columns"),
                 );
                 return;
             }
         }
     }
-    let Some(map) = match_header(record, &headers, sink) else {
+    let Some(map) = match_header(record, &headers, header_line, sink) else {
         return;
     };
     let width = headers.len();
