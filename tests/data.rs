@@ -567,6 +567,56 @@ fn private_values_are_hidden() {
     insta::assert_snapshot!(text);
 }
 
+/// Entities may refer to entities declared later; a row whose entity was skipped is skipped too,
+/// down the chain (district → school → student).
+#[test]
+fn entity_chains() {
+    let schema = Schema {
+        enums: vec![],
+        records: vec![
+            record(
+                "school",
+                Some(0),
+                vec![
+                    field("id", Type::Text),
+                    field("district", Type::Ref(RecordId(1))),
+                ],
+            ),
+            record(
+                "district",
+                Some(0),
+                vec![field("code", Type::Text), field("founded", Type::Date)],
+            ),
+            record("student", None, vec![field("school", Type::Ref(SCHOOL))]),
+        ],
+    };
+    let dir = scratch("chains");
+    std::fs::write(
+        dir.join("district.csv"),
+        "code,founded\nLA,1/1/1961\nSF,1/1/18\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("school.csv"), "id,district\nA,SF\nB,LA\nC,LA\n").unwrap();
+    std::fs::write(dir.join("student.csv"), "school\nA\nB\nA\nC\n").unwrap();
+    let loaded = load(&schema, std::slice::from_ref(&dir));
+    let (data, mut errors) = discover(&schema, std::slice::from_ref(&dir));
+    let entities = load_entities(&schema, &data, &mut errors);
+    // B and C are renumbered 0 and 1 once A is dropped, and refer to LA at 0.
+    assert_eq!(entities.ids(SCHOOL), ["B", "C"]);
+    assert_eq!(entities.rows(SCHOOL)[1][1], Value::Ref(RecordId(1), 0));
+    assert_eq!(entities.index(SCHOOL, "C"), Some(1));
+    assert_eq!(entities.row_location(SCHOOL, 1).map(|(_, l)| l), Some(4));
+    let shown = Loaded {
+        errors: redact_all(&loaded.errors, &dir),
+        rows: loaded
+            .rows
+            .iter()
+            .map(|(place, text)| (place.replace(&relative(&dir), "<tmp>"), text.clone()))
+            .collect(),
+    };
+    insta::assert_snapshot!(report(&shown));
+}
+
 /// Warnings do not reject anything; errors are sorted in file order within a file.
 #[test]
 fn severities() {

@@ -176,7 +176,6 @@ pub(crate) fn read(
         }
         let line = line_of(&reader, &row);
         if row.len() != width {
-            sink.skipped += 1;
             let n = row.len();
             sink.report(None, |file| {
                 DataError::new(

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
-use super::Format;
 use super::error::{Capped, DataError, DataErrorKind, shown, then};
 use super::rows::{self, Cells, OwnedCell, Pos};
 use super::value::{Cell, RecordParser, trim};
+use super::{DataSet, Format};
 
 /// The rows of every entity record, with their ids. Other records' reference fields hold an
 /// index into these lists ([`Value::Ref`]).
@@ -147,8 +147,20 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
                 let id = match cells.get(key) {
                     Cell::Text(t) if !trim(t).is_empty() => trim(t),
+                    Cell::NotUtf8 => {
+                        sink.report(Some(key_name), |f| {
+                            DataError::new(
+                                DataErrorKind::Value,
+                                f,
+                                "the value is not valid UTF-8 text",
+                            )
+                            .at(pos.location(pos_field(pos, key_name)))
+                            .column(key_name)
+                            .help("save the file as UTF-8; the row is skipped")
+                        });
+                        return;
+                    }
                     _ => {
-                        sink.skipped += 1;
                         sink.report(Some(key_name), |f| {
                             DataError::new(
                                 DataErrorKind::Row,
@@ -166,7 +178,6 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                     }
                 };
                 if let Some(&first) = table.index.get(id) {
-                    sink.skipped += 1;
                     let first = table.place(first as usize);
                     sink.report(Some(key_name), |f| {
                         DataError::new(
@@ -367,5 +378,3 @@ fn pos_field(pos: Pos, field: &str) -> Option<&str> {
         Pos::Item(_) => Some(field),
     }
 }
-
-use super::DataSet;

@@ -189,8 +189,6 @@ pub(crate) struct Capped<'e> {
     file: String,
     errors: &'e mut Vec<DataError>,
     counts: Vec<(Option<String>, usize)>,
-    /// The number of rows skipped.
-    pub skipped: u64,
 }
 
 impl<'e> Capped<'e> {
@@ -199,7 +197,6 @@ impl<'e> Capped<'e> {
             file,
             errors,
             counts: Vec::new(),
-            skipped: 0,
         }
     }
 

@@ -150,8 +150,6 @@ pub fn stream(
                     line: pos.number(),
                     pos,
                 });
-            } else {
-                sink.skipped += 1;
             }
         });
         sink.finish();

@@ -207,7 +207,6 @@ pub(crate) fn read(
     for (i, item) in items.iter().enumerate() {
         let pos = Pos::Item(i as u64);
         let Node::Map(entries) = item else {
-            sink.skipped += 1;
             sink.report(None, |file| {
                 DataError::new(
                     DataErrorKind::Row,
