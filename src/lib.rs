@@ -19,6 +19,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod data;
 pub mod fmt;
 pub mod report;
 pub mod syntax;

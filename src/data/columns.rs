@@ -1,0 +1,151 @@
+//! Column headers and keys → fields: case-insensitive, spaces and hyphens read as underscores.
+
+use std::collections::BTreeSet;
+
+use crate::check::model::Record;
+use crate::check::suggest::closest;
+
+use super::error::{Capped, DataError, DataErrorKind, list, quote};
+use super::value::normalize;
+
+/// Which column holds each field, after the header is checked.
+#[derive(Clone, Debug)]
+pub(crate) struct ColumnMap {
+    /// For each field, in schema order, its column.
+    pub columns: Vec<Option<usize>>,
+}
+
+/// The field a header or key names.
+pub(crate) fn field_of(record: &Record, header: &str) -> Option<usize> {
+    let n = normalize(header);
+    record.fields.iter().position(|f| normalize(&f.name) == n)
+}
+
+/// Matches a CSV header. Reports extra and repeated columns as one warning each, and every
+/// missing required column as an error; returns `None` when a required column is missing (the
+/// file is then skipped).
+pub(crate) fn match_header(
+    record: &Record,
+    headers: &[String],
+    line: u64,
+    sink: &mut Capped<'_>,
+) -> Option<ColumnMap> {
+    let mut columns = vec![None; record.fields.len()];
+    let mut extra = BTreeSet::new();
+    let mut repeated = BTreeSet::new();
+    for (c, h) in headers.iter().enumerate() {
+        match field_of(record, h).and_then(|f| columns.get_mut(f).map(|slot| (f, slot))) {
+            Some((_, slot)) if slot.is_none() => *slot = Some(c),
+            Some((f, _)) => {
+                if let Some(field) = record.fields.get(f) {
+                    repeated.insert(field.name.clone());
+                }
+            }
+            // A column without a name (a trailing comma) is ignored quietly.
+            None if h.trim().is_empty() => {}
+            None => {
+                extra.insert(h.trim().to_owned());
+            }
+        }
+    }
+    for name in &repeated {
+        sink.always(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                format!(
+                    "column {} appears more than once; the first is used",
+                    quote(name)
+                ),
+            )
+            .line(line)
+            .column(name.clone())
+            .help("remove or rename the repeated column")
+            .warning(),
+        );
+    }
+    let mut complete = true;
+    let unused: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let mut suggested = BTreeSet::new();
+    for (f, field) in record.fields.iter().enumerate() {
+        if field.optional || columns.get(f).is_some_and(Option::is_some) {
+            continue;
+        }
+        complete = false;
+        let help = match closest(&field.name, unused.iter()) {
+            Some(c) => {
+                suggested.insert(c.to_owned());
+                format!(
+                    "did you mean {}? rename the column to `{}`; the file is skipped until then",
+                    quote(c),
+                    field.name
+                )
+            }
+            None if columns.iter().all(Option::is_none) => format!(
+                "the first line must be a header naming the columns {}; the file is skipped",
+                field_list(record)
+            ),
+            None => format!(
+                "add a column `{}`; the file is skipped until then",
+                field.name
+            ),
+        };
+        sink.always(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                format!("missing required column `{}`", field.name),
+            )
+            .line(line)
+            .column(field.name.clone())
+            .help(help),
+        );
+    }
+    // Columns already named in a "did you mean" are not repeated as extra.
+    let mut names: Vec<&str> = extra
+        .iter()
+        .filter(|c| !suggested.contains(*c))
+        .map(String::as_str)
+        .collect();
+    if !names.is_empty() {
+        names.sort_by_key(|n| (n.to_lowercase(), *n));
+        sink.always(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                extra_message("column", &names, &record.name),
+            )
+            .line(line)
+            .help(format!(
+                "`{}` has fields {}",
+                record.name,
+                field_list(record)
+            ))
+            .warning(),
+        );
+    }
+    complete.then_some(ColumnMap { columns })
+}
+
+/// `extra columns `a` and `b` are not fields of `student` and are ignored`, names as given.
+pub(crate) fn extra_message(what: &str, names: &[&str], record: &str) -> String {
+    let mut names = names.to_vec();
+    names.sort_by_key(|n| (n.to_lowercase(), *n));
+    if let [one] = names.as_slice() {
+        format!(
+            "extra {what} {} is not a field of `{record}` and is ignored",
+            quote(one)
+        )
+    } else {
+        format!(
+            "extra {what}s {} are not fields of `{record}` and are ignored",
+            list(&names)
+        )
+    }
+}
+
+/// `a`, `b` and `c`: the record's fields, for help lines.
+pub(crate) fn field_list(record: &Record) -> String {
+    let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+    list(&names)
+}

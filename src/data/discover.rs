@@ -1,0 +1,155 @@
+//! Which files hold which record type: folders are listed, file names matched to record names.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::model::{RecordId, Schema};
+use crate::check::suggest::closest;
+
+use super::Format;
+use super::error::{DataError, DataErrorKind, list, quote};
+use super::rows::io_message;
+use super::value::normalize;
+
+/// The files of a data set, each with the record type it holds, sorted by record then path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DataSet {
+    pub files: Vec<(RecordId, PathBuf)>,
+}
+
+impl DataSet {
+    /// The files holding one record type, in the order their rows are read.
+    pub fn files_of(&self, record: RecordId) -> impl Iterator<Item = &Path> {
+        self.files
+            .iter()
+            .filter(move |(r, _)| *r == record)
+            .map(|(_, p)| p.as_path())
+    }
+}
+
+/// Finds the data files in `inputs` (folders and files) and the record type each holds. In a
+/// folder every `*.csv`, `*.yaml`, `*.yml` and `*.json` file is read (not subfolders, not hidden
+/// files). A file's name up to its first `.` names the record, singular or plural, in any case,
+/// with spaces or hyphens for underscores: `school.csv`, `Schools.csv`, `students.2023.csv`,
+/// `attendance-forms.json`. A name that matches no record is a warning.
+pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>) {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for input in inputs {
+        let shown = input.display().to_string();
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(
+                    DataError::new(
+                        DataErrorKind::File,
+                        shown,
+                        format!("cannot read the data: {}", io_message(&e)),
+                    )
+                    .help("give a data folder or a CSV, YAML or JSON file"),
+                );
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            let entries = match std::fs::read_dir(input) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    errors.push(
+                        DataError::new(
+                            DataErrorKind::File,
+                            shown,
+                            format!("cannot list the folder: {}", io_message(&e)),
+                        )
+                        .help("check the folder's permissions"),
+                    );
+                    continue;
+                }
+            };
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    !name.starts_with('.') && Format::of(p).is_some()
+                })
+                .collect();
+            paths.sort();
+            for p in paths {
+                classify(schema, p, &mut files, &mut errors);
+            }
+        } else if Format::of(input).is_none() {
+            errors.push(
+                DataError::new(
+                    DataErrorKind::FileName,
+                    shown,
+                    "not a CSV, YAML or JSON file",
+                )
+                .help("data files end in `.csv`, `.yaml`, `.yml` or `.json`"),
+            );
+        } else {
+            classify(schema, input.clone(), &mut files, &mut errors);
+        }
+    }
+    files.sort();
+    files.dedup();
+    (DataSet { files }, errors)
+}
+
+/// The record a file's name stands for.
+fn classify(
+    schema: &Schema,
+    path: PathBuf,
+    files: &mut Vec<(RecordId, PathBuf)>,
+    errors: &mut Vec<DataError>,
+) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    match record_for(schema, stem) {
+        Some(id) => files.push((id, path)),
+        None => {
+            let names: Vec<&str> = schema.records.iter().map(|r| r.name.as_str()).collect();
+            let mut help = String::new();
+            if let Some(c) = closest(&normalize(stem), names.iter()) {
+                help.push_str(&format!("did you mean {}? ", quote(c)));
+            }
+            help.push_str(&format!(
+                "name the file after a record of the policy: {}",
+                list(&names)
+            ));
+            errors.push(
+                DataError::new(
+                    DataErrorKind::FileName,
+                    path.display().to_string(),
+                    format!(
+                        "the file name {} is not a record of the policy; the file is ignored",
+                        quote(stem)
+                    ),
+                )
+                .help(help)
+                .warning(),
+            );
+        }
+    }
+}
+
+/// `school`, `schools`, `Norm-History`, `norm_histories` → the record.
+pub(crate) fn record_for(schema: &Schema, stem: &str) -> Option<RecordId> {
+    let stem = normalize(stem);
+    if stem.is_empty() {
+        return None;
+    }
+    schema
+        .records
+        .iter()
+        .position(|r| {
+            let name = normalize(&r.name);
+            stem == name
+                || stem == format!("{name}s")
+                || stem == format!("{name}es")
+                || name
+                    .strip_suffix('y')
+                    .is_some_and(|base| stem == format!("{base}ies"))
+        })
+        .map(RecordId)
+}

@@ -1,0 +1,326 @@
+//! Data errors: what is wrong in a data file, where, and how to fix it. Also the capped reporter
+//! that keeps a garbage file from producing millions of diagnostics.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// How serious a data problem is. Errors skip a row (or a file); warnings only inform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataSeverity {
+    Warning,
+    Error,
+}
+
+/// What kind of problem a [`DataError`] is; it gives the diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DataErrorKind {
+    /// A file or folder that cannot be read, is empty, binary, or not valid JSON/YAML.
+    File,
+    /// A file whose name does not match a record type.
+    FileName,
+    /// A missing, extra or repeated column (or key).
+    Column,
+    /// A row that cannot be read as a whole: ragged, not a mapping, duplicate or missing key.
+    Row,
+    /// A value that does not fit its field's type.
+    Value,
+    /// An id that does not match any loaded entity.
+    Reference,
+    /// The summary of errors left out after the per-column limit.
+    Limit,
+}
+
+impl DataErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DataErrorKind::File => "mandate::data::file",
+            DataErrorKind::FileName => "mandate::data::file_name",
+            DataErrorKind::Column => "mandate::data::column",
+            DataErrorKind::Row => "mandate::data::row",
+            DataErrorKind::Value => "mandate::data::value",
+            DataErrorKind::Reference => "mandate::data::reference",
+            DataErrorKind::Limit => "mandate::data::limit",
+        }
+    }
+}
+
+/// A problem in the data: the file, where in it (CSV: `line 12`, counting the header as line 1;
+/// YAML/JSON: a path such as `[3].date`), the column or field, and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{}", headline(.file, .location.as_deref(), .column.as_deref(), .message))]
+pub struct DataError {
+    pub file: String,
+    pub location: Option<String>,
+    pub column: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: DataSeverity,
+    pub kind: DataErrorKind,
+}
+
+/// `data/student.csv, line 3, column `date`: message`; a YAML/JSON path already names the field.
+fn headline(file: &str, location: Option<&str>, column: Option<&str>, message: &str) -> String {
+    let mut out = String::from(file);
+    let is_path = location.is_some_and(|l| !l.starts_with("line "));
+    if let Some(l) = location {
+        if is_path {
+            out.push_str(&format!(" at `{l}`"));
+        } else {
+            out.push_str(&format!(", {l}"));
+        }
+    }
+    if let Some(c) = column.filter(|_| !is_path) {
+        out.push_str(&format!(", column `{c}`"));
+    }
+    out.push_str(": ");
+    out.push_str(message);
+    out
+}
+
+impl miette::Diagnostic for DataError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind.code()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            DataSeverity::Error => miette::Severity::Error,
+            DataSeverity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+}
+
+impl DataError {
+    pub fn new(kind: DataErrorKind, file: impl Into<String>, message: impl Into<String>) -> Self {
+        DataError {
+            file: file.into(),
+            location: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            severity: DataSeverity::Error,
+            kind,
+        }
+    }
+
+    pub fn warning(mut self) -> Self {
+        self.severity = DataSeverity::Warning;
+        self
+    }
+
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    pub fn line(self, line: u64) -> Self {
+        self.at(format!("line {line}"))
+    }
+
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == DataSeverity::Error
+    }
+}
+
+/// The longest piece of user text quoted in a message.
+const QUOTE_LIMIT: usize = 40;
+
+/// User text in backticks, cut to a readable length, control characters escaped.
+pub(crate) fn quote(text: &str) -> String {
+    let mut out = String::from("`");
+    for (i, c) in text.chars().enumerate() {
+        if i == QUOTE_LIMIT {
+            out.push('…');
+            break;
+        }
+        match c {
+            '`' => out.push('\''),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// A value as shown in a message: quoted, or `***` for a private field (whose message then ends
+/// with [`HIDDEN`]).
+pub(crate) fn shown(text: &str, private: bool) -> String {
+    if private { "`***`".into() } else { quote(text) }
+}
+
+/// The end of a message about a private field's value.
+pub(crate) const HIDDEN: &str = " (value hidden: private field)";
+
+/// `a`, `b` and `c`.
+pub(crate) fn list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| quote(s)).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// How many errors one file may report for one column before they are summarised.
+pub const ERRORS_PER_COLUMN: usize = 20;
+
+/// Reports one file's errors, at most [`ERRORS_PER_COLUMN`] per column (row-level errors count as
+/// one column), then one summary per column on [`Capped::finish`]. Errors are built lazily, so
+/// the ones left out cost nothing.
+pub(crate) struct Capped<'e> {
+    file: String,
+    errors: &'e mut Vec<DataError>,
+    counts: Vec<(Option<String>, usize)>,
+}
+
+impl<'e> Capped<'e> {
+    pub fn new(file: String, errors: &'e mut Vec<DataError>) -> Self {
+        Capped {
+            file,
+            errors,
+            counts: Vec::new(),
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Reports an error unless its column has reached the limit.
+    pub fn report(&mut self, column: Option<&str>, make: impl FnOnce(&str) -> DataError) {
+        let slot = match self.counts.iter().position(|(c, _)| c.as_deref() == column) {
+            Some(i) => i,
+            None => {
+                self.counts.push((column.map(str::to_owned), 0));
+                self.counts.len() - 1
+            }
+        };
+        let Some((_, n)) = self.counts.get_mut(slot) else {
+            return;
+        };
+        *n += 1;
+        if *n <= ERRORS_PER_COLUMN {
+            let e = make(&self.file);
+            self.errors.push(e);
+        }
+    }
+
+    /// Reports an error that is never capped (file-level problems, one per file).
+    pub fn always(&mut self, e: DataError) {
+        self.errors.push(e);
+    }
+
+    /// Adds one summary per column that went over the limit, in column order.
+    pub fn finish(mut self) {
+        self.counts.sort();
+        for (column, n) in self.counts {
+            if n <= ERRORS_PER_COLUMN {
+                continue;
+            }
+            let more = n - ERRORS_PER_COLUMN;
+            let (message, help) = match &column {
+                Some(c) => (
+                    format!(
+                        "and {more} more {} in column {}",
+                        plural(more, "error", "errors"),
+                        quote(c)
+                    ),
+                    "fix the errors above first; the same fix often clears the rest",
+                ),
+                None => (
+                    format!(
+                        "and {more} more {}",
+                        plural(more, "row error", "row errors")
+                    ),
+                    "fix the errors above first; the same fix often clears the rest",
+                ),
+            };
+            let mut e = DataError::new(DataErrorKind::Limit, self.file.clone(), message).help(help);
+            e.column = column;
+            self.errors.push(e);
+        }
+    }
+}
+
+/// A help line with a consequence added: `fix it; the row is skipped`.
+pub(crate) fn then(help: &str, consequence: &str) -> String {
+    if help.is_empty() {
+        consequence.to_owned()
+    } else if help.ends_with('?') {
+        format!("{help} {consequence}")
+    } else {
+        format!("{help}; {consequence}")
+    }
+}
+
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_forms() {
+        let e = DataError::new(DataErrorKind::Value, "a.csv", "bad")
+            .line(3)
+            .column("date");
+        assert_eq!(e.to_string(), "a.csv, line 3, column `date`: bad");
+        let e = DataError::new(DataErrorKind::Value, "a.json", "bad")
+            .at("[3].date")
+            .column("date");
+        assert_eq!(e.to_string(), "a.json at `[3].date`: bad");
+        let e = DataError::new(DataErrorKind::File, "a.json", "empty");
+        assert_eq!(e.to_string(), "a.json: empty");
+    }
+
+    #[test]
+    fn quotes_are_bounded_and_escaped() {
+        assert_eq!(quote("a`b\n"), "`a'b\\n`");
+        let long = "x".repeat(100);
+        assert_eq!(quote(&long).chars().count(), QUOTE_LIMIT + 3);
+        assert_eq!(list(&["a", "b", "c"]), "`a`, `b` and `c`");
+        assert_eq!(shown("Maria", true), "`***`");
+    }
+
+    #[test]
+    fn caps_per_column() {
+        let mut errors = Vec::new();
+        let mut sink = Capped::new("f.csv".into(), &mut errors);
+        for i in 0..100 {
+            sink.report(Some("date"), |f| {
+                DataError::new(DataErrorKind::Value, f, format!("bad {i}"))
+            });
+        }
+        sink.report(None, |f| DataError::new(DataErrorKind::Row, f, "ragged"));
+        sink.finish();
+        assert_eq!(errors.len(), ERRORS_PER_COLUMN + 2);
+        let last = errors.last().map(|e| e.message.clone());
+        assert_eq!(last.as_deref(), Some("and 80 more errors in column `date`"));
+    }
+}

@@ -1,0 +1,167 @@
+//! What every format hands the loader: rows of cells in schema field order, each with its place.
+
+use std::fmt;
+use std::path::Path;
+
+use ::csv::ByteRecord;
+
+use crate::check::model::Record;
+
+use super::error::Capped;
+use super::tree::Node;
+use super::value::Cell;
+use super::{Format, csv, tree};
+
+/// Where a row is in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pos {
+    /// A CSV line, 1-based, the header being line 1.
+    Line(u64),
+    /// A YAML or JSON item: its 0-based index in the file's list, as in `[3].date`.
+    Item(u64),
+}
+
+impl Pos {
+    /// The number people count rows by: the CSV line, or the item's 1-based position.
+    pub fn number(self) -> u64 {
+        match self {
+            Pos::Line(n) => n,
+            Pos::Item(i) => i.saturating_add(1),
+        }
+    }
+
+    /// `line 12`, `[3]`, or with a field `[3].date` (a CSV column is named separately).
+    pub fn location(self, field: Option<&str>) -> String {
+        match (self, field) {
+            (Pos::Line(n), _) => format!("line {n}"),
+            (Pos::Item(i), None) => format!("[{i}]"),
+            (Pos::Item(i), Some(f)) => format!("[{i}].{f}"),
+        }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.location(None))
+    }
+}
+
+/// One row's cells, in whatever form its format keeps them.
+pub(crate) enum Cells<'a> {
+    /// A CSV record and, per field, its column.
+    Csv {
+        record: &'a ByteRecord,
+        columns: &'a [Option<usize>],
+    },
+    /// A YAML/JSON mapping's values, per field.
+    Tree(&'a [Option<&'a Node>]),
+    /// Cells kept from an earlier read (entity rows).
+    Owned(&'a [OwnedCell]),
+}
+
+impl Cells<'_> {
+    #[inline]
+    pub fn get(&self, field: usize) -> Cell<'_> {
+        match self {
+            Cells::Csv { record, columns } => {
+                match columns
+                    .get(field)
+                    .copied()
+                    .flatten()
+                    .and_then(|c| record.get(c))
+                {
+                    None => Cell::Missing,
+                    Some(bytes) => match std::str::from_utf8(bytes) {
+                        Ok(s) => Cell::Text(s),
+                        Err(_) => Cell::NotUtf8,
+                    },
+                }
+            }
+            Cells::Tree(nodes) => match nodes.get(field).copied().flatten() {
+                None => Cell::Missing,
+                Some(node) => node.cell(),
+            },
+            Cells::Owned(cells) => cells.get(field).map_or(Cell::Missing, OwnedCell::cell),
+        }
+    }
+
+    /// A CSV cell's bytes, unchecked; `None` for other formats and absent columns.
+    #[inline]
+    pub fn raw(&self, field: usize) -> Option<&[u8]> {
+        match self {
+            Cells::Csv { record, columns } => record.get(columns.get(field).copied().flatten()?),
+            _ => None,
+        }
+    }
+
+    /// A copy of every cell, to convert later.
+    pub fn to_owned_cells(&self, n: usize) -> Vec<OwnedCell> {
+        (0..n).map(|i| OwnedCell::from_cell(self.get(i))).collect()
+    }
+}
+
+/// A [`Cell`] that owns its text.
+#[derive(Clone, Debug)]
+pub(crate) enum OwnedCell {
+    Missing,
+    Text(String),
+    List(Vec<String>),
+    Other(&'static str),
+    NotUtf8,
+}
+
+impl OwnedCell {
+    fn from_cell(c: Cell<'_>) -> OwnedCell {
+        match c {
+            Cell::Missing => OwnedCell::Missing,
+            Cell::Text(t) => OwnedCell::Text(t.to_owned()),
+            Cell::List(items) => OwnedCell::List(items.into_iter().map(str::to_owned).collect()),
+            Cell::Other(what) => OwnedCell::Other(what),
+            Cell::NotUtf8 => OwnedCell::NotUtf8,
+        }
+    }
+
+    pub fn cell(&self) -> Cell<'_> {
+        match self {
+            OwnedCell::Missing => Cell::Missing,
+            OwnedCell::Text(t) => Cell::Text(t),
+            OwnedCell::List(items) => Cell::List(items.iter().map(String::as_str).collect()),
+            OwnedCell::Other(what) => Cell::Other(what),
+            OwnedCell::NotUtf8 => Cell::NotUtf8,
+        }
+    }
+}
+
+/// Reads every row of one file of any format.
+pub(crate) fn read(
+    path: &Path,
+    format: Format,
+    record: &Record,
+    sink: &mut Capped<'_>,
+    visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+) {
+    match format {
+        Format::Csv => csv::read(path, record, sink, visit),
+        Format::Json | Format::Yaml => tree::read(path, format, record, sink, visit),
+    }
+}
+
+/// An I/O error as a lowercase message without the OS error number.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "no such file".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::IsADirectory => "it is a folder".into(),
+        ErrorKind::InvalidData => "the file is not valid UTF-8 text".into(),
+        _ => {
+            let s = e.to_string();
+            let s = s.split(" (os error").next().unwrap_or(&s).to_owned();
+            let mut c = s.chars();
+            match c.next() {
+                Some(first) => first.to_lowercase().chain(c).collect(),
+                None => s,
+            }
+        }
+    }
+}

@@ -1,0 +1,929 @@
+//! Cell text → [`Value`], per field type. One parser per record, shared by every format: CSV hands it
+//! cell text, YAML and JSON hand it scalars as text (and lists for set fields).
+
+use chrono::NaiveDate;
+
+use crate::check::model::{EnumId, Ratio, Record, RecordId, Schema, Type, Value};
+use crate::check::suggest::closest;
+use crate::syntax::ast::{Duration, DurationUnit};
+
+use super::entities::Entities;
+use super::error::{DataErrorKind, HIDDEN, list, quote, shown};
+
+/// What is wrong with one cell; the caller adds file, location and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub kind: DataErrorKind,
+    pub message: String,
+    pub help: String,
+}
+
+impl Problem {
+    fn value(message: String, help: impl Into<String>) -> Problem {
+        Problem {
+            kind: DataErrorKind::Value,
+            message,
+            help: help.into(),
+        }
+    }
+}
+
+/// One cell as a format hands it over.
+#[derive(Clone, Debug)]
+pub(crate) enum Cell<'a> {
+    /// No column or key for the field, an empty cell, or a null.
+    Missing,
+    Text(&'a str),
+    /// A YAML or JSON list of scalars.
+    List(Vec<&'a str>),
+    /// Something that has no text form: a nested mapping or list of lists ("a mapping").
+    Other(&'static str),
+    /// Bytes that are not UTF-8.
+    NotUtf8,
+}
+
+/// Matches the values of one enum type, ignoring case and treating spaces, hyphens and
+/// underscores alike (`Back-to-School` is `back_to_school`).
+#[derive(Clone, Debug)]
+struct EnumMatcher {
+    id: EnumId,
+    name: String,
+    values: Vec<String>,
+    normalized: Vec<String>,
+}
+
+impl EnumMatcher {
+    fn new(schema: &Schema, id: EnumId) -> Option<EnumMatcher> {
+        let t = schema.enum_type(id)?;
+        Some(EnumMatcher {
+            id,
+            name: t.name.clone(),
+            values: t.values.clone(),
+            normalized: t.values.iter().map(|v| normalize(v)).collect(),
+        })
+    }
+
+    /// The index of a value. The exact spelling is tried first, without allocating.
+    fn find(&self, text: &str, scratch: &mut String) -> Option<u32> {
+        let i = match self.values.iter().position(|v| v == text) {
+            Some(i) => i,
+            None => {
+                normalize_into(text, scratch);
+                self.normalized.iter().position(|v| v == scratch)?
+            }
+        };
+        u32::try_from(i).ok()
+    }
+
+    fn unknown(&self, text: &str, private: bool) -> Problem {
+        let mut help = String::new();
+        if !private && let Some(c) = closest(&normalize(text), self.values.iter()) {
+            help.push_str(&format!("did you mean {}? ", quote(c)));
+        }
+        const SHOWN: usize = 12;
+        let names: Vec<&str> = self.values.iter().take(SHOWN).map(String::as_str).collect();
+        help.push_str(&format!("allowed values: {}", list(&names)));
+        if self.values.len() > SHOWN {
+            help.push_str(&format!(" and {} more", self.values.len() - SHOWN));
+        }
+        Problem::value(
+            format!("unknown `{}` value {}", self.name, shown(text, private)),
+            help,
+        )
+    }
+}
+
+/// Trims spaces: ASCII quickly, and Unicode spaces (a no-break space from a spreadsheet) too.
+pub(crate) fn trim(t: &str) -> &str {
+    let t = t.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
+        _ => t,
+    }
+}
+
+/// Lowercase; runs of spaces, hyphens and underscores become one `_`; trimmed.
+pub(crate) fn normalize(text: &str) -> String {
+    let mut s = String::new();
+    normalize_into(text, &mut s);
+    s
+}
+
+fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut gap = false;
+    for c in text.trim().chars() {
+        if c == ' ' || c == '-' || c == '_' || c == '\t' {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push('_');
+        }
+        gap = false;
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// The last id a reference field resolved: data sorted by school resolves each school once.
+#[derive(Clone, Debug, Default)]
+struct RefCache {
+    id: String,
+    index: u32,
+    valid: bool,
+}
+
+#[derive(Clone, Debug)]
+struct FieldInfo {
+    name: String,
+    ty: Type,
+    optional: bool,
+    private: bool,
+    matcher: Option<EnumMatcher>,
+    cache: RefCache,
+}
+
+/// Parses the cells of one record type.
+#[derive(Clone, Debug)]
+pub(crate) struct RecordParser {
+    fields: Vec<FieldInfo>,
+    /// Entity record names, for messages.
+    ref_names: Vec<(RecordId, String)>,
+    scratch: String,
+}
+
+impl RecordParser {
+    pub fn new(schema: &Schema, record: &Record) -> RecordParser {
+        let fields = record
+            .fields
+            .iter()
+            .map(|f| FieldInfo {
+                name: f.name.clone(),
+                ty: f.ty,
+                optional: f.optional,
+                private: f.private,
+                matcher: match f.ty {
+                    Type::Enum(e) | Type::Set(e) => EnumMatcher::new(schema, e),
+                    _ => None,
+                },
+                cache: RefCache::default(),
+            })
+            .collect();
+        let ref_names = schema
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RecordId(i), r.name.clone()))
+            .collect();
+        RecordParser {
+            fields,
+            ref_names,
+            scratch: String::new(),
+        }
+    }
+
+    /// The value of one cell. `entities` resolves references.
+    pub fn cell(
+        &mut self,
+        field: usize,
+        cell: Cell<'_>,
+        entities: &Entities,
+    ) -> Result<Value, Problem> {
+        let Some(info) = self.fields.get(field) else {
+            return Ok(Value::Null);
+        };
+        let missing = || {
+            if info.optional {
+                Ok(Value::Null)
+            } else {
+                Err(Problem {
+                    kind: DataErrorKind::Value,
+                    message: format!("missing value for required field `{}`", info.name),
+                    help: format!(
+                        "fill in `{}`, or mark the field `optional` in the policy",
+                        info.name
+                    ),
+                })
+            }
+        };
+        match cell {
+            Cell::Missing => missing(),
+            Cell::Text(t) if trim(t).is_empty() => missing(),
+            Cell::Text(t) => {
+                let private = info.private;
+                self.text(field, trim(t), entities).map_err(|mut p| {
+                    if private {
+                        p.message.push_str(HIDDEN);
+                    }
+                    p
+                })
+            }
+            Cell::List(items) => {
+                let private = info.private;
+                self.list(field, &items).map_err(|mut p| {
+                    if private {
+                        p.message.push_str(HIDDEN);
+                    }
+                    p
+                })
+            }
+            Cell::Other(what) => Err(Problem::value(
+                format!("expected {}, found {what}", describe(info.ty)),
+                "write a single value",
+            )),
+            Cell::NotUtf8 => Err(Problem::value(
+                "the value is not valid UTF-8 text".into(),
+                "save the file as UTF-8",
+            )),
+        }
+    }
+
+    /// The fastest path, on a CSV cell's bytes before any UTF-8 check: a reference equal to the
+    /// last one resolved, or an enum value spelled exactly. Returns false when the cell needs the
+    /// general path ([`RecordParser::cell_into`]).
+    #[inline]
+    pub fn exact(&self, field: usize, raw: &[u8], slot: &mut Value) -> bool {
+        let Some(info) = self.fields.get(field) else {
+            return false;
+        };
+        match info.ty {
+            Type::Ref(r) if info.cache.valid && info.cache.id.as_bytes() == raw => {
+                *slot = Value::Ref(r, info.cache.index);
+                true
+            }
+            Type::Enum(_) => match &info.matcher {
+                Some(m) => match m.values.iter().position(|v| v.as_bytes() == raw) {
+                    Some(i) => match u32::try_from(i) {
+                        Ok(i) => {
+                            *slot = Value::Enum(m.id, i);
+                            true
+                        }
+                        Err(_) => false,
+                    },
+                    None => false,
+                },
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Like [`RecordParser::cell`], into a reused slot: a text field reuses the slot's string, so a
+    /// streamed row allocates nothing. On error the slot is left as it was.
+    pub fn cell_into(
+        &mut self,
+        field: usize,
+        cell: Cell<'_>,
+        entities: &Entities,
+        slot: &mut Value,
+    ) -> Result<(), Problem> {
+        // Fast paths for the common cells of a large extract: the general path below gives the
+        // same values, and every error.
+        if let (Cell::Text(raw), Some(info)) = (&cell, self.fields.get(field)) {
+            match info.ty {
+                Type::Text => {
+                    let t = trim(raw);
+                    if !t.is_empty() {
+                        match slot {
+                            Value::Text(s) => {
+                                s.clear();
+                                s.push_str(t);
+                            }
+                            _ => *slot = Value::Text(t.to_owned()),
+                        }
+                        return Ok(());
+                    }
+                }
+                Type::Ref(r) if info.cache.valid && info.cache.id == *raw => {
+                    *slot = Value::Ref(r, info.cache.index);
+                    return Ok(());
+                }
+                Type::Enum(_) => {
+                    if let Some(m) = &info.matcher
+                        && let Some(i) = m.values.iter().position(|v| v == raw)
+                        && let Ok(i) = u32::try_from(i)
+                    {
+                        *slot = Value::Enum(m.id, i);
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        *slot = self.cell(field, cell, entities)?;
+        Ok(())
+    }
+
+    fn list(&mut self, field: usize, items: &[&str]) -> Result<Value, Problem> {
+        let Some(info) = self.fields.get(field) else {
+            return Ok(Value::Null);
+        };
+        match (&info.matcher, info.ty) {
+            (Some(m), Type::Set(_)) => {
+                set(m, items.iter().copied(), info.private, &mut self.scratch)
+            }
+            _ => Err(Problem::value(
+                format!("expected {}, found a list", describe(info.ty)),
+                "write a single value",
+            )),
+        }
+    }
+
+    /// A non-empty, trimmed text.
+    fn text(&mut self, field: usize, t: &str, entities: &Entities) -> Result<Value, Problem> {
+        let Some(info) = self.fields.get_mut(field) else {
+            return Ok(Value::Null);
+        };
+        let private = info.private;
+        match info.ty {
+            Type::Text => Ok(Value::Text(t.to_owned())),
+            Type::Int => int(t, private).map(Value::Int),
+            Type::Weight => match int(t, private) {
+                Ok(n) if n < 0 => Err(Problem::value(
+                    format!(
+                        "a headcount cannot be negative, found {}",
+                        shown(t, private)
+                    ),
+                    "write a whole number of 0 or more",
+                )),
+                r => r.map(Value::Int),
+            },
+            Type::Number => decimal(t).map(Value::Number).ok_or_else(|| {
+                Problem::value(
+                    format!("expected a number, found {}", shown(t, private)),
+                    "write a decimal number, as `12` or `12.5`",
+                )
+            }),
+            Type::Percent => percent(t, private).map(Value::Number),
+            Type::Bool => boolean(t).map(Value::Bool).ok_or_else(|| {
+                Problem::value(
+                    format!("expected true or false, found {}", shown(t, private)),
+                    "write one of `true`, `false`, `yes`, `no`, `y`, `n`, `1`, `0`",
+                )
+            }),
+            Type::Date => date(t, private).map(Value::Date),
+            Type::Ratio => pair(t).map(|(a, b)| Value::Pair(a, b)).ok_or_else(|| {
+                Problem::value(
+                    format!("expected a ratio, found {}", shown(t, private)),
+                    "write two whole numbers with a colon, as `60:40`",
+                )
+            }),
+            Type::SchoolYear => school_year(t, private).map(Value::SchoolYear),
+            Type::Duration => duration(t).map(Value::Duration).ok_or_else(|| {
+                Problem::value(
+                    format!("expected a duration, found {}", shown(t, private)),
+                    "write a number and a unit, as `5 weeks`, `10 days`, `2 years`",
+                )
+            }),
+            Type::Enum(_) => match &info.matcher {
+                Some(m) => match m.find(t, &mut self.scratch) {
+                    Some(i) => Ok(Value::Enum(m.id, i)),
+                    None => Err(m.unknown(t, private)),
+                },
+                None => Err(Problem::value(
+                    "this field's value set is not declared".into(),
+                    "check the policy",
+                )),
+            },
+            Type::Set(_) => match &info.matcher {
+                Some(m) => set(m, split_set(t), private, &mut self.scratch),
+                None => Err(Problem::value(
+                    "this field's value set is not declared".into(),
+                    "check the policy",
+                )),
+            },
+            Type::Ref(record) => {
+                if info.cache.valid && info.cache.id == t {
+                    return Ok(Value::Ref(record, info.cache.index));
+                }
+                match entities.index(record, t) {
+                    Some(i) => {
+                        info.cache.id.clear();
+                        info.cache.id.push_str(t);
+                        info.cache.index = i;
+                        info.cache.valid = true;
+                        Ok(Value::Ref(record, i))
+                    }
+                    None => {
+                        let name = self
+                            .ref_names
+                            .iter()
+                            .find(|(r, _)| *r == record)
+                            .map_or("record", |(_, n)| n.as_str());
+                        Err(unknown_ref(entities, record, name, t, private))
+                    }
+                }
+            }
+            Type::Window => Err(Problem::value(
+                "a window cannot be read from a data file".into(),
+                "compute the window in the policy from dates in the data",
+            )),
+        }
+    }
+}
+
+fn unknown_ref(
+    entities: &Entities,
+    record: RecordId,
+    name: &str,
+    t: &str,
+    private: bool,
+) -> Problem {
+    if let Some(place) = entities.rejected(record, t) {
+        return Problem {
+            kind: DataErrorKind::Reference,
+            message: format!("`{name}` {} has errors in its own row", shown(t, private)),
+            help: format!("fix the `{name}` row at {place}"),
+        };
+    }
+    let mut help = format!("no `{name}` has this id; fix the id or add the `{name}`");
+    if !private && let Some(c) = closest(t, entities.ids(record).iter()) {
+        help = format!(
+            "did you mean {}? no `{name}` has the id {}",
+            quote(c),
+            quote(t)
+        );
+    }
+    Problem {
+        kind: DataErrorKind::Reference,
+        message: format!("unknown `{name}` {}", shown(t, private)),
+        help,
+    }
+}
+
+/// How a type is named in "expected ..." messages.
+fn describe(ty: Type) -> &'static str {
+    match ty {
+        Type::Text => "text",
+        Type::Int => "a whole number",
+        Type::Number => "a number",
+        Type::Bool => "true or false",
+        Type::Date => "a date",
+        Type::Percent => "a percentage",
+        Type::Ratio => "a ratio",
+        Type::Duration => "a duration",
+        Type::SchoolYear => "a school year",
+        Type::Weight => "a headcount",
+        Type::Enum(_) => "one value",
+        Type::Set(_) => "a list of values",
+        Type::Ref(_) => "an id",
+        Type::Window => "a window",
+    }
+}
+
+fn split_set(t: &str) -> impl Iterator<Item = &str> {
+    let t = t.trim();
+    let t = t.strip_prefix('{').unwrap_or(t);
+    let t = t.strip_suffix('}').unwrap_or(t);
+    t.split([',', ';', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn set<'a>(
+    m: &EnumMatcher,
+    items: impl Iterator<Item = &'a str>,
+    private: bool,
+    scratch: &mut String,
+) -> Result<Value, Problem> {
+    let mut out = Vec::new();
+    for item in items {
+        match m.find(item.trim(), scratch) {
+            Some(i) => out.push(i),
+            None => return Err(m.unknown(item.trim(), private)),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(Value::Set(m.id, out))
+}
+
+fn int(t: &str, private: bool) -> Result<i64, Problem> {
+    t.parse::<i64>().map_err(|_| {
+        let help = if !private && decimal(t).is_some() {
+            "write a whole number, without a decimal part"
+        } else {
+            "write a whole number, as `12`"
+        };
+        Problem::value(
+            format!("expected a whole number, found {}", shown(t, private)),
+            help,
+        )
+    })
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// A ratio in lowest terms, so equal values compare equal whatever their spelling.
+fn reduced(num: i128, den: i128) -> Option<Ratio> {
+    let g = gcd(num, den);
+    if g == 0 {
+        return Ratio::new(num, den);
+    }
+    Ratio::new(num / g, den / g)
+}
+
+/// Exact decimal text: `12`, `-3.25`, `.5`, `1e-7`. At most 30 significant digits.
+pub(crate) fn decimal(t: &str) -> Option<Ratio> {
+    let b = t.as_bytes();
+    let mut i = 0;
+    let negative = match b.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let mut num: i128 = 0;
+    let mut digits = 0u32;
+    let mut scale: i32 = 0;
+    let mut seen_point = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                num = num.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+                digits += 1;
+                if seen_point {
+                    scale += 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 || digits > 30 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        let exp: i32 = t.get(i + 1..)?.parse().ok()?;
+        if exp.abs() > 30 {
+            return None;
+        }
+        scale -= exp;
+        i = b.len();
+    }
+    if i != b.len() {
+        return None;
+    }
+    let num = if negative { -num } else { num };
+    if scale >= 0 {
+        reduced(num, 10i128.checked_pow(scale.unsigned_abs())?)
+    } else {
+        reduced(
+            num.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?,
+            1,
+        )
+    }
+}
+
+/// `70%`, `70.5 %` → 7/10, 141/200.
+fn percent(t: &str, private: bool) -> Result<Ratio, Problem> {
+    let fail = || {
+        Problem::value(
+            format!("expected a percentage, found {}", shown(t, private)),
+            "write a percentage with `%`, as `70%` or `70.5%`",
+        )
+    };
+    let body = t.strip_suffix('%').ok_or_else(fail)?.trim_end();
+    let r = decimal(body).ok_or_else(fail)?;
+    reduced(r.num, r.den.checked_mul(100).ok_or_else(fail)?).ok_or_else(fail)
+}
+
+fn boolean(t: &str) -> Option<bool> {
+    const TRUE: [&str; 4] = ["true", "yes", "y", "1"];
+    const FALSE: [&str; 4] = ["false", "no", "n", "0"];
+    if TRUE.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if FALSE.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn pair(t: &str) -> Option<(i64, i64)> {
+    let (a, b) = t.split_once(':')?;
+    let a: i64 = a.trim().parse().ok()?;
+    let b: i64 = b.trim().parse().ok()?;
+    (a >= 0 && b >= 0).then_some((a, b))
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `1/31/2024` (month first) or `2024-01-31`.
+pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
+    let general = || {
+        Problem::value(
+            format!("expected a date, found {}", shown(t, private)),
+            "write dates month first, as `1/31/2024`, or as `2024-01-31`",
+        )
+    };
+    let us = t.contains('/');
+    let mut parts = t.split(if us { '/' } else { '-' });
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(general());
+    };
+    let (a, b, c) = (a.trim(), b.trim(), c.trim());
+    if ![a, b, c].iter().all(|p| all_digits(p)) {
+        return Err(general());
+    }
+    let (y, m, d) = if us { (c, a, b) } else { (a, b, c) };
+    if m.len() > 2 || d.len() > 2 {
+        return Err(general());
+    }
+    if us && y.len() == 2 {
+        let example = format!("{m}/{d}/20{y}");
+        return Err(Problem::value(
+            format!("{} has a two-digit year", shown(t, private)),
+            if private {
+                "write the year with four digits, as `1/31/2024`".to_string()
+            } else {
+                format!("write the year with four digits, as {}", quote(&example))
+            },
+        ));
+    }
+    if y.len() != 4 {
+        return Err(general());
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return Err(general());
+    };
+    if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+        return Ok(date);
+    }
+    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
+        let mut help = "dates are month first, as `1/31/2024`".to_string();
+        if us && (1..=12).contains(&d) && (1..=31).contains(&m) && !private {
+            help = format!(
+                "dates are month first: did you mean {}?",
+                quote(&format!("{d}/{m}/{y}"))
+            );
+        }
+        let message = if private {
+            format!("{} is not a date", shown(t, private))
+        } else {
+            format!("{} is not a date: there is no month {m}", shown(t, private))
+        };
+        return Err(Problem::value(message, help));
+    };
+    let days = days_in_month(y, m);
+    let message = if private {
+        format!("{} is not a date", shown(t, private))
+    } else {
+        format!(
+            "{} is not a date: {month} {y} has {days} days",
+            shown(t, private)
+        )
+    };
+    Err(Problem::value(
+        message,
+        if us {
+            "check the day and the month; dates are month first, as `1/31/2024`"
+        } else {
+            "check the day and the month"
+        },
+    ))
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt())
+        .map_or(31, |last| chrono::Datelike::day(&last))
+}
+
+/// `2023-2024` or `2023-24` → 2023.
+fn school_year(t: &str, private: bool) -> Result<i32, Problem> {
+    let general = || {
+        Problem::value(
+            format!("expected a school year, found {}", shown(t, private)),
+            "write a school year as `2023-2024` or `2023-24`",
+        )
+    };
+    let (a, b) = t.split_once(['-', '/']).ok_or_else(general)?;
+    let (a, b) = (a.trim(), b.trim());
+    if !all_digits(a) || !all_digits(b) || a.len() != 4 || !(b.len() == 2 || b.len() == 4) {
+        return Err(general());
+    }
+    let first: i32 = a.parse().map_err(|_| general())?;
+    let second: i32 = b.parse().map_err(|_| general())?;
+    let follows = if b.len() == 2 {
+        second == (first + 1) % 100
+    } else {
+        second == first + 1
+    };
+    if !follows {
+        return Err(Problem::value(
+            format!(
+                "{} is not a school year: the second year must follow the first",
+                shown(t, private)
+            ),
+            if private {
+                "write a school year as `2023-2024`".to_string()
+            } else {
+                format!("write {}", quote(&format!("{first}-{}", first + 1)))
+            },
+        ));
+    }
+    Ok(first)
+}
+
+fn duration(t: &str) -> Option<Duration> {
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let n: i64 = t.get(..split)?.parse().ok()?;
+    let unit = match t.get(split..)?.trim().to_ascii_lowercase().as_str() {
+        "day" | "days" => DurationUnit::Day,
+        "week" | "weeks" => DurationUnit::Week,
+        "month" | "months" => DurationUnit::Month,
+        "year" | "years" => DurationUnit::Year,
+        _ => return None,
+    };
+    Some(Duration { n, unit })
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+mod tests {
+    use super::*;
+    use crate::check::model::{EnumType, Field};
+    use crate::syntax::Span;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date("1/31/2024", false), Ok(d(2024, 1, 31)));
+        assert_eq!(date("01/05/2024", false), Ok(d(2024, 1, 5)));
+        assert_eq!(date("2024-01-31", false), Ok(d(2024, 1, 31)));
+        assert_eq!(date("2/29/2024", false), Ok(d(2024, 2, 29)));
+        let e = date("2/30/2024", false).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`2/30/2024` is not a date: February 2024 has 29 days"
+        );
+        let e = date("1/31/24", false).unwrap_err();
+        assert_eq!(e.message, "`1/31/24` has a two-digit year");
+        assert_eq!(e.help, "write the year with four digits, as `1/31/2024`");
+        let e = date("13/1/2024", false).unwrap_err();
+        assert_eq!(e.help, "dates are month first: did you mean `1/13/2024`?");
+        assert!(date("tomorrow", false).is_err());
+        assert!(date("1/31/2024/5", false).is_err());
+        assert!(date("2024-1-31x", false).is_err());
+        let e = date("1/31/24", true).unwrap_err();
+        assert!(!e.message.contains("24"), "{e:?}");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(decimal("12"), Ratio::new(12, 1));
+        assert_eq!(decimal("0.50"), Ratio::new(1, 2));
+        assert_eq!(decimal("-3.25"), Ratio::new(-13, 4));
+        assert_eq!(decimal(".5"), Ratio::new(1, 2));
+        assert_eq!(decimal("1e-7"), Ratio::new(1, 10_000_000));
+        assert_eq!(decimal("2E3"), Ratio::new(2000, 1));
+        assert_eq!(decimal("1.2.3"), None);
+        assert_eq!(decimal("."), None);
+        assert_eq!(decimal("9".repeat(40).as_str()), None);
+        assert_eq!(percent("70%", false), Ok(Ratio { num: 7, den: 10 }));
+        assert_eq!(percent("70.5 %", false), Ok(Ratio { num: 141, den: 200 }));
+        assert!(percent("70", false).is_err());
+        assert_eq!(pair("60:40"), Some((60, 40)));
+        assert_eq!(pair("60 : 40"), Some((60, 40)));
+        assert_eq!(pair("60/40"), None);
+        assert_eq!(boolean("YES"), Some(true));
+        assert_eq!(boolean("n"), Some(false));
+        assert_eq!(boolean("maybe"), None);
+        assert!(int("1.5", false).unwrap_err().help.contains("decimal"));
+    }
+
+    #[test]
+    fn school_years() {
+        assert_eq!(school_year("2023-2024", false), Ok(2023));
+        assert_eq!(school_year("2023-24", false), Ok(2023));
+        assert_eq!(school_year("1999-00", false), Ok(1999));
+        let e = school_year("2023-2025", false).unwrap_err();
+        assert_eq!(e.help, "write `2023-2024`");
+        assert!(school_year("2023", false).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            duration("5 weeks"),
+            Some(Duration {
+                n: 5,
+                unit: DurationUnit::Week
+            })
+        );
+        assert_eq!(duration("weeks"), None);
+        assert_eq!(duration("5 fortnights"), None);
+    }
+
+    #[test]
+    fn enum_names_are_normalised() {
+        assert_eq!(normalize(" Back-to-School "), "back_to_school");
+        assert_eq!(normalize("Open  House"), "open_house");
+        assert_eq!(normalize("open__house"), "open_house");
+        assert_eq!(trim(" \u{a0}x y\r"), "x y");
+        assert_eq!(trim("\t\u{3000}"), "");
+    }
+
+    fn event_schema() -> Schema {
+        Schema {
+            enums: vec![EnumType {
+                name: "event_kind".into(),
+                values: vec!["back_to_school".into(), "open_house".into(), "other".into()],
+                span: Span::default(),
+            }],
+            records: vec![Record {
+                name: "event".into(),
+                key: None,
+                fields: vec![
+                    Field {
+                        name: "kind".into(),
+                        ty: Type::Enum(EnumId(0)),
+                        optional: false,
+                        private: false,
+                        span: Span::default(),
+                    },
+                    Field {
+                        name: "kinds".into(),
+                        ty: Type::Set(EnumId(0)),
+                        optional: true,
+                        private: false,
+                        span: Span::default(),
+                    },
+                ],
+                span: Span::default(),
+            }],
+        }
+    }
+
+    #[test]
+    fn enums_and_sets() {
+        let schema = event_schema();
+        let record = schema.records.first().unwrap();
+        let mut p = RecordParser::new(&schema, record);
+        let ents = Entities::default();
+        let v = p.cell(0, Cell::Text("Back-to-School"), &ents);
+        assert_eq!(v, Ok(Value::Enum(EnumId(0), 0)));
+        let v = p.cell(0, Cell::Text(" Open House "), &ents);
+        assert_eq!(v, Ok(Value::Enum(EnumId(0), 1)));
+        let e = p.cell(0, Cell::Text("open hose"), &ents).unwrap_err();
+        assert_eq!(e.message, "unknown `event_kind` value `open hose`");
+        assert_eq!(
+            e.help,
+            "did you mean `open_house`? allowed values: `back_to_school`, `open_house` and `other`"
+        );
+        let v = p.cell(1, Cell::Text("{other, open house, other}"), &ents);
+        assert_eq!(v, Ok(Value::Set(EnumId(0), vec![1, 2])));
+        let v = p.cell(1, Cell::List(vec!["other", "Back to School"]), &ents);
+        assert_eq!(v, Ok(Value::Set(EnumId(0), vec![0, 2])));
+        assert_eq!(p.cell(1, Cell::Missing, &ents), Ok(Value::Null));
+        let e = p.cell(0, Cell::Text("  "), &ents).unwrap_err();
+        assert_eq!(e.message, "missing value for required field `kind`");
+        let e = p.cell(0, Cell::List(vec!["other"]), &ents).unwrap_err();
+        assert_eq!(e.message, "expected one value, found a list");
+    }
+}
