@@ -193,7 +193,7 @@ impl Ratio {
 }
 
 /// A value, as the evaluator and loader see it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     /// A missing optional field, or an undefined measure.
     Null,

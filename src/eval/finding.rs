@@ -1,0 +1,189 @@
+//! What evaluation produces: findings, and per-entity explanations. Reporters see only these.
+
+use serde::Serialize;
+
+use crate::check::model::Severity;
+use crate::syntax::Span;
+
+/// Where in the data a finding comes from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DataLoc {
+    pub file: String,
+    /// `line 12` for CSV, `[3]` for YAML/JSON items.
+    pub location: String,
+    /// The row's number (the CSV line, or the item's 1-based position), for sorting.
+    #[serde(skip)]
+    pub number: u64,
+}
+
+/// The kind of outcome a finding reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A requirement is not met.
+    Violation,
+    /// A deadline was met, but after the due date.
+    Late,
+    /// The due date has passed and the item is missing.
+    Overdue,
+    /// The due date has not passed yet and the item is missing.
+    Pending,
+    /// The data does not allow a decision (a share with no denominator, a missing calendar date).
+    Undetermined,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Violation => "violation",
+            Status::Late => "late",
+            Status::Overdue => "overdue",
+            Status::Pending => "pending",
+            Status::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// One finding about one entity (a school).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The entity's record type, e.g. `school`.
+    pub entity_kind: String,
+    /// The entity's key, e.g. the school id.
+    pub entity: String,
+    /// The entity's `name` field when it has one.
+    pub entity_name: Option<String>,
+    /// The rule (or category) the finding is about.
+    pub rule: String,
+    pub severity: Severity,
+    pub status: Status,
+    /// One line with the actual and expected values.
+    pub message: String,
+    /// The guide's section.
+    pub section: Option<String>,
+    /// The guide's words, when the policy quotes them.
+    pub quote: Option<String>,
+    /// The guide's id (REF-1028.19).
+    pub guide: String,
+    /// Where in the policy the rule is.
+    pub policy: PolicyLoc,
+    /// Where in the data, when one row is at fault.
+    pub data: Option<DataLoc>,
+}
+
+/// A policy location, as a reporter needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyLoc {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Finding {
+    /// Report order: entity, rule, data position, message.
+    pub fn sort_key(&self) -> (&str, &str, &str, u64, &str) {
+        let (file, number) = match &self.data {
+            Some(d) => (d.file.as_str(), d.number),
+            None => ("", 0),
+        };
+        (&self.entity, &self.rule, file, number, &self.message)
+    }
+}
+
+/// The state of an entity in a category with multi-year transitions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum CategoryState {
+    /// Held and still qualifies.
+    Continuing,
+    /// Qualifies, not held: joins the following school year.
+    NewlyQualifying,
+    /// Held, fails the criterion for the `year`-th consecutive year, within the notice period.
+    Notice { year: u32, of: u32 },
+    /// Held, failed beyond the notice period: not in the category this year.
+    Reclassified,
+    /// Neither held nor qualifying.
+    NotMember,
+    /// Qualifies with no transitions declared (or no history to go by).
+    Member,
+    /// The criterion cannot be decided from the data.
+    Undetermined,
+}
+
+impl CategoryState {
+    pub fn describe(&self) -> String {
+        match self {
+            CategoryState::Continuing => "continuing".into(),
+            CategoryState::NewlyQualifying => "newly qualifying (joins next school year)".into(),
+            CategoryState::Notice { year, of } => format!("notice year {year} of {of}"),
+            CategoryState::Reclassified => "reclassified (out this year)".into(),
+            CategoryState::NotMember => "not a member".into(),
+            CategoryState::Member => "member".into(),
+            CategoryState::Undetermined => "undetermined".into(),
+        }
+    }
+
+    /// A short machine name: `continuing`, `notice_1_of_2`, ...
+    pub fn key(&self) -> String {
+        match self {
+            CategoryState::Continuing => "continuing".into(),
+            CategoryState::NewlyQualifying => "newly_qualifying".into(),
+            CategoryState::Notice { year, of } => format!("notice_{year}_of_{of}"),
+            CategoryState::Reclassified => "reclassified".into(),
+            CategoryState::NotMember => "not_member".into(),
+            CategoryState::Member => "member".into(),
+            CategoryState::Undetermined => "undetermined".into(),
+        }
+    }
+}
+
+/// A measure's value for one entity, exact and as compared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MeasureValue {
+    pub name: String,
+    /// The value as compared (after the policy's rounding), printed.
+    pub value: String,
+    /// The exact value when it differs (a share before rounding), printed.
+    pub exact: Option<String>,
+    /// How it was computed, e.g. `hbao_resident 812 / resident 1002`.
+    pub inputs: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryDecision {
+    pub name: String,
+    /// In the category this school year (None when undetermined).
+    pub member: Option<bool>,
+    pub state: CategoryState,
+    /// The condition and how it came out, e.g. `hbao_share 81.0% > 70% → true`.
+    pub reason: String,
+    /// Earlier years behind the decision, e.g. `2022-2023: held, qualified`.
+    pub history: Vec<String>,
+    /// Distance to the threshold in the data's units, when it can be said.
+    pub distance: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleOutcome {
+    pub rule: String,
+    pub severity: Severity,
+    /// `not applicable`, `ok`, `pending`, or the findings' statuses.
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// Everything decided about one entity, for `explain`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub entity_kind: String,
+    pub entity: String,
+    pub entity_name: Option<String>,
+    pub measures: Vec<MeasureValue>,
+    pub categories: Vec<CategoryDecision>,
+    pub windows: Vec<(String, String)>,
+    pub rules: Vec<RuleOutcome>,
+    /// Retain-until dates of kept records.
+    pub retention: Vec<String>,
+}

@@ -1,0 +1,1677 @@
+//! Stage 4: a checked model + data → findings and explanations.
+//!
+//! The plan: load the entities (schools), then stream each other record type once. Aggregations
+//! update per-entity accumulators as rows go by; row checks that need only the row are decided on
+//! the spot; records that rules must see row by row (conferences, certifications, history) are kept,
+//! grouped by entity. Then, per entity: measures, categories (with multi-year transitions),
+//! windows, and rules.
+
+pub mod finding;
+pub mod value;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+pub use finding::*;
+use value::{Scope, as_ratio, date_of, eval, eval_bool, round_half_up, show};
+
+use crate::check::model::*;
+use crate::data::{self, DataError, DataSet, Entities};
+use crate::syntax::Sources;
+use crate::syntax::ast::BoundKind;
+
+/// How to evaluate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The evaluation date: deadlines after it are pending, before it overdue.
+    pub as_of: NaiveDate,
+}
+
+/// Everything a lint run produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Sorted by entity, rule, data position.
+    pub findings: Vec<Finding>,
+    /// One per entity, in id order.
+    pub explanations: Vec<Explanation>,
+    pub data_errors: Vec<DataError>,
+    /// Entities evaluated.
+    pub entities: usize,
+    /// Rows read, all record types together.
+    pub rows: u64,
+}
+
+/// Rows kept for row-by-row rules, with their place in the data.
+#[derive(Clone, Debug)]
+struct KeptRow {
+    values: Vec<Value>,
+    loc: DataLoc,
+}
+
+/// One aggregation's running state, per entity.
+enum Acc {
+    Count(Vec<i64>),
+    Distinct(Vec<HashSet<Value>>),
+    Sum(Vec<Ratio>),
+    Min(Vec<Option<Value>>),
+    Max(Vec<Option<Value>>),
+}
+
+/// Violations found while streaming a row check, per entity.
+#[derive(Default, Clone)]
+struct Streamed {
+    count: u64,
+    first: Vec<(DataLoc, String)>,
+}
+
+const KEEP_EXAMPLES: usize = 3;
+
+/// Evaluates `model` on the data in `inputs` (folders and files).
+pub fn evaluate(
+    model: &Model,
+    sources: &Sources,
+    inputs: &[PathBuf],
+    opts: &Options,
+) -> Evaluation {
+    let schema = &model.schema;
+    let (set, mut errors) = data::discover(schema, inputs);
+    let entities = data::load_entities(schema, &set, &mut errors);
+    let mut ev = Evaluator {
+        model,
+        sources,
+        opts,
+        entities,
+        accs: BTreeMap::new(),
+        kept: BTreeMap::new(),
+        streamed: BTreeMap::new(),
+        rows: 0,
+    };
+    ev.read(&set, &mut errors);
+    let (findings, explanations, count) = ev.decide();
+    Evaluation {
+        findings,
+        explanations,
+        data_errors: errors,
+        entities: count,
+        rows: ev.rows,
+    }
+}
+
+struct Evaluator<'a> {
+    model: &'a Model,
+    sources: &'a Sources,
+    opts: &'a Options,
+    entities: Entities,
+    /// Per aggregate measure.
+    accs: BTreeMap<usize, Acc>,
+    /// Per record: per entity index, the kept rows.
+    kept: BTreeMap<RecordId, Vec<Vec<KeptRow>>>,
+    /// Per rule: per entity index, violations found while streaming.
+    streamed: BTreeMap<usize, Vec<Streamed>>,
+    rows: u64,
+}
+
+fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
+    match &e.kind {
+        TExprKind::RowField(f) => out.push(*f),
+        TExprKind::Not(a) => collect_fields(a, out),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => {
+            collect_fields(a, out);
+            collect_fields(b, out);
+        }
+        TExprKind::In { value, set, .. } => {
+            collect_fields(value, out);
+            collect_fields(set, out);
+        }
+        TExprKind::Const(_)
+        | TExprKind::Measure(_)
+        | TExprKind::Category(_)
+        | TExprKind::EntityField(_) => {}
+    }
+}
+
+/// True when the expression reads nothing computed per entity (so it can be decided row by row
+/// while streaming).
+fn row_local(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Measure(_) | TExprKind::Category(_) => false,
+        TExprKind::Not(a) => row_local(a),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => row_local(a) && row_local(b),
+        TExprKind::In { value, set, .. } => row_local(value) && row_local(set),
+        TExprKind::Const(_) | TExprKind::RowField(_) | TExprKind::EntityField(_) => true,
+    }
+}
+
+/// The field of `record` that links its rows to `entity`.
+fn link(schema: &Schema, record: RecordId, entity: RecordId) -> Option<usize> {
+    let rec = schema.record(record)?;
+    if record == entity {
+        return rec.key;
+    }
+    rec.fields.iter().position(|f| f.ty == Type::Ref(entity))
+}
+
+/// A rule that is decided row by row while its record streams past.
+fn streams(rule: &RuleDef) -> bool {
+    match &rule.check {
+        Check::Each {
+            filter,
+            test: EachTest::Compare(_, e),
+            ..
+        } => row_local(e) && filter.as_ref().map(row_local).unwrap_or(true),
+        _ => false,
+    }
+}
+
+/// Reads entity-level values while streaming: only fields, never measures.
+struct RowScope<'r> {
+    row: &'r [Value],
+    entity: Option<&'r [Value]>,
+}
+
+impl Scope for RowScope<'_> {
+    fn measure(&mut self, _: usize) -> Option<Value> {
+        None
+    }
+    fn category(&mut self, _: usize) -> Option<bool> {
+        None
+    }
+    fn entity_field(&self, f: usize) -> Option<&Value> {
+        self.entity.and_then(|e| e.get(f))
+    }
+    fn row_field(&self, f: usize) -> Option<&Value> {
+        self.row.get(f)
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    fn ids(&self) -> impl Fn(RecordId, u32) -> Option<String> + '_ {
+        |r, i| self.entities.id(r, i).map(str::to_string)
+    }
+
+    /// One pass over each record type.
+    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
+        let model = self.model;
+        let schema = &model.schema;
+        for (ri, rec) in schema.records.iter().enumerate() {
+            let rid = RecordId(ri);
+            if rec.key.is_some() {
+                continue;
+            }
+            let mut wanted = vec![false; rec.fields.len()];
+            let mut mark = |fs: &[usize]| {
+                for f in fs {
+                    if let Some(w) = wanted.get_mut(*f) {
+                        *w = true;
+                    }
+                }
+            };
+            let mut need = false;
+            // Aggregations over this record.
+            let mut aggs: Vec<(usize, usize, &MeasureDef)> = Vec::new();
+            for (mi, m) in model.measures.iter().enumerate() {
+                if let MeasureDef::Agg {
+                    record,
+                    kind,
+                    filter,
+                } = &m.def
+                    && *record == rid
+                    && let Some(by) = link(schema, rid, m.entity)
+                {
+                    let mut fs = vec![by];
+                    if let Some(w) = rec.weight() {
+                        fs.push(w);
+                    }
+                    match kind {
+                        AggKind::Count => {}
+                        AggKind::CountDistinct(f)
+                        | AggKind::Sum(f)
+                        | AggKind::Min(f)
+                        | AggKind::Max(f) => fs.push(*f),
+                    }
+                    if let Some(flt) = filter {
+                        collect_fields(flt, &mut fs);
+                    }
+                    mark(&fs);
+                    aggs.push((mi, by, &m.def));
+                    need = true;
+                }
+            }
+            // Rules over this record: streamed, or rows kept.
+            let mut keep = false;
+            let mut stream_rules: Vec<(usize, usize, &RuleDef)> = Vec::new();
+            for (ki, rule) in model.rules.iter().enumerate() {
+                let Some(by) = link(schema, rid, rule.entity) else {
+                    continue;
+                };
+                let mut fs = vec![by];
+                let uses = match &rule.check {
+                    Check::Each {
+                        record,
+                        filter,
+                        field,
+                        test,
+                    } => {
+                        let mine = *record == rid;
+                        if mine {
+                            fs.push(*field);
+                            if let Some(f) = filter {
+                                collect_fields(f, &mut fs);
+                            }
+                            if let EachTest::Compare(_, e) = test {
+                                collect_fields(e, &mut fs);
+                            }
+                        }
+                        let other = match test {
+                            EachTest::NotOn {
+                                record: o,
+                                field: of,
+                                filter: ofl,
+                            } if *o == rid => {
+                                fs.push(*of);
+                                if let Some(f) = ofl {
+                                    collect_fields(f, &mut fs);
+                                }
+                                true
+                            }
+                            _ => false,
+                        };
+                        if mine && streams(rule) {
+                            stream_rules.push((ki, by, rule));
+                        } else if mine || other {
+                            keep = true;
+                        }
+                        mine || other
+                    }
+                    Check::Deadline {
+                        record,
+                        filter,
+                        field,
+                        ..
+                    } if *record == rid => {
+                        fs.push(*field);
+                        if let Some(f) = filter {
+                            collect_fields(f, &mut fs);
+                        }
+                        keep = true;
+                        true
+                    }
+                    Check::Retain {
+                        record,
+                        from,
+                        until,
+                        ..
+                    } if *record == rid => {
+                        fs.push(*from);
+                        fs.extend(until.iter().copied());
+                        keep = true;
+                        true
+                    }
+                    _ => false,
+                };
+                if uses {
+                    mark(&fs);
+                    need = true;
+                }
+            }
+            for c in &model.categories {
+                if let Some(t) = &c.transitions
+                    && t.record == rid
+                    && let Some(by) = link(schema, rid, c.entity)
+                {
+                    let mut fs = vec![by, t.year_field, t.held_field];
+                    fs.extend(t.qualified_field.iter().copied());
+                    mark(&fs);
+                    keep = true;
+                    need = true;
+                }
+            }
+            if !need {
+                continue;
+            }
+            // Which entity owns kept rows: the first entity the record links to.
+            let keep_by = rec.owner().map(|(f, e)| (f, e));
+            let mut kept: Vec<Vec<KeptRow>> = match keep_by {
+                Some((_, e)) if keep => vec![Vec::new(); self.entities.len(e)],
+                _ => Vec::new(),
+            };
+            for (mi, _, def) in &aggs {
+                let n = self
+                    .entities
+                    .len(model.measures.get(*mi).map(|m| m.entity).unwrap_or(rid));
+                let acc = match def {
+                    MeasureDef::Agg {
+                        kind: AggKind::Count,
+                        ..
+                    } => Acc::Count(vec![0; n]),
+                    MeasureDef::Agg {
+                        kind: AggKind::CountDistinct(_),
+                        ..
+                    } => Acc::Distinct(vec![HashSet::new(); n]),
+                    MeasureDef::Agg {
+                        kind: AggKind::Sum(_),
+                        ..
+                    } => Acc::Sum(vec![Ratio::int(0); n]),
+                    MeasureDef::Agg {
+                        kind: AggKind::Min(_),
+                        ..
+                    } => Acc::Min(vec![None; n]),
+                    MeasureDef::Agg {
+                        kind: AggKind::Max(_),
+                        ..
+                    } => Acc::Max(vec![None; n]),
+                    MeasureDef::Formula(_) => continue,
+                };
+                self.accs.insert(*mi, acc);
+            }
+            for (ki, _, rule) in &stream_rules {
+                self.streamed.insert(
+                    *ki,
+                    vec![Streamed::default(); self.entities.len(rule.entity)],
+                );
+            }
+            let weight = rec.weight();
+            let accs = &mut self.accs;
+            let streamed = &mut self.streamed;
+            let entities = &self.entities;
+            let mut rows = 0u64;
+            data::stream(schema, rid, set, entities, &wanted, errors, |row| {
+                rows += 1;
+                let w = match weight.and_then(|w| row.values.get(w)) {
+                    Some(Value::Int(n)) => *n,
+                    _ => 1,
+                };
+                for (mi, by, def) in &aggs {
+                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
+                        continue;
+                    };
+                    let ei = *ei as usize;
+                    let MeasureDef::Agg { kind, filter, .. } = def else {
+                        continue;
+                    };
+                    if let Some(f) = filter {
+                        let mut s = RowScope {
+                            row: row.values,
+                            entity: entities.row(*er, ei as u32),
+                        };
+                        if eval_bool(f, &mut s) != Some(true) {
+                            continue;
+                        }
+                    }
+                    let Some(acc) = accs.get_mut(mi) else {
+                        continue;
+                    };
+                    match (acc, kind) {
+                        (Acc::Count(v), _) => {
+                            if let Some(c) = v.get_mut(ei) {
+                                *c += w;
+                            }
+                        }
+                        (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
+                            if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                                && *val != Value::Null
+                            {
+                                set.insert(val.clone());
+                            }
+                        }
+                        (Acc::Sum(v), AggKind::Sum(f)) => {
+                            if let (Some(sum), Some(r)) =
+                                (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
+                            {
+                                let add = Ratio::new(
+                                    sum.num
+                                        .saturating_mul(r.den)
+                                        .saturating_add(r.num.saturating_mul(sum.den)),
+                                    sum.den.saturating_mul(r.den),
+                                );
+                                if let Some(a) = add {
+                                    *sum = value::reduce(a);
+                                }
+                            }
+                        }
+                        (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
+                            let is_min = matches!(kind, AggKind::Min(_));
+                            if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                                && *val != Value::Null
+                            {
+                                let better = match slot {
+                                    None => true,
+                                    Some(cur) => match value::compare(val, cur) {
+                                        Some(std::cmp::Ordering::Less) => is_min,
+                                        Some(std::cmp::Ordering::Greater) => !is_min,
+                                        _ => false,
+                                    },
+                                };
+                                if better {
+                                    *slot = Some(val.clone());
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                for (ki, by, rule) in &stream_rules {
+                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
+                        continue;
+                    };
+                    let Check::Each {
+                        filter,
+                        field,
+                        test: EachTest::Compare(op, e),
+                        ..
+                    } = &rule.check
+                    else {
+                        continue;
+                    };
+                    let mut s = RowScope {
+                        row: row.values,
+                        entity: entities.row(*er, *ei),
+                    };
+                    if let Some(f) = filter
+                        && eval_bool(f, &mut s) != Some(true)
+                    {
+                        continue;
+                    }
+                    let Some(v) = row.values.get(*field) else {
+                        continue;
+                    };
+                    if *v == Value::Null {
+                        continue;
+                    }
+                    let Some(rhs) = eval(e, &mut s) else { continue };
+                    let ok = value::compare(v, &rhs)
+                        .map(|o| op.holds(o))
+                        .unwrap_or(false);
+                    if ok {
+                        continue;
+                    }
+                    if let Some(st) = streamed.get_mut(ki).and_then(|x| x.get_mut(*ei as usize)) {
+                        st.count += 1;
+                        if st.first.len() < KEEP_EXAMPLES {
+                            let fty = rec.fields.get(*field).map(|f| f.ty).unwrap_or(Type::Text);
+                            let shown = show(v, fty, schema, &|r, i| {
+                                entities.id(r, i).map(str::to_string)
+                            });
+                            st.first.push((
+                                DataLoc {
+                                    file: row.file.display().to_string(),
+                                    location: row.location(),
+                                    number: row.line,
+                                },
+                                shown,
+                            ));
+                        }
+                    }
+                }
+                if let Some((by, _)) = keep_by
+                    && !kept.is_empty()
+                    && let Some(Value::Ref(_, ei)) = row.values.get(by)
+                    && let Some(list) = kept.get_mut(*ei as usize)
+                {
+                    list.push(KeptRow {
+                        values: row.values.to_vec(),
+                        loc: DataLoc {
+                            file: row.file.display().to_string(),
+                            location: row.location(),
+                            number: row.line,
+                        },
+                    });
+                }
+            });
+            self.rows += rows;
+            if !kept.is_empty() {
+                self.kept.insert(rid, kept);
+            }
+        }
+    }
+
+    /// Per entity: measures, categories, windows, rules.
+    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
+        let model = self.model;
+        let mut findings = Vec::new();
+        let mut explanations = Vec::new();
+        let mut count = 0;
+        for (eid, erec) in model.schema.entities() {
+            let n = self.entities.len(eid);
+            // Only entities something in the policy is about.
+            let relevant = model.measures.iter().any(|m| m.entity == eid)
+                || model.categories.iter().any(|c| c.entity == eid)
+                || model.rules.iter().any(|r| r.entity == eid);
+            if !relevant {
+                continue;
+            }
+            count += n;
+            let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
+            order.sort_by(|a, b| self.entities.id(eid, *a).cmp(&self.entities.id(eid, *b)));
+            for idx in order {
+                let mut cx = EntityCx::new(self, eid, idx);
+                let (mut f, x) = cx.run(erec);
+                findings.append(&mut f);
+                explanations.push(x);
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (findings, explanations, count)
+    }
+
+    fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
+        let (line, column) = self.sources.line_col(span.file, span.start);
+        PolicyLoc {
+            file: self.sources.name(span.file).to_string(),
+            line,
+            column,
+            span,
+        }
+    }
+}
+
+/// Evaluation of one entity, with memoised measures and categories.
+struct EntityCx<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+    entity: RecordId,
+    idx: u32,
+    measures: HashMap<usize, Option<Value>>,
+    exact: HashMap<usize, Option<Value>>,
+    categories: HashMap<usize, (Option<bool>, CategoryState, Vec<String>)>,
+    busy: HashSet<usize>,
+    row: Option<&'e [Value]>,
+}
+
+impl Scope for EntityCx<'_, '_> {
+    fn measure(&mut self, m: usize) -> Option<Value> {
+        self.measure_value(m)
+    }
+    fn category(&mut self, c: usize) -> Option<bool> {
+        self.category_value(c).0
+    }
+    fn entity_field(&self, f: usize) -> Option<&Value> {
+        self.ev
+            .entities
+            .row(self.entity, self.idx)
+            .and_then(|r| r.get(f))
+    }
+    fn row_field(&self, f: usize) -> Option<&Value> {
+        self.row.and_then(|r| r.get(f))
+    }
+}
+
+impl<'e, 'a> EntityCx<'e, 'a> {
+    fn new(ev: &'e Evaluator<'a>, entity: RecordId, idx: u32) -> Self {
+        EntityCx {
+            ev,
+            entity,
+            idx,
+            measures: HashMap::new(),
+            exact: HashMap::new(),
+            categories: HashMap::new(),
+            busy: HashSet::new(),
+            row: None,
+        }
+    }
+
+    fn model(&self) -> &'a Model {
+        self.ev.model
+    }
+
+    fn show(&self, v: &Value, ty: Type) -> String {
+        show(v, ty, &self.model().schema, &self.ev.ids())
+    }
+
+    fn measure_value(&mut self, m: usize) -> Option<Value> {
+        if let Some(v) = self.measures.get(&m) {
+            return v.clone();
+        }
+        if !self.busy.insert(m) {
+            return None;
+        }
+        let model = self.model();
+        let measure = model.measures.get(m)?;
+        let i = self.idx as usize;
+        let exact = match &measure.def {
+            MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
+                Some(Acc::Count(v)) => v.get(i).map(|c| Value::Int(*c)),
+                Some(Acc::Distinct(v)) => v
+                    .get(i)
+                    .map(|s| Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
+                Some(Acc::Sum(v)) => v.get(i).map(|r| {
+                    if measure.ty == Type::Int && r.den == 1 {
+                        Value::Int(i64::try_from(r.num).unwrap_or(i64::MAX))
+                    } else {
+                        Value::Number(*r)
+                    }
+                }),
+                Some(Acc::Min(v)) | Some(Acc::Max(v)) => v.get(i).cloned().flatten(),
+                // No data for the record: counts are zero, dates undefined.
+                None => match measure.ty {
+                    Type::Int => Some(Value::Int(0)),
+                    _ => None,
+                },
+            },
+            MeasureDef::Formula(e) => {
+                let saved = self.row.take();
+                let v = eval(e, self);
+                self.row = saved;
+                v
+            }
+        };
+        let rounded = match (measure.rounding, &exact) {
+            (RoundingMode::HalfUp(step), Some(Value::Number(r))) => {
+                round_half_up(*r, step).map(Value::Number)
+            }
+            _ => exact.clone(),
+        };
+        self.busy.remove(&m);
+        self.exact.insert(m, exact);
+        self.measures.insert(m, rounded.clone());
+        rounded
+    }
+
+    /// Membership this year, the state, and the history lines behind it.
+    fn category_value(&mut self, c: usize) -> (Option<bool>, CategoryState, Vec<String>) {
+        if let Some(v) = self.categories.get(&c) {
+            return v.clone();
+        }
+        if !self.busy.insert(usize::MAX - c) {
+            return (None, CategoryState::Undetermined, Vec::new());
+        }
+        let model = self.model();
+        let Some(cat) = model.categories.get(c) else {
+            return (None, CategoryState::Undetermined, Vec::new());
+        };
+        let saved = self.row.take();
+        let q = eval_bool(&cat.when, self);
+        self.row = saved;
+        let result = match &cat.transitions {
+            None => match q {
+                Some(true) => (Some(true), CategoryState::Member, Vec::new()),
+                Some(false) => (Some(false), CategoryState::NotMember, Vec::new()),
+                None => (None, CategoryState::Undetermined, Vec::new()),
+            },
+            Some(t) => self.transition(t, q),
+        };
+        self.busy.remove(&(usize::MAX - c));
+        self.categories.insert(c, result.clone());
+        result
+    }
+
+    fn transition(
+        &self,
+        t: &Transitions,
+        q: Option<bool>,
+    ) -> (Option<bool>, CategoryState, Vec<String>) {
+        let Some(year) = self.model().guide.year else {
+            return (
+                q,
+                q.map(member_state).unwrap_or(CategoryState::Undetermined),
+                Vec::new(),
+            );
+        };
+        // Per school year: (held, qualified).
+        let mut by_year: BTreeMap<i32, (Option<bool>, Option<bool>)> = BTreeMap::new();
+        if let Some(rows) = self
+            .ev
+            .kept
+            .get(&t.record)
+            .and_then(|k| k.get(self.idx as usize))
+        {
+            for r in rows {
+                let Some(Value::SchoolYear(y)) = r.values.get(t.year_field) else {
+                    continue;
+                };
+                let held = match r.values.get(t.held_field) {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                };
+                let qualified = match t.qualified_field.and_then(|f| r.values.get(f)) {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                };
+                by_year.insert(*y, (held, qualified));
+            }
+        }
+        let history: Vec<String> = by_year
+            .iter()
+            .rev()
+            .filter(|(y, _)| **y <= year)
+            .map(|(y, (h, qq))| {
+                let h = match h {
+                    Some(true) => "held",
+                    Some(false) => "not held",
+                    None => "status unknown",
+                };
+                let qq = match qq {
+                    Some(true) => ", qualified",
+                    Some(false) => ", did not qualify",
+                    None => "",
+                };
+                format!("{y}-{}: {h}{qq}", y + 1)
+            })
+            .collect();
+        // The status held this year: the year's own record, else carried from last year.
+        let held_now = match by_year.get(&year) {
+            Some((Some(h), _)) => Some(*h),
+            _ => match by_year.get(&(year - 1)) {
+                Some((Some(true), _)) => {
+                    let streak = failing_streak(&by_year, year - 1, None);
+                    Some(streak <= t.notice_years)
+                }
+                Some((Some(false), Some(true))) => Some(t.gain_next_year),
+                Some((Some(false), _)) => Some(false),
+                _ => None,
+            },
+        };
+        let Some(held) = held_now else {
+            // No history: decide on this year alone.
+            return (
+                q,
+                q.map(member_state).unwrap_or(CategoryState::Undetermined),
+                history,
+            );
+        };
+        match (held, q) {
+            (_, None) => (None, CategoryState::Undetermined, history),
+            (true, Some(true)) => (Some(true), CategoryState::Continuing, history),
+            (true, Some(false)) => {
+                let k = failing_streak(&by_year, year, Some(false));
+                if k <= t.notice_years {
+                    (
+                        Some(true),
+                        CategoryState::Notice {
+                            year: k,
+                            of: t.notice_years,
+                        },
+                        history,
+                    )
+                } else {
+                    (Some(false), CategoryState::Reclassified, history)
+                }
+            }
+            (false, Some(true)) if t.gain_next_year => {
+                (Some(false), CategoryState::NewlyQualifying, history)
+            }
+            (false, Some(true)) => (Some(true), CategoryState::Member, history),
+            (false, Some(false)) => (Some(false), CategoryState::NotMember, history),
+        }
+    }
+
+    fn window(
+        &mut self,
+        w: usize,
+    ) -> Option<(
+        Option<(BoundKind, NaiveDate)>,
+        Option<(BoundKind, NaiveDate)>,
+        String,
+    )> {
+        let model = self.model();
+        let win = model.windows.get(w)?;
+        for case in &win.cases {
+            if let Some(c) = &case.when {
+                match eval_bool(c, self) {
+                    Some(true) => {}
+                    _ => continue,
+                }
+            }
+            let bound = |b: &Option<WindowBound>,
+                         cx: &mut Self|
+             -> Option<Option<(BoundKind, NaiveDate)>> {
+                match b {
+                    None => Some(None),
+                    Some(b) => Some(Some((b.kind, date_of(&eval(&b.expr, cx)?)?))),
+                }
+            };
+            let lo = bound(&case.lower, self);
+            let hi = bound(&case.upper, self);
+            return match (lo, hi) {
+                (Some(lo), Some(hi)) => Some((lo, hi, case.text.clone())),
+                _ => None,
+            };
+        }
+        None
+    }
+
+    fn entity_name(&self) -> Option<String> {
+        let rec = self.model().schema.record(self.entity)?;
+        let f = rec.field("name")?;
+        match self.ev.entities.row(self.entity, self.idx)?.get(f)? {
+            Value::Text(t) if !rec.fields.get(f)?.private => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    fn finding(
+        &self,
+        rule: &RuleDef,
+        status: Status,
+        severity: Severity,
+        message: String,
+        data: Option<DataLoc>,
+    ) -> Finding {
+        let model = self.model();
+        Finding {
+            entity_kind: model
+                .schema
+                .record(self.entity)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            entity: self
+                .ev
+                .entities
+                .id(self.entity, self.idx)
+                .unwrap_or("")
+                .to_string(),
+            entity_name: self.entity_name(),
+            rule: rule.name.clone(),
+            severity,
+            status,
+            message,
+            section: rule.section.clone(),
+            quote: rule.quote.clone(),
+            guide: model.guide.id.clone(),
+            policy: self.ev.policy_loc(rule.span),
+            data: data.or_else(|| self.entity_loc()),
+        }
+    }
+
+    fn entity_loc(&self) -> Option<DataLoc> {
+        let (file, pos) = self.ev.entities.row_pos(self.entity, self.idx)?;
+        Some(DataLoc {
+            file: file.display().to_string(),
+            location: pos.location(None),
+            number: pos.number(),
+        })
+    }
+
+    /// Measures named in an expression, with their values: `conferences_held = 1`.
+    fn inputs(&mut self, e: &TExpr) -> String {
+        let mut ms = Vec::new();
+        measures_in(e, &mut ms);
+        ms.dedup();
+        let model = self.model();
+        let mut extra = Vec::new();
+        let mut leaves = Vec::new();
+        leaves_in(e, &mut leaves);
+        for leaf in leaves {
+            match leaf {
+                Leaf::Field(f) => {
+                    let Some(fd) = model
+                        .schema
+                        .record(self.entity)
+                        .and_then(|r| r.fields.get(f))
+                    else {
+                        continue;
+                    };
+                    if fd.private {
+                        continue;
+                    }
+                    let v = self.entity_field(f).cloned().unwrap_or(Value::Null);
+                    let shown = if v == Value::Null {
+                        "empty".to_string()
+                    } else {
+                        self.show(&v, fd.ty)
+                    };
+                    extra.push(format!("{} is {shown}", fd.name));
+                }
+                Leaf::Category(c) => {
+                    let Some(cat) = model.categories.get(c) else {
+                        continue;
+                    };
+                    let (_, state, _) = self.category_value(c);
+                    extra.push(format!("{} is {}", cat.name, state.describe()));
+                }
+            }
+        }
+        extra.dedup();
+        let parts: Vec<String> = ms
+            .into_iter()
+            .filter_map(|m| {
+                let me = model.measures.get(m)?;
+                let v = self.measure_value(m);
+                Some(match v {
+                    Some(v) => format!("{} is {}", me.name, self.show(&v, me.ty)),
+                    None => format!("{} is undefined", me.name),
+                })
+            })
+            .chain(extra)
+            .collect();
+        parts.join(", ")
+    }
+
+    fn run(&mut self, erec: &Record) -> (Vec<Finding>, Explanation) {
+        let model = self.model();
+        let mut findings = Vec::new();
+        let mut outcomes = Vec::new();
+        let mut retention = Vec::new();
+        // Categories: undetermined ones are findings of their own.
+        let mut decisions = Vec::new();
+        for (ci, cat) in model.categories.iter().enumerate() {
+            if cat.entity != self.entity {
+                continue;
+            }
+            let (member, state, history) = self.category_value(ci);
+            let reason = {
+                let ins = self.inputs(&cat.when);
+                let q = eval_bool(&cat.when, self);
+                let verdict = match q {
+                    Some(true) => "true",
+                    Some(false) => "false",
+                    None => "undetermined",
+                };
+                let text = self.ev.sources.slice(cat.when.span).to_string();
+                if ins.is_empty() {
+                    format!("{text} → {verdict}")
+                } else {
+                    format!("{text} ({ins}) → {verdict}")
+                }
+            };
+            if state == CategoryState::Undetermined {
+                let rule = RuleDef {
+                    name: cat.name.clone(),
+                    modal: crate::syntax::ast::Modal::Should,
+                    severity: Severity::Warning,
+                    entity: cat.entity,
+                    applies: None,
+                    check: Check::Holds(cat.when.clone()),
+                    quote: None,
+                    section: cat.section.clone(),
+                    text: String::new(),
+                    span: cat.span,
+                };
+                findings.push(self.finding(
+                    &rule,
+                    Status::Undetermined,
+                    Severity::Warning,
+                    format!("category {} cannot be decided: {reason}", cat.name),
+                    None,
+                ));
+            }
+            let distance = self.distance(&cat.when);
+            decisions.push(CategoryDecision {
+                name: cat.name.clone(),
+                member,
+                state,
+                reason,
+                history,
+                distance,
+            });
+        }
+        for rule in &model.rules {
+            if rule.entity != self.entity {
+                continue;
+            }
+            let applies = match &rule.applies {
+                None => Some(true),
+                Some(a) => eval_bool(a, self),
+            };
+            if applies != Some(true) {
+                outcomes.push(RuleOutcome {
+                    rule: rule.name.clone(),
+                    severity: rule.severity,
+                    outcome: if applies.is_none() {
+                        "undetermined".into()
+                    } else {
+                        "not applicable".into()
+                    },
+                    detail: rule
+                        .applies
+                        .as_ref()
+                        .map(|a| format!("applies to {}", self.ev.sources.slice(a.span))),
+                });
+                continue;
+            }
+            let before = findings.len();
+            self.rule(rule, &mut findings, &mut retention);
+            let mine: Vec<&Finding> = findings.get(before..).unwrap_or(&[]).iter().collect();
+            let outcome = if mine.is_empty() {
+                "ok".to_string()
+            } else {
+                let mut statuses: Vec<&str> = mine.iter().map(|f| f.status.word()).collect();
+                statuses.sort_unstable();
+                statuses.dedup();
+                statuses.join(", ")
+            };
+            outcomes.push(RuleOutcome {
+                rule: rule.name.clone(),
+                severity: rule.severity,
+                outcome,
+                detail: mine.first().map(|f| f.message.clone()),
+            });
+        }
+        let mut measures = Vec::new();
+        for (mi, m) in model.measures.iter().enumerate() {
+            if m.entity != self.entity || m.section.is_none() && m.name.contains(' ') {
+                continue;
+            }
+            let v = self.measure_value(mi);
+            let exact = self.exact.get(&mi).cloned().flatten();
+            let shown = v
+                .as_ref()
+                .map(|v| self.show(v, m.ty))
+                .unwrap_or_else(|| "undefined".into());
+            let exact_shown = match (&exact, &v) {
+                (Some(Value::Number(r)), Some(rv))
+                    if Some(&Value::Number(*r)) != Some(rv) || m.ty == Type::Percent =>
+                {
+                    Some(format!("{}/{}", r.num, r.den))
+                }
+                _ => None,
+            };
+            let inputs = match &m.def {
+                MeasureDef::Formula(e) => Some(self.formula_text(e)),
+                MeasureDef::Agg { .. } => Some(
+                    self.ev
+                        .sources
+                        .slice(m.span)
+                        .split_once('=')
+                        .map(|(_, r)| r.trim().to_string())
+                        .unwrap_or_default(),
+                ),
+            };
+            measures.push(MeasureValue {
+                name: m.name.clone(),
+                value: shown,
+                exact: exact_shown,
+                inputs,
+            });
+        }
+        let mut windows = Vec::new();
+        for (wi, w) in model.windows.iter().enumerate() {
+            if w.entity != self.entity {
+                continue;
+            }
+            let text = match self.window(wi) {
+                Some((lo, hi, text)) => format!("{text} = {}", show_window(lo, hi)),
+                None => "undetermined (no case applies, or a date is missing)".into(),
+            };
+            windows.push((w.name.clone(), text));
+        }
+        let x = Explanation {
+            entity_kind: erec.name.clone(),
+            entity: self
+                .ev
+                .entities
+                .id(self.entity, self.idx)
+                .unwrap_or("")
+                .to_string(),
+            entity_name: self.entity_name(),
+            measures,
+            categories: decisions,
+            windows,
+            rules: outcomes,
+            retention,
+        };
+        (findings, x)
+    }
+
+    /// `hbao_resident 812 / resident 1002`
+    fn formula_text(&mut self, e: &TExpr) -> String {
+        let text = self.ev.sources.slice(e.span).to_string();
+        let ins = self.inputs(e);
+        if ins.is_empty() {
+            text
+        } else {
+            format!("{text} where {ins}")
+        }
+    }
+
+    /// How far a share is from a threshold, in students: only for `a / b > p` and similar.
+    fn distance(&mut self, when: &TExpr) -> Option<String> {
+        let TExprKind::Compare(op, lhs, rhs) = &when.kind else {
+            return None;
+        };
+        let TExprKind::Measure(m) = lhs.kind else {
+            return None;
+        };
+        let TExprKind::Const(Value::Number(p)) = &rhs.kind else {
+            return None;
+        };
+        let model = self.model();
+        let measure = model.measures.get(m)?;
+        let MeasureDef::Formula(f) = &measure.def else {
+            return None;
+        };
+        let TExprKind::Arith(ArithOp::Div, num, den) = &f.kind else {
+            return None;
+        };
+        let (TExprKind::Measure(nm), TExprKind::Measure(dm)) = (&num.kind, &den.kind) else {
+            return None;
+        };
+        let a = match self.measure_value(*nm)? {
+            Value::Int(n) => i128::from(n),
+            _ => return None,
+        };
+        let b = match self.measure_value(*dm)? {
+            Value::Int(n) => i128::from(n),
+            _ => return None,
+        };
+        let num_name = model.measures.get(*nm)?.name.clone();
+        let strict = match op {
+            CmpOp::Gt => true,
+            CmpOp::Ge => false,
+            _ => return None,
+        };
+        let rounding = measure.rounding;
+        let passes = |a: i128, b: i128| -> bool {
+            let Some(v) = Ratio::new(a, b) else {
+                return false;
+            };
+            let v = match rounding {
+                RoundingMode::HalfUp(step) => round_half_up(v, step).unwrap_or(v),
+                RoundingMode::Exact => v,
+            };
+            let o = v.cmp_exact(p);
+            if strict {
+                o == std::cmp::Ordering::Greater
+            } else {
+                o != std::cmp::Ordering::Less
+            }
+        };
+        if b == 0 {
+            return Some(format!("no {} to divide by", model.measures.get(*dm)?.name));
+        }
+        if passes(a, b) {
+            // How many of the numerator's students could leave (from both counts) and still pass.
+            let mut lo = 0i128;
+            let mut hi = a;
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2;
+                if passes(a - mid, b - mid) {
+                    lo = mid
+                } else {
+                    hi = mid - 1
+                }
+            }
+            Some(format!(
+                "{lo} {num_name} above the line (the share stays above the threshold with {lo} fewer)"
+            ))
+        } else {
+            // How many more numerator students (joining both counts) it would take.
+            let mut lo = 1i128;
+            let mut hi = 1i128;
+            while !passes(a + hi, b + hi) {
+                hi = hi.checked_mul(2)?;
+                if hi > 1_000_000_000 {
+                    return None;
+                }
+            }
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if passes(a + mid, b + mid) {
+                    hi = mid
+                } else {
+                    lo = mid + 1
+                }
+            }
+            Some(format!("would need {lo} more {num_name} to qualify"))
+        }
+    }
+
+    fn rule(&mut self, rule: &RuleDef, out: &mut Vec<Finding>, retention: &mut Vec<String>) {
+        let model = self.model();
+        let schema = &model.schema;
+        match &rule.check {
+            Check::Holds(e) => match eval_bool(e, self) {
+                Some(true) => {}
+                Some(false) => {
+                    let ins = self.inputs(e);
+                    let msg = if ins.is_empty() {
+                        format!("`{}` does not hold", rule.text)
+                    } else {
+                        format!("`{}` does not hold: {ins}", rule.text)
+                    };
+                    out.push(self.finding(rule, Status::Violation, rule.severity, msg, None));
+                }
+                None => {
+                    let ins = self.inputs(e);
+                    out.push(self.finding(
+                        rule,
+                        Status::Undetermined,
+                        Severity::Warning.min(rule.severity),
+                        format!(
+                            "`{}` cannot be decided: {}",
+                            rule.text,
+                            if ins.is_empty() {
+                                "a value is missing".into()
+                            } else {
+                                ins
+                            }
+                        ),
+                        None,
+                    ));
+                }
+            },
+            Check::Each {
+                record,
+                filter,
+                field,
+                test,
+            } => {
+                let ri = model.rules.iter().position(|r| std::ptr::eq(r, rule));
+                if let Some(st) = ri
+                    .and_then(|i| self.ev.streamed.get(&i))
+                    .and_then(|v| v.get(self.idx as usize))
+                {
+                    let (fname, rname) = names(schema, *record, *field);
+                    for (loc, shown) in &st.first {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!("{rname}.{fname} {shown} fails `{}`", rule.text),
+                            Some(loc.clone()),
+                        ));
+                    }
+                    if st.count > st.first.len() as u64 {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!(
+                                "and {} more {rname} rows fail `{}`",
+                                st.count - st.first.len() as u64,
+                                rule.text
+                            ),
+                            None,
+                        ));
+                    }
+                    return;
+                }
+                let rows = self.kept_rows(*record);
+                let (fname, rname) = names(schema, *record, *field);
+                let win = match test {
+                    EachTest::Within(w) => Some(self.window(*w)),
+                    _ => None,
+                };
+                let excluded: Option<BTreeMap<NaiveDate, (String, DataLoc)>> = match test {
+                    EachTest::NotOn {
+                        record: o,
+                        field: of,
+                        filter: ofl,
+                    } => {
+                        let mut days = BTreeMap::new();
+                        for r in self.kept_rows(*o) {
+                            if let Some(f) = ofl {
+                                self.row = Some(&r.values);
+                                let ok = eval_bool(f, self) == Some(true);
+                                self.row = None;
+                                if !ok {
+                                    continue;
+                                }
+                            }
+                            if let Some(d) = r.values.get(*of).and_then(date_of) {
+                                let what = self.row_label(*o, &r.values);
+                                days.entry(d).or_insert((what, r.loc.clone()));
+                            }
+                        }
+                        Some(days)
+                    }
+                    _ => None,
+                };
+                for r in rows {
+                    self.row = Some(&r.values);
+                    let pass_filter = filter
+                        .as_ref()
+                        .map(|f| eval_bool(f, self) == Some(true))
+                        .unwrap_or(true);
+                    self.row = None;
+                    if !pass_filter {
+                        continue;
+                    }
+                    let Some(v) = r.values.get(*field) else {
+                        continue;
+                    };
+                    if *v == Value::Null {
+                        continue;
+                    }
+                    match test {
+                        EachTest::Within(wi) => {
+                            let wname = model
+                                .windows
+                                .get(*wi)
+                                .map(|w| w.name.as_str())
+                                .unwrap_or("");
+                            let Some(d) = date_of(v) else { continue };
+                            match &win {
+                                Some(Some((lo, hi, text))) => {
+                                    if !in_window(d, *lo, *hi) {
+                                        out.push(self.finding(
+                                            rule,
+                                            Status::Violation,
+                                            rule.severity,
+                                            format!(
+                                                "{rname} {fname} {} is outside {wname}: {text} ({})",
+                                                us_date(d),
+                                                show_window(*lo, *hi)
+                                            ),
+                                            Some(r.loc.clone()),
+                                        ));
+                                    }
+                                }
+                                _ => out.push(self.finding(
+                                    rule,
+                                    Status::Undetermined,
+                                    Severity::Warning.min(rule.severity),
+                                    format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined (no case applies or a calendar date is missing)", us_date(d)),
+                                    Some(r.loc.clone()),
+                                )),
+                            }
+                        }
+                        EachTest::NotOn { .. } => {
+                            let Some(d) = date_of(v) else { continue };
+                            if let Some((what, loc)) = excluded.as_ref().and_then(|m| m.get(&d)) {
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname} on {} falls on the same day as {what} ({} {})",
+                                        us_date(d),
+                                        loc.file,
+                                        loc.location
+                                    ),
+                                    Some(r.loc.clone()),
+                                ));
+                            }
+                        }
+                        EachTest::Compare(op, e) => {
+                            self.row = Some(&r.values);
+                            let rhs = eval(e, self);
+                            self.row = None;
+                            let Some(rhs) = rhs else { continue };
+                            if !value::compare(v, &rhs)
+                                .map(|o| op.holds(o))
+                                .unwrap_or(false)
+                            {
+                                let fty = schema
+                                    .record(*record)
+                                    .and_then(|x| x.fields.get(*field))
+                                    .map(|f| f.ty)
+                                    .unwrap_or(Type::Text);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname}.{fname} is {}, expected {} {}",
+                                        self.show(v, fty),
+                                        op.symbol(),
+                                        self.show(&rhs, fty)
+                                    ),
+                                    Some(r.loc.clone()),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            Check::Deadline {
+                record,
+                filter,
+                field,
+                due,
+            } => {
+                let Some(due) = eval(due, self).as_ref().and_then(date_of) else {
+                    out.push(self.finding(
+                        rule,
+                        Status::Undetermined,
+                        Severity::Warning.min(rule.severity),
+                        "the due date cannot be determined".into(),
+                        None,
+                    ));
+                    return;
+                };
+                let (fname, rname) = names(schema, *record, *field);
+                let filter_text = filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", self.ev.sources.slice(f.span)))
+                    .unwrap_or_default();
+                let mut done: Vec<(NaiveDate, DataLoc)> = Vec::new();
+                for r in self.kept_rows(*record) {
+                    self.row = Some(&r.values);
+                    let ok = filter
+                        .as_ref()
+                        .map(|f| eval_bool(f, self) == Some(true))
+                        .unwrap_or(true);
+                    self.row = None;
+                    if !ok {
+                        continue;
+                    }
+                    if let Some(d) = r.values.get(*field).and_then(date_of) {
+                        done.push((d, r.loc.clone()));
+                    }
+                }
+                done.sort();
+                let as_of = self.ev.opts.as_of;
+                if done.iter().any(|(d, _)| *d <= due) {
+                    return;
+                }
+                if let Some((d, loc)) = done.first() {
+                    let late = d.signed_duration_since(due).num_days();
+                    out.push(self.finding(
+                        rule,
+                        Status::Late,
+                        rule.severity,
+                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(*d), if late == 1 { "" } else { "s" }, us_date(due)),
+                        Some(loc.clone()),
+                    ));
+                } else if as_of <= due {
+                    out.push(self.finding(
+                        rule,
+                        Status::Pending,
+                        Severity::Info,
+                        format!(
+                            "{rname}{filter_text}: no {fname} yet; due {} (pending as of {})",
+                            us_date(due),
+                            us_date(as_of)
+                        ),
+                        None,
+                    ));
+                } else {
+                    let days = as_of.signed_duration_since(due).num_days();
+                    out.push(self.finding(
+                        rule,
+                        Status::Overdue,
+                        rule.severity,
+                        format!("{rname}{filter_text}: no {fname}; due {}, overdue by {days} day{} as of {}", us_date(due), if days == 1 { "" } else { "s" }, us_date(as_of)),
+                        None,
+                    ));
+                }
+            }
+            Check::Retain {
+                record,
+                period,
+                from,
+                until,
+            } => {
+                let (fname, rname) = names(schema, *record, *from);
+                for r in self.kept_rows(*record) {
+                    let Some(start) = r.values.get(*from).and_then(date_of) else {
+                        continue;
+                    };
+                    let Some(keep_until) = add_duration(start, *period, 1) else {
+                        continue;
+                    };
+                    retention.push(format!(
+                        "{rname} {fname} {} ({} {}): keep until {}",
+                        us_date(start),
+                        r.loc.file,
+                        r.loc.location,
+                        us_date(keep_until)
+                    ));
+                    if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
+                        && gone < keep_until
+                    {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!(
+                                "{rname} of {} was discarded {}, before {} ({period} from {fname})",
+                                us_date(start),
+                                us_date(gone),
+                                us_date(keep_until)
+                            ),
+                            Some(r.loc.clone()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    fn kept_rows(&self, record: RecordId) -> &'e [KeptRow] {
+        self.ev
+            .kept
+            .get(&record)
+            .and_then(|k| k.get(self.idx as usize))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A short label for a row, from its first enum field: `open_house`.
+    fn row_label(&self, record: RecordId, values: &[Value]) -> String {
+        let schema = &self.model().schema;
+        let Some(rec) = schema.record(record) else {
+            return String::new();
+        };
+        for (f, v) in rec.fields.iter().zip(values) {
+            if let (Type::Enum(_), Value::Enum(..)) = (f.ty, v) {
+                return format!("{} {}", rec.name, self.show(v, f.ty));
+            }
+        }
+        rec.name.clone()
+    }
+}
+
+fn member_state(q: bool) -> CategoryState {
+    if q {
+        CategoryState::Member
+    } else {
+        CategoryState::NotMember
+    }
+}
+
+/// Consecutive failing years ending at `year`: `now` is this year's result when known, else the
+/// history's `qualified` for that year.
+fn failing_streak(
+    by_year: &BTreeMap<i32, (Option<bool>, Option<bool>)>,
+    year: i32,
+    now: Option<bool>,
+) -> u32 {
+    let mut k = 0u32;
+    let mut y = year;
+    let mut first = true;
+    loop {
+        let q = if first && now.is_some() {
+            now
+        } else {
+            by_year.get(&y).and_then(|(_, q)| *q)
+        };
+        first = false;
+        if q != Some(false) {
+            return k;
+        }
+        k += 1;
+        y -= 1;
+        if k > 100 {
+            return k;
+        }
+    }
+}
+
+fn measures_in(e: &TExpr, out: &mut Vec<usize>) {
+    match &e.kind {
+        TExprKind::Measure(m) => out.push(*m),
+        TExprKind::Not(a) => measures_in(a, out),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => {
+            measures_in(a, out);
+            measures_in(b, out);
+        }
+        TExprKind::In { value, set, .. } => {
+            measures_in(value, out);
+            measures_in(set, out);
+        }
+        _ => {}
+    }
+}
+
+enum Leaf {
+    Field(usize),
+    Category(usize),
+}
+
+fn leaves_in(e: &TExpr, out: &mut Vec<Leaf>) {
+    match &e.kind {
+        TExprKind::EntityField(f) => out.push(Leaf::Field(*f)),
+        TExprKind::Category(c) => out.push(Leaf::Category(*c)),
+        TExprKind::Not(a) => leaves_in(a, out),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => {
+            leaves_in(a, out);
+            leaves_in(b, out);
+        }
+        TExprKind::In { value, set, .. } => {
+            leaves_in(value, out);
+            leaves_in(set, out);
+        }
+        _ => {}
+    }
+}
+
+fn names(schema: &Schema, record: RecordId, field: usize) -> (String, String) {
+    let rec = schema.record(record);
+    (
+        rec.and_then(|r| r.fields.get(field))
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
+        rec.map(|r| r.name.clone()).unwrap_or_default(),
+    )
+}
+
+fn in_window(
+    d: NaiveDate,
+    lo: Option<(BoundKind, NaiveDate)>,
+    hi: Option<(BoundKind, NaiveDate)>,
+) -> bool {
+    let lower_ok = match lo {
+        None => true,
+        Some((BoundKind::After, b)) => d > b,
+        Some((_, b)) => d >= b,
+    };
+    let upper_ok = match hi {
+        None => true,
+        Some((BoundKind::Before, b)) => d < b,
+        Some((_, b)) => d <= b,
+    };
+    lower_ok && upper_ok
+}
+
+/// The window's first and last allowed days: `9/20/2023 to 12/7/2023`.
+fn show_window(lo: Option<(BoundKind, NaiveDate)>, hi: Option<(BoundKind, NaiveDate)>) -> String {
+    let first = lo.and_then(|(k, d)| match k {
+        BoundKind::After => d.succ_opt(),
+        _ => Some(d),
+    });
+    let last = hi.and_then(|(k, d)| match k {
+        BoundKind::Before => d.pred_opt(),
+        _ => Some(d),
+    });
+    match (first, last) {
+        (Some(a), Some(b)) => format!("{} to {}", us_date(a), us_date(b)),
+        (Some(a), None) => format!("from {}", us_date(a)),
+        (None, Some(b)) => format!("through {}", us_date(b)),
+        (None, None) => "any day".into(),
+    }
+}
