@@ -1,7 +1,10 @@
 //! The command line: a thin layer over the library, one file per subcommand.
 
 pub mod check;
+pub mod explain;
 pub mod fmt;
+pub mod generate;
+pub mod lint;
 
 use std::io::IsTerminal;
 
@@ -25,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     Check(check::Args),
     Fmt(fmt::Args),
+    Lint(lint::Args),
+    Explain(explain::Args),
+    Gen(generate::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -38,6 +44,9 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(a) => check::run(a, style),
         Command::Fmt(a) => fmt::run(a, style),
+        Command::Lint(a) => lint::run(a, style),
+        Command::Explain(a) => explain::run(a, style),
+        Command::Gen(a) => generate::run(a),
     }
 }
 
@@ -49,4 +58,39 @@ pub(crate) fn stderr_style(no_color: bool) -> Style {
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
     Style { color, width }
+}
+
+/// Reads and checks a policy; prints its diagnostics. None when it cannot be used.
+pub(crate) fn load_model(
+    path: &std::path::Path,
+    style: Style,
+) -> Option<(crate::check::Loaded, crate::check::model::Model)> {
+    match crate::check::check_path(path) {
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            None
+        }
+        Ok((loaded, checked)) => {
+            let shown: Vec<_> = checked
+                .problems
+                .iter()
+                .filter(|p| p.is_error())
+                .cloned()
+                .collect();
+            eprint!(
+                "{}",
+                crate::report::diagnostics::render(&loaded.sources, &shown, style)
+            );
+            match checked.model {
+                Some(m) => Some((loaded, m)),
+                None => {
+                    eprintln!(
+                        "{}: the policy has errors; run `mandate check` on it",
+                        path.display()
+                    );
+                    None
+                }
+            }
+        }
+    }
 }

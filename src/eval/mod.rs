@@ -43,6 +43,13 @@ pub struct Evaluation {
     pub rows: u64,
 }
 
+/// A window for one entity: its bounds as dates, and the text the policy gives it.
+type ResolvedWindow = (
+    Option<(BoundKind, NaiveDate)>,
+    Option<(BoundKind, NaiveDate)>,
+    String,
+);
+
 /// Rows kept for row-by-row rules, with their place in the data.
 #[derive(Clone, Debug)]
 struct KeptRow {
@@ -338,7 +345,7 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             // Which entity owns kept rows: the first entity the record links to.
-            let keep_by = rec.owner().map(|(f, e)| (f, e));
+            let keep_by = rec.owner();
             let mut kept: Vec<Vec<KeptRow>> = match keep_by {
                 Some((_, e)) if keep => vec![Vec::new(); self.entities.len(e)],
                 _ => Vec::new(),
@@ -802,14 +809,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    fn window(
-        &mut self,
-        w: usize,
-    ) -> Option<(
-        Option<(BoundKind, NaiveDate)>,
-        Option<(BoundKind, NaiveDate)>,
-        String,
-    )> {
+    fn window(&mut self, w: usize) -> Option<ResolvedWindow> {
         let model = self.model();
         let win = model.windows.get(w)?;
         for case in &win.cases {

@@ -1,3 +1,5 @@
 //! Stage 5: findings and diagnostics → what people and tools read.
 
 pub mod diagnostics;
+pub mod explain;
+pub mod findings;

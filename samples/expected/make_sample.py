@@ -30,6 +30,8 @@ from fractions import Fraction
 
 SEED = 20230915
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The CSVs live in ../district; the expectations (this script, expected.json, EXPECTED.md) here.
+DISTRICT = os.path.join(os.path.dirname(HERE), "district")
 AS_OF = dt.date(2024, 2, 15)
 
 D = dt.date
@@ -676,7 +678,7 @@ def expected_json(res):
         "synthetic": True,
         "policy": "policies/lausd/2023-24/ref-1028.19.policy",
         "as_of": AS_OF.isoformat(),
-        "generated_by": "samples/district/make_sample.py (seed %d)" % SEED,
+        "generated_by": "samples/expected/make_sample.py (seed %d)" % SEED,
         "findings": res["findings"],
         "pending": res["pending"],
         "schools": res["schools"],
@@ -797,11 +799,11 @@ def main(argv):
     rendered = {f"{name}.csv": render_csv(name, rows) for name, rows in files.items()}
     if "--as-of" in argv:
         as_of = D.fromisoformat(argv[argv.index("--as-of") + 1])
-        res = derive(read_folder(HERE), as_of)
+        res = derive(read_folder(DISTRICT), as_of)
         print(json.dumps({"as_of": as_of.isoformat(), "findings": res["findings"], "pending": res["pending"]}, indent=2))
         return
     check = "--check" in argv
-    tmp = HERE if not check else os.path.join(HERE, ".check")
+    tmp = DISTRICT if not check else os.path.join(HERE, ".check")
     os.makedirs(tmp, exist_ok=True)
     for fname, text in rendered.items():
         with open(os.path.join(tmp, fname), "w", newline="", encoding="utf-8") as f:
@@ -813,7 +815,8 @@ def main(argv):
     if check:
         stale = []
         for fname, text in rendered.items():
-            with open(os.path.join(HERE, fname), encoding="utf-8") as f:
+            home = HERE if fname in ("expected.json", "EXPECTED.md") else DISTRICT
+            with open(os.path.join(home, fname), encoding="utf-8") as f:
                 if f.read() != text:
                     stale.append(fname)
         for fname in os.listdir(tmp):

@@ -1,0 +1,97 @@
+//! `mandate explain POLICY DATA... --school ID`
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::{EXIT_OK, EXIT_UNREADABLE};
+use crate::eval::{Evaluation, Options, evaluate};
+use crate::report::diagnostics::Style;
+
+/// Explain how the policy decides for one school: every measure with its inputs, each category
+/// with the years behind it, each rule's outcome, and the distance to each threshold.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub policy: PathBuf,
+    #[arg(required = true)]
+    pub data: Vec<PathBuf>,
+    /// The entity (school id) to explain; repeatable.
+    #[arg(long = "school", value_name = "ID", required = true)]
+    pub schools: Vec<String>,
+    #[arg(long, value_parser = super::lint::parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args, style: Style) -> u8 {
+    let Some((loaded, model)) = super::load_model(&args.policy, style) else {
+        return EXIT_UNREADABLE;
+    };
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+    let mut found = Vec::new();
+    for id in &args.schools {
+        match ev.explanations.iter().find(|x| &x.entity == id) {
+            Some(x) => found.push(x),
+            None => {
+                eprintln!("error: no entity `{id}` in the data");
+                return EXIT_UNREADABLE;
+            }
+        }
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&found) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    } else {
+        for (i, x) in found.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print!("{}", crate::report::explain::text(x));
+        }
+    }
+    EXIT_OK
+}
+
+/// Entities whose category share is within `margin` percentage points of its threshold.
+pub fn near(ev: &Evaluation, margin: f64, only: &[String]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for x in &ev.explanations {
+        if !only.is_empty() && !only.contains(&x.entity) {
+            continue;
+        }
+        for c in &x.categories {
+            let Some(gap) = share_gap(&c.reason) else {
+                continue;
+            };
+            if gap.abs() <= margin {
+                let note = format!(
+                    "{} ({})",
+                    c.reason,
+                    c.distance.clone().unwrap_or_else(|| c.state.describe())
+                );
+                out.push((x.entity.clone(), c.name.clone(), note));
+            }
+        }
+    }
+    out
+}
+
+/// Reads `share S% > T%` back from a category's reason: S - T in percentage points.
+fn share_gap(reason: &str) -> Option<f64> {
+    let pct: Vec<f64> = reason
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter_map(|w| w.strip_suffix('%'))
+        .filter_map(|w| w.parse::<f64>().ok())
+        .collect();
+    match pct.as_slice() {
+        [threshold, share, ..] => Some(share - threshold),
+        _ => None,
+    }
+}

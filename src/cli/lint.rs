@@ -1,0 +1,138 @@
+//! `mandate lint POLICY DATA...`
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
+use crate::check::model::Severity;
+use crate::eval::{Options, evaluate};
+use crate::report::diagnostics::Style;
+use crate::report::findings::{LintReport, csv, human, json, junit};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Csv,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MinSeverity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// Lint district data (CSV, YAML, JSON files, or folders of them) against a policy.
+///
+/// Exit 0 with no error findings, 1 with error findings, 2 when the policy or data cannot be read.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The year's policy file.
+    pub policy: PathBuf,
+    /// Data folders or files; each file holds one record type, named after it (school.csv, ...).
+    #[arg(required = true)]
+    pub data: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// The evaluation date (1/31/2024 or 2024-01-31); deadlines after it are pending. Default: today.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Report only these entities (school ids); repeatable.
+    #[arg(long = "school", value_name = "ID")]
+    pub schools: Vec<String>,
+    /// The least severe findings to show.
+    #[arg(long, value_enum, default_value = "info")]
+    pub severity: MinSeverity,
+    /// Also list entities whose share is within this many percentage points of a category
+    /// threshold (e.g. `2%`): the ones whose status may flip next year.
+    #[arg(long, value_parser = parse_percent)]
+    pub near: Option<f64>,
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    let parts: Vec<&str> = t.split('/').collect();
+    if let [m, d, y] = parts.as_slice()
+        && y.len() == 4
+        && let (Ok(m), Ok(d), Ok(y)) = (m.parse(), d.parse(), y.parse())
+        && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+    {
+        return Ok(date);
+    }
+    Err(format!(
+        "`{s}` is not a date; write 1/31/2024 or 2024-01-31"
+    ))
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    s.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| format!("`{s}` is not a percentage; write e.g. 2%"))
+}
+
+pub fn run(args: Args, style: Style) -> u8 {
+    let started = Instant::now();
+    let Some((loaded, model)) = super::load_model(&args.policy, style) else {
+        return EXIT_UNREADABLE;
+    };
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    for p in &args.data {
+        if !p.exists() {
+            eprintln!(
+                "error: cannot read `{}`: no such file or folder",
+                p.display()
+            );
+            return EXIT_UNREADABLE;
+        }
+    }
+    let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+    let policy = args.policy.display().to_string();
+    let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
+    if let Some((_, e)) = model.schema.entities().next() {
+        report.entity_word = format!("{}s", e.name);
+    }
+    let min = match args.severity {
+        MinSeverity::Error => Severity::Error,
+        MinSeverity::Warning => Severity::Warning,
+        MinSeverity::Info => Severity::Info,
+    };
+    report.findings.retain(|f| {
+        f.severity >= min && (args.schools.is_empty() || args.schools.contains(&f.entity))
+    });
+    if let Some(margin) = args.near {
+        report.near = super::explain::near(&ev, margin, &args.schools);
+    }
+    let unreadable = ev.entities == 0 && ev.data_errors.iter().any(|e| e.is_error());
+    match args.format {
+        Format::Human => {
+            print!("{}", human(&report, &loaded.sources, style));
+            println!("{}", report.summary(Some(started.elapsed())));
+        }
+        Format::Json => print!("{}", json(&report)),
+        Format::Csv => print!("{}", csv(&report)),
+        Format::Junit => print!("{}", junit(&report)),
+    }
+    if !matches!(args.format, Format::Human) {
+        eprintln!("{}", report.summary(Some(started.elapsed())));
+    }
+    if unreadable {
+        EXIT_UNREADABLE
+    } else if report.has_errors() || ev.data_errors.iter().any(|e| e.is_error()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

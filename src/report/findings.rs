@@ -1,0 +1,398 @@
+//! Lint findings in every output format: human (miette), JSON, CSV, JUnit XML.
+
+use std::fmt::{self, Write as _};
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+
+use super::diagnostics::Style;
+use crate::check::model::Severity;
+use crate::data::DataError;
+use crate::eval::{Evaluation, Finding};
+use crate::syntax::Sources;
+
+/// What a lint run reports, after filtering.
+pub struct LintReport<'a> {
+    pub policy: &'a str,
+    pub guide: &'a str,
+    pub as_of: chrono::NaiveDate,
+    pub findings: Vec<&'a Finding>,
+    pub data_errors: &'a [DataError],
+    pub entities: usize,
+    /// What the entities are, plural: `schools`.
+    pub entity_word: String,
+    pub rows: u64,
+    /// Entities near a threshold (`--near`): (entity, category, note).
+    pub near: Vec<(String, String, String)>,
+}
+
+impl<'a> LintReport<'a> {
+    pub fn new(
+        policy: &'a str,
+        guide: &'a str,
+        as_of: chrono::NaiveDate,
+        ev: &'a Evaluation,
+    ) -> Self {
+        LintReport {
+            policy,
+            guide,
+            as_of,
+            findings: ev.findings.iter().collect(),
+            data_errors: &ev.data_errors,
+            entities: ev.entities,
+            entity_word: "entities".into(),
+            rows: ev.rows,
+            near: Vec::new(),
+        }
+    }
+
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == s).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    /// `43 schools checked: 14 errors, 11 warnings, 35 info`
+    pub fn summary(&self, elapsed: Option<std::time::Duration>) -> String {
+        let data = self.data_errors.iter().filter(|e| e.is_error()).count();
+        let mut s = format!(
+            "{} {} checked: {} error{}, {} warning{}, {} info",
+            self.entities,
+            self.entity_word,
+            self.count(Severity::Error),
+            if self.count(Severity::Error) == 1 {
+                ""
+            } else {
+                "s"
+            },
+            self.count(Severity::Warning),
+            if self.count(Severity::Warning) == 1 {
+                ""
+            } else {
+                "s"
+            },
+            self.count(Severity::Info),
+        );
+        if data > 0 {
+            let _ = write!(s, "; {data} data error{}", if data == 1 { "" } else { "s" });
+        }
+        let _ = write!(s, " (as of {}", crate::check::model::us_date(self.as_of));
+        if let Some(t) = elapsed {
+            let _ = write!(s, ", {:.2}s", t.as_secs_f64());
+        }
+        s.push(')');
+        s
+    }
+}
+
+/// A finding with the policy text it breaks, for miette.
+struct Rendered<'f> {
+    f: &'f Finding,
+    source: NamedSource<String>,
+    help: String,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.f.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match &self.f.entity_name {
+            Some(n) => format!("{} {} ({n})", self.f.entity_kind, self.f.entity),
+            None => format!("{} {}", self.f.entity_kind, self.f.entity),
+        };
+        write!(f, "{name}: {}", self.f.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.f.rule,
+            self.f.status.word()
+        )))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.f.policy.span;
+        // Point at the rule's first line only: the whole rule can be long.
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(format!(
+                "{} {}",
+                self.f.guide,
+                self.f.section.as_deref().unwrap_or("")
+            )),
+            (span.start, span.len().min(self.first_line_len(span.start))),
+        ))))
+    }
+}
+
+impl Rendered<'_> {
+    fn first_line_len(&self, start: usize) -> usize {
+        let text = self.source.inner();
+        text.get(start..)
+            .and_then(|t| t.find('\n'))
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// Human output: one miette block per finding, pointing at the policy line, with the data row.
+pub fn human(report: &LintReport<'_>, sources: &Sources, style: Style) -> String {
+    let handler = style.handler();
+    let mut out = String::new();
+    for e in report.data_errors {
+        let _ = handler.render_report(&mut out, e);
+        out.push('\n');
+    }
+    for f in &report.findings {
+        let mut help = String::new();
+        if let Some(d) = &f.data {
+            let _ = write!(help, "data: {} {}", d.file, d.location);
+        }
+        if let Some(q) = &f.quote {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            let _ = write!(help, "guide: \"{q}\"");
+        }
+        let r = Rendered {
+            f,
+            source: sources.named_source(f.policy.span.file),
+            help,
+        };
+        if handler.render_report(&mut out, &r).is_err() {
+            let _ = writeln!(out, "{}: {} {}", f.entity, f.rule, f.message);
+        }
+        out.push('\n');
+    }
+    for (e, c, note) in &report.near {
+        let _ = writeln!(out, "near threshold: {e} {c}: {note}");
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    policy: &'a str,
+    guide: &'a str,
+    as_of: String,
+    summary: JsonSummary,
+    findings: &'a [&'a Finding],
+    data_errors: Vec<JsonDataError<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    near: Vec<JsonNear<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    entities: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+    data_errors: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDataError<'a> {
+    severity: &'static str,
+    code: &'static str,
+    file: &'a str,
+    location: Option<&'a str>,
+    column: Option<&'a str>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonNear<'a> {
+    entity: &'a str,
+    category: &'a str,
+    note: &'a str,
+}
+
+/// JSON: stable field names (documented in the README), deterministic order.
+pub fn json(report: &LintReport<'_>) -> String {
+    let j = JsonReport {
+        policy: report.policy,
+        guide: report.guide,
+        as_of: report.as_of.format("%Y-%m-%d").to_string(),
+        summary: JsonSummary {
+            entities: report.entities,
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            info: report.count(Severity::Info),
+            data_errors: report.data_errors.iter().filter(|e| e.is_error()).count(),
+        },
+        findings: &report.findings,
+        data_errors: report
+            .data_errors
+            .iter()
+            .map(|e| JsonDataError {
+                severity: if e.is_error() { "error" } else { "warning" },
+                code: e.kind.code(),
+                file: &e.file,
+                location: e.location.as_deref(),
+                column: e.column.as_deref(),
+                message: &e.message,
+                help: e.help.as_deref(),
+            })
+            .collect(),
+        near: report
+            .near
+            .iter()
+            .map(|(e, c, n)| JsonNear {
+                entity: e,
+                category: c,
+                note: n,
+            })
+            .collect(),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// CSV: one row per finding.
+pub fn csv(report: &LintReport<'_>) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "entity_kind",
+        "entity",
+        "entity_name",
+        "rule",
+        "severity",
+        "status",
+        "message",
+        "section",
+        "guide",
+        "policy_file",
+        "policy_line",
+        "data_file",
+        "data_location",
+    ]);
+    for f in &report.findings {
+        let line = f.policy.line.to_string();
+        let _ = w.write_record([
+            f.entity_kind.as_str(),
+            &f.entity,
+            f.entity_name.as_deref().unwrap_or(""),
+            &f.rule,
+            f.severity.word(),
+            f.status.word(),
+            &f.message,
+            f.section.as_deref().unwrap_or(""),
+            &f.guide,
+            &f.policy.file,
+            &line,
+            f.data.as_ref().map(|d| d.file.as_str()).unwrap_or(""),
+            f.data.as_ref().map(|d| d.location.as_str()).unwrap_or(""),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite per entity, one test case per finding; errors are failures.
+pub fn junit(report: &LintReport<'_>) -> String {
+    let mut by_entity: std::collections::BTreeMap<&str, Vec<&Finding>> =
+        std::collections::BTreeMap::new();
+    for f in &report.findings {
+        by_entity.entry(&f.entity).or_default().push(f);
+    }
+    let failures = report.count(Severity::Error);
+    let mut out = String::new();
+    let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    let _ = writeln!(
+        out,
+        r#"<testsuites name="mandate {}" tests="{}" failures="{failures}">"#,
+        xml(report.guide),
+        report.findings.len()
+    );
+    for (entity, fs) in by_entity {
+        let fails = fs.iter().filter(|f| f.severity == Severity::Error).count();
+        let _ = writeln!(
+            out,
+            r#"  <testsuite name="{}" tests="{}" failures="{fails}">"#,
+            xml(entity),
+            fs.len()
+        );
+        for f in fs {
+            let _ = write!(
+                out,
+                r#"    <testcase classname="{}" name="{} {}" file="{}" line="{}">"#,
+                xml(entity),
+                xml(&f.rule),
+                xml(f.status.word()),
+                xml(&f.policy.file),
+                f.policy.line
+            );
+            let loc = f
+                .data
+                .as_ref()
+                .map(|d| format!(" [{} {}]", d.file, d.location))
+                .unwrap_or_default();
+            match f.severity {
+                Severity::Error => {
+                    let _ = write!(
+                        out,
+                        r#"<failure type="{}" message="{}">{}{}</failure>"#,
+                        xml(f.status.word()),
+                        xml(&f.message),
+                        xml(f.section.as_deref().unwrap_or("")),
+                        xml(&loc)
+                    );
+                }
+                _ => {
+                    let _ = write!(
+                        out,
+                        "<system-out>{}: {}{}</system-out>",
+                        f.severity.word(),
+                        xml(&f.message),
+                        xml(&loc)
+                    );
+                }
+            }
+            let _ = writeln!(out, "</testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    let _ = writeln!(out, "</testsuites>");
+    out
+}
