@@ -9,10 +9,12 @@
 //!
 //! | stage | module | entry point |
 //! |---|---|---|
-//! | parse | [`syntax`] | [`syntax::parse`] |
+//! | parse | [`syntax`] | [`syntax::parse()`] |
 //! | check | [`check`] | [`check::check_path`], [`check::check`] |
 //! | format | [`fmt`] | [`fmt::format_source`] |
-//! | report | [`report`] | [`report::diagnostics::render`] |
+//! | load | [`data`] | [`data::discover`], [`data::stream`] |
+//! | evaluate | [`eval`] | [`eval::evaluate`] |
+//! | report | [`report`] | [`report::diagnostics::render`], [`report::findings::human`] |
 //!
 //! Nothing imports backwards: the AST never sees data, the evaluator never sees pest pairs,
 //! reporters only see findings.
