@@ -1,5 +1,6 @@
 //! The command line: a thin layer over the library, one file per subcommand.
 
+pub mod calendar;
 pub mod check;
 pub mod explain;
 pub mod fmt;
@@ -31,6 +32,7 @@ pub enum Command {
     Lint(lint::Args),
     Explain(explain::Args),
     Gen(generate::Args),
+    Calendar(calendar::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -47,6 +49,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lint(a) => lint::run(a, style),
         Command::Explain(a) => explain::run(a, style),
         Command::Gen(a) => generate::run(a),
+        Command::Calendar(a) => calendar::run(a, style),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Stage 5: findings and diagnostics → what people and tools read.
 
+pub mod calendar;
 pub mod diagnostics;
 pub mod explain;
 pub mod findings;

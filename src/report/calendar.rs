@@ -1,0 +1,275 @@
+//! `calendar`: every window and deadline of the year, as text or iCalendar (RFC 5545) all-day
+//! events, with the guide's section in each description.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use crate::check::model::*;
+use crate::syntax::ast::BoundKind;
+
+/// One dated item of the year.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Item {
+    pub start: NaiveDate,
+    /// Last day, inclusive.
+    pub end: NaiveDate,
+    pub name: String,
+    pub what: String,
+    pub section: String,
+}
+
+/// Windows or deadlines whose dates depend on the data (a school's calendar), listed apart.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Relative {
+    pub name: String,
+    pub text: String,
+    pub section: String,
+}
+
+/// Does a window case apply at this level? A case is kept when its condition can hold with the
+/// entity's first enum field that has `level` as a value set to it; cases without a condition
+/// always apply.
+fn case_applies(model: &Model, case: &WindowCase, level: Option<&str>) -> bool {
+    let (Some(level), Some(when)) = (level, &case.when) else {
+        return true;
+    };
+    match &when.kind {
+        TExprKind::Compare(CmpOp::Eq, a, b) => match (&a.kind, &b.kind) {
+            (TExprKind::EntityField(_), TExprKind::Const(Value::Enum(e, ix)))
+            | (TExprKind::Const(Value::Enum(e, ix)), TExprKind::EntityField(_)) => model
+                .schema
+                .enum_type(*e)
+                .and_then(|t| t.values.get(*ix as usize))
+                .map(|v| v == level)
+                .unwrap_or(true),
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+fn const_date(e: &TExpr) -> Option<NaiveDate> {
+    match &e.kind {
+        TExprKind::Const(Value::Date(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+/// The dated items and the relative ones, sorted.
+pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
+    let mut items = Vec::new();
+    let mut relative = Vec::new();
+    for w in &model.windows {
+        let section = w.section.clone().unwrap_or_default();
+        for case in &w.cases {
+            if !case_applies(model, case, level) {
+                continue;
+            }
+            let lo = case.lower.as_ref().map(|b| (b.kind, const_date(&b.expr)));
+            let hi = case.upper.as_ref().map(|b| (b.kind, const_date(&b.expr)));
+            let when = case
+                .when
+                .as_ref()
+                .map(|_| format!(" ({})", case_label(model, case)))
+                .unwrap_or_default();
+            match (lo, hi) {
+                (Some((lk, Some(a))), Some((hk, Some(b)))) => {
+                    let start = if lk == BoundKind::After {
+                        a.succ_opt().unwrap_or(a)
+                    } else {
+                        a
+                    };
+                    let end = if hk == BoundKind::Before {
+                        b.pred_opt().unwrap_or(b)
+                    } else {
+                        b
+                    };
+                    items.push(Item {
+                        start,
+                        end,
+                        name: format!("{}{when}", w.name),
+                        what: format!("window: {}", case.text),
+                        section: section.clone(),
+                    });
+                }
+                _ => relative.push(Relative {
+                    name: format!("{}{when}", w.name),
+                    text: case.text.clone(),
+                    section: section.clone(),
+                }),
+            }
+        }
+    }
+    for r in &model.rules {
+        let Check::Deadline { due, .. } = &r.check else {
+            continue;
+        };
+        let section = r.section.clone().unwrap_or_default();
+        match const_date(due) {
+            Some(d) => items.push(Item {
+                start: d,
+                end: d,
+                name: format!("{} due", r.name),
+                what: format!("{} ({}): {}", r.modal.word(), r.severity.word(), r.text),
+                section,
+            }),
+            None => relative.push(Relative {
+                name: format!("{} due", r.name),
+                text: r.text.clone(),
+                section,
+            }),
+        }
+    }
+    for (name, v, _, _) in &model.constants {
+        if let Value::Date(d) = v {
+            items.push(Item {
+                start: *d,
+                end: *d,
+                name: name.clone(),
+                what: "date".into(),
+                section: String::new(),
+            });
+        }
+    }
+    items.sort();
+    relative.sort();
+    (items, relative)
+}
+
+fn case_label(model: &Model, case: &WindowCase) -> String {
+    match case.when.as_ref().map(|w| &w.kind) {
+        Some(TExprKind::Compare(CmpOp::Eq, _, b)) => match &b.kind {
+            TExprKind::Const(Value::Enum(e, ix)) => model
+                .schema
+                .enum_type(*e)
+                .and_then(|t| t.values.get(*ix as usize))
+                .cloned()
+                .unwrap_or_default(),
+            _ => "when".into(),
+        },
+        _ => "when".into(),
+    }
+}
+
+pub fn text(model: &Model, level: Option<&str>) -> String {
+    let (items, relative) = items(model, level);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}",
+        model.guide.id,
+        model.guide.title.as_deref().unwrap_or("")
+    );
+    for i in &items {
+        let when = if i.start == i.end {
+            us_date(i.start)
+        } else {
+            format!("{} to {}", us_date(i.start), us_date(i.end))
+        };
+        let _ = writeln!(out, "{when:<24} {}  [{}] {}", i.name, i.section, i.what);
+    }
+    if !relative.is_empty() {
+        let _ = writeln!(out, "\nset by each school's data:");
+        for r in &relative {
+            let _ = writeln!(out, "  {}: {}  [{}]", r.name, r.text, r.section);
+        }
+    }
+    out
+}
+
+fn ics_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line at 75 octets, on character boundaries (RFC 5545 3.1).
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if width + n > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += n;
+    }
+    out.push_str("\r\n");
+}
+
+/// iCalendar: one all-day event per dated item. Deterministic: UIDs are derived from the guide, the
+/// item and its date; DTSTAMP is the guide's issue date.
+pub fn ics(model: &Model, level: Option<&str>) -> String {
+    let (items, relative) = items(model, level);
+    let mut out = String::new();
+    let stamp = model
+        .guide
+        .issued
+        .map(|d| d.format("%Y%m%dT000000Z").to_string())
+        .unwrap_or_else(|| "19700101T000000Z".into());
+    fold("BEGIN:VCALENDAR", &mut out);
+    fold("VERSION:2.0", &mut out);
+    fold("PRODID:-//mandate//policy calendar//EN", &mut out);
+    fold("CALSCALE:GREGORIAN", &mut out);
+    fold(
+        &format!("X-WR-CALNAME:{}", ics_escape(&model.guide.id)),
+        &mut out,
+    );
+    for i in &items {
+        let slug: String = i
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        fold("BEGIN:VEVENT", &mut out);
+        fold(
+            &format!(
+                "UID:{}-{}-{}@mandate",
+                ics_escape(&model.guide.id),
+                slug,
+                i.start.format("%Y%m%d")
+            ),
+            &mut out,
+        );
+        fold(&format!("DTSTAMP:{stamp}"), &mut out);
+        fold(
+            &format!("DTSTART;VALUE=DATE:{}", i.start.format("%Y%m%d")),
+            &mut out,
+        );
+        let end = i.end.succ_opt().unwrap_or(i.end);
+        fold(
+            &format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")),
+            &mut out,
+        );
+        fold(&format!("SUMMARY:{}", ics_escape(&i.name)), &mut out);
+        let mut desc = format!("{} {}", model.guide.id, i.section);
+        desc = desc.trim().to_string();
+        desc.push_str(&format!("\n{}", i.what));
+        fold(&format!("DESCRIPTION:{}", ics_escape(&desc)), &mut out);
+        fold("TRANSP:TRANSPARENT", &mut out);
+        fold("END:VEVENT", &mut out);
+    }
+    if !relative.is_empty() {
+        let names: Vec<String> = relative
+            .iter()
+            .map(|r| format!("{}: {}", r.name, r.text))
+            .collect();
+        fold(
+            &format!("X-MANDATE-RELATIVE:{}", ics_escape(&names.join("; "))),
+            &mut out,
+        );
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}

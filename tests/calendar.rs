@@ -1,0 +1,91 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The calendar export, read back with a real iCalendar parser.
+
+use std::path::Path;
+
+use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
+
+fn model() -> mandate::check::model::Model {
+    let (_, checked) =
+        mandate::check::check_path(Path::new("policies/lausd/2023-24/ref-1028.19.policy")).unwrap();
+    checked.model.unwrap()
+}
+
+fn events(ics: &str) -> Vec<(String, String, String, String)> {
+    let cal: Calendar = ics.parse().expect("the export parses as iCalendar");
+    let mut out = Vec::new();
+    for c in cal.components {
+        if let CalendarComponent::Event(e) = c {
+            let day = |d: Option<DatePerhapsTime>| match d {
+                Some(DatePerhapsTime::Date(d)) => d.to_string(),
+                other => panic!("all-day events only, got {other:?}"),
+            };
+            out.push((
+                e.get_summary().unwrap().to_string(),
+                day(e.get_start()),
+                day(e.get_end()),
+                e.get_description().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn elementary_calendar_has_every_window_and_deadline() {
+    let ics = mandate::report::calendar::ics(&model(), Some("elementary"));
+    assert!(
+        ics.lines().all(|l| l.len() <= 76),
+        "lines are folded at 75 octets"
+    );
+    let ev = events(&ics);
+    let find = |name: &str| {
+        ev.iter()
+            .find(|e| e.0 == name)
+            .unwrap_or_else(|| panic!("{name} missing: {ev:?}"))
+    };
+    // Ranges include both ends: DTEND is the day after the last day.
+    let first = find("first_conference (elementary)");
+    assert_eq!(
+        (first.1.as_str(), first.2.as_str()),
+        ("2023-11-13", "2023-11-18")
+    );
+    assert!(first.3.contains("III. CALENDAR"), "{}", first.3);
+    let second = find("second_conference (elementary)");
+    assert_eq!(
+        (second.1.as_str(), second.2.as_str()),
+        ("2024-03-04", "2024-03-09")
+    );
+    let s1 = find("certify_semester_1 due");
+    assert_eq!((s1.1.as_str(), s1.2.as_str()), ("2024-01-31", "2024-02-01"));
+    assert!(s1.3.contains("Attachment A"));
+    let s2 = find("certify_semester_2 due");
+    assert_eq!(s2.1, "2024-06-21");
+}
+
+#[test]
+fn secondary_windows_depend_on_data_and_are_not_events() {
+    let ics = mandate::report::calendar::ics(&model(), Some("secondary"));
+    let ev = events(&ics);
+    assert!(ev.iter().all(|e| !e.0.contains("conference")), "{ev:?}");
+    assert!(ics.contains("X-MANDATE-RELATIVE:first_conference (secondary)"));
+    let text = mandate::report::calendar::text(&model(), Some("secondary"));
+    assert!(
+        text.contains("from class_start + 5 weeks before s1_progress_report"),
+        "{text}"
+    );
+}
+
+#[test]
+fn export_is_deterministic() {
+    let m = model();
+    assert_eq!(
+        mandate::report::calendar::ics(&m, None),
+        mandate::report::calendar::ics(&m, None)
+    );
+}
