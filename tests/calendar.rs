@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
+use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime};
 
 fn model() -> mandate::check::model::Model {
     let (_, checked) =
