@@ -22,6 +22,7 @@
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod report;

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod generate;
@@ -33,6 +34,7 @@ pub enum Command {
     Explain(explain::Args),
     Gen(generate::Args),
     Calendar(calendar::Args),
+    Diff(diff::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -50,6 +52,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(a) => explain::run(a, style),
         Command::Gen(a) => generate::run(a),
         Command::Calendar(a) => calendar::run(a, style),
+        Command::Diff(a) => diff::run(a, style),
     }
 }
 

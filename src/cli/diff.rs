@@ -1,0 +1,102 @@
+//! `mandate diff OLD.policy NEW.policy [--data DIR]`
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{EXIT_OK, EXIT_UNREADABLE};
+use crate::diff::{Change, Impact, Revision, diff, human, impact};
+use crate::eval::{Options, evaluate};
+use crate::report::diagnostics::Style;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// What changed between two revisions of a policy, in the guide's terms: dates and windows moved,
+/// thresholds changed, set members added or removed, rules added or removed, metadata. Reordered or
+/// reformatted text is no change. With `--data`, also the schools whose outcome differs.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// Evaluate both revisions on this data and list the schools whose categories or findings differ.
+    #[arg(long)]
+    pub data: Vec<PathBuf>,
+    /// The evaluation date for `--data` (default: today).
+    #[arg(long, value_parser = super::lint::parse_date)]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    old: &'a str,
+    new: &'a str,
+    changes: &'a [Change],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<&'a [Impact]>,
+}
+
+pub fn run(args: Args, style: Style) -> u8 {
+    let Some((lo, mo)) = super::load_model(&args.old, style) else {
+        return EXIT_UNREADABLE;
+    };
+    let Some((ln, mn)) = super::load_model(&args.new, style) else {
+        return EXIT_UNREADABLE;
+    };
+    let changes = diff(
+        &Revision {
+            model: &mo,
+            sources: &lo.sources,
+        },
+        &Revision {
+            model: &mn,
+            sources: &ln.sources,
+        },
+    );
+    let impacts = if args.data.is_empty() {
+        None
+    } else {
+        let opts = Options {
+            as_of: args
+                .as_of
+                .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        };
+        let a = evaluate(&mo, &lo.sources, &args.data, &opts);
+        let b = evaluate(&mn, &ln.sources, &args.data, &opts);
+        Some(impact(&a, &b))
+    };
+    match args.format {
+        Format::Human => {
+            print!("{}", human(&mo.guide.id, &mn.guide.id, &changes));
+            if let Some(imp) = &impacts {
+                println!(
+                    "\nimpact on the data ({} school{} differ)",
+                    imp.len(),
+                    if imp.len() == 1 { "" } else { "s" }
+                );
+                for i in imp {
+                    println!("  {}: {}", i.entity, i.changes.join("; "));
+                }
+            }
+        }
+        Format::Json => {
+            let j = Json {
+                old: &mo.guide.id,
+                new: &mn.guide.id,
+                changes: &changes,
+                impact: impacts.as_deref(),
+            };
+            match serde_json::to_string_pretty(&j) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
+    }
+    EXIT_OK
+}

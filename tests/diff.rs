@@ -1,0 +1,118 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `diff` between synthetic revisions (tests/fixtures/diff): dates only, then three changes in
+//! meaning, with their impact on the sample district.
+
+use std::path::{Path, PathBuf};
+
+use mandate::check::{Loaded, check_path, model::Model};
+use mandate::diff::{Change, Revision, diff, human, impact};
+use mandate::eval::{Options, evaluate};
+
+fn load(name: &str) -> (Loaded, Model) {
+    let (l, c) = check_path(&Path::new("tests/fixtures/diff").join(name)).unwrap();
+    assert!(!c.has_errors(), "{name}: {:?}", c.problems);
+    (l, c.model.unwrap())
+}
+
+fn changes(a: &str, b: &str) -> Vec<Change> {
+    let (la, ma) = load(a);
+    let (lb, mb) = load(b);
+    diff(
+        &Revision {
+            model: &ma,
+            sources: &la.sources,
+        },
+        &Revision {
+            model: &mb,
+            sources: &lb.sources,
+        },
+    )
+}
+
+#[test]
+fn a_revision_is_no_change_from_itself() {
+    assert_eq!(changes("r1.policy", "r1.policy"), vec![]);
+}
+
+#[test]
+fn dates_only_revision_diffs_to_exactly_the_dates() {
+    let c = changes("r1.policy", "r2-dates.policy");
+    let areas: Vec<(&str, &str)> = c.iter().map(|c| (c.area, c.what.as_str())).collect();
+    assert_eq!(
+        areas,
+        vec![
+            ("guide", "id"),
+            ("guide", "issued"),
+            ("guide", "replaces"),
+            ("guide", "year"),
+            ("date", "const norm_day"),
+            ("window", "window first_conference when level == elementary"),
+            (
+                "window",
+                "window second_conference when level == elementary"
+            ),
+            ("deadline", "deadline certify_semester_1"),
+            ("deadline", "deadline certify_semester_2"),
+        ],
+        "reordered statements, reordered set members and reformatted measures are no change"
+    );
+    insta::assert_snapshot!("dates_only", human("REF-0000.01", "REF-0000.02", &c));
+}
+
+#[test]
+fn threshold_exclusion_and_new_rule_show_by_name_with_impact() {
+    let c = changes("r2-dates.policy", "r3-changes.policy");
+    let find = |area: &str, what: &str| {
+        c.iter()
+            .find(|x| x.area == area && x.what.starts_with(what))
+            .cloned()
+    };
+    let t = find("threshold", "category PHBAO").expect("threshold change");
+    assert_eq!(
+        (t.old.as_deref(), t.new.as_deref()),
+        (Some("hbao_share > 70%"), Some("hbao_share > 65%"))
+    );
+    let s = find("set", "set nonresident").expect("set change");
+    assert!(s.what.contains("removed special_day_class"), "{}", s.what);
+    let r = find("rule", "rule not_on_event_day").expect("new rule");
+    assert_eq!(r.change, "added");
+
+    let (la, ma) = load("r2-dates.policy");
+    let (lb, mb) = load("r3-changes.policy");
+    let data = [PathBuf::from("samples/district")];
+    let opts = Options {
+        as_of: chrono::NaiveDate::from_ymd_opt(2024, 2, 15).unwrap(),
+    };
+    let before = evaluate(&ma, &la.sources, &data, &opts);
+    let after = evaluate(&mb, &lb.sources, &data, &opts);
+    let imp = impact(&before, &after);
+    let text: Vec<String> = imp
+        .iter()
+        .map(|i| format!("{}: {}", i.entity, i.changes.join("; ")))
+        .collect();
+    // E18 is exactly at 70.0%: not PHBAO at > 70%, PHBAO at > 65%.
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("E18: PHBAO: reclassified")),
+        "{text:#?}"
+    );
+    // Conferences on Open House / Back-to-School days are findings only under the new rule.
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("E06: new finding not_on_event_day")),
+        "{text:#?}"
+    );
+    insta::assert_snapshot!(
+        "impact",
+        format!(
+            "{}\n{}",
+            human("REF-0000.02", "REF-0000.03", &c),
+            text.join("\n")
+        )
+    );
+}
