@@ -26,6 +26,9 @@ pub struct Change {
     pub section: Option<String>,
 }
 
+/// A rule as compared: verb, assertion, applicability, due date, section.
+type RuleFacts = (String, String, String, Option<String>, Option<String>);
+
 /// One revision: its model and the text it was read from.
 pub struct Revision<'a> {
     pub model: &'a Model,
@@ -399,12 +402,16 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
         }
     }
     // Rules: added, removed, changed (verb, condition, applicability, due date).
-    let rules = |r: &Revision<'_>| -> BTreeMap<String, (String, String, String, Option<String>, Option<String>)> {
+    let rules = |r: &Revision<'_>| -> BTreeMap<String, RuleFacts> {
         r.model
             .rules
             .iter()
             .map(|x| {
-                let applies = x.applies.as_ref().map(|a| norm(r.sources.slice(a.span))).unwrap_or_default();
+                let applies = x
+                    .applies
+                    .as_ref()
+                    .map(|a| norm(r.sources.slice(a.span)))
+                    .unwrap_or_default();
                 let due = match &x.check {
                     Check::Deadline { due, .. } => match &due.kind {
                         TExprKind::Const(Value::Date(d)) => Some(us_date(*d)),
@@ -413,10 +420,24 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
                     _ => None,
                 };
                 let text = match &due {
-                    Some(_) => norm(x.text.rsplit_once(" by ").map(|(h, _)| h).unwrap_or(&x.text)),
+                    Some(_) => norm(
+                        x.text
+                            .rsplit_once(" by ")
+                            .map(|(h, _)| h)
+                            .unwrap_or(&x.text),
+                    ),
                     None => norm(&x.text),
                 };
-                (x.name.clone(), (x.modal.word().to_string(), text, applies, due, x.section.clone()))
+                (
+                    x.name.clone(),
+                    (
+                        x.modal.word().to_string(),
+                        text,
+                        applies,
+                        due,
+                        x.section.clone(),
+                    ),
+                )
             })
             .collect()
     };
