@@ -25,6 +25,7 @@ pub mod data;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod policytest;
 pub mod report;
 pub mod syntax;
 pub mod synth;

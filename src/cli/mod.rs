@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod test;
 
 use std::io::IsTerminal;
 
@@ -35,6 +36,7 @@ pub enum Command {
     Gen(generate::Args),
     Calendar(calendar::Args),
     Diff(diff::Args),
+    Test(test::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -53,6 +55,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Gen(a) => generate::run(a),
         Command::Calendar(a) => calendar::run(a, style),
         Command::Diff(a) => diff::run(a, style),
+        Command::Test(a) => test::run(a),
     }
 }
 

@@ -44,6 +44,15 @@ pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
 pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN};
 pub use rows::Pos;
+pub use tree::Node;
+
+/// Parses a YAML document (policy test files) into a tree; YAML is read only inside this module.
+pub fn parse_yaml(text: &str) -> Result<Node, String> {
+    yaml::parse(text).map_err(|p| match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{} (line {l}, column {c})", p.message),
+        _ => p.message,
+    })
+}
 
 use error::{Capped, then};
 use value::RecordParser;

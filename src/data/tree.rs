@@ -14,7 +14,7 @@ use super::value::Cell;
 
 /// A parsed YAML or JSON value. Numbers keep their text so they convert exactly.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Node {
+pub enum Node {
     Null,
     Bool(bool),
     Number(String),
@@ -24,7 +24,7 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    pub fn cell(&self) -> Cell<'_> {
+    pub(crate) fn cell(&self) -> Cell<'_> {
         match self {
             Node::Null => Cell::Missing,
             Node::Bool(true) => Cell::Text("true"),

@@ -1,0 +1,282 @@
+//! `mandate test`: policy test cases that policy staff write in YAML beside a policy. Each case gives
+//! a few records and the outcome it expects (categories, findings by rule, pending items) as of a
+//! date; a failure shows expected and actual side by side.
+//!
+//! ```yaml
+//! policy: ../ref-1028.19.policy
+//! as_of: 2024-02-15
+//! cases:
+//!   - name: exactly 70% is not PHBAO
+//!     data:
+//!       school: [{id: T1, name: Test, level: elementary}]
+//!       student: [{school: T1, ethnicity: hispanic, enrollment: resident, headcount: 70}]
+//!     expect:
+//!       T1: {PHBAO: not_member, findings: []}
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::check::check_path;
+use crate::data::{Node, parse_yaml};
+use crate::eval::{Evaluation, Options, Status, evaluate};
+
+/// The outcome of one test file.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub passed: Vec<String>,
+    /// Case name and the rendered differences.
+    pub failed: Vec<(String, String)>,
+    /// A problem with the file itself.
+    pub error: Option<String>,
+}
+
+/// Every `*.test.yaml` under the paths (files or folders), sorted.
+pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        walk(p, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        if let Ok(rd) = std::fs::read_dir(p) {
+            for e in rd.flatten() {
+                walk(&e.path(), out);
+            }
+        }
+    } else if p.to_string_lossy().ends_with(".test.yaml")
+        || p.to_string_lossy().ends_with(".test.yml")
+    {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn get<'n>(n: &'n Node, key: &str) -> Option<&'n Node> {
+    match n {
+        Node::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn text(n: &Node) -> Option<String> {
+    match n {
+        Node::Str(s) | Node::Number(s) => Some(s.clone()),
+        Node::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn json(n: &Node) -> String {
+    match n {
+        Node::Null => "null".into(),
+        Node::Bool(b) => b.to_string(),
+        Node::Number(s) | Node::Str(s) => serde_json::Value::String(s.clone()).to_string(),
+        Node::List(items) => format!("[{}]", items.iter().map(json).collect::<Vec<_>>().join(",")),
+        Node::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::Value::String(k.clone()), json(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(s.trim(), "%m/%d/%Y").ok())
+}
+
+/// Runs one test file.
+pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
+    let mut res = FileResult {
+        path: path.to_path_buf(),
+        ..FileResult::default()
+    };
+    let doc = match std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| parse_yaml(&t))
+    {
+        Ok(d) => d,
+        Err(e) => {
+            res.error = Some(format!("cannot read the test file: {e}"));
+            return res;
+        }
+    };
+    let Some(policy) = get(&doc, "policy").and_then(text) else {
+        res.error = Some("the test file needs `policy: PATH` (relative to the test file)".into());
+        return res;
+    };
+    let policy_path = path.parent().unwrap_or(Path::new(".")).join(policy);
+    let (loaded, checked) = match check_path(&policy_path) {
+        Ok(x) => x,
+        Err(e) => {
+            res.error = Some(e.to_string());
+            return res;
+        }
+    };
+    let Some(model) = checked.model else {
+        res.error = Some(format!(
+            "`{}` has errors; run `mandate check` on it",
+            policy_path.display()
+        ));
+        return res;
+    };
+    let default_as_of = get(&doc, "as_of").and_then(text).and_then(|s| date(&s));
+    let Some(Node::List(cases)) = get(&doc, "cases") else {
+        res.error = Some("the test file needs `cases:`, a list of cases".into());
+        return res;
+    };
+    for (i, case) in cases.iter().enumerate() {
+        let name = get(case, "name")
+            .and_then(text)
+            .unwrap_or_else(|| format!("case {}", i + 1));
+        let Some(as_of) = get(case, "as_of")
+            .and_then(text)
+            .and_then(|s| date(&s))
+            .or(default_as_of)
+        else {
+            res.failed.push((
+                name,
+                "  no `as_of` date (give one per file or per case)\n".into(),
+            ));
+            continue;
+        };
+        let dir = scratch.join(format!("case-{i}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            res.error = Some(format!("cannot create `{}`: {e}", dir.display()));
+            return res;
+        }
+        if let Some(Node::Map(records)) = get(case, "data") {
+            for (record, rows) in records {
+                if let Err(e) = std::fs::write(dir.join(format!("{record}.json")), json(rows)) {
+                    res.error = Some(format!("cannot write test data: {e}"));
+                    return res;
+                }
+            }
+        }
+        let ev = evaluate(
+            &model,
+            &loaded.sources,
+            std::slice::from_ref(&dir),
+            &Options { as_of },
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let diffs = compare(get(case, "expect"), &ev);
+        if diffs.is_empty() {
+            res.passed.push(name);
+        } else {
+            res.failed.push((name, diffs));
+        }
+    }
+    res
+}
+
+/// Expected versus actual, one line per difference; empty when they agree.
+fn compare(expect: Option<&Node>, ev: &Evaluation) -> String {
+    let mut out = String::new();
+    for e in &ev.data_errors {
+        if e.is_error() {
+            let _ = writeln!(
+                out,
+                "  data error: {} {} {}",
+                e.file,
+                e.location.as_deref().unwrap_or(""),
+                e.message
+            );
+        }
+    }
+    let Some(Node::Map(entities)) = expect else {
+        let _ = writeln!(out, "  no `expect:` given");
+        return out;
+    };
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for (entity, exp) in entities {
+        let Some(x) = ev.explanations.iter().find(|x| &x.entity == entity) else {
+            rows.push((
+                format!("{entity}"),
+                "in the data".into(),
+                "not found".into(),
+            ));
+            continue;
+        };
+        let Node::Map(keys) = exp else { continue };
+        for (key, want) in keys {
+            match key.as_str() {
+                "findings" | "pending" => {
+                    let want: BTreeSet<String> = match want {
+                        Node::List(items) => items.iter().filter_map(text).collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    let got: BTreeSet<String> = ev
+                        .findings
+                        .iter()
+                        .filter(|f| &f.entity == entity)
+                        .filter(|f| (f.status == Status::Pending) == (key == "pending"))
+                        .filter(|f| {
+                            key == "pending" || f.severity != crate::check::model::Severity::Info
+                        })
+                        .map(|f| {
+                            // `rule` matches any status; `rule status` matches exactly.
+                            if want.contains(&f.rule) {
+                                f.rule.clone()
+                            } else {
+                                format!("{} {}", f.rule, f.status.word())
+                            }
+                        })
+                        .collect();
+                    if want != got {
+                        let show = |s: &BTreeSet<String>| {
+                            format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))
+                        };
+                        rows.push((format!("{entity} {key}"), show(&want), show(&got)));
+                    }
+                }
+                cat => {
+                    let Some(c) = x.categories.iter().find(|c| c.name == cat) else {
+                        rows.push((
+                            format!("{entity} {cat}"),
+                            "a category".into(),
+                            "no such category in the policy".into(),
+                        ));
+                        continue;
+                    };
+                    let want = text(want).unwrap_or_default();
+                    let got = match want.as_str() {
+                        "true" | "false" => c
+                            .member
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| "undetermined".into()),
+                        _ => c.state.key(),
+                    };
+                    if want != got {
+                        rows.push((format!("{entity} {cat}"), want, got));
+                    }
+                }
+            }
+        }
+    }
+    if !rows.is_empty() {
+        let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+        let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(8);
+        let _ = writeln!(out, "  {:<w0$}  {:<w1$}  actual", "", "expected");
+        for (what, want, got) in rows {
+            let _ = writeln!(out, "  {what:<w0$}  {want:<w1$}  {got}");
+        }
+    }
+    out
+}
+
+/// A BTreeMap keeps the report order stable when several files run.
+pub type Results = BTreeMap<PathBuf, FileResult>;
