@@ -205,7 +205,7 @@ fn compare(expect: Option<&Node>, ev: &Evaluation) -> String {
     for (entity, exp) in entities {
         let Some(x) = ev.explanations.iter().find(|x| &x.entity == entity) else {
             rows.push((
-                format!("{entity}"),
+                entity.to_string(),
                 "in the data".into(),
                 "not found".into(),
             ));
