@@ -204,11 +204,7 @@ fn compare(expect: Option<&Node>, ev: &Evaluation) -> String {
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for (entity, exp) in entities {
         let Some(x) = ev.explanations.iter().find(|x| &x.entity == entity) else {
-            rows.push((
-                entity.to_string(),
-                "in the data".into(),
-                "not found".into(),
-            ));
+            rows.push((entity.to_string(), "in the data".into(), "not found".into()));
             continue;
         };
         let Node::Map(keys) = exp else { continue };

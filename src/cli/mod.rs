@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod generate;
 pub mod lint;
 pub mod test;
+pub mod watch;
 
 use std::io::IsTerminal;
 
@@ -37,6 +38,7 @@ pub enum Command {
     Calendar(calendar::Args),
     Diff(diff::Args),
     Test(test::Args),
+    Watch(watch::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -56,6 +58,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Calendar(a) => calendar::run(a, style),
         Command::Diff(a) => diff::run(a, style),
         Command::Test(a) => test::run(a),
+        Command::Watch(a) => watch::run(a, style),
     }
 }
 

@@ -1,0 +1,191 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `mandate watch` on a real file system: edits, atomic saves by rename, a syntax error mid-edit, a
+//! briefly deleted file, and a burst of saves (one run per burst).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Watch {
+    fn start(policy: &Path, data: &Path) -> Watch {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mandate"))
+            .args(["watch", "--as-of", "2024-02-15", "--debounce-ms", "200"])
+            .arg(policy)
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for the end of run `n` and returns its output.
+    fn run(&mut self, n: u64) -> String {
+        let marker = format!("[watch] run {n} took");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut out = Vec::new();
+        while Instant::now() < deadline {
+            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                self.seen.push(l.clone());
+                if l.starts_with(&marker) {
+                    return out.join("\n");
+                }
+                if l.starts_with("[watch] run ") {
+                    panic!(
+                        "expected run {n}, got `{l}`; so far:\n{}",
+                        self.seen.join("\n")
+                    );
+                }
+                out.push(l);
+            }
+        }
+        panic!(
+            "no run {n} within 20 s; output so far:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Asserts that nothing more runs for a while.
+    fn quiet(&mut self, for_ms: u64) {
+        let deadline = Instant::now() + Duration::from_millis(for_ms);
+        while Instant::now() < deadline {
+            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(50)) {
+                assert!(!l.starts_with("[watch] run "), "unexpected extra run: {l}");
+                self.seen.push(l);
+            }
+        }
+    }
+}
+
+fn setup(name: &str) -> (PathBuf, PathBuf) {
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("watch-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("lausd/2023-24")).unwrap();
+    std::fs::create_dir_all(root.join("lausd/common")).unwrap();
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    std::fs::copy(
+        "policies/lausd/2023-24/ref-1028.19.policy",
+        root.join("lausd/2023-24/ref.policy"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "policies/lausd/common/lausd.policy",
+        root.join("lausd/common/lausd.policy"),
+    )
+    .unwrap();
+    for f in std::fs::read_dir("samples/district").unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().map(|e| e == "csv").unwrap_or(false) {
+            std::fs::copy(&f, root.join("data").join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    (root.join("lausd/2023-24/ref.policy"), root.join("data"))
+}
+
+#[test]
+fn watch_follows_edits_and_survives_mistakes() {
+    let (policy, data) = setup("edits");
+    let original = std::fs::read_to_string(&policy).unwrap();
+    let mut w = Watch::start(&policy, &data);
+    let first = w.run(1);
+    assert!(first.contains("43 schools checked"), "{first}");
+
+    // A plain edit: the threshold changes, the run says so.
+    std::fs::write(
+        &policy,
+        original.replace("hbao_share > 70%", "hbao_share > 65%"),
+    )
+    .unwrap();
+    let second = w.run(2);
+    assert!(second.contains("schools checked"), "{second}");
+
+    // A syntax error mid-edit: the diagnostic is shown, and watch waits.
+    std::fs::write(
+        &policy,
+        original.replace("category PHBAO when", "category PHBAO whe"),
+    )
+    .unwrap();
+    let third = w.run(3);
+    assert!(third.contains("mandate::syntax"), "{third}");
+
+    // An editor's atomic save: write a temporary file, rename it over the policy.
+    let tmp = policy.with_extension("policy.tmp~");
+    std::fs::write(&tmp, &original).unwrap();
+    std::fs::rename(&tmp, &policy).unwrap();
+    let fourth = w.run(4);
+    assert!(fourth.contains("43 schools checked"), "{fourth}");
+
+    // The file is deleted, then comes back.
+    std::fs::remove_file(&policy).unwrap();
+    let gone = w.run(5);
+    assert!(gone.contains("cannot read"), "{gone}");
+    std::fs::write(&policy, &original).unwrap();
+    let back = w.run(6);
+    assert!(back.contains("43 schools checked"), "{back}");
+
+    // An included file changes.
+    let common = policy
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("common/lausd.policy");
+    let text = std::fs::read_to_string(&common).unwrap();
+    std::fs::write(&common, format!("{text}\n// edited\n")).unwrap();
+    w.run(7);
+
+    // A data file changes.
+    let conf = data.join("conference.csv");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, text).unwrap();
+    w.run(8);
+}
+
+#[test]
+fn a_burst_of_saves_is_one_run() {
+    let (policy, data) = setup("burst");
+    let original = std::fs::read_to_string(&policy).unwrap();
+    let mut w = Watch::start(&policy, &data);
+    w.run(1);
+    for i in 0..6 {
+        std::fs::write(&policy, format!("{original}\n// save {i}\n")).unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    w.run(2);
+    w.quiet(1200);
+}
