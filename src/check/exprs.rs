@@ -543,11 +543,18 @@ impl Checker<'_> {
                     let m = self.measure(i)?;
                     let me = self.model.measures.get(m)?;
                     let (ty, ment) = (me.ty, me.entity);
+                    // Aggregating over entities: the filter reads each entity's own measures.
+                    if cx.row == Some(ment) {
+                        return Some(texpr(TExprKind::RowMeasure(m), ty, span));
+                    }
                     self.same_entity(ment, cx, span, &id.name)?;
                     Some(texpr(TExprKind::Measure(m), ty, span))
                 }
                 DefKind::Category => {
                     let c = self.category(i)?;
+                    if cx.row == self.model.categories.get(c).map(|x| x.entity) {
+                        return Some(texpr(TExprKind::RowCategory(c), Type::Bool, span));
+                    }
                     let ce = self.model.categories.get(c)?.entity;
                     self.same_entity(ce, cx, span, &id.name)?;
                     Some(texpr(TExprKind::Category(c), Type::Bool, span))
@@ -652,6 +659,31 @@ impl Checker<'_> {
 
     fn path(&mut self, a: &ast::Ident, b: &ast::Ident, cx: &Cx) -> Option<TExpr> {
         let span = a.span.to(b.span);
+        // `district.share`: a measure, category or field of the entity this one refers to.
+        if cx.row.is_none()
+            && let Some(e) = cx.entity
+            && let Some(f) = self.model.schema.record(e).and_then(|r| r.field(&a.name))
+            && let Some(Type::Ref(parent)) = self.field_ty(e, f)
+            && parent != e
+        {
+            let inner = self.expr(
+                &ast::Expr {
+                    kind: ast::ExprKind::Name(b.clone()),
+                    span: b.span,
+                },
+                &Cx::entity(parent),
+                None,
+            )?;
+            let ty = inner.ty;
+            return Some(texpr(
+                TExprKind::Parent {
+                    field: f,
+                    expr: Box::new(inner),
+                },
+                ty,
+                span,
+            ));
+        }
         let rec = self.record_ref(a)?;
         if Some(rec) == cx.row {
             let f = self.record_field(rec, b)?;

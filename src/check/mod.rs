@@ -128,7 +128,7 @@ const BUILTIN_TYPES: &[(&str, Type)] = &[
     ("weight", Type::Weight),
 ];
 
-const GUIDE_KEYS: &[&str] = &["title", "issued", "replaces", "year"];
+const GUIDE_KEYS: &[&str] = &["title", "issued", "replaces", "year", "suppress_below"];
 const CATEGORY_KEYS: &[&str] = &["held", "qualified", "gain", "loss"];
 
 impl<'a> Checker<'a> {
@@ -401,6 +401,23 @@ impl<'a> Checker<'a> {
                         _ => self.guide_value_error(l.span, "issued", "a date"),
                     },
                     v => self.guide_value_error(v.span(), "issued", "a date"),
+                },
+                "suppress_below" => match &e.value {
+                    GuideValue::Lit(l) => match &l.node {
+                        Literal::Number(d) if d.scale == 0 && d.digits > 0 => {
+                            info.suppress_below = Some(d.digits);
+                        }
+                        _ => self.guide_value_error(
+                            l.span,
+                            "suppress_below",
+                            "a whole number of students, such as `10`",
+                        ),
+                    },
+                    v => self.guide_value_error(
+                        v.span(),
+                        "suppress_below",
+                        "a whole number of students, such as `10`",
+                    ),
                 },
                 "year" => match &e.value {
                     GuideValue::Lit(l) => match &l.node {

@@ -224,6 +224,8 @@ pub struct GuideInfo {
     pub replaces: Option<String>,
     /// The first calendar year of the school year (`2023` for `2023-2024`).
     pub year: Option<i32>,
+    /// Small-cell suppression: counts below this (and shares computed from them) are never shown.
+    pub suppress_below: Option<i64>,
     pub span: Span,
 }
 
@@ -284,6 +286,16 @@ pub enum TExprKind {
     EntityField(usize),
     /// A field of the current row, in a `where` filter or an `each` check.
     RowField(usize),
+    /// A measure of the row's entity, when aggregating over entities (`count principal where
+    /// letters >= 5` per district).
+    RowMeasure(usize),
+    /// A category of the row's entity, when aggregating over entities.
+    RowCategory(usize),
+    /// A value of the entity the current one refers to through `field` (`district.share`).
+    Parent {
+        field: usize,
+        expr: Box<TExpr>,
+    },
     Not(Box<TExpr>),
     And(Box<TExpr>, Box<TExpr>),
     Or(Box<TExpr>, Box<TExpr>),

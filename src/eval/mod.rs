@@ -138,7 +138,10 @@ fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
         TExprKind::Const(_)
         | TExprKind::Measure(_)
         | TExprKind::Category(_)
-        | TExprKind::EntityField(_) => {}
+        | TExprKind::EntityField(_)
+        | TExprKind::RowMeasure(_)
+        | TExprKind::RowCategory(_)
+        | TExprKind::Parent { .. } => {}
     }
 }
 
@@ -146,7 +149,11 @@ fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
 /// while streaming).
 fn row_local(e: &TExpr) -> bool {
     match &e.kind {
-        TExprKind::Measure(_) | TExprKind::Category(_) => false,
+        TExprKind::Measure(_)
+        | TExprKind::Category(_)
+        | TExprKind::RowMeasure(_)
+        | TExprKind::RowCategory(_)
+        | TExprKind::Parent { .. } => false,
         TExprKind::Not(a) => row_local(a),
         TExprKind::And(a, b)
         | TExprKind::Or(a, b)
@@ -608,6 +615,20 @@ impl Scope for EntityCx<'_, '_> {
     fn row_field(&self, f: usize) -> Option<&Value> {
         self.row.and_then(|r| r.get(f))
     }
+    fn row_measure(&mut self, m: usize) -> Option<Value> {
+        // Only a child context (an entity read as a row of its parent's aggregation) gets here.
+        self.measure_value(m)
+    }
+    fn row_category(&mut self, c: usize) -> Option<bool> {
+        self.category_value(c).0
+    }
+    fn parent(&mut self, field: usize, e: &TExpr) -> Option<Value> {
+        let Some(Value::Ref(rec, idx)) = self.entity_field(field).cloned() else {
+            return None;
+        };
+        let mut up = EntityCx::new(self.ev, rec, idx);
+        eval(e, &mut up)
+    }
 }
 
 impl<'e, 'a> EntityCx<'e, 'a> {
@@ -624,12 +645,127 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
+    /// An aggregation whose rows are entities themselves (principals of a district): each child
+    /// is evaluated in its own context, so the filter can read its measures.
+    fn aggregate_entities(
+        &mut self,
+        record: RecordId,
+        kind: AggKind,
+        filter: Option<&TExpr>,
+    ) -> Option<Value> {
+        let schema = &self.model().schema;
+        let link = link(schema, record, self.entity)?;
+        let mut count = 0i64;
+        let mut distinct: HashSet<Value> = HashSet::new();
+        let mut sum = Ratio::int(0);
+        let mut best: Option<Value> = None;
+        for j in 0..self.ev.entities.len(record) {
+            let Ok(j) = u32::try_from(j) else { break };
+            let Some(row) = self.ev.entities.row(record, j) else {
+                continue;
+            };
+            if row.get(link) != Some(&Value::Ref(self.entity, self.idx)) {
+                continue;
+            }
+            let mut child = EntityCx::new(self.ev, record, j);
+            child.row = Some(row);
+            if let Some(f) = filter
+                && eval_bool(f, &mut child) != Some(true)
+            {
+                continue;
+            }
+            match kind {
+                AggKind::Count => count += 1,
+                AggKind::CountDistinct(f) => {
+                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                        distinct.insert(v.clone());
+                    }
+                }
+                AggKind::Sum(f) => {
+                    if let Some(r) = row.get(f).and_then(as_ratio) {
+                        let next = Ratio::new(
+                            sum.num
+                                .checked_mul(r.den)?
+                                .checked_add(r.num.checked_mul(sum.den)?)?,
+                            sum.den.checked_mul(r.den)?,
+                        )?;
+                        sum = value::reduce(next);
+                    }
+                }
+                AggKind::Min(f) | AggKind::Max(f) => {
+                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                        let better = match &best {
+                            None => true,
+                            Some(b) => match value::compare(v, b) {
+                                Some(std::cmp::Ordering::Less) => matches!(kind, AggKind::Min(_)),
+                                Some(std::cmp::Ordering::Greater) => {
+                                    matches!(kind, AggKind::Max(_))
+                                }
+                                _ => false,
+                            },
+                        };
+                        if better {
+                            best = Some(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        match kind {
+            AggKind::Count => Some(Value::Int(count)),
+            AggKind::CountDistinct(_) => Some(Value::Int(
+                i64::try_from(distinct.len()).unwrap_or(i64::MAX),
+            )),
+            AggKind::Sum(_) if sum.den == 1 => {
+                Some(Value::Int(i64::try_from(sum.num).unwrap_or(i64::MAX)))
+            }
+            AggKind::Sum(_) => Some(Value::Number(sum)),
+            AggKind::Min(_) | AggKind::Max(_) => best,
+        }
+    }
+
     fn model(&self) -> &'a Model {
         self.ev.model
     }
 
     fn show(&self, v: &Value, ty: Type) -> String {
         show(v, ty, &self.model().schema, &self.ev.ids())
+    }
+
+    /// A measure's value as it may be printed: small counts, and shares computed from them, are
+    /// suppressed when the policy sets `suppress_below` (decisions still use the exact values).
+    fn show_measure(&mut self, m: usize, v: &Value) -> String {
+        let model = self.model();
+        let Some(me) = model.measures.get(m) else {
+            return String::new();
+        };
+        if let Some(n) = model.guide.suppress_below
+            && self.is_small(m, n, 0)
+        {
+            return format!("suppressed (fewer than {n})");
+        }
+        self.show(v, me.ty)
+    }
+
+    /// A count under the suppression threshold, or a formula that reads one.
+    fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let model = self.model();
+        let Some(me) = model.measures.get(m) else {
+            return false;
+        };
+        match &me.def {
+            MeasureDef::Agg { .. } => {
+                matches!(self.measure_value(m), Some(Value::Int(k)) if k > 0 && k < n)
+            }
+            MeasureDef::Formula(e) => {
+                let mut ms = Vec::new();
+                measures_in(e, &mut ms);
+                ms.into_iter().any(|x| self.is_small(x, n, depth + 1))
+            }
+        }
     }
 
     fn measure_value(&mut self, m: usize) -> Option<Value> {
@@ -643,6 +779,18 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let measure = model.measures.get(m)?;
         let i = self.idx as usize;
         let exact = match &measure.def {
+            MeasureDef::Agg {
+                record,
+                kind,
+                filter,
+            } if model
+                .schema
+                .record(*record)
+                .map(|r| r.key.is_some())
+                .unwrap_or(false) =>
+            {
+                self.aggregate_entities(*record, *kind, filter.as_ref())
+            }
             MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
                 Some(Acc::Count(v)) => v.get(i).map(|c| Value::Int(*c)),
                 Some(Acc::Distinct(v)) => v
@@ -935,7 +1083,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 let me = model.measures.get(m)?;
                 let v = self.measure_value(m);
                 Some(match v {
-                    Some(v) => format!("{} is {}", me.name, self.show(&v, me.ty)),
+                    Some(v) => format!("{} is {}", me.name, self.show_measure(m, &v)),
                     None => format!("{} is undefined", me.name),
                 })
             })
@@ -992,7 +1140,23 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     None,
                 ));
             }
-            let distance = self.distance(&cat.when);
+            let small = match &cat.when.kind {
+                TExprKind::Compare(_, l, _) => match l.kind {
+                    TExprKind::Measure(m) => self
+                        .model()
+                        .guide
+                        .suppress_below
+                        .map(|n| self.is_small(m, n, 0))
+                        .unwrap_or(false),
+                    _ => false,
+                },
+                _ => false,
+            };
+            let distance = if small {
+                None
+            } else {
+                self.distance(&cat.when)
+            };
             decisions.push(CategoryDecision {
                 name: cat.name.clone(),
                 member,
@@ -1051,13 +1215,15 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             let v = self.measure_value(mi);
             let exact = self.exact.get(&mi).cloned().flatten();
-            let shown = v
-                .as_ref()
-                .map(|v| self.show(v, m.ty))
-                .unwrap_or_else(|| "undefined".into());
+            let shown = match &v {
+                Some(v) => self.show_measure(mi, v),
+                None => "undefined".into(),
+            };
+            let hidden = shown.starts_with("suppressed");
             let exact_shown = match (&exact, &v) {
                 (Some(Value::Number(r)), Some(rv))
-                    if Some(&Value::Number(*r)) != Some(rv) || m.ty == Type::Percent =>
+                    if !hidden
+                        && (Some(&Value::Number(*r)) != Some(rv) || m.ty == Type::Percent) =>
                 {
                     Some(format!("{}/{}", r.num, r.den))
                 }

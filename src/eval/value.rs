@@ -13,6 +13,17 @@ pub trait Scope {
     fn category(&mut self, c: usize) -> Option<bool>;
     fn entity_field(&self, f: usize) -> Option<&Value>;
     fn row_field(&self, f: usize) -> Option<&Value>;
+    /// A measure of the entity whose row is being read (aggregations over entities).
+    fn row_measure(&mut self, _m: usize) -> Option<Value> {
+        None
+    }
+    fn row_category(&mut self, _c: usize) -> Option<bool> {
+        None
+    }
+    /// A value of the entity this one refers to through `field`.
+    fn parent(&mut self, _field: usize, _e: &TExpr) -> Option<Value> {
+        None
+    }
 }
 
 /// A value, or None when undefined.
@@ -23,6 +34,9 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
         TExprKind::Category(c) => s.category(*c).map(Value::Bool),
         TExprKind::EntityField(f) => non_null(s.entity_field(*f)).cloned(),
         TExprKind::RowField(f) => non_null(s.row_field(*f)).cloned(),
+        TExprKind::RowMeasure(m) => s.row_measure(*m),
+        TExprKind::RowCategory(c) => s.row_category(*c).map(Value::Bool),
+        TExprKind::Parent { field, expr } => s.parent(*field, expr),
         TExprKind::Not(_)
         | TExprKind::And(..)
         | TExprKind::Or(..)
@@ -119,6 +133,7 @@ pub fn eval_bool(e: &TExpr, s: &mut dyn Scope) -> Option<bool> {
         }
         TExprKind::Const(Value::Bool(b)) => Some(*b),
         TExprKind::Category(c) => s.category(*c),
+        TExprKind::RowCategory(c) => s.row_category(*c),
         _ => match eval(e, s)? {
             Value::Bool(b) => Some(b),
             _ => None,
@@ -256,6 +271,15 @@ pub fn round_half_up(v: Ratio, step: Ratio) -> Option<Ratio> {
 /// A share or number as a person reads it: `70.1%`, `2`, `0.5`. Percentages print up to two
 /// decimals, rounded half up; exact values are kept elsewhere.
 pub fn show_percent(r: Ratio) -> String {
+    if r.num < 0 {
+        return format!(
+            "-{}",
+            show_percent(Ratio {
+                num: -r.num,
+                den: r.den
+            })
+        );
+    }
     // hundredths of a percent
     let scaled = round_half_up(
         r,
