@@ -971,6 +971,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     format!("{text} ({ins}) → {verdict}")
                 }
             };
+            let distance = self.distance(&cat.when);
             if state == CategoryState::Undetermined {
                 let rule = RuleDef {
                     name: cat.name.clone(),
@@ -988,11 +989,17 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     &rule,
                     Status::Undetermined,
                     Severity::Warning,
-                    format!("category {} cannot be decided: {reason}", cat.name),
+                    match &distance {
+                        // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
+                        // resident to divide by`
+                        Some(d) => {
+                            format!("category {} cannot be decided: {reason}; {d}", cat.name)
+                        }
+                        None => format!("category {} cannot be decided: {reason}", cat.name),
+                    },
                     None,
                 ));
             }
-            let distance = self.distance(&cat.when);
             decisions.push(CategoryDecision {
                 name: cat.name.clone(),
                 member,
@@ -1433,6 +1440,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     .map(|f| format!(" where {}", self.ev.sources.slice(f.span)))
                     .unwrap_or_default();
                 let mut done: Vec<(NaiveDate, DataLoc)> = Vec::new();
+                // The first matching row whose date is empty: the item was started, not done.
+                let mut blank: Option<DataLoc> = None;
                 for r in self.kept_rows(*record) {
                     self.row = Some(&r.values);
                     let ok = filter
@@ -1443,10 +1452,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !ok {
                         continue;
                     }
-                    if let Some(d) = r.values.get(*field).and_then(date_of) {
-                        done.push((d, r.loc.clone()));
+                    match r.values.get(*field).and_then(date_of) {
+                        Some(d) => done.push((d, r.loc.clone())),
+                        None => {
+                            if blank.is_none() {
+                                blank = Some(r.loc.clone());
+                            }
+                        }
                     }
                 }
+                // `no certification where semester == first` or
+                // `certification where semester == first has no completed date`.
+                let missing = if blank.is_some() {
+                    format!("{rname}{filter_text} has no {fname} date")
+                } else {
+                    format!("no {rname}{filter_text}")
+                };
                 done.sort();
                 let as_of = self.ev.opts.as_of;
                 if done.iter().any(|(d, _)| *d <= due) {
@@ -1467,11 +1488,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         Status::Pending,
                         Severity::Info,
                         format!(
-                            "{rname}{filter_text}: no {fname} yet; due {} (pending as of {})",
+                            "{missing} yet; due {} (pending as of {})",
                             us_date(due),
                             us_date(as_of)
                         ),
-                        None,
+                        blank,
                     ));
                 } else {
                     let days = as_of.signed_duration_since(due).num_days();
@@ -1479,8 +1500,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         rule,
                         Status::Overdue,
                         rule.severity,
-                        format!("{rname}{filter_text}: no {fname}; due {}, overdue by {days} day{} as of {}", us_date(due), if days == 1 { "" } else { "s" }, us_date(as_of)),
-                        None,
+                        format!(
+                            "{missing}; due {}, overdue by {days} day{} as of {}",
+                            us_date(due),
+                            if days == 1 { "" } else { "s" },
+                            us_date(as_of)
+                        ),
+                        blank,
                     ));
                 }
             }

@@ -32,12 +32,20 @@ pub fn text(x: &Explanation) -> String {
     if !x.categories.is_empty() {
         let _ = writeln!(out, "\ncategories");
         for c in &x.categories {
-            let member = match c.member {
-                Some(true) => "in this year",
-                Some(false) => "not in this year",
-                None => "undetermined",
-            };
-            let _ = writeln!(out, "  {}: {} ({member})", c.name, c.state.describe());
+            // `PHBAO: notice year 1 of 2 — in this year`; an undetermined state says it all.
+            match c.member {
+                Some(m) => {
+                    let member = if m {
+                        "in this year"
+                    } else {
+                        "not in this year"
+                    };
+                    let _ = writeln!(out, "  {}: {} — {member}", c.name, c.state.describe());
+                }
+                None => {
+                    let _ = writeln!(out, "  {}: {}", c.name, c.state.describe());
+                }
+            }
             let _ = writeln!(out, "    {}", c.reason);
             if let Some(d) = &c.distance {
                 let _ = writeln!(out, "    {d}");
