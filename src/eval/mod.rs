@@ -1026,10 +1026,15 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     } else {
                         "not applicable".into()
                     },
-                    detail: rule
-                        .applies
-                        .as_ref()
-                        .map(|a| format!("applies to {}", self.ev.sources.slice(a.span))),
+                    detail: rule.applies.as_ref().map(|a| {
+                        let text = self.ev.sources.slice(a.span);
+                        if applies.is_none() {
+                            // Say which part cannot be decided: `PHBAO is undetermined, ...`.
+                            format!("applies to {text} ({})", self.inputs(a))
+                        } else {
+                            format!("applies to {text}")
+                        }
+                    }),
                 });
                 continue;
             }

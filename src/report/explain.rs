@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::eval::Explanation;
+use crate::eval::{CategoryState, Explanation};
 
 pub fn text(x: &Explanation) -> String {
     let mut out = String::new();
@@ -32,9 +32,14 @@ pub fn text(x: &Explanation) -> String {
     if !x.categories.is_empty() {
         let _ = writeln!(out, "\ncategories");
         for c in &x.categories {
-            // `PHBAO: notice year 1 of 2 — in this year`; an undetermined state says it all.
+            // `PHBAO: notice year 1 of 2 — in this year`; `MAG1: member` and `PHBAO: undetermined`
+            // say it all.
+            let plain = matches!(
+                c.state,
+                CategoryState::Member | CategoryState::NotMember | CategoryState::Undetermined
+            );
             match c.member {
-                Some(m) => {
+                Some(m) if !plain => {
                     let member = if m {
                         "in this year"
                     } else {
@@ -42,7 +47,7 @@ pub fn text(x: &Explanation) -> String {
                     };
                     let _ = writeln!(out, "  {}: {} — {member}", c.name, c.state.describe());
                 }
-                None => {
+                _ => {
                     let _ = writeln!(out, "  {}: {}", c.name, c.state.describe());
                 }
             }
