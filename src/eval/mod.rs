@@ -84,6 +84,7 @@ pub fn evaluate(
 ) -> Evaluation {
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
+    missing_entity_files(model, inputs, &set, &mut errors);
     let entities = data::load_entities(schema, &set, &mut errors);
     let mut ev = Evaluator {
         model,
@@ -103,6 +104,36 @@ pub fn evaluate(
         data_errors: errors,
         entities: count,
         rows: ev.rows,
+    }
+}
+
+/// An entity record (schools) that the policy is about but that no data file holds: nothing can be
+/// checked, and every row that refers to it would otherwise be reported as an unknown id.
+fn missing_entity_files(
+    model: &Model,
+    inputs: &[PathBuf],
+    set: &DataSet,
+    errors: &mut Vec<DataError>,
+) {
+    for (eid, rec) in model.schema.entities() {
+        let relevant = model.measures.iter().any(|m| m.entity == eid)
+            || model.categories.iter().any(|c| c.entity == eid)
+            || model.rules.iter().any(|r| r.entity == eid);
+        if !relevant || set.files_of(eid).next().is_some() {
+            continue;
+        }
+        let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        errors.push(
+            DataError::new(
+                data::DataErrorKind::File,
+                shown.join(", "),
+                format!("no file holds `{}` records", rec.name),
+            )
+            .help(format!(
+                "add `{0}.csv` (or `{0}.yaml`, `{0}.json`) with one row per {0}; the other records refer to it",
+                rec.name
+            )),
+        );
     }
 }
 
