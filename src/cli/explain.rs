@@ -12,13 +12,16 @@ use crate::report::diagnostics::Style;
 /// with the years behind it, each rule's outcome, and the distance to each threshold.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The year's policy file.
     pub policy: PathBuf,
+    /// Data folders or files, as for `lint`.
     #[arg(required = true)]
     pub data: Vec<PathBuf>,
     /// The entity (school id) to explain; repeatable.
     #[arg(long = "school", value_name = "ID", required = true)]
     pub schools: Vec<String>,
-    #[arg(long, value_parser = super::lint::parse_date)]
+    /// The evaluation date (1/31/2024 or 2024-01-31); deadlines after it are pending. Default: today.
+    #[arg(long, value_name = "DATE", value_parser = super::lint::parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Print JSON instead of text.
     #[arg(long)]

@@ -28,7 +28,8 @@ pub enum MinSeverity {
 
 /// Lint district data (CSV, YAML, JSON files, or folders of them) against a policy.
 ///
-/// Exit 0 with no error findings, 1 with error findings, 2 when the policy or data cannot be read.
+/// Exit 0 with no error findings, 1 with error findings or data errors (bad rows are reported and
+/// skipped), 2 when the policy or data cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The year's policy file.
@@ -40,7 +41,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
     /// The evaluation date (1/31/2024 or 2024-01-31); deadlines after it are pending. Default: today.
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
     /// Report only these entities (school ids); repeatable.
     #[arg(long = "school", value_name = "ID")]
@@ -50,7 +51,7 @@ pub struct Args {
     pub severity: MinSeverity,
     /// Also list entities whose share is within this many percentage points of a category
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
-    #[arg(long, value_parser = parse_percent)]
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub near: Option<f64>,
 }
 

@@ -118,7 +118,7 @@ impl CategoryState {
             CategoryState::Continuing => "continuing".into(),
             CategoryState::NewlyQualifying => "newly qualifying (joins next school year)".into(),
             CategoryState::Notice { year, of } => format!("notice year {year} of {of}"),
-            CategoryState::Reclassified => "reclassified (out this year)".into(),
+            CategoryState::Reclassified => "reclassified after the notice period".into(),
             CategoryState::NotMember => "not a member".into(),
             CategoryState::Member => "member".into(),
             CategoryState::Undetermined => "undetermined".into(),

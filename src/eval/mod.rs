@@ -84,6 +84,7 @@ pub fn evaluate(
 ) -> Evaluation {
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
+    missing_entity_files(model, inputs, &set, &mut errors);
     let entities = data::load_entities(schema, &set, &mut errors);
     let mut ev = Evaluator {
         model,
@@ -103,6 +104,36 @@ pub fn evaluate(
         data_errors: errors,
         entities: count,
         rows: ev.rows,
+    }
+}
+
+/// An entity record (schools) that the policy is about but that no data file holds: nothing can be
+/// checked, and every row that refers to it would otherwise be reported as an unknown id.
+fn missing_entity_files(
+    model: &Model,
+    inputs: &[PathBuf],
+    set: &DataSet,
+    errors: &mut Vec<DataError>,
+) {
+    for (eid, rec) in model.schema.entities() {
+        let relevant = model.measures.iter().any(|m| m.entity == eid)
+            || model.categories.iter().any(|c| c.entity == eid)
+            || model.rules.iter().any(|r| r.entity == eid);
+        if !relevant || set.files_of(eid).next().is_some() {
+            continue;
+        }
+        let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        errors.push(
+            DataError::new(
+                data::DataErrorKind::File,
+                shown.join(", "),
+                format!("no file holds `{}` records", rec.name),
+            )
+            .help(format!(
+                "add `{0}.csv` (or `{0}.yaml`, `{0}.json`) with one row per {0}; the other records refer to it",
+                rec.name
+            )),
+        );
     }
 }
 
@@ -1119,27 +1150,6 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     format!("{text} ({ins}) → {verdict}")
                 }
             };
-            if state == CategoryState::Undetermined {
-                let rule = RuleDef {
-                    name: cat.name.clone(),
-                    modal: crate::syntax::ast::Modal::Should,
-                    severity: Severity::Warning,
-                    entity: cat.entity,
-                    applies: None,
-                    check: Check::Holds(cat.when.clone()),
-                    quote: None,
-                    section: cat.section.clone(),
-                    text: String::new(),
-                    span: cat.span,
-                };
-                findings.push(self.finding(
-                    &rule,
-                    Status::Undetermined,
-                    Severity::Warning,
-                    format!("category {} cannot be decided: {reason}", cat.name),
-                    None,
-                ));
-            }
             let small = match &cat.when.kind {
                 TExprKind::Compare(_, l, _) => match l.kind {
                     TExprKind::Measure(m) => self
@@ -1157,6 +1167,34 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             } else {
                 self.distance(&cat.when)
             };
+            if state == CategoryState::Undetermined {
+                let rule = RuleDef {
+                    name: cat.name.clone(),
+                    modal: crate::syntax::ast::Modal::Should,
+                    severity: Severity::Warning,
+                    entity: cat.entity,
+                    applies: None,
+                    check: Check::Holds(cat.when.clone()),
+                    quote: None,
+                    section: cat.section.clone(),
+                    text: String::new(),
+                    span: cat.span,
+                };
+                findings.push(self.finding(
+                    &rule,
+                    Status::Undetermined,
+                    Severity::Warning,
+                    match &distance {
+                        // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
+                        // resident to divide by`
+                        Some(d) => {
+                            format!("category {} cannot be decided: {reason}; {d}", cat.name)
+                        }
+                        None => format!("category {} cannot be decided: {reason}", cat.name),
+                    },
+                    None,
+                ));
+            }
             decisions.push(CategoryDecision {
                 name: cat.name.clone(),
                 member,
@@ -1183,10 +1221,15 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     } else {
                         "not applicable".into()
                     },
-                    detail: rule
-                        .applies
-                        .as_ref()
-                        .map(|a| format!("applies to {}", self.ev.sources.slice(a.span))),
+                    detail: rule.applies.as_ref().map(|a| {
+                        let text = self.ev.sources.slice(a.span);
+                        if applies.is_none() {
+                            // Say which part cannot be decided: `PHBAO is undetermined, ...`.
+                            format!("applies to {text} ({})", self.inputs(a))
+                        } else {
+                            format!("applies to {text}")
+                        }
+                    }),
                 });
                 continue;
             }
@@ -1599,6 +1642,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     .map(|f| format!(" where {}", self.ev.sources.slice(f.span)))
                     .unwrap_or_default();
                 let mut done: Vec<(NaiveDate, DataLoc)> = Vec::new();
+                // The first matching row whose date is empty: the item was started, not done.
+                let mut blank: Option<DataLoc> = None;
                 for r in self.kept_rows(*record) {
                     self.row = Some(&r.values);
                     let ok = filter
@@ -1609,10 +1654,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !ok {
                         continue;
                     }
-                    if let Some(d) = r.values.get(*field).and_then(date_of) {
-                        done.push((d, r.loc.clone()));
+                    match r.values.get(*field).and_then(date_of) {
+                        Some(d) => done.push((d, r.loc.clone())),
+                        None => {
+                            if blank.is_none() {
+                                blank = Some(r.loc.clone());
+                            }
+                        }
                     }
                 }
+                // `no certification where semester == first` or
+                // `certification where semester == first has no completed date`.
+                let missing = if blank.is_some() {
+                    format!("{rname}{filter_text} has no {fname} date")
+                } else {
+                    format!("no {rname}{filter_text}")
+                };
                 done.sort();
                 let as_of = self.ev.opts.as_of;
                 if done.iter().any(|(d, _)| *d <= due) {
@@ -1633,11 +1690,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         Status::Pending,
                         Severity::Info,
                         format!(
-                            "{rname}{filter_text}: no {fname} yet; due {} (pending as of {})",
+                            "{missing} yet; due {} (pending as of {})",
                             us_date(due),
                             us_date(as_of)
                         ),
-                        None,
+                        blank,
                     ));
                 } else {
                     let days = as_of.signed_duration_since(due).num_days();
@@ -1645,8 +1702,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         rule,
                         Status::Overdue,
                         rule.severity,
-                        format!("{rname}{filter_text}: no {fname}; due {}, overdue by {days} day{} as of {}", us_date(due), if days == 1 { "" } else { "s" }, us_date(as_of)),
-                        None,
+                        format!(
+                            "{missing}; due {}, overdue by {days} day{} as of {}",
+                            us_date(due),
+                            if days == 1 { "" } else { "s" },
+                            us_date(as_of)
+                        ),
+                        blank,
                     ));
                 }
             }

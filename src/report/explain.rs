@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::eval::Explanation;
+use crate::eval::{CategoryState, Explanation};
 
 pub fn text(x: &Explanation) -> String {
     let mut out = String::new();
@@ -32,12 +32,25 @@ pub fn text(x: &Explanation) -> String {
     if !x.categories.is_empty() {
         let _ = writeln!(out, "\ncategories");
         for c in &x.categories {
-            let member = match c.member {
-                Some(true) => "in this year",
-                Some(false) => "not in this year",
-                None => "undetermined",
-            };
-            let _ = writeln!(out, "  {}: {} ({member})", c.name, c.state.describe());
+            // `PHBAO: notice year 1 of 2 — in this year`; `MAG1: member` and `PHBAO: undetermined`
+            // say it all.
+            let plain = matches!(
+                c.state,
+                CategoryState::Member | CategoryState::NotMember | CategoryState::Undetermined
+            );
+            match c.member {
+                Some(m) if !plain => {
+                    let member = if m {
+                        "in this year"
+                    } else {
+                        "not in this year"
+                    };
+                    let _ = writeln!(out, "  {}: {} — {member}", c.name, c.state.describe());
+                }
+                _ => {
+                    let _ = writeln!(out, "  {}: {}", c.name, c.state.describe());
+                }
+            }
             let _ = writeln!(out, "    {}", c.reason);
             if let Some(d) = &c.distance {
                 let _ = writeln!(out, "    {d}");

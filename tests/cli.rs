@@ -1,0 +1,261 @@
+//! The `mandate` binary: exit codes (0 clean, 1 error findings or diagnostics, 2 unreadable input),
+//! where the summary goes, and the `--help` texts.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::process::{Command, Output};
+
+const POLICY: &str = "policies/lausd/2023-24/ref-1028.19.policy";
+const COMMON: &str = "policies/lausd/common/lausd.policy";
+const SAMPLE: &str = "samples/district";
+const MALFORMED: &str = "tests/fixtures/cli/malformed.policy";
+const UNKNOWN_NAME: &str = "tests/fixtures/cli/unknown_name.policy";
+
+/// Runs `mandate ARGS` from the crate root, without colour, at a fixed width.
+fn mandate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited without a code")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// Asserts the exit code, showing what the command printed when it differs.
+fn assert_exit(args: &[&str], want: i32) -> Output {
+    let out = mandate(args);
+    assert_eq!(
+        code(&out),
+        want,
+        "mandate {}\n--- stdout\n{}\n--- stderr\n{}",
+        args.join(" "),
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+#[test]
+fn check_shipped_policies_is_0() {
+    let out = assert_exit(&["check", POLICY, COMMON], 0);
+    assert!(stderr(&out).contains(&format!("{POLICY}: ok")));
+}
+
+#[test]
+fn check_malformed_policy_is_1() {
+    let out = assert_exit(&["check", MALFORMED], 1);
+    let err = stderr(&out);
+    assert!(err.contains("malformed.policy:"), "{err}");
+    assert!(err.contains(&format!("{MALFORMED}: failed")), "{err}");
+    // A policy that parses but names something undefined is an error too.
+    let out = assert_exit(&["check", UNKNOWN_NAME], 1);
+    assert!(stderr(&out).contains("did you mean `conferences_held`?"));
+}
+
+#[test]
+fn check_missing_file_is_2() {
+    let out = assert_exit(&["check", "policies/no-such.policy"], 2);
+    assert!(stderr(&out).contains("cannot read `policies/no-such.policy`"));
+    // The worst outcome wins when several files are given.
+    assert_exit(&["check", POLICY, "policies/no-such.policy"], 2);
+}
+
+#[test]
+fn lint_sample_is_1_with_the_summary_on_stdout() {
+    let out = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2024-02-15"], 1);
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("43 schools checked: 17 errors, 9 warnings, 34 info (as of 2/15/2024, "),
+        "{last}"
+    );
+    assert!(last.ends_with("s)"), "{last}");
+    assert!(text.contains("school E20 (Sample Elementary 20)"));
+    assert!(!text.contains("Student 0"));
+    // The US date form is accepted too, and gives the same findings.
+    let us = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2/15/2024"], 1);
+    let without_time = |t: &str| t.rsplit_once(", ").map(|(a, _)| a.to_string()).unwrap();
+    assert_eq!(without_time(&stdout(&us)), without_time(&text));
+}
+
+#[test]
+fn lint_machine_formats_keep_stdout_clean() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let j: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(j["summary"]["errors"], 17);
+    assert!(stderr(&out).starts_with("43 schools checked: 17 errors"));
+    // Filters: only warnings and errors of two schools.
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "csv",
+            "--severity",
+            "warning",
+            "--school",
+            "E04",
+            "--school",
+            "E10",
+        ],
+        1,
+    );
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("school,E04,Sample Elementary 04,first_in_window,warning,"));
+    assert!(rows[1].starts_with("school,E10,Sample Elementary 10,certify_semester_1,error,late,"));
+    // Only warnings left: exit 0.
+    assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "junit",
+            "--school",
+            "E04",
+        ],
+        0,
+    );
+}
+
+#[test]
+fn lint_missing_data_folder_is_2() {
+    let out = assert_exit(&["lint", POLICY, "samples/no-such-district"], 2);
+    assert!(stderr(&out).contains("cannot read `samples/no-such-district`"));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn lint_with_only_data_errors_is_1() {
+    // Two student rows with an unknown ethnicity are skipped and reported; no error finding.
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            "tests/fixtures/lint/unknown_ethnicity/data",
+            "--as-of",
+            "2024-02-15",
+        ],
+        1,
+    );
+    let text = stdout(&out);
+    assert!(text.contains("did you mean `hispanic`?"), "{text}");
+    assert!(
+        text.contains("2 schools checked: 0 errors, 0 warnings, 2 info; 2 data errors"),
+        "{text}"
+    );
+}
+
+#[test]
+fn lint_with_no_school_data_is_2() {
+    // An empty folder: nothing to check is not a pass.
+    let empty = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-empty-data");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = assert_exit(&["lint", POLICY, empty.to_str().unwrap()], 2);
+    assert!(stdout(&out).contains("no file holds `school` records"));
+    // Rows whose schools are missing: the same.
+    assert_exit(
+        &["lint", POLICY, "tests/fixtures/lint/no_school_file/data"],
+        2,
+    );
+}
+
+#[test]
+fn lint_with_a_policy_that_has_errors_is_2() {
+    for policy in [MALFORMED, UNKNOWN_NAME] {
+        let out = assert_exit(&["lint", policy, SAMPLE, "--as-of", "2024-02-15"], 2);
+        assert!(
+            stderr(&out).contains("the policy has errors; run `mandate check` on it"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty());
+    }
+    assert_exit(&["lint", "policies/no-such.policy", SAMPLE], 2);
+}
+
+#[test]
+fn lint_with_bad_arguments_is_2() {
+    let out = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2/30/2024"], 2);
+    assert!(stderr(&out).contains("`2/30/2024` is not a date"));
+    assert_exit(&["lint", POLICY, SAMPLE, "--format", "xml"], 2);
+}
+
+#[test]
+fn explain_exit_codes() {
+    let out = assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E21",
+            "--as-of",
+            "2024-02-15",
+        ],
+        0,
+    );
+    assert!(stdout(&out).starts_with("school E21 (Sample Elementary 21)\n"));
+    let out = assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E99",
+            "--as-of",
+            "2024-02-15",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("no entity `E99` in the data"));
+}
+
+#[test]
+fn fmt_check_shipped_policies_is_0() {
+    let out = assert_exit(&["fmt", "--check", POLICY, COMMON], 0);
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
+
+#[test]
+fn help() {
+    insta::assert_snapshot!("help", stdout(&assert_exit(&["--help"], 0)));
+    insta::assert_snapshot!("lint_help", stdout(&assert_exit(&["lint", "--help"], 0)));
+}

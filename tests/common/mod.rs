@@ -1,0 +1,132 @@
+//! What the lint tests share: check a policy, evaluate it on data, and render the report the way
+//! `mandate lint` does (without the timing, so the text is stable).
+
+#![allow(dead_code, reason = "each test file uses a part of this module")]
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use mandate::check::Loaded;
+use mandate::check::model::Model;
+use mandate::eval::{Evaluation, Options, evaluate};
+use mandate::report::diagnostics::Style;
+use mandate::report::findings::{self, LintReport};
+
+pub const POLICY: &str = "policies/lausd/2023-24/ref-1028.19.policy";
+pub const SAMPLE: &str = "samples/district";
+
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A checked policy evaluated on some data.
+pub struct Run {
+    pub policy: String,
+    pub loaded: Loaded,
+    pub model: Model,
+    pub ev: Evaluation,
+    pub as_of: NaiveDate,
+}
+
+/// Checks `policy` (it must have no errors) and evaluates it on `data` as of `as_of`. Paths are
+/// relative to the crate root, where cargo runs the tests.
+pub fn run(policy: &str, data: &[PathBuf], as_of: NaiveDate) -> Run {
+    let (loaded, checked) = mandate::check::check_path(policy.as_ref()).unwrap();
+    let model = checked.model.unwrap_or_else(|| {
+        panic!(
+            "{policy} has errors:\n{}",
+            mandate::report::diagnostics::render(
+                &loaded.sources,
+                &checked.problems,
+                Style::plain()
+            )
+        )
+    });
+    let ev = evaluate(&model, &loaded.sources, data, &Options { as_of });
+    Run {
+        policy: policy.to_string(),
+        loaded,
+        model,
+        ev,
+        as_of,
+    }
+}
+
+pub fn sample(as_of: &str) -> Run {
+    run(POLICY, &[PathBuf::from(SAMPLE)], date(as_of))
+}
+
+impl Run {
+    /// The report `mandate lint` builds (every severity, every school).
+    pub fn report(&self) -> LintReport<'_> {
+        let mut r = LintReport::new(&self.policy, &self.model.guide.id, self.as_of, &self.ev);
+        if let Some((_, e)) = self.model.schema.entities().next() {
+            r.entity_word = format!("{}s", e.name);
+        }
+        r
+    }
+
+    /// `mandate lint --format human`, plain, with the summary line but no elapsed time.
+    pub fn human(&self) -> String {
+        let r = self.report();
+        let mut out = findings::human(&r, &self.loaded.sources, Style::plain());
+        out.push_str(&r.summary(None));
+        out.push('\n');
+        out
+    }
+
+    pub fn json(&self) -> String {
+        findings::json(&self.report())
+    }
+
+    pub fn csv(&self) -> String {
+        findings::csv(&self.report())
+    }
+
+    pub fn junit(&self) -> String {
+        findings::junit(&self.report())
+    }
+
+    /// `mandate explain --school ID` as text.
+    pub fn explain(&self, id: &str) -> String {
+        let x = self
+            .ev
+            .explanations
+            .iter()
+            .find(|x| x.entity == id)
+            .unwrap_or_else(|| panic!("no explanation for {id}"));
+        mandate::report::explain::text(x)
+    }
+
+    /// A category's state key (`continuing`, `notice_1_of_2`, ...) and membership for a school.
+    pub fn category(&self, id: &str, category: &str) -> (String, Option<bool>) {
+        let x = self
+            .ev
+            .explanations
+            .iter()
+            .find(|x| x.entity == id)
+            .unwrap_or_else(|| panic!("no explanation for {id}"));
+        let c = x
+            .categories
+            .iter()
+            .find(|c| c.name == category)
+            .unwrap_or_else(|| panic!("{id} has no category {category}"));
+        (c.state.key(), c.member)
+    }
+
+    /// A rule's outcome for a school, as `explain` prints it: `ok`, `not applicable`, `late`, ...
+    pub fn outcome(&self, id: &str, rule: &str) -> String {
+        let x = self
+            .ev
+            .explanations
+            .iter()
+            .find(|x| x.entity == id)
+            .unwrap_or_else(|| panic!("no explanation for {id}"));
+        x.rules
+            .iter()
+            .find(|r| r.rule == rule)
+            .unwrap_or_else(|| panic!("{id} has no rule {rule}"))
+            .outcome
+            .clone()
+    }
+}
