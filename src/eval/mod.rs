@@ -1663,15 +1663,28 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         }
                     }
                 }
+                let as_of = self.ev.opts.as_of;
+                done.sort();
+                // As of the evaluation date, a completion dated later has not happened yet.
+                let future = done.iter().find(|(d, _)| *d > as_of).cloned();
+                done.retain(|(d, _)| *d <= as_of);
+                if blank.is_none()
+                    && let Some((_, loc)) = &future
+                {
+                    blank = Some(loc.clone());
+                }
                 // `no certification where semester == first` or
                 // `certification where semester == first has no completed date`.
-                let missing = if blank.is_some() {
+                let missing = if let Some((d, _)) = &future {
+                    format!(
+                        "{rname}{filter_text} is dated {} ({fname}), after the evaluation date, so not done",
+                        us_date(*d)
+                    )
+                } else if blank.is_some() {
                     format!("{rname}{filter_text} has no {fname} date")
                 } else {
                     format!("no {rname}{filter_text}")
                 };
-                done.sort();
-                let as_of = self.ev.opts.as_of;
                 if done.iter().any(|(d, _)| *d <= due) {
                     return;
                 }
