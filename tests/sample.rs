@@ -404,11 +404,14 @@ fn semester_1_is_pending_on_its_due_date() {
             .map(|(s, _)| s)
             .collect()
     };
-    // E11 and S08 have no semester-1 row, E12 a row with an empty date.
-    assert_eq!(s1(Status::Pending), set(&["E11", "E12", "S08"]));
+    // E11 and S08 have no semester-1 row, E12 a row with an empty date; E10 (2/1) and E23 (2/5)
+    // are dated after the evaluation date, so as of 1/31 they are not done yet either.
+    assert_eq!(
+        s1(Status::Pending),
+        set(&["E10", "E11", "E12", "E23", "S08"])
+    );
     assert!(s1(Status::Overdue).is_empty());
-    // E10 and E23 completed after the due date: late whatever the evaluation date.
-    assert_eq!(s1(Status::Late), set(&["E10", "E23"]));
+    assert!(s1(Status::Late).is_empty());
     // Certified on the due date: on time.
     for id in ["E03", "E09", "S02"] {
         assert_eq!(run.outcome(id, "certify_semester_1"), "ok", "{id}");
@@ -420,7 +423,14 @@ fn semester_1_is_pending_on_its_due_date() {
         .filter(|(_, r)| r == "certify_semester_1")
         .map(|(s, _)| s)
         .collect();
-    assert_eq!(overdue, set(&["E11", "E12", "S08"]));
+    // E23 (completed 2/5) is not done yet on 2/1; E10 completed 2/1, a day late.
+    assert_eq!(overdue, set(&["E11", "E12", "E23", "S08"]));
+    let late: BTreeSet<String> = with_status(&next, Status::Late)
+        .into_iter()
+        .filter(|(_, r)| r == "certify_semester_1")
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(late, set(&["E10"]));
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
