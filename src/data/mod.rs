@@ -108,11 +108,32 @@ pub fn stream(
     entities: &Entities,
     wanted: &[bool],
     errors: &mut Vec<DataError>,
+    f: impl FnMut(&Row<'_>),
+) {
+    stream_with_skips(schema, record, data, entities, wanted, errors, f, |_| {});
+}
+
+/// [`stream`], also telling `skipped` about every row skipped for a data error: the entity the
+/// row belongs to (its first reference field) when that field itself was readable, so the caller
+/// can mark that entity's results as uncertain.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "stream's arguments plus one callback"
+)]
+pub fn stream_with_skips(
+    schema: &Schema,
+    record: RecordId,
+    data: &DataSet,
+    entities: &Entities,
+    wanted: &[bool],
+    errors: &mut Vec<DataError>,
     mut f: impl FnMut(&Row<'_>),
+    mut skipped: impl FnMut(Option<(RecordId, u32)>),
 ) {
     let Some(rec) = schema.record(record) else {
         return;
     };
+    let owner = rec.owner().map(|(i, _)| i);
     let mut parser = RecordParser::new(schema, rec);
     let fields: Vec<(usize, &str)> = rec
         .fields
@@ -129,6 +150,7 @@ pub fn stream(
         let mut sink = Capped::new(path.display().to_string(), errors);
         rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
             let mut good = true;
+            let mut owner_ok = true;
             for &(i, name) in &fields {
                 let Some(slot) = values.get_mut(i) else {
                     continue;
@@ -140,6 +162,9 @@ pub fn stream(
                 }
                 if let Err(problem) = parser.cell_into(i, cells.get(i), entities, slot) {
                     good = false;
+                    if Some(i) == owner {
+                        owner_ok = false;
+                    }
                     sink.report(Some(name), |file| {
                         let at = match pos {
                             Pos::Line(_) => pos.location(None),
@@ -159,6 +184,12 @@ pub fn stream(
                     line: pos.number(),
                     pos,
                 });
+            } else {
+                let who = match owner.and_then(|o| values.get(o)) {
+                    Some(Value::Ref(r, ix)) if owner_ok => Some((*r, *ix)),
+                    _ => None,
+                };
+                skipped(who);
             }
         });
         sink.finish();

@@ -94,6 +94,7 @@ pub fn evaluate(
         accs: BTreeMap::new(),
         kept: BTreeMap::new(),
         streamed: BTreeMap::new(),
+        skipped: BTreeMap::new(),
         rows: 0,
     };
     ev.read(&set, &mut errors);
@@ -148,6 +149,9 @@ struct Evaluator<'a> {
     kept: BTreeMap<RecordId, Vec<Vec<KeptRow>>>,
     /// Per rule: per entity index, violations found while streaming.
     streamed: BTreeMap<usize, Vec<Streamed>>,
+    /// Rows skipped for data errors, by record and the entity they belong to: that entity's
+    /// aggregates over the record are undefined rather than silently short.
+    skipped: BTreeMap<(RecordId, RecordId, u32), u64>,
     rows: u64,
 }
 
@@ -428,150 +432,170 @@ impl<'a> Evaluator<'a> {
             let streamed = &mut self.streamed;
             let entities = &self.entities;
             let mut rows = 0u64;
-            data::stream(schema, rid, set, entities, &wanted, errors, |row| {
-                rows += 1;
-                let w = match weight.and_then(|w| row.values.get(w)) {
-                    Some(Value::Int(n)) => *n,
-                    _ => 1,
-                };
-                for (mi, by, def) in &aggs {
-                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                        continue;
+            let mut skipped: BTreeMap<(RecordId, u32), u64> = BTreeMap::new();
+            let on_skip = |who: Option<(RecordId, u32)>| {
+                if let Some(w) = who {
+                    *skipped.entry(w).or_default() += 1;
+                }
+            };
+            data::stream_with_skips(
+                schema,
+                rid,
+                set,
+                entities,
+                &wanted,
+                errors,
+                |row| {
+                    rows += 1;
+                    let w = match weight.and_then(|w| row.values.get(w)) {
+                        Some(Value::Int(n)) => *n,
+                        _ => 1,
                     };
-                    let ei = *ei as usize;
-                    let MeasureDef::Agg { kind, filter, .. } = def else {
-                        continue;
-                    };
-                    if let Some(f) = filter {
+                    for (mi, by, def) in &aggs {
+                        let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
+                            continue;
+                        };
+                        let ei = *ei as usize;
+                        let MeasureDef::Agg { kind, filter, .. } = def else {
+                            continue;
+                        };
+                        if let Some(f) = filter {
+                            let mut s = RowScope {
+                                row: row.values,
+                                entity: entities.row(*er, ei as u32),
+                            };
+                            if eval_bool(f, &mut s) != Some(true) {
+                                continue;
+                            }
+                        }
+                        let Some(acc) = accs.get_mut(mi) else {
+                            continue;
+                        };
+                        match (acc, kind) {
+                            (Acc::Count(v), _) => {
+                                if let Some(c) = v.get_mut(ei) {
+                                    *c += w;
+                                }
+                            }
+                            (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
+                                if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                                    && *val != Value::Null
+                                {
+                                    set.insert(val.clone());
+                                }
+                            }
+                            (Acc::Sum(v), AggKind::Sum(f)) => {
+                                if let (Some(sum), Some(r)) =
+                                    (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
+                                {
+                                    let add = Ratio::new(
+                                        sum.num
+                                            .saturating_mul(r.den)
+                                            .saturating_add(r.num.saturating_mul(sum.den)),
+                                        sum.den.saturating_mul(r.den),
+                                    );
+                                    if let Some(a) = add {
+                                        *sum = value::reduce(a);
+                                    }
+                                }
+                            }
+                            (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
+                                let is_min = matches!(kind, AggKind::Min(_));
+                                if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                                    && *val != Value::Null
+                                {
+                                    let better = match slot {
+                                        None => true,
+                                        Some(cur) => match value::compare(val, cur) {
+                                            Some(std::cmp::Ordering::Less) => is_min,
+                                            Some(std::cmp::Ordering::Greater) => !is_min,
+                                            _ => false,
+                                        },
+                                    };
+                                    if better {
+                                        *slot = Some(val.clone());
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    for (ki, by, rule) in &stream_rules {
+                        let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
+                            continue;
+                        };
+                        let Check::Each {
+                            filter,
+                            field,
+                            test: EachTest::Compare(op, e),
+                            ..
+                        } = &rule.check
+                        else {
+                            continue;
+                        };
                         let mut s = RowScope {
                             row: row.values,
-                            entity: entities.row(*er, ei as u32),
+                            entity: entities.row(*er, *ei),
                         };
-                        if eval_bool(f, &mut s) != Some(true) {
+                        if let Some(f) = filter
+                            && eval_bool(f, &mut s) != Some(true)
+                        {
                             continue;
                         }
-                    }
-                    let Some(acc) = accs.get_mut(mi) else {
-                        continue;
-                    };
-                    match (acc, kind) {
-                        (Acc::Count(v), _) => {
-                            if let Some(c) = v.get_mut(ei) {
-                                *c += w;
-                            }
+                        let Some(v) = row.values.get(*field) else {
+                            continue;
+                        };
+                        if *v == Value::Null {
+                            continue;
                         }
-                        (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
-                            if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                && *val != Value::Null
-                            {
-                                set.insert(val.clone());
-                            }
+                        let Some(rhs) = eval(e, &mut s) else { continue };
+                        let ok = value::compare(v, &rhs)
+                            .map(|o| op.holds(o))
+                            .unwrap_or(false);
+                        if ok {
+                            continue;
                         }
-                        (Acc::Sum(v), AggKind::Sum(f)) => {
-                            if let (Some(sum), Some(r)) =
-                                (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
-                            {
-                                let add = Ratio::new(
-                                    sum.num
-                                        .saturating_mul(r.den)
-                                        .saturating_add(r.num.saturating_mul(sum.den)),
-                                    sum.den.saturating_mul(r.den),
-                                );
-                                if let Some(a) = add {
-                                    *sum = value::reduce(a);
-                                }
-                            }
-                        }
-                        (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
-                            let is_min = matches!(kind, AggKind::Min(_));
-                            if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                && *val != Value::Null
-                            {
-                                let better = match slot {
-                                    None => true,
-                                    Some(cur) => match value::compare(val, cur) {
-                                        Some(std::cmp::Ordering::Less) => is_min,
-                                        Some(std::cmp::Ordering::Greater) => !is_min,
-                                        _ => false,
+                        if let Some(st) = streamed.get_mut(ki).and_then(|x| x.get_mut(*ei as usize))
+                        {
+                            st.count += 1;
+                            if st.first.len() < KEEP_EXAMPLES {
+                                let fty =
+                                    rec.fields.get(*field).map(|f| f.ty).unwrap_or(Type::Text);
+                                let shown = show(v, fty, schema, &|r, i| {
+                                    entities.id(r, i).map(str::to_string)
+                                });
+                                st.first.push((
+                                    DataLoc {
+                                        file: row.file.display().to_string(),
+                                        location: row.location(),
+                                        number: row.line,
                                     },
-                                };
-                                if better {
-                                    *slot = Some(val.clone());
-                                }
+                                    shown,
+                                ));
                             }
                         }
-                        _ => {}
                     }
-                }
-                for (ki, by, rule) in &stream_rules {
-                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                        continue;
-                    };
-                    let Check::Each {
-                        filter,
-                        field,
-                        test: EachTest::Compare(op, e),
-                        ..
-                    } = &rule.check
-                    else {
-                        continue;
-                    };
-                    let mut s = RowScope {
-                        row: row.values,
-                        entity: entities.row(*er, *ei),
-                    };
-                    if let Some(f) = filter
-                        && eval_bool(f, &mut s) != Some(true)
+                    if let Some((by, _)) = keep_by
+                        && !kept.is_empty()
+                        && let Some(Value::Ref(_, ei)) = row.values.get(by)
+                        && let Some(list) = kept.get_mut(*ei as usize)
                     {
-                        continue;
+                        list.push(KeptRow {
+                            values: row.values.to_vec(),
+                            loc: DataLoc {
+                                file: row.file.display().to_string(),
+                                location: row.location(),
+                                number: row.line,
+                            },
+                        });
                     }
-                    let Some(v) = row.values.get(*field) else {
-                        continue;
-                    };
-                    if *v == Value::Null {
-                        continue;
-                    }
-                    let Some(rhs) = eval(e, &mut s) else { continue };
-                    let ok = value::compare(v, &rhs)
-                        .map(|o| op.holds(o))
-                        .unwrap_or(false);
-                    if ok {
-                        continue;
-                    }
-                    if let Some(st) = streamed.get_mut(ki).and_then(|x| x.get_mut(*ei as usize)) {
-                        st.count += 1;
-                        if st.first.len() < KEEP_EXAMPLES {
-                            let fty = rec.fields.get(*field).map(|f| f.ty).unwrap_or(Type::Text);
-                            let shown = show(v, fty, schema, &|r, i| {
-                                entities.id(r, i).map(str::to_string)
-                            });
-                            st.first.push((
-                                DataLoc {
-                                    file: row.file.display().to_string(),
-                                    location: row.location(),
-                                    number: row.line,
-                                },
-                                shown,
-                            ));
-                        }
-                    }
-                }
-                if let Some((by, _)) = keep_by
-                    && !kept.is_empty()
-                    && let Some(Value::Ref(_, ei)) = row.values.get(by)
-                    && let Some(list) = kept.get_mut(*ei as usize)
-                {
-                    list.push(KeptRow {
-                        values: row.values.to_vec(),
-                        loc: DataLoc {
-                            file: row.file.display().to_string(),
-                            location: row.location(),
-                            number: row.line,
-                        },
-                    });
-                }
-            });
+                },
+                on_skip,
+            );
             self.rows += rows;
+            for ((e, ix), n) in skipped {
+                self.skipped.insert((rid, e, ix), n);
+            }
             if !kept.is_empty() {
                 self.kept.insert(rid, kept);
             }
@@ -778,6 +802,53 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         self.show(v, me.ty)
     }
 
+    /// Rows of this entity skipped for data errors that an expression's measures depend on.
+    fn skipped_note(&self, e: &TExpr) -> Option<String> {
+        let model = self.model();
+        let mut todo = Vec::new();
+        measures_in(e, &mut todo);
+        let mut seen = HashSet::new();
+        let mut notes = BTreeMap::new();
+        while let Some(m) = todo.pop() {
+            if !seen.insert(m) {
+                continue;
+            }
+            match model.measures.get(m).map(|x| &x.def) {
+                Some(MeasureDef::Formula(f)) => measures_in(f, &mut todo),
+                Some(MeasureDef::Agg { record, .. }) => {
+                    if let Some(n) = self.ev.skipped.get(&(*record, self.entity, self.idx)) {
+                        notes.insert(*record, *n);
+                    }
+                }
+                None => {}
+            }
+        }
+        let parts: Vec<String> = notes
+            .iter()
+            .map(|(r, n)| {
+                format!(
+                    "{n} {} row{} of this {} skipped for data errors",
+                    model
+                        .schema
+                        .record(*r)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or(""),
+                    if *n == 1 { "" } else { "s" },
+                    model
+                        .schema
+                        .record(self.entity)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            None
+        } else {
+            Some(parts.join(", "))
+        }
+    }
+
     /// A count under the suppression threshold, or a formula that reads one.
     fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
         if depth > 8 {
@@ -821,6 +892,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 .unwrap_or(false) =>
             {
                 self.aggregate_entities(*record, *kind, filter.as_ref())
+            }
+            MeasureDef::Agg { record, .. }
+                if self
+                    .ev
+                    .skipped
+                    .contains_key(&(*record, self.entity, self.idx)) =>
+            {
+                None
             }
             MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
                 Some(Acc::Count(v)) => v.get(i).map(|c| Value::Int(*c)),
@@ -1115,7 +1194,19 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 let v = self.measure_value(m);
                 Some(match v {
                     Some(v) => format!("{} is {}", me.name, self.show_measure(m, &v)),
-                    None => format!("{} is undefined", me.name),
+                    None => match &me.def {
+                        MeasureDef::Agg { record, .. } => match self.ev.skipped.get(&(*record, self.entity, self.idx)) {
+                            Some(n) => format!(
+                                "{} is undefined ({n} {} row{} of this {} skipped for data errors)",
+                                me.name,
+                                model.schema.record(*record).map(|r| r.name.as_str()).unwrap_or(""),
+                                if *n == 1 { "" } else { "s" },
+                                model.schema.record(self.entity).map(|r| r.name.as_str()).unwrap_or("")
+                            ),
+                            None => format!("{} is undefined", me.name),
+                        },
+                        MeasureDef::Formula(_) => format!("{} is undefined", me.name),
+                    },
                 })
             })
             .chain(extra)
@@ -1184,9 +1275,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     &rule,
                     Status::Undetermined,
                     Severity::Warning,
-                    match &distance {
-                        // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
-                        // resident to divide by`
+                    // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
+                    // resident to divide by` or `...; 2 student rows of this school skipped`
+                    match self.skipped_note(&cat.when).or(distance.clone()) {
                         Some(d) => {
                             format!("category {} cannot be decided: {reason}; {d}", cat.name)
                         }
