@@ -505,6 +505,21 @@ impl Checker<'_> {
             let ty = self.field_ty(r, f)?;
             return Some(texpr(TExprKind::RowField(f), ty, span));
         }
+        // A value of the type it is compared with, even when a measure has the same name
+        // (`measure resident = count student where enrollment == resident`).
+        if let Some(Type::Enum(en)) = expect
+            && let Some(ix) = self
+                .model
+                .schema
+                .enum_type(en)
+                .and_then(|t| t.index(&id.name))
+        {
+            return Some(texpr(
+                TExprKind::Const(Value::Enum(en, ix)),
+                Type::Enum(en),
+                span,
+            ));
+        }
         let entity_field = cx
             .entity
             .and_then(|e| Some((e, self.model.schema.record(e)?.field(&id.name)?)));
@@ -581,20 +596,6 @@ impl Checker<'_> {
             let ty = self.field_ty(e, f)?;
             return Some(texpr(TExprKind::EntityField(f), ty, span));
         }
-        // A bare value of the type it is compared with.
-        if let Some(Type::Enum(en)) = expect
-            && let Some(ix) = self
-                .model
-                .schema
-                .enum_type(en)
-                .and_then(|t| t.index(&id.name))
-        {
-            return Some(texpr(
-                TExprKind::Const(Value::Enum(en, ix)),
-                Type::Enum(en),
-                span,
-            ));
-        }
         if let Some(Type::Enum(en)) = expect
             && let Some(t) = self.model.schema.enum_type(en).cloned()
         {
@@ -610,6 +611,33 @@ impl Checker<'_> {
                 )
                 .label("not in the type")
                 .help(help),
+            );
+            return None;
+        }
+        if let Some(t) = self
+            .model
+            .schema
+            .enums
+            .iter()
+            .find(|t| t.index(&id.name).is_some())
+        {
+            let tname = t.name.clone();
+            self.push(
+                Problem::error(
+                    "mandate::check::unknown-name",
+                    span,
+                    format!(
+                        "`{}` is a value of type `{tname}`, but nothing here has that type",
+                        id.name
+                    ),
+                )
+                .label(format!("not compared with a field of type `{tname}`"))
+                .help(format!(
+                    "compare a field of type `{tname}` with it, such as `FIELD == {}`; a `where` \
+                     filter runs to the end of the expression, so put an aggregation with a filter \
+                     in parentheses",
+                    id.name
+                )),
             );
             return None;
         }
@@ -669,6 +697,7 @@ impl Checker<'_> {
                 span,
                 format!("`{}` has many rows here; say which", a.name),
             )
+            .label(format!("a field of each `{}` row", a.name))
             .help(format!(
                 "read it through a measure, such as `measure m = min {}.{}`",
                 a.name, b.name

@@ -60,6 +60,9 @@ impl SyntaxError {
             InputLocation::Span((s, _)) => s,
         };
         let at = at.min(text.len());
+        if let Some(e) = unclosed_string(file, text, at) {
+            return e;
+        }
         let (found, len) = describe_found(text, at);
         let span = Span::new(file, at, at + len);
         match e.variant {
@@ -70,7 +73,16 @@ impl SyntaxError {
                 let mut names: Vec<&str> = positives.iter().map(|r| group_name(*r)).collect();
                 names.sort_unstable();
                 names.dedup();
-                let expected = join_or(&names);
+                let rest = text.get(at..).unwrap_or("");
+                let expected = if rest.starts_with('=')
+                    && !rest.starts_with("==")
+                    && positives.contains(&Rule::op_eq)
+                {
+                    // `level = elementary`: the one operator that was meant.
+                    "`==`".to_string()
+                } else {
+                    join_or(&names)
+                };
                 let help = hint(&positives, text, at);
                 SyntaxError::Expected {
                     expected,
@@ -87,6 +99,116 @@ impl SyntaxError {
                 span,
             },
         }
+    }
+}
+
+/// A `"` at `at` that no later `"` closes: the string runs to the end of the file.
+fn unclosed_string(file: FileId, text: &str, at: usize) -> Option<SyntaxError> {
+    let rest = text.get(at..)?;
+    let body = rest.strip_prefix('"')?;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return None,
+            _ => {}
+        }
+    }
+    let line_end = rest.find('\n').map(|i| at + i).unwrap_or(text.len());
+    let end = at + text.get(at..line_end).unwrap_or("").trim_end().len();
+    Some(SyntaxError::Custom {
+        message: "this string is not closed".into(),
+        help: "end the string with `\"`".into(),
+        file,
+        span: Span::new(file, at, end.max(at + 1)),
+    })
+}
+
+/// Byte offsets of the `{` still open at `at`, outside strings and comments, innermost last.
+fn open_braces(text: &str, at: usize) -> Vec<usize> {
+    let mut open = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < at {
+        match bytes.get(i) {
+            Some(b'"') => {
+                i += 1;
+                while let Some(&b) = bytes.get(i) {
+                    match b {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            Some(b'/') if bytes.get(i + 1) == Some(&b'/') => {
+                while let Some(&b) = bytes.get(i) {
+                    if b == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            Some(b'{') => open.push(i),
+            Some(b'}') => {
+                open.pop();
+            }
+            Some(_) => {}
+            None => break,
+        }
+        i += 1;
+    }
+    open
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or("").matches('\n').count() + 1
+}
+
+/// A hint when the parser stops at a statement keyword or at the end of the file inside a block:
+/// the block before was not closed, or the statement before was not finished.
+fn unfinished(expected: &[Rule], text: &str, at: usize, word: &str) -> Option<String> {
+    let rest = text.get(at..).unwrap_or("");
+    let at_end = rest.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with("//")
+    });
+    let starts_statement = STATEMENT_WORDS.contains(&word);
+    let statement_expected = expected
+        .iter()
+        .any(|r| matches!(r, Rule::modal | Rule::kw_measure | Rule::kw_include));
+    let open = open_braces(text, at);
+    if at_end && let Some(b) = open.last() {
+        return Some(format!(
+            "the `{{` on line {} is not closed: is a `}}` missing?",
+            line_of(text, *b)
+        ));
+    }
+    if !starts_statement || statement_expected {
+        return None;
+    }
+    let innermost = open.last().copied();
+    let in_section = innermost.is_some_and(|b| {
+        let line_start = text
+            .get(..b)
+            .and_then(|t| t.rfind('\n'))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        text.get(line_start..b)
+            .is_some_and(|l| l.trim_start().starts_with("section"))
+    });
+    match innermost {
+        Some(b) if !in_section => Some(format!(
+            "the `{{` on line {} is not closed: is a `}}` missing before this line?",
+            line_of(text, b),
+        )),
+        _ => Some(format!(
+            "`{word}` starts a new statement, but the one before it is not finished"
+        )),
     }
 }
 
@@ -156,7 +278,12 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     if rest.starts_with('=') && expected.contains(&Rule::op_eq) {
-        return Some("compare with `==`".into());
+        return Some(
+            "compare with `==`; a single `=` only follows the name a statement defines".into(),
+        );
+    }
+    if let Some(h) = unfinished(expected, text, at, &word) {
+        return Some(h);
     }
     if expected.contains(&Rule::ident) && KEYWORDS.contains(&word.as_str()) {
         return Some(format!(
