@@ -227,13 +227,21 @@ impl Checker<'_> {
                     row: None,
                 } => self.hidden_measure(a, span, *ent),
                 _ => {
-                    self.push(
-                        Problem::error(
-                            "mandate::check::aggregate-here",
-                            span,
-                            "an aggregation cannot stand here",
+                    let (message, label) = if cx.row.is_some() {
+                        (
+                            "an aggregation cannot stand in a condition on one row",
+                            "aggregates over many rows",
                         )
-                        .help("declare it as a `measure` and use the measure's name"),
+                    } else {
+                        (
+                            "an aggregation cannot stand in a constant",
+                            "depends on the data",
+                        )
+                    };
+                    self.push(
+                        Problem::error("mandate::check::aggregate-here", span, message)
+                            .label(label)
+                            .help("declare it as a `measure` and use the measure's name"),
                     );
                     None
                 }
@@ -464,8 +472,12 @@ impl Checker<'_> {
                                 Problem::error(
                                     "mandate::check::bad-date",
                                     span,
-                                    "this date is out of range",
+                                    format!(
+                                        "`{}` is beyond the dates mandate can represent",
+                                        self.text(span)
+                                    ),
                                 )
+                                .label("out of range")
                                 .help("use a smaller duration"),
                             );
                             None
@@ -673,7 +685,10 @@ impl Checker<'_> {
                 span,
                 format!("`{name}` is about each `{a}`, but this is about each `{b}`"),
             )
-            .help("use values measured for the same records"),
+            .label(format!("measured per `{a}`"))
+            .help(format!(
+                "use a value measured per `{b}`, or declare this statement `per {a}`"
+            )),
         );
         None
     }

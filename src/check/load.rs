@@ -15,9 +15,8 @@ pub struct Loaded {
     pub files: Vec<(FileId, PolicyFile)>,
     pub root: Option<FileId>,
     pub problems: Vec<Problem>,
-    /// Every file read, after the files it includes (the root last): the order in which
-    /// definitions are met, so a name defined both in an include and in the file that includes it
-    /// is reported in the including file.
+    /// Every file read, after the files it includes (the root last), so a name defined both in
+    /// an include and in the file that includes it is reported in the including file.
     pub order: Vec<FileId>,
     /// The canonical path of each file read, to recognise a file included twice.
     canonical: Vec<(FileId, PathBuf)>,

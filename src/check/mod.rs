@@ -17,7 +17,7 @@ pub use diag::{Level, Problem};
 pub use load::{Loaded, ReadError, load, load_text};
 use model::*;
 
-use crate::syntax::ast::{self, CategoryValue, GuideValue, Item, Literal, PolicyFile, Stmt};
+use crate::syntax::ast::{self, CategoryValue, GuideValue, Item, Literal, Stmt};
 use crate::syntax::{FileId, Span};
 
 /// The result of checking a policy: the model when there are no errors, and every problem found.
@@ -191,17 +191,7 @@ impl<'a> Checker<'a> {
                 self.report_unused.insert(*id);
             }
         }
-        // Included files first, so a duplicate is reported in the file that includes the other.
-        let ordered: Vec<&PolicyFile> = if loaded.order.is_empty() {
-            loaded.files.iter().map(|(_, f)| f).collect()
-        } else {
-            loaded
-                .order
-                .iter()
-                .filter_map(|id| loaded.files.iter().find(|(f, _)| f == id).map(|(_, f)| f))
-                .collect()
-        };
-        for file in ordered {
+        for (_, file) in &loaded.files {
             for item in &file.items {
                 match item {
                     Item::Stmt(s) => self.define(s, None),
@@ -229,30 +219,52 @@ impl<'a> Checker<'a> {
         };
         let name = stmt.name();
         if let Some(&prev) = self.names.get(&name.name) {
-            let other = self.defs.get(prev).map(|d| d.stmt.name().span);
-            let (kind_word, at, same_file) = match (self.defs.get(prev), other) {
-                (Some(d), Some(sp)) => {
-                    (d.kind.word(), self.location(sp), sp.file == name.span.file)
-                }
-                _ => ("name", String::new(), true),
+            let Some((prev_kind, prev_span)) = self
+                .defs
+                .get(prev)
+                .map(|d| (d.kind.word(), d.stmt.name().span))
+            else {
+                return;
             };
-            let help = if same_file {
+            // Report in the file that includes the other (the one the user is editing), else
+            // at the second definition.
+            let order = |s: Span| self.loaded.order.iter().position(|f| *f == s.file);
+            let (at, other, other_kind, label) = if prev_span.file == name.span.file {
+                (name.span, prev_span, prev_kind, "second definition")
+            } else if order(prev_span) > order(name.span) {
+                // Met first and finished last: `prev`'s file includes this one.
+                (
+                    prev_span,
+                    name.span,
+                    kind.word(),
+                    "already defined in an included file",
+                )
+            } else {
+                (
+                    name.span,
+                    prev_span,
+                    prev_kind,
+                    "also defined in another file",
+                )
+            };
+            let loc = self.location(other);
+            let help = if other.file == at.file {
                 format!(
-                    "the first definition, a {kind_word}, is at {at}; rename or remove one of them"
+                    "the first definition, a {other_kind}, is at {loc}; rename or remove one of them"
                 )
             } else {
                 format!(
-                    "the first definition, a {kind_word}, is at {at}; a name defined in two files \
+                    "the other definition, a {other_kind}, is at {loc}; a name defined in two files \
                      is a duplicate, not an override: rename or remove one of them"
                 )
             };
             self.push(
                 Problem::error(
                     "mandate::check::duplicate",
-                    name.span,
+                    at,
                     format!("`{}` is defined twice", name.name),
                 )
-                .label("second definition")
+                .label(label)
                 .help(help),
             );
             return;

@@ -63,6 +63,9 @@ impl SyntaxError {
         if let Some(e) = unclosed_string(file, text, at) {
             return e;
         }
+        if let Some(e) = unclosed_block(file, text, at) {
+            return e;
+        }
         let (found, len) = describe_found(text, at);
         let span = Span::new(file, at, at + len);
         match e.variant {
@@ -70,7 +73,18 @@ impl SyntaxError {
                 positives,
                 negatives: _,
             } => {
-                let mut names: Vec<&str> = positives.iter().map(|r| group_name(*r)).collect();
+                // Many kinds of literal at one place read better as "a value".
+                let literals = positives.iter().filter(|r| is_literal(**r)).count();
+                let mut names: Vec<&str> = positives
+                    .iter()
+                    .map(|r| {
+                        if literals >= 3 && is_literal(*r) {
+                            "a value"
+                        } else {
+                            group_name(*r)
+                        }
+                    })
+                    .collect();
                 names.sort_unstable();
                 names.dedup();
                 let rest = text.get(at..).unwrap_or("");
@@ -126,6 +140,52 @@ fn unclosed_string(file: FileId, text: &str, at: usize) -> Option<SyntaxError> {
     })
 }
 
+/// Only blank lines and comments from `at` to the end of the file.
+fn at_end(text: &str, at: usize) -> bool {
+    text.get(at..).unwrap_or("").lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with("//")
+    })
+}
+
+/// The file ends inside a `{ ... }` block: point at the `{` that is never closed.
+fn unclosed_block(file: FileId, text: &str, at: usize) -> Option<SyntaxError> {
+    if !at_end(text, at) {
+        return None;
+    }
+    let b = *open_braces(text, at).last()?;
+    Some(SyntaxError::Custom {
+        message: "this `{` is never closed".into(),
+        help: "add the `}` that ends the block".into(),
+        file,
+        span: Span::new(file, b, b + 1),
+    })
+}
+
+fn is_literal(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::literal
+            | Rule::number
+            | Rule::digits
+            | Rule::percent
+            | Rule::ratio
+            | Rule::month
+            | Rule::date
+            | Rule::us_date
+            | Rule::iso_date
+            | Rule::month_date
+            | Rule::date_range
+            | Rule::range_days
+            | Rule::range_months
+            | Rule::range_dates
+            | Rule::school_year
+            | Rule::duration
+            | Rule::boolean
+            | Rule::string
+    )
+}
+
 /// Byte offsets of the `{` still open at `at`, outside strings and comments, innermost last.
 fn open_braces(text: &str, at: usize) -> Vec<usize> {
     let mut open = Vec::new();
@@ -172,22 +232,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// A hint when the parser stops at a statement keyword or at the end of the file inside a block:
 /// the block before was not closed, or the statement before was not finished.
 fn unfinished(expected: &[Rule], text: &str, at: usize, word: &str) -> Option<String> {
-    let rest = text.get(at..).unwrap_or("");
-    let at_end = rest.lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with("//")
-    });
     let starts_statement = STATEMENT_WORDS.contains(&word);
     let statement_expected = expected
         .iter()
         .any(|r| matches!(r, Rule::modal | Rule::kw_measure | Rule::kw_include));
     let open = open_braces(text, at);
-    if at_end && let Some(b) = open.last() {
-        return Some(format!(
-            "the `{{` on line {} is not closed: is a `}}` missing?",
-            line_of(text, *b)
-        ));
-    }
     if !starts_statement || statement_expected {
         return None;
     }
@@ -300,6 +349,19 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
                 .into(),
         );
     }
+    if expected.iter().any(|r| {
+        matches!(
+            r,
+            Rule::month
+                | Rule::month_date
+                | Rule::range_days
+                | Rule::range_months
+                | Rule::window_spec
+        )
+    }) && let Some(m) = crate::check::suggest::closest(&word, MONTH_NAMES)
+    {
+        return Some(format!("did you mean `{m}`?"));
+    }
     if expected.contains(&Rule::string) && rest.starts_with('\'') {
         return Some("strings use double quotes: \"...\"".into());
     }
@@ -312,6 +374,21 @@ const KEYWORDS: &[&str] = &[
     "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
     "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
     "true", "false", "for", "per",
+];
+
+const MONTH_NAMES: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 const STATEMENT_WORDS: &[&str] = &[
