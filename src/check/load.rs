@@ -50,6 +50,11 @@ pub fn load_text(path: &Path, text: String) -> Loaded {
 }
 
 fn read(path: &Path) -> Result<String, String> {
+    // A directory or a device (`/dev/stdin`, `/dev/zero`) would fail or never end.
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
     let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
     String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
 }

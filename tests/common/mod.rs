@@ -110,7 +110,7 @@ pub fn summary(model: &Model, sources: &Sources) -> String {
     }
     out.push_str("categories\n");
     for c in &model.categories {
-        let when = sources.slice(c.when.span);
+        let when = one_line(sources.slice(c.when.span));
         let tr = match &c.transitions {
             Some(t) => format!(
                 ", history {} ({}), gain {}, notice {} years",
@@ -149,7 +149,12 @@ pub fn summary(model: &Model, sources: &Sources) -> String {
         for case in &w.cases {
             match &case.when {
                 Some(t) => {
-                    let _ = writeln!(out, "    when {}: {}", sources.slice(t.span), case.text);
+                    let _ = writeln!(
+                        out,
+                        "    when {}: {}",
+                        one_line(sources.slice(t.span)),
+                        case.text
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "    always: {}", case.text);
@@ -200,4 +205,9 @@ fn conditions(t: &TExpr, sources: &Sources) -> String {
         );
     }
     sources.slice(t.span).to_string()
+}
+
+/// Source text on one line, runs of whitespace as one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
