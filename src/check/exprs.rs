@@ -227,13 +227,21 @@ impl Checker<'_> {
                     row: None,
                 } => self.hidden_measure(a, span, *ent),
                 _ => {
-                    self.push(
-                        Problem::error(
-                            "mandate::check::aggregate-here",
-                            span,
-                            "an aggregation cannot stand here",
+                    let (message, label) = if cx.row.is_some() {
+                        (
+                            "an aggregation cannot stand in a condition on one row",
+                            "aggregates over many rows",
                         )
-                        .help("declare it as a `measure` and use the measure's name"),
+                    } else {
+                        (
+                            "an aggregation cannot stand in a constant",
+                            "depends on the data",
+                        )
+                    };
+                    self.push(
+                        Problem::error("mandate::check::aggregate-here", span, message)
+                            .label(label)
+                            .help("declare it as a `measure` and use the measure's name"),
                     );
                     None
                 }
@@ -464,8 +472,12 @@ impl Checker<'_> {
                                 Problem::error(
                                     "mandate::check::bad-date",
                                     span,
-                                    "this date is out of range",
+                                    format!(
+                                        "`{}` is beyond the dates mandate can represent",
+                                        self.text(span)
+                                    ),
                                 )
+                                .label("out of range")
                                 .help("use a smaller duration"),
                             );
                             None
@@ -504,6 +516,21 @@ impl Checker<'_> {
         {
             let ty = self.field_ty(r, f)?;
             return Some(texpr(TExprKind::RowField(f), ty, span));
+        }
+        // A value of the type it is compared with, even when a measure has the same name
+        // (`measure resident = count student where enrollment == resident`).
+        if let Some(Type::Enum(en)) = expect
+            && let Some(ix) = self
+                .model
+                .schema
+                .enum_type(en)
+                .and_then(|t| t.index(&id.name))
+        {
+            return Some(texpr(
+                TExprKind::Const(Value::Enum(en, ix)),
+                Type::Enum(en),
+                span,
+            ));
         }
         let entity_field = cx
             .entity
@@ -588,20 +615,6 @@ impl Checker<'_> {
             let ty = self.field_ty(e, f)?;
             return Some(texpr(TExprKind::EntityField(f), ty, span));
         }
-        // A bare value of the type it is compared with.
-        if let Some(Type::Enum(en)) = expect
-            && let Some(ix) = self
-                .model
-                .schema
-                .enum_type(en)
-                .and_then(|t| t.index(&id.name))
-        {
-            return Some(texpr(
-                TExprKind::Const(Value::Enum(en, ix)),
-                Type::Enum(en),
-                span,
-            ));
-        }
         if let Some(Type::Enum(en)) = expect
             && let Some(t) = self.model.schema.enum_type(en).cloned()
         {
@@ -617,6 +630,33 @@ impl Checker<'_> {
                 )
                 .label("not in the type")
                 .help(help),
+            );
+            return None;
+        }
+        if let Some(t) = self
+            .model
+            .schema
+            .enums
+            .iter()
+            .find(|t| t.index(&id.name).is_some())
+        {
+            let tname = t.name.clone();
+            self.push(
+                Problem::error(
+                    "mandate::check::unknown-name",
+                    span,
+                    format!(
+                        "`{}` is a value of type `{tname}`, but nothing here has that type",
+                        id.name
+                    ),
+                )
+                .label(format!("not compared with a field of type `{tname}`"))
+                .help(format!(
+                    "compare a field of type `{tname}` with it, such as `FIELD == {}`; a `where` \
+                     filter runs to the end of the expression, so put an aggregation with a filter \
+                     in parentheses",
+                    id.name
+                )),
             );
             return None;
         }
@@ -652,7 +692,10 @@ impl Checker<'_> {
                 span,
                 format!("`{name}` is about each `{a}`, but this is about each `{b}`"),
             )
-            .help("use values measured for the same records"),
+            .label(format!("measured per `{a}`"))
+            .help(format!(
+                "use a value measured per `{b}`, or declare this statement `per {a}`"
+            )),
         );
         None
     }
@@ -701,6 +744,7 @@ impl Checker<'_> {
                 span,
                 format!("`{}` has many rows here; say which", a.name),
             )
+            .label(format!("a field of each `{}` row", a.name))
             .help(format!(
                 "read it through a measure, such as `measure m = min {}.{}`",
                 a.name, b.name

@@ -1,7 +1,7 @@
 //! Reading a policy and its includes: paths relative to the including file, cycles and missing
 //! files reported at the `include` line.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::diag::Problem;
 use crate::syntax::ast::{Item, PolicyFile};
@@ -15,6 +15,11 @@ pub struct Loaded {
     pub files: Vec<(FileId, PolicyFile)>,
     pub root: Option<FileId>,
     pub problems: Vec<Problem>,
+    /// Every file read, after the files it includes (the root last), so a name defined both in
+    /// an include and in the file that includes it is reported in the including file.
+    pub order: Vec<FileId>,
+    /// The canonical path of each file read, to recognise a file included twice.
+    canonical: Vec<(FileId, PathBuf)>,
 }
 
 /// Why the root file could not be read at all.
@@ -45,18 +50,63 @@ pub fn load_text(path: &Path, text: String) -> Loaded {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string().to_lowercase())?;
+    // A directory or a device (`/dev/stdin`, `/dev/zero`) would fail or never end.
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
     String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
 }
 
+/// An I/O error as a lowercase reason, without the "(os error N)" suffix.
+fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string().to_lowercase();
+    match s.find(" (os error") {
+        Some(i) => s.get(..i).unwrap_or(&s).to_string(),
+        None => s,
+    }
+}
+
 fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    std::fs::canonicalize(path).unwrap_or_else(|_| normal(path))
+}
+
+/// `a/b/../c` → `a/c`, for the names shown in diagnostics. Purely lexical; files are still read
+/// through the path as written.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> FileId {
-    let id = l.sources.add(path.display().to_string(), text);
+    let id = l.sources.add(normal(path).display().to_string(), text);
     let text = l.sources.text(id).to_string();
-    stack.push(canonical(path));
+    let canon = canonical(path);
+    l.canonical.push((id, canon.clone()));
+    stack.push(canon);
     match parse(id, &text) {
         Ok(file) => {
             let includes: Vec<(String, Span)> = file
@@ -71,21 +121,27 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
             for (rel, span) in includes {
                 let target = path.parent().unwrap_or(Path::new(".")).join(&rel);
                 let canon = canonical(&target);
-                if stack.contains(&canon) {
+                if let Some(at) = stack.iter().position(|p| *p == canon) {
+                    let chain: Vec<String> = stack
+                        .get(at..)
+                        .unwrap_or_default()
+                        .iter()
+                        .chain(std::iter::once(&canon))
+                        .map(|p| file_name(p))
+                        .collect();
+                    let message = if chain.len() == 2 {
+                        format!("`{rel}` is this file: it includes itself")
+                    } else {
+                        format!("these includes form a cycle: {}", chain.join(" → "))
+                    };
                     l.problems.push(
-                        Problem::error(
-                            "mandate::check::include-cycle",
-                            span,
-                            format!("`{rel}` includes itself"),
-                        )
-                        .label("this include leads back to a file that is being read")
-                        .help("move the shared definitions into a file that includes nothing"),
+                        Problem::error("mandate::check::include-cycle", span, message)
+                            .label("this include leads back to a file that is being read")
+                            .help("move the shared definitions into a file that includes nothing"),
                     );
                     continue;
                 }
-                if l.files.iter().any(|(fid, _)| {
-                    canonical(Path::new(l.sources.name(*fid))) == canon && *fid != id
-                }) {
+                if l.canonical.iter().any(|(_, p)| *p == canon) {
                     // Already included through another path: definitions are shared, not doubled.
                     continue;
                 }
@@ -102,7 +158,7 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                         .label("included here")
                         .help(format!(
                             "include paths are relative to this file; looked for `{}`",
-                            target.display()
+                            normal(&target).display()
                         )),
                     ),
                 }
@@ -111,5 +167,18 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
         Err(e) => l.problems.push(Problem::from_syntax(&e)),
     }
     stack.pop();
+    l.order.push(id);
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_parent_components() {
+        assert_eq!(normal(Path::new("a/b/../c/./d")), PathBuf::from("a/c/d"));
+        assert_eq!(normal(Path::new("../x")), PathBuf::from("../x"));
+        assert_eq!(normal(Path::new("a/..")), PathBuf::from("."));
+    }
 }

@@ -47,6 +47,11 @@ pub fn check(loaded: &Loaded) -> Checked {
     let mut problems = loaded.problems.clone();
     problems.append(&mut c.problems);
     diag::sort(&mut problems);
+    // The two ends of a range share a span, so the same problem can be found twice.
+    problems.dedup_by(|a, b| {
+        (a.code, a.span.file, a.span.start, a.span.end, &a.message)
+            == (b.code, b.span.file, b.span.start, b.span.end, &b.message)
+    });
     let model = if problems.iter().any(Problem::is_error) {
         None
     } else {
@@ -113,6 +118,8 @@ pub(crate) struct Checker<'a> {
     hidden_measures: usize,
     /// Share measures that do not say how they are rounded.
     unrounded: BTreeSet<usize>,
+    /// Measures and categories being checked, innermost last: the path of a dependency cycle.
+    busy: Vec<usize>,
 }
 
 const BUILTIN_TYPES: &[(&str, Type)] = &[
@@ -144,6 +151,7 @@ impl<'a> Checker<'a> {
             report_unused: BTreeSet::new(),
             hidden_measures: 0,
             unrounded: BTreeSet::new(),
+            busy: Vec::new(),
         }
     }
 
@@ -211,22 +219,53 @@ impl<'a> Checker<'a> {
         };
         let name = stmt.name();
         if let Some(&prev) = self.names.get(&name.name) {
-            let other = self.defs.get(prev).map(|d| d.stmt.name().span);
-            let (kind_word, at) = match (self.defs.get(prev), other) {
-                (Some(d), Some(sp)) => (d.kind.word(), self.location(sp)),
-                _ => ("name", String::new()),
+            let Some((prev_kind, prev_span)) = self
+                .defs
+                .get(prev)
+                .map(|d| (d.kind.word(), d.stmt.name().span))
+            else {
+                return;
+            };
+            // Report in the file that includes the other (the one the user is editing), else
+            // at the second definition.
+            let order = |s: Span| self.loaded.order.iter().position(|f| *f == s.file);
+            let (at, other, other_kind, label) = if prev_span.file == name.span.file {
+                (name.span, prev_span, prev_kind, "second definition")
+            } else if order(prev_span) > order(name.span) {
+                // Met first and finished last: `prev`'s file includes this one.
+                (
+                    prev_span,
+                    name.span,
+                    kind.word(),
+                    "already defined in an included file",
+                )
+            } else {
+                (
+                    name.span,
+                    prev_span,
+                    prev_kind,
+                    "also defined in another file",
+                )
+            };
+            let loc = self.location(other);
+            let help = if other.file == at.file {
+                format!(
+                    "the first definition, a {other_kind}, is at {loc}; rename or remove one of them"
+                )
+            } else {
+                format!(
+                    "the other definition, a {other_kind}, is at {loc}; a name defined in two files \
+                     is a duplicate, not an override: rename or remove one of them"
+                )
             };
             self.push(
                 Problem::error(
                     "mandate::check::duplicate",
-                    name.span,
+                    at,
                     format!("`{}` is defined twice", name.name),
                 )
-                .label("second definition")
-                .help(format!(
-                    "the first definition, a {kind_word}, is at {at}; rename one of them (a name \
-                     defined in two files is a duplicate, not an override)"
-                )),
+                .label(label)
+                .help(help),
             );
             return;
         }
@@ -288,6 +327,23 @@ impl<'a> Checker<'a> {
         );
     }
 
+    fn unknown_field(&mut self, record: &str, name: &ast::Ident, fields: &[&str]) {
+        let help = match suggest::closest(&name.name, fields.iter()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if fields.is_empty() => format!("`{record}` declares no fields"),
+            None => format!("`{record}` has: {}", fields.join(", ")),
+        };
+        self.push(
+            Problem::error(
+                "mandate::check::unknown-name",
+                name.span,
+                format!("`{record}` has no field `{}`", name.name),
+            )
+            .label("not a field")
+            .help(help),
+        );
+    }
+
     // ───────────────────────── guide ─────────────────────────
 
     fn guide(&mut self) {
@@ -300,9 +356,10 @@ impl<'a> Checker<'a> {
                     self.push(
                         Problem::error(
                             "mandate::check::guide-in-include",
-                            g.span,
+                            g.id.span,
                             "an included file has a `guide` block",
                         )
+                        .label("a shared file's guide block")
                         .help("only the yearly policy file names its guide; keep shared files to definitions"),
                     );
                     continue;
@@ -592,9 +649,11 @@ impl<'a> Checker<'a> {
                         }
                         key = Some(p);
                     }
+                    // A key field whose type is wrong has been reported already.
+                    None if r.fields.iter().any(|f| f.name.name == k.name) => {}
                     None => {
                         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                        self.unknown(&format!("field of `{}`", r.name.name), k, &names);
+                        self.unknown_field(&r.name.name, k, &names);
                     }
                 }
             }
@@ -837,7 +896,21 @@ impl<'a> Checker<'a> {
                     }
                     Some(r)
                 }
-                _ => {
+                Some(_) => {
+                    self.push(
+                        Problem::error(
+                            "mandate::check::not-an-entity",
+                            p.span,
+                            format!("`{}` has no key, so nothing can be measured per `{}`", p.name, p.name),
+                        )
+                        .help(format!(
+                            "`per` names an entity, a record with a key: add `key FIELD` to `record {}`",
+                            p.name
+                        )),
+                    );
+                    None
+                }
+                None => {
                     let ents: Vec<String> = self
                         .model
                         .schema
@@ -845,7 +918,7 @@ impl<'a> Checker<'a> {
                         .map(|(_, r)| r.name.clone())
                         .collect();
                     let refs: Vec<&str> = ents.iter().map(String::as_str).collect();
-                    self.unknown("entity (a record with a key)", p, &refs);
+                    self.unknown("entity", p, &refs);
                     None
                 }
             };
@@ -882,6 +955,20 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// `a → b → a`: the definitions on the path from `i` back to itself.
+    fn cycle_chain(&self, i: usize) -> String {
+        let from = self.busy.iter().position(|&b| b == i).unwrap_or(0);
+        self.busy
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .chain(std::iter::once(&i))
+            .filter_map(|&d| self.defs.get(d))
+            .map(|d| format!("`{}`", d.stmt.name().name))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+
     /// Checks measure `i` (once), returning its index in the model.
     pub(crate) fn measure(&mut self, i: usize) -> Option<usize> {
         match self.progress.get(&i).copied().unwrap_or(Progress::Todo) {
@@ -890,12 +977,14 @@ impl<'a> Checker<'a> {
             Progress::Busy => {
                 if let Some(d) = self.defs.get(i) {
                     let name = d.stmt.name().clone();
+                    let chain = self.cycle_chain(i);
                     self.push(
                         Problem::error(
                             "mandate::check::cycle",
                             name.span,
-                            format!("`{}` depends on itself", name.name),
+                            format!("`{}` depends on itself: {chain}", name.name),
                         )
+                        .label("defined in terms of itself")
                         .help("a measure cannot be computed from itself; break the cycle"),
                     );
                 }
@@ -904,6 +993,13 @@ impl<'a> Checker<'a> {
             }
             Progress::Todo => {}
         }
+        self.busy.push(i);
+        let r = self.measure_body(i);
+        self.busy.pop();
+        r
+    }
+
+    fn measure_body(&mut self, i: usize) -> Option<usize> {
         let Some(Def {
             stmt: Stmt::Measure(m),
             section,
@@ -920,7 +1016,9 @@ impl<'a> Checker<'a> {
         };
         let entity = self.entity_for(m.per.as_ref(), agg_record);
         let Some(entity) = entity else {
-            self.no_entity(&m.name);
+            if m.per.is_none() {
+                self.no_entity(&m.name);
+            }
             self.progress.insert(i, Progress::Failed);
             return None;
         };
@@ -1201,9 +1299,9 @@ impl<'a> Checker<'a> {
             Some(i) => Some(i),
             None => {
                 let names: Vec<String> = rec.fields.iter().map(|x| x.name.clone()).collect();
-                let what = format!("field of `{}`", rec.name);
+                let rname = rec.name.clone();
                 let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                self.unknown(&what, f, &refs);
+                self.unknown_field(&rname, f, &refs);
                 None
             }
         }
@@ -1253,12 +1351,14 @@ impl<'a> Checker<'a> {
             Progress::Busy => {
                 if let Some(d) = self.defs.get(i) {
                     let name = d.stmt.name().clone();
+                    let chain = self.cycle_chain(i);
                     self.push(
                         Problem::error(
                             "mandate::check::cycle",
                             name.span,
-                            format!("category `{}` depends on itself", name.name),
+                            format!("category `{}` depends on itself: {chain}", name.name),
                         )
+                        .label("decided in terms of itself")
                         .help("a category cannot be decided from itself; break the cycle"),
                     );
                 }
@@ -1267,6 +1367,13 @@ impl<'a> Checker<'a> {
             }
             Progress::Todo => {}
         }
+        self.busy.push(i);
+        let r = self.category_body(i);
+        self.busy.pop();
+        r
+    }
+
+    fn category_body(&mut self, i: usize) -> Option<usize> {
         let Some(Def {
             stmt: Stmt::Category(c),
             section,
@@ -1278,7 +1385,9 @@ impl<'a> Checker<'a> {
         let (c, section): (&ast::CategoryDecl, _) = (c, *section);
         self.progress.insert(i, Progress::Busy);
         let Some(entity) = self.entity_for(c.per.as_ref(), None) else {
-            self.no_entity(&c.name);
+            if c.per.is_none() {
+                self.no_entity(&c.name);
+            }
             self.progress.insert(i, Progress::Failed);
             return None;
         };
@@ -1422,7 +1531,8 @@ impl<'a> Checker<'a> {
             return None;
         }
         let Some((record, held_field, hspan)) = held else {
-            if !seen.is_empty() && seen.keys().any(|k| CATEGORY_KEYS.contains(k)) {
+            // A `held` that is given but wrong has been reported already.
+            if !seen.contains_key("held") && seen.keys().any(|k| CATEGORY_KEYS.contains(k)) {
                 self.push(
                     Problem::error(
                         "mandate::check::category-entry",
@@ -1557,7 +1667,7 @@ impl<'a> Checker<'a> {
                                     return None;
                                 }
                                 if let TExprKind::Const(Value::Date(d)) = &t.kind {
-                                    c.in_year(*d, t.span, "window");
+                                    c.in_year(&[*d], t.span, "window bound");
                                 }
                                 Some(Some(WindowBound {
                                     kind: b.kind.node,
@@ -1579,9 +1689,14 @@ impl<'a> Checker<'a> {
                                         Problem::error(
                                             "mandate::check::empty-window",
                                             case.span,
-                                            format!("the window ends ({b}) before it starts ({a})"),
+                                            format!(
+                                                "the window ends on {}, before it starts on {}",
+                                                values::us(*b),
+                                                values::us(*a)
+                                            ),
                                         )
-                                        .help("swap the bounds"),
+                                        .label("an empty window")
+                                        .help("swap the two dates, or check the month and year"),
                                     );
                                 }
                                 (lo, hi)
@@ -1633,30 +1748,37 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A date within the policy's school year, or a diagnostic.
-    pub(crate) fn in_year(&mut self, d: chrono::NaiveDate, span: Span, what: &str) {
+    /// Dates within the policy's school year, or one diagnostic for all of them.
+    pub(crate) fn in_year(&mut self, dates: &[chrono::NaiveDate], span: Span, what: &str) {
         let Some((start, end)) = self.model.guide.year_bounds() else {
             return;
         };
-        if d < start || d > end {
-            let y = self.model.guide.year.unwrap_or_default();
-            self.push(
-                Problem::error(
-                    "mandate::check::outside-year",
-                    span,
-                    format!(
-                        "{} is outside the school year {}-{} ({} to {})",
-                        values::us(d),
-                        y,
-                        y + 1,
-                        values::us(start),
-                        values::us(end)
-                    ),
-                )
-                .label(format!("this {what} date"))
-                .help("check the year; a new revision changes every date"),
-            );
+        if dates.iter().all(|d| *d >= start && *d <= end) {
+            return;
         }
+        let y = self.model.guide.year.unwrap_or_default();
+        let text = self
+            .text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.push(
+            Problem::error(
+                "mandate::check::outside-year",
+                span,
+                format!(
+                    "the {what} `{text}` is not within the school year {}-{}",
+                    y,
+                    y + 1
+                ),
+            )
+            .label(format!(
+                "the school year runs from {} to {}",
+                values::us(start),
+                values::us(end)
+            ))
+            .help("check the year; a new revision changes every date"),
+        );
     }
 
     // ───────────────────────── rules ─────────────────────────
@@ -1750,13 +1872,24 @@ impl<'a> Checker<'a> {
                             }
                             Some((_, k)) => {
                                 let kind = k.word();
+                                let help = if matches!(k, DefKind::Const | DefKind::Measure) {
+                                    format!(
+                                        "`within` takes a window such as `window w = November \
+                                         13-17, 2023`; to compare with one date, write `has {} == {}`",
+                                        field.name, w.name
+                                    )
+                                } else {
+                                    "`within` takes a window such as `window w = November 13-17, 2023`"
+                                        .to_string()
+                                };
                                 self.push(
                                     Problem::error(
                                         "mandate::check::not-a-window",
                                         w.span,
                                         format!("`{}` is a {kind}, not a window", w.name),
                                     )
-                                    .help("declare it with `window NAME = ...`"),
+                                    .label("not a window")
+                                    .help(help),
                                 );
                                 return None;
                             }
@@ -1849,7 +1982,7 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 if let TExprKind::Const(Value::Date(d)) = &due.kind {
-                    self.in_year(*d, due.span, "due");
+                    self.in_year(&[*d], due.span, "due date");
                 }
                 (
                     Check::Deadline {
@@ -1963,6 +2096,7 @@ impl<'a> Checker<'a> {
                 field.span,
                 format!("`{rname}.{}` is {tn}, not a date", field.name),
             )
+            .label("a date is needed here")
             .help("name a field declared as `date`"),
         );
     }

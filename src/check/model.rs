@@ -148,7 +148,7 @@ impl Schema {
             Type::Weight => "a headcount".into(),
             Type::Window => "a window".into(),
             Type::Enum(e) => match self.enum_type(e) {
-                Some(t) => format!("a `{}`", t.name),
+                Some(t) => format!("{} `{}`", article(&t.name), t.name),
                 None => "a value".into(),
             },
             Type::Set(e) => match self.enum_type(e) {
@@ -156,10 +156,18 @@ impl Schema {
                 None => "a set".into(),
             },
             Type::Ref(r) => match self.record(r) {
-                Some(t) => format!("a `{}`", t.name),
+                Some(t) => format!("{} `{}`", article(&t.name), t.name),
                 None => "a reference".into(),
             },
         }
+    }
+}
+
+/// "a" or "an" before a name, by its first letter.
+fn article(name: &str) -> &'static str {
+    match name.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }
 

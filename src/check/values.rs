@@ -42,8 +42,13 @@ impl Checker<'_> {
     /// A date that exists, or a diagnostic pointing at it.
     pub(crate) fn date(&mut self, d: &DateLit, span: Span) -> Option<NaiveDate> {
         if d.year_digits != 4 {
+            let text = self.text(span);
             let help = if d.year_digits == 2 {
-                format!("write the year in full, e.g. `20{:02}`", d.year)
+                let yy = format!("{:02}", d.year);
+                match text.strip_suffix(yy.as_str()) {
+                    Some(head) => format!("write the year in full: `{head}20{yy}`"),
+                    None => format!("write the year in full, e.g. `20{yy}`"),
+                }
             } else {
                 "write the year with four digits".into()
             };
@@ -151,10 +156,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        self.in_year(a, span, "window");
-        if b != a {
-            self.in_year(b, span, "window");
-        }
+        self.in_year(&[a, b], span, "window");
         Some((a, b))
     }
 

@@ -60,6 +60,12 @@ impl SyntaxError {
             InputLocation::Span((s, _)) => s,
         };
         let at = at.min(text.len());
+        if let Some(e) = unclosed_string(file, text, at) {
+            return e;
+        }
+        if let Some(e) = unclosed_block(file, text, at) {
+            return e;
+        }
         let (found, len) = describe_found(text, at);
         let span = Span::new(file, at, at + len);
         match e.variant {
@@ -67,10 +73,30 @@ impl SyntaxError {
                 positives,
                 negatives: _,
             } => {
-                let mut names: Vec<&str> = positives.iter().map(|r| group_name(*r)).collect();
+                // Many kinds of literal at one place read better as "a value".
+                let literals = positives.iter().filter(|r| is_literal(**r)).count();
+                let mut names: Vec<&str> = positives
+                    .iter()
+                    .map(|r| {
+                        if literals >= 3 && is_literal(*r) {
+                            "a value"
+                        } else {
+                            group_name(*r)
+                        }
+                    })
+                    .collect();
                 names.sort_unstable();
                 names.dedup();
-                let expected = join_or(&names);
+                let rest = text.get(at..).unwrap_or("");
+                let expected = if rest.starts_with('=')
+                    && !rest.starts_with("==")
+                    && positives.contains(&Rule::op_eq)
+                {
+                    // `level = elementary`: the one operator that was meant.
+                    "`==`".to_string()
+                } else {
+                    join_or(&names)
+                };
                 let help = hint(&positives, text, at);
                 SyntaxError::Expected {
                     expected,
@@ -87,6 +113,151 @@ impl SyntaxError {
                 span,
             },
         }
+    }
+}
+
+/// A `"` at `at` that no later `"` closes: the string runs to the end of the file.
+fn unclosed_string(file: FileId, text: &str, at: usize) -> Option<SyntaxError> {
+    let rest = text.get(at..)?;
+    let body = rest.strip_prefix('"')?;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return None,
+            _ => {}
+        }
+    }
+    let line_end = rest.find('\n').map(|i| at + i).unwrap_or(text.len());
+    let end = at + text.get(at..line_end).unwrap_or("").trim_end().len();
+    Some(SyntaxError::Custom {
+        message: "this string is not closed".into(),
+        help: "end the string with `\"`".into(),
+        file,
+        span: Span::new(file, at, end.max(at + 1)),
+    })
+}
+
+/// Only blank lines and comments from `at` to the end of the file.
+fn at_end(text: &str, at: usize) -> bool {
+    text.get(at..).unwrap_or("").lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with("//")
+    })
+}
+
+/// The file ends inside a `{ ... }` block: point at the `{` that is never closed.
+fn unclosed_block(file: FileId, text: &str, at: usize) -> Option<SyntaxError> {
+    if !at_end(text, at) {
+        return None;
+    }
+    let b = *open_braces(text, at).last()?;
+    Some(SyntaxError::Custom {
+        message: "this `{` is never closed".into(),
+        help: "add the `}` that ends the block".into(),
+        file,
+        span: Span::new(file, b, b + 1),
+    })
+}
+
+fn is_literal(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::literal
+            | Rule::number
+            | Rule::digits
+            | Rule::percent
+            | Rule::ratio
+            | Rule::month
+            | Rule::date
+            | Rule::us_date
+            | Rule::iso_date
+            | Rule::month_date
+            | Rule::date_range
+            | Rule::range_days
+            | Rule::range_months
+            | Rule::range_dates
+            | Rule::school_year
+            | Rule::duration
+            | Rule::boolean
+            | Rule::string
+    )
+}
+
+/// Byte offsets of the `{` still open at `at`, outside strings and comments, innermost last.
+fn open_braces(text: &str, at: usize) -> Vec<usize> {
+    let mut open = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < at {
+        match bytes.get(i) {
+            Some(b'"') => {
+                i += 1;
+                while let Some(&b) = bytes.get(i) {
+                    match b {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            Some(b'/') if bytes.get(i + 1) == Some(&b'/') => {
+                while let Some(&b) = bytes.get(i) {
+                    if b == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            Some(b'{') => open.push(i),
+            Some(b'}') => {
+                open.pop();
+            }
+            Some(_) => {}
+            None => break,
+        }
+        i += 1;
+    }
+    open
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or("").matches('\n').count() + 1
+}
+
+/// A hint when the parser stops at a statement keyword or at the end of the file inside a block:
+/// the block before was not closed, or the statement before was not finished.
+fn unfinished(expected: &[Rule], text: &str, at: usize, word: &str) -> Option<String> {
+    let starts_statement = STATEMENT_WORDS.contains(&word);
+    let statement_expected = expected
+        .iter()
+        .any(|r| matches!(r, Rule::modal | Rule::kw_measure | Rule::kw_include));
+    let open = open_braces(text, at);
+    if !starts_statement || statement_expected {
+        return None;
+    }
+    let innermost = open.last().copied();
+    let in_section = innermost.is_some_and(|b| {
+        let line_start = text
+            .get(..b)
+            .and_then(|t| t.rfind('\n'))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        text.get(line_start..b)
+            .is_some_and(|l| l.trim_start().starts_with("section"))
+    });
+    match innermost {
+        Some(b) if !in_section => Some(format!(
+            "the `{{` on line {} is not closed: is a `}}` missing before this line?",
+            line_of(text, b),
+        )),
+        _ => Some(format!(
+            "`{word}` starts a new statement, but the one before it is not finished"
+        )),
     }
 }
 
@@ -156,7 +327,12 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     if rest.starts_with('=') && expected.contains(&Rule::op_eq) {
-        return Some("compare with `==`".into());
+        return Some(
+            "compare with `==`; a single `=` only follows the name a statement defines".into(),
+        );
+    }
+    if let Some(h) = unfinished(expected, text, at, &word) {
+        return Some(h);
     }
     if expected.contains(&Rule::ident) && KEYWORDS.contains(&word.as_str()) {
         return Some(format!(
@@ -173,6 +349,19 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
                 .into(),
         );
     }
+    if expected.iter().any(|r| {
+        matches!(
+            r,
+            Rule::month
+                | Rule::month_date
+                | Rule::range_days
+                | Rule::range_months
+                | Rule::window_spec
+        )
+    }) && let Some(m) = crate::check::suggest::closest(&word, MONTH_NAMES)
+    {
+        return Some(format!("did you mean `{m}`?"));
+    }
     if expected.contains(&Rule::string) && rest.starts_with('\'') {
         return Some("strings use double quotes: \"...\"".into());
     }
@@ -185,6 +374,21 @@ const KEYWORDS: &[&str] = &[
     "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
     "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
     "true", "false", "for", "per",
+];
+
+const MONTH_NAMES: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 const STATEMENT_WORDS: &[&str] = &[

@@ -14,8 +14,17 @@ use super::span::{FileId, Span};
 #[grammar = "../grammar/policy.pest"]
 pub(crate) struct PolicyParser;
 
+/// How deeply parentheses, `not` and aggregations inside `where` may nest in one statement. The
+/// parser and every later stage recurse on expressions; this keeps the recursion shallow on any
+/// input (a person never writes more).
+const MAX_NESTING: usize = 64;
+
+/// How deep an expression tree may be (a chain of 200 `or`s is one level per `or`).
+const MAX_DEPTH: usize = 200;
+
 /// Parses one policy file.
 pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
+    nesting(file, text)?;
     let mut pairs =
         PolicyParser::parse(Rule::file, text).map_err(|e| SyntaxError::from_pest(file, text, e))?;
     let Some(root) = pairs.next() else {
@@ -55,6 +64,124 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
             .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
     })
+}
+
+/// A cheap scan before parsing: rejects text whose expressions nest deeper than [`MAX_NESTING`].
+/// Counts open parentheses plus the `not` and `where` words of the statement at each level;
+/// a statement keyword at the top level starts the count again.
+fn nesting(file: FileId, text: &str) -> Result<(), SyntaxError> {
+    const RESET: &[&str] = &[
+        "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
+        "window", "must", "shall", "required", "should", "may",
+    ];
+    let bytes = text.as_bytes();
+    // The count of `not`/`where` at each open parenthesis level, the statement's own level first.
+    let mut levels: Vec<usize> = vec![0];
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let start = i;
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'(' => levels.push(0),
+            b')' if levels.len() > 1 => {
+                levels.pop();
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                while bytes
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                {
+                    i += 1;
+                }
+                let word = text.get(start..=i).unwrap_or("");
+                // `may 1, 2024` is a date, not the verb; inside parentheses no statement starts.
+                let is_date = word.eq_ignore_ascii_case("may")
+                    && text
+                        .get(i + 1..)
+                        .and_then(|r| r.trim_start().chars().next())
+                        .is_some_and(|c| c.is_ascii_digit());
+                if RESET.contains(&word) && !is_date && levels.len() == 1 {
+                    levels = vec![0];
+                } else if (word == "not" || word == "where")
+                    && let Some(n) = levels.last_mut()
+                {
+                    *n += 1;
+                }
+            }
+            _ => {}
+        }
+        let depth = levels.len() - 1 + levels.iter().sum::<usize>();
+        if depth > MAX_NESTING {
+            let end = (start + 1).min(text.len());
+            return Err(SyntaxError::Custom {
+                message: "this expression nests too deeply".into(),
+                help: format!(
+                    "at most {MAX_NESTING} levels of parentheses, `not` and `where` in one \
+                     statement; give parts of it names with `measure`"
+                ),
+                file,
+                span: Span::new(file, start, end),
+            });
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// The part of `span` on its first line, so a long expression is not printed whole.
+fn first_line(text: &str, span: Span) -> Span {
+    let end = text
+        .get(span.start..span.end)
+        .and_then(|t| t.find('\n'))
+        .map(|i| {
+            span.start
+                + text
+                    .get(span.start..span.start + i)
+                    .unwrap_or("")
+                    .trim_end()
+                    .len()
+        })
+        .unwrap_or(span.end);
+    Span { end, ..span }
+}
+
+/// The depth of an expression tree, without recursion.
+fn depth(e: &Expr) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(e, 1)];
+    while let Some((e, d)) = stack.pop() {
+        max = max.max(d);
+        match &e.kind {
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) => {}
+            ExprKind::Set(members) => stack.extend(members.iter().map(|m| (m, d + 1))),
+            ExprKind::Not(inner) => stack.push((inner, d + 1)),
+            ExprKind::Binary(_, l, r) => {
+                stack.push((l, d + 1));
+                stack.push((r, d + 1));
+            }
+            ExprKind::Agg(a) => {
+                if let Some(f) = &a.filter {
+                    stack.push((f, d + 1));
+                }
+            }
+        }
+    }
+    max
 }
 
 fn is_keyword_token(r: Rule) -> bool {
@@ -659,6 +786,22 @@ impl Builder<'_> {
     }
 
     fn expr(&self, p: Pair<Rule>) -> R<Expr> {
+        let e = self.expr_tree(p)?;
+        if depth(&e) > MAX_DEPTH {
+            return Err(SyntaxError::Custom {
+                message: "this expression is too long".into(),
+                help: format!(
+                    "an expression is at most {MAX_DEPTH} operators deep; give parts of it names \
+                     with `measure`, and write a long list of `or`s as `FIELD in {{a, b, c}}`"
+                ),
+                file: self.file,
+                span: first_line(self.text, e.span),
+            });
+        }
+        Ok(e)
+    }
+
+    fn expr_tree(&self, p: Pair<Rule>) -> R<Expr> {
         let pairs: Pairs<Rule> = p.into_inner();
         pratt()
             .map_primary(|a| self.atom(a))
