@@ -896,25 +896,10 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
 
 // ───────────────────────────── literals ─────────────────────────────
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn month_name(m: u32) -> String {
     m.checked_sub(1)
         .and_then(|i| usize::try_from(i).ok())
-        .and_then(|i| MONTH_NAMES.get(i))
+        .and_then(|i| crate::syntax::ast::MONTH_NAMES.get(i))
         .map_or_else(|| m.to_string(), |s| (*s).to_string())
 }
 

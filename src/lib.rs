@@ -27,5 +27,6 @@ pub mod eval;
 pub mod fmt;
 pub mod policytest;
 pub mod report;
+pub mod suggest;
 pub mod syntax;
 pub mod synth;

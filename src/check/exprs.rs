@@ -3,7 +3,8 @@
 
 use super::diag::Problem;
 use super::model::*;
-use super::{Checker, DefKind, suggest};
+use super::{Checker, DefKind};
+use crate::suggest;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, BinOp, ExprKind, Literal};
 

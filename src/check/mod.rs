@@ -7,7 +7,6 @@ pub mod diag;
 mod exprs;
 pub mod load;
 pub mod model;
-pub mod suggest;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +15,8 @@ use std::path::Path;
 pub use diag::{Level, Problem};
 pub use load::{Loaded, ReadError, load, load_text};
 use model::*;
+
+use crate::suggest;
 
 use crate::syntax::ast::{self, CategoryValue, GuideValue, Item, Literal, Stmt};
 use crate::syntax::{FileId, Span};

@@ -12,21 +12,6 @@ pub(crate) fn us(d: NaiveDate) -> String {
     super::model::us_date(d)
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn days_in_month(year: i64, month: u32) -> Option<u32> {
     let y = i32::try_from(year).ok()?;
     let first = NaiveDate::from_ymd_opt(y, month, 1)?;
@@ -87,7 +72,7 @@ impl Checker<'_> {
         match y.and_then(|y| NaiveDate::from_ymd_opt(y, d.month, d.day)) {
             Some(date) => Some(date),
             None => {
-                let month_name = MONTH_NAMES
+                let month_name = crate::syntax::ast::MONTH_NAMES
                     .get(d.month as usize - 1)
                     .copied()
                     .unwrap_or("that month");

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::check::model::Record;
-use crate::check::suggest::closest;
+use crate::suggest::closest;
 
 use super::error::{Capped, DataError, DataErrorKind, list, quote};
 use super::value::normalize;

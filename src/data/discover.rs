@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema};
-use crate::check::suggest::closest;
+use crate::suggest::closest;
 
 use super::Format;
 use super::error::{DataError, DataErrorKind, list, quote};

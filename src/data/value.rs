@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::check::model::{EnumId, Ratio, Record, RecordId, Schema, Type, Value};
-use crate::check::suggest::closest;
+use crate::suggest::closest;
 use crate::syntax::ast::{Duration, DurationUnit};
 
 use super::entities::Entities;
@@ -624,21 +624,6 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `1/31/2024` (month first) or `2024-01-31`.
 pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     let general = || {
@@ -682,7 +667,10 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
         return Ok(date);
     }
-    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
+    let Some(month) = m
+        .checked_sub(1)
+        .and_then(|i| crate::syntax::ast::MONTH_NAMES.get(i as usize))
+    else {
         let mut help = "dates are month first, as `1/31/2024`".to_string();
         if us && (1..=12).contains(&d) && (1..=31).contains(&m) && !private {
             help = format!(

@@ -480,6 +480,22 @@ impl std::fmt::Display for Decimal {
     }
 }
 
+/// Month names as the guides print them, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// How a date was printed; the formatter keeps the form the guide uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DateStyle {

@@ -340,7 +340,7 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
         ));
     }
     if expected.contains(&Rule::modal) || expected.contains(&Rule::kw_measure) {
-        if let Some(k) = crate::check::suggest::closest(&word, STATEMENT_WORDS) {
+        if let Some(k) = crate::suggest::closest(&word, STATEMENT_WORDS) {
             return Some(format!("did you mean `{k}`?"));
         }
         return Some(
@@ -358,7 +358,7 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
                 | Rule::range_months
                 | Rule::window_spec
         )
-    }) && let Some(m) = crate::check::suggest::closest(&word, MONTH_NAMES)
+    }) && let Some(m) = crate::suggest::closest(&word, crate::syntax::ast::MONTH_NAMES.iter())
     {
         return Some(format!("did you mean `{m}`?"));
     }
@@ -374,21 +374,6 @@ const KEYWORDS: &[&str] = &[
     "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
     "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
     "true", "false", "for", "per",
-];
-
-const MONTH_NAMES: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 ];
 
 const STATEMENT_WORDS: &[&str] = &[
