@@ -972,6 +972,25 @@ impl<'a> Checker<'a> {
 
     /// Checks measure `i` (once), returning its index in the model.
     pub(crate) fn measure(&mut self, i: usize) -> Option<usize> {
+        self.once(
+            i,
+            (
+                "",
+                "defined in terms of itself",
+                "a measure cannot be computed from itself; break the cycle",
+            ),
+            Self::measure_body,
+        )
+    }
+
+    /// Runs `body` for definition `i` the first time it is asked for; a definition met again while
+    /// it is being checked is a cycle, reported once with the chain that leads back to it.
+    fn once(
+        &mut self,
+        i: usize,
+        (what, label, help): (&str, &str, &str),
+        body: fn(&mut Self, usize) -> Option<usize>,
+    ) -> Option<usize> {
         match self.progress.get(&i).copied().unwrap_or(Progress::Todo) {
             Progress::Done => return self.defs.get(i).and_then(|d| d.index),
             Progress::Failed => return None,
@@ -983,10 +1002,10 @@ impl<'a> Checker<'a> {
                         Problem::error(
                             "mandate::check::cycle",
                             name.span,
-                            format!("`{}` depends on itself: {chain}", name.name),
+                            format!("{what}`{}` depends on itself: {chain}", name.name),
                         )
-                        .label("defined in terms of itself")
-                        .help("a measure cannot be computed from itself; break the cycle"),
+                        .label(label)
+                        .help(help),
                     );
                 }
                 self.progress.insert(i, Progress::Failed);
@@ -995,7 +1014,7 @@ impl<'a> Checker<'a> {
             Progress::Todo => {}
         }
         self.busy.push(i);
-        let r = self.measure_body(i);
+        let r = body(self, i);
         self.busy.pop();
         r
     }
@@ -1346,32 +1365,15 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn category(&mut self, i: usize) -> Option<usize> {
-        match self.progress.get(&i).copied().unwrap_or(Progress::Todo) {
-            Progress::Done => return self.defs.get(i).and_then(|d| d.index),
-            Progress::Failed => return None,
-            Progress::Busy => {
-                if let Some(d) = self.defs.get(i) {
-                    let name = d.stmt.name().clone();
-                    let chain = self.cycle_chain(i);
-                    self.push(
-                        Problem::error(
-                            "mandate::check::cycle",
-                            name.span,
-                            format!("category `{}` depends on itself: {chain}", name.name),
-                        )
-                        .label("decided in terms of itself")
-                        .help("a category cannot be decided from itself; break the cycle"),
-                    );
-                }
-                self.progress.insert(i, Progress::Failed);
-                return None;
-            }
-            Progress::Todo => {}
-        }
-        self.busy.push(i);
-        let r = self.category_body(i);
-        self.busy.pop();
-        r
+        self.once(
+            i,
+            (
+                "category ",
+                "decided in terms of itself",
+                "a category cannot be decided from itself; break the cycle",
+            ),
+            Self::category_body,
+        )
     }
 
     fn category_body(&mut self, i: usize) -> Option<usize> {
