@@ -50,8 +50,8 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     let level = args.level.as_deref();
     match args.format {
-        Format::Ics => print!("{}", crate::report::calendar::ics(&model, level)),
-        Format::Text => print!("{}", crate::report::calendar::text(&model, level)),
+        Format::Ics => out!("{}", crate::report::calendar::ics(&model, level)),
+        Format::Text => out!("{}", crate::report::calendar::text(&model, level)),
     }
     EXIT_OK
 }

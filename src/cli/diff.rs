@@ -73,15 +73,15 @@ pub fn run(args: Args, style: Style) -> u8 {
     };
     match args.format {
         Format::Human => {
-            print!("{}", human(&mo.guide.id, &mn.guide.id, &changes));
+            out!("{}", human(&mo.guide.id, &mn.guide.id, &changes));
             if let Some(imp) = &impacts {
-                println!(
+                outln!(
                     "\nimpact on the data ({} school{} differ)",
                     imp.len(),
                     if imp.len() == 1 { "" } else { "s" }
                 );
                 for i in imp {
-                    println!("  {}: {}", i.entity, i.changes.join("; "));
+                    outln!("  {}: {}", i.entity, i.changes.join("; "));
                 }
             }
         }
@@ -93,7 +93,7 @@ pub fn run(args: Args, style: Style) -> u8 {
                 impact: impacts.as_deref(),
             };
             match serde_json::to_string_pretty(&j) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => outln!("{s}"),
                 Err(e) => eprintln!("error: {e}"),
             }
         }

@@ -48,15 +48,15 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     if args.json {
         match serde_json::to_string_pretty(&found) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => eprintln!("error: {e}"),
         }
     } else {
         for (i, x) in found.iter().enumerate() {
             if i > 0 {
-                println!();
+                outln!();
             }
-            print!("{}", crate::report::explain::text(x));
+            out!("{}", crate::report::explain::text(x));
         }
     }
     EXIT_OK

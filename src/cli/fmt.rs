@@ -34,7 +34,7 @@ pub fn run(args: Args, style: Style) -> u8 {
                         return super::EXIT_FINDINGS;
                     }
                 } else {
-                    print!("{out}");
+                    out!("{out}");
                 }
                 super::EXIT_OK
             }
@@ -59,7 +59,7 @@ pub fn run(args: Args, style: Style) -> u8 {
             continue;
         }
         if args.check {
-            println!("{}", path.display());
+            outln!("{}", path.display());
             code = code.max(super::EXIT_FINDINGS);
         } else if let Err(e) = std::fs::write(path, out) {
             eprintln!("error: cannot write `{}`: {e}", path.display());

@@ -119,12 +119,12 @@ pub fn run(args: Args, style: Style) -> u8 {
     let unreadable = ev.entities == 0 && ev.data_errors.iter().any(|e| e.is_error());
     match args.format {
         Format::Human => {
-            print!("{}", human(&report, &loaded.sources, style));
-            println!("{}", report.summary(Some(started.elapsed())));
+            out!("{}", human(&report, &loaded.sources, style));
+            outln!("{}", report.summary(Some(started.elapsed())));
         }
-        Format::Json => print!("{}", json(&report)),
-        Format::Csv => print!("{}", csv(&report)),
-        Format::Junit => print!("{}", junit(&report)),
+        Format::Json => out!("{}", json(&report)),
+        Format::Csv => out!("{}", csv(&report)),
+        Format::Junit => out!("{}", junit(&report)),
     }
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));

@@ -1,5 +1,22 @@
 //! The command line: a thin layer over the library, one file per subcommand.
 
+/// `print!` that never panics: output cut short by the reader (`mandate lint ... | head`) is not
+/// an error of ours, so write errors are ignored.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `println!` that never panics; see [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod calendar;
 pub mod check;
 pub mod diff;

@@ -36,21 +36,21 @@ pub fn run(args: Args) -> u8 {
     for f in &files {
         let r = run_file(f, &scratch);
         if let Some(e) = &r.error {
-            println!("ERROR {}: {e}", f.display());
+            outln!("ERROR {}: {e}", f.display());
             broken += 1;
             continue;
         }
         for name in &r.passed {
-            println!("ok    {} :: {name}", f.display());
+            outln!("ok    {} :: {name}", f.display());
         }
         for (name, diff) in &r.failed {
-            println!("FAIL  {} :: {name}\n{diff}", f.display());
+            outln!("FAIL  {} :: {name}\n{diff}", f.display());
         }
         passed += r.passed.len();
         failed += r.failed.len();
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    println!(
+    outln!(
         "\n{passed} passed, {failed} failed, {broken} file{} could not run",
         if broken == 1 { "" } else { "s" }
     );

@@ -836,6 +836,12 @@ impl Builder<'_> {
         let span = self.span(&p);
         let kind = match p.as_rule() {
             Rule::expr => return self.expr(p),
+            Rule::paren => {
+                let inner = self.next_pair(&mut p.into_inner(), span)?;
+                let mut e = self.expr(inner)?;
+                e.span = span;
+                return Ok(e);
+            }
             Rule::ident => ExprKind::Name(self.ident(p)),
             Rule::path => {
                 let (a, b) = self.path(p)?;
