@@ -546,6 +546,9 @@ impl<'a> Printer<'a> {
 
     fn rule(&mut self, r: &RuleDecl, indent: usize) -> Vec<Line> {
         let mut text = format!("{} {}", r.modal.node.word(), r.name.name);
+        if let Some(p) = &r.per {
+            text.push_str(&format!(" per {}", p.name));
+        }
         if let Some(a) = &r.applies {
             text.push_str(" for ");
             text.push_str(&expr(a));

@@ -1818,7 +1818,7 @@ impl<'a> Checker<'a> {
             Some(n) => Some(self.record_ref(n)?),
             None => None,
         };
-        let Some(entity) = self.entity_for(None, record) else {
+        let Some(entity) = self.entity_for(r.per.as_ref(), record) else {
             self.no_entity(&r.name);
             return None;
         };

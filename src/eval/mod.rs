@@ -39,6 +39,8 @@ pub struct Evaluation {
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
     pub entities: usize,
+    /// Entities evaluated, per kind in declaration order: `[("school", 43)]`.
+    pub by_kind: Vec<(String, usize)>,
     /// Rows read, all record types together.
     pub rows: u64,
 }
@@ -99,11 +101,25 @@ pub fn evaluate(
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
+    // `43 schools`, or `5 schools and 2 districts` when rules are about several kinds.
+    let by_kind = model
+        .schema
+        .entities()
+        .map(|(_, r)| {
+            let n = explanations
+                .iter()
+                .filter(|x| x.entity_kind == r.name)
+                .count();
+            (r.name.clone(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
     Evaluation {
         findings,
         explanations,
         data_errors: errors,
         entities: count,
+        by_kind,
         rows: ev.rows,
     }
 }

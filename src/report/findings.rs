@@ -19,6 +19,8 @@ pub struct LintReport<'a> {
     pub findings: Vec<&'a Finding>,
     pub data_errors: &'a [DataError],
     pub entities: usize,
+    /// Entities per kind, when there are several: `[("school", 5), ("district", 2)]`.
+    pub by_kind: Vec<(String, usize)>,
     /// What the entities are, plural: `schools`.
     pub entity_word: String,
     pub rows: u64,
@@ -40,6 +42,7 @@ impl<'a> LintReport<'a> {
             findings: ev.findings.iter().collect(),
             data_errors: &ev.data_errors,
             entities: ev.entities,
+            by_kind: ev.by_kind.clone(),
             entity_word: "entities".into(),
             rows: ev.rows,
             near: Vec::new(),
@@ -54,13 +57,28 @@ impl<'a> LintReport<'a> {
         self.count(Severity::Error) > 0
     }
 
+    /// `43 schools`, or `5 schools and 2 districts`.
+    fn checked(&self) -> String {
+        if self.by_kind.len() < 2 {
+            return format!("{} {}", self.entities, self.entity_word);
+        }
+        let parts: Vec<String> = self
+            .by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {k}{}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        match parts.split_last() {
+            Some((last, init)) if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+            _ => parts.join(""),
+        }
+    }
+
     /// `43 schools checked: 14 errors, 11 warnings, 35 info`
     pub fn summary(&self, elapsed: Option<std::time::Duration>) -> String {
         let data = self.data_errors.iter().filter(|e| e.is_error()).count();
         let mut s = format!(
-            "{} {} checked: {} error{}, {} warning{}, {} info",
-            self.entities,
-            self.entity_word,
+            "{} checked: {} error{}, {} warning{}, {} info",
+            self.checked(),
             self.count(Severity::Error),
             if self.count(Severity::Error) == 1 {
                 ""

@@ -315,6 +315,8 @@ impl Modal {
 pub struct RuleDecl {
     pub modal: Spanned<Modal>,
     pub name: Ident,
+    /// `per district`: the entity the rule is about, when it is not the one its record implies.
+    pub per: Option<Ident>,
     pub applies: Option<Expr>,
     pub assertion: Assertion,
     pub quote: Option<Spanned<String>>,

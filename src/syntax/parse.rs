@@ -548,6 +548,7 @@ impl Builder<'_> {
                     span: self.span(&m),
                 };
                 let name = self.next_ident(&mut c, span)?;
+                let per = self.per(&mut c, span)?;
                 let mut applies = None;
                 if let Some(n) = c.peek()
                     && n.as_rule() == Rule::for_clause
@@ -564,6 +565,7 @@ impl Builder<'_> {
                 Stmt::Rule(RuleDecl {
                     modal,
                     name,
+                    per,
                     applies,
                     assertion,
                     quote,
