@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
@@ -23,8 +23,49 @@ pub(crate) fn read(
     path: &Path,
     record: &Record,
     sink: &mut Capped<'_>,
-    mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
 ) {
+    if let Some(mut opened) = open(path, record, sink) {
+        let mut reader = opened.reader.take();
+        if let Some(reader) = &mut reader {
+            opened.rows(reader, 0, 0, None, sink, visit);
+        }
+    }
+}
+
+/// A CSV file whose header has been read and matched: its rows can be read in one go or in parts.
+pub(crate) struct Opened {
+    path: PathBuf,
+    /// The reader, just after the header.
+    reader: Option<::csv::Reader<File>>,
+    /// The offset of the text after any BOM; other offsets are counted from it.
+    start: u64,
+    /// Whether `\n` ends records (else `\r` alone does, and line numbers are all 1).
+    lf: bool,
+    /// The length of the text after any BOM.
+    stream_len: u64,
+    ends_in_newline: bool,
+    /// Per field, its column.
+    columns: Vec<Option<usize>>,
+    width: usize,
+    /// Where the first row after the header starts.
+    rows_at: u64,
+}
+
+/// How reading a part of a file ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PartEnd {
+    /// Every row up to the part's end (or the file's) was read.
+    Done,
+    /// The part's end is not where a row ends (it falls inside a quoted value, or the file
+    /// changed): the part's rows are not the file's.
+    Misaligned,
+    /// The file could not be read further (reported).
+    Failed,
+}
+
+/// Opens a CSV file and reads its header. File-level problems are reported and give `None`.
+pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Option<Opened> {
     let file_error = |sink: &mut Capped<'_>, message: String, help: &str| {
         sink.always(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
@@ -36,7 +77,7 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the path and the file's permissions",
             );
-            return;
+            return None;
         }
     };
     let mut head = Vec::with_capacity(SNIFF);
@@ -46,7 +87,7 @@ pub(crate) fn read(
             format!("cannot read the file: {}", io_message(&e)),
             "check the file's permissions",
         );
-        return;
+        return None;
     }
     if head.contains(&0) {
         file_error(
@@ -54,7 +95,7 @@ pub(crate) fn read(
             "the file is not text: it holds binary data".into(),
             "export the data as CSV text (comma-separated, UTF-8)",
         );
-        return;
+        return None;
     }
     let start = if head.starts_with(BOM) { BOM.len() } else { 0 };
     // Only `\n` ends a record, so the reader's line count tells each record's line exactly (with
@@ -62,11 +103,6 @@ pub(crate) fn read(
     // left at the end of a line is trimmed like other spaces. A file with old Mac line ends
     // (`\r` alone) is read with `\r` as the terminator; its line numbers are then all 1.
     let lf = head.contains(&b'\n') || !head.contains(&b'\r');
-    let terminator = if lf {
-        ::csv::Terminator::Any(b'\n')
-    } else {
-        ::csv::Terminator::CRLF
-    };
     let (stream_len, ends_in_newline) = match tail(&mut file) {
         Ok((len, last)) => (len.saturating_sub(start as u64), last == Some(b'\n')),
         Err(e) => {
@@ -75,7 +111,7 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the file's permissions",
             );
-            return;
+            return None;
         }
     };
     if let Err(e) = file.seek(SeekFrom::Start(start as u64)) {
@@ -84,28 +120,20 @@ pub(crate) fn read(
             format!("cannot read the file: {}", io_message(&e)),
             "check the file's permissions",
         );
-        return;
+        return None;
     }
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .terminator(terminator)
-        .buffer_capacity(1 << 16)
-        .from_reader(file);
-    // The line a record starts on: the reader's line after it, less the line breaks inside
-    // quoted values and the one that ended it.
-    let line_of = |reader: &::csv::Reader<File>, row: &ByteRecord| -> u64 {
-        let end = reader.position();
-        let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let ended = end.byte() < stream_len || ends_in_newline;
-        if lf {
-            end.line()
-                .saturating_sub(inside)
-                .saturating_sub(u64::from(ended))
-        } else {
-            end.line()
-        }
+    let mut opened = Opened {
+        path: path.to_path_buf(),
+        reader: None,
+        start: start as u64,
+        lf,
+        stream_len,
+        ends_in_newline,
+        columns: Vec::new(),
+        width: 0,
+        rows_at: 0,
     };
+    let mut reader = opened.reader_for(file);
     let mut row = ByteRecord::new();
     let mut header = reader.read_byte_record(&mut row);
     while matches!(header, Ok(true)) && is_blank(&row) {
@@ -119,7 +147,7 @@ pub(crate) fn read(
                 "the file is empty".into(),
                 "a CSV file starts with a header line naming its columns",
             );
-            return;
+            return None;
         }
         Err(e) => {
             file_error(
@@ -127,10 +155,10 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", csv_message(&e)),
                 "check that the file is CSV text",
             );
-            return;
+            return None;
         }
     }
-    let header_line = line_of(&reader, &row);
+    let header_line = opened.line_of(&reader, &row, 0, 0);
     let mut headers = Vec::with_capacity(row.len());
     for cell in &row {
         match std::str::from_utf8(cell) {
@@ -145,61 +173,242 @@ pub(crate) fn read(
                     .line(header_line)
                     .help("save the file as UTF-8 CSV text with a header line naming its columns"),
                 );
-                return;
+                return None;
             }
         }
     }
-    let Some(map) = match_header(record, &headers, header_line, sink) else {
-        return;
-    };
-    let width = headers.len();
-    loop {
-        match reader.read_byte_record(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink.report(None, |file| {
-                    DataError::new(
-                        DataErrorKind::File,
-                        file,
-                        format!("cannot read further: {}", csv_message(&e)),
-                    )
-                    .line(line)
-                    .help("check that the file is CSV text")
-                });
+    let map = match_header(record, &headers, header_line, sink)?;
+    opened.width = headers.len();
+    opened.columns = map.columns;
+    opened.rows_at = reader.position().byte();
+    opened.reader = Some(reader);
+    Some(opened)
+}
+
+impl Opened {
+    fn reader_for(&self, file: File) -> ::csv::Reader<File> {
+        let terminator = if self.lf {
+            ::csv::Terminator::Any(b'\n')
+        } else {
+            ::csv::Terminator::CRLF
+        };
+        ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(terminator)
+            .buffer_capacity(1 << 16)
+            .from_reader(file)
+    }
+
+    /// The line a record starts on: the reader's line after it, less the line breaks inside
+    /// quoted values and the one that ended it. `from` is where the reader started, `base` the
+    /// line breaks before it.
+    fn line_of(&self, reader: &::csv::Reader<File>, row: &ByteRecord, from: u64, base: u64) -> u64 {
+        let end = reader.position();
+        let line = end.line().saturating_add(base);
+        if !self.lf {
+            return line;
+        }
+        // A line break inside a record is inside quotes. A record read without quotes (or
+        // skipped blank lines) took its bytes, a comma between fields and its line break: then
+        // there is none to count.
+        let bytes = row.as_slice();
+        let plain = row.position().is_some_and(|start| {
+            end.byte().checked_sub(start.byte()) == Some(bytes.len() as u64 + row.len() as u64)
+        });
+        let inside = if plain {
+            0
+        } else {
+            bytes.iter().filter(|&&b| b == b'\n').count() as u64
+        };
+        let ended = from.saturating_add(end.byte()) < self.stream_len || self.ends_in_newline;
+        line.saturating_sub(inside).saturating_sub(u64::from(ended))
+    }
+
+    /// Whether the file can be read in parts: only `\n` ends its records.
+    pub fn splittable(&self) -> bool {
+        self.lf
+    }
+
+    /// The file's rows split into about `parts` byte ranges of similar size, each starting just
+    /// after a line break that follows a non-empty line: `[rows_at, p1, ..., stream_len]`.
+    /// Whether each really starts a row is checked while reading (see [`PartEnd::Misaligned`]).
+    pub fn split(&self, parts: usize) -> Vec<u64> {
+        let mut bounds = vec![self.rows_at];
+        let body = self.stream_len.saturating_sub(self.rows_at);
+        let Ok(mut file) = File::open(&self.path) else {
+            return vec![self.rows_at, self.stream_len];
+        };
+        let mut window = vec![0u8; 1 << 16];
+        for k in 1..parts {
+            let guess = self.rows_at + body / parts as u64 * k as u64;
+            let last = bounds.last().copied().unwrap_or(0);
+            if guess <= last {
+                continue;
+            }
+            // Read from one byte before the guess, to see the byte before a line break.
+            let at = guess - 1;
+            if file.seek(SeekFrom::Start(self.start + at)).is_err() {
                 break;
             }
+            let Ok(n) = read_up_to(&mut file, &mut window) else {
+                break;
+            };
+            let seen = window.get(..n).unwrap_or(&[]);
+            let found = seen
+                .windows(2)
+                .position(|w| matches!(w, [prev, b'\n'] if *prev != b'\n'));
+            if let Some(i) = found {
+                // The break is at `at + i + 1`; the part starts after it.
+                let p = at + i as u64 + 2;
+                if p > last && p < self.stream_len {
+                    bounds.push(p);
+                }
+            }
         }
-        if is_blank(&row) {
-            continue; // a blank line (`\r\n` with CRLF line ends)
-        }
-        let line = line_of(&reader, &row);
-        if row.len() != width {
-            let n = row.len();
-            sink.report(None, |file| {
-                DataError::new(
-                    DataErrorKind::Row,
-                    file,
-                    format!(
-                        "the row has {n} {}, the header has {width}",
-                        if n == 1 { "field" } else { "fields" }
-                    ),
-                )
-                .line(line)
-                .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
-            });
-            continue;
-        }
-        visit(
-            sink,
-            Pos::Line(line),
-            &Cells::Csv {
-                record: &row,
-                columns: &map.columns,
-            },
-        );
+        bounds.push(self.stream_len);
+        bounds
     }
+
+    /// The line breaks in `[from, to)`, to number a part's lines.
+    pub fn newlines(&self, from: u64, to: u64) -> std::io::Result<u64> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(self.start + from))?;
+        let mut left = to.saturating_sub(from);
+        let mut buf = vec![0u8; 1 << 18];
+        let mut count = 0u64;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let Some(chunk) = buf.get_mut(..want) else {
+                break;
+            };
+            let n = file.read(chunk)?;
+            if n == 0 {
+                break;
+            }
+            count += count_newlines(chunk.get(..n).unwrap_or(&[]));
+            left -= n as u64;
+        }
+        Ok(count)
+    }
+
+    /// A reader at `from`, for a part.
+    pub fn part_reader(&self, from: u64) -> std::io::Result<::csv::Reader<File>> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(self.start + from))?;
+        Ok(self.reader_for(file))
+    }
+
+    /// The reader just after the header, for reading the rows in one go.
+    pub fn take_reader(&mut self) -> Option<::csv::Reader<File>> {
+        self.reader.take()
+    }
+
+    /// Reads rows from `reader`, which started at `from` with `base` line breaks before it, until
+    /// the end of the file or, with `to`, until the row that ends there.
+    pub fn rows(
+        &self,
+        reader: &mut ::csv::Reader<File>,
+        from: u64,
+        base: u64,
+        to: Option<u64>,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) -> PartEnd {
+        let width = self.width;
+        let mut row = ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut row) {
+                Ok(true) => {}
+                Ok(false) if to.is_none() => return PartEnd::Done,
+                Ok(false) => return PartEnd::Misaligned,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line().saturating_add(base));
+                    sink.report(None, |file| {
+                        DataError::new(
+                            DataErrorKind::File,
+                            file,
+                            format!("cannot read further: {}", csv_message(&e)),
+                        )
+                        .line(line)
+                        .help("check that the file is CSV text")
+                    });
+                    return PartEnd::Failed;
+                }
+            }
+            let last = match to {
+                Some(to) => {
+                    let end = from.saturating_add(reader.position().byte());
+                    if end > to {
+                        return PartEnd::Misaligned;
+                    }
+                    end == to
+                }
+                None => false,
+            };
+            if !is_blank(&row) {
+                let line = self.line_of(reader, &row, from, base);
+                if row.len() != width {
+                    let n = row.len();
+                    sink.report(None, |file| {
+                        DataError::new(
+                            DataErrorKind::Row,
+                            file,
+                            format!(
+                                "the row has {n} {}, the header has {width}",
+                                if n == 1 { "field" } else { "fields" }
+                            ),
+                        )
+                        .line(line)
+                        .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
+                    });
+                } else {
+                    visit(
+                        sink,
+                        Pos::Line(line),
+                        &Cells::Csv {
+                            record: &row,
+                            columns: &self.columns,
+                        },
+                    );
+                }
+            }
+            if last {
+                return PartEnd::Done;
+            }
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while let Some(rest) = buf.get_mut(n..) {
+        if rest.is_empty() {
+            break;
+        }
+        match file.read(rest)? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// `\n` bytes in `bytes`, counted a block at a time so the compiler can vectorise it.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut blocks = bytes.chunks_exact(255 * 16);
+    for block in &mut blocks {
+        let mut lanes = [0u8; 16];
+        for chunk in block.chunks_exact(16) {
+            for (lane, &b) in lanes.iter_mut().zip(chunk) {
+                *lane += u8::from(b == b'\n');
+            }
+        }
+        total += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+    }
+    total + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// A line with nothing but spaces (`\r` is left over from CRLF line ends).

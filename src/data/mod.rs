@@ -104,54 +104,246 @@ pub fn stream(
     let Some(rec) = schema.record(record) else {
         return;
     };
-    let mut parser = RecordParser::new(schema, rec);
-    let fields: Vec<(usize, &str)> = rec
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| wanted.get(*i).copied().unwrap_or(false))
-        .map(|(i, fd)| (i, fd.name.as_str()))
-        .collect();
-    let mut values = vec![Value::Null; rec.fields.len()];
+    let mut decoder = Decoder::new(schema, rec, wanted);
     for path in data.files_of(record) {
         let Some(format) = Format::of(path) else {
             continue;
         };
         let mut sink = Capped::new(path.display().to_string(), errors);
         rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
-            let mut good = true;
-            for &(i, name) in &fields {
-                let Some(slot) = values.get_mut(i) else {
-                    continue;
-                };
-                if let Some(raw) = cells.raw(i)
-                    && parser.exact(i, raw, slot)
-                {
-                    continue;
-                }
-                if let Err(problem) = parser.cell_into(i, cells.get(i), entities, slot) {
-                    good = false;
-                    sink.report(Some(name), |file| {
-                        let at = match pos {
-                            Pos::Line(_) => pos.location(None),
-                            Pos::Item(_) => pos.location(Some(name)),
-                        };
-                        DataError::new(problem.kind, file, problem.message)
-                            .at(at)
-                            .column(name)
-                            .help(then(&problem.help, "the row is skipped"))
-                    });
-                }
-            }
-            if good {
-                f(&Row {
-                    values: &values,
-                    file: path,
-                    line: pos.number(),
-                    pos,
-                });
-            }
+            decoder.row(entities, path, sink, pos, cells, &mut f);
         });
         sink.finish();
+    }
+}
+
+/// The smallest CSV file [`stream_parts`] splits by default: below it, threads cost more than
+/// they save.
+pub const SPLIT_AT_BYTES: u64 = 4 << 20;
+
+/// How [`stream_parts`] reads large CSV files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Parts read at once, one thread each; 1 reads every file in one go.
+    pub threads: usize,
+    /// The smallest file read in parts.
+    pub min_bytes: u64,
+}
+
+impl Split {
+    /// `threads` parts for files of at least [`SPLIT_AT_BYTES`].
+    pub fn threads(threads: usize) -> Split {
+        Split {
+            threads,
+            min_bytes: SPLIT_AT_BYTES,
+        }
+    }
+}
+
+/// Like [`stream`], but a large CSV file (see [`Split`]) is read in up to `split.threads` parts
+/// at once, one thread each. Rows go to `f` with a state: every part has its own, made by
+/// `init`. The states come back in data order; every row of one comes after every row of the one
+/// before, so merging them in order gives what one state fed by [`stream`] would hold. Rows, line
+/// numbers and errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s.
+///
+/// A part starts just after a line break, which must end a row: when it falls inside a quoted
+/// value instead, the parts are dropped and the file is read again in one go.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "stream's arguments, and the split and state"
+)]
+pub fn stream_parts<S: Send>(
+    schema: &Schema,
+    record: RecordId,
+    data: &DataSet,
+    entities: &Entities,
+    wanted: &[bool],
+    errors: &mut Vec<DataError>,
+    split: Split,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &Row<'_>) + Sync,
+) -> Vec<S> {
+    let mut states = Vec::new();
+    let Some(rec) = schema.record(record) else {
+        return vec![init()];
+    };
+    let decoder = Decoder::new(schema, rec, wanted);
+    for path in data.files_of(record) {
+        let Some(format) = Format::of(path) else {
+            continue;
+        };
+        let mut sink = Capped::new(path.display().to_string(), errors);
+        let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= split.min_bytes);
+        if format != Format::Csv || split.threads < 2 || !large {
+            let mut decoder = decoder.clone();
+            let mut state = states.pop().unwrap_or_else(&init);
+            rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
+                decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                    f(&mut state, row)
+                });
+            });
+            states.push(state);
+            sink.finish();
+            continue;
+        }
+        let Some(mut opened) = csv::open(path, rec, &mut sink) else {
+            sink.finish();
+            continue;
+        };
+        let bounds = if opened.splittable() {
+            opened.split(split.threads)
+        } else {
+            Vec::new()
+        };
+        if bounds.len() > 2
+            && let Some(parts) = read_parts(&opened, &bounds, &decoder, entities, path, &init, &f)
+        {
+            for (state, part_errors, tally) in parts {
+                sink.absorb(part_errors, tally);
+                states.push(state);
+            }
+        } else if let Some(mut reader) = opened.take_reader() {
+            let mut decoder = decoder.clone();
+            let mut state = states.pop().unwrap_or_else(&init);
+            opened.rows(&mut reader, 0, 0, None, &mut sink, |sink, pos, cells| {
+                decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                    f(&mut state, row)
+                });
+            });
+            states.push(state);
+        }
+        sink.finish();
+    }
+    if states.is_empty() {
+        states.push(init());
+    }
+    states
+}
+
+/// A part's state, errors and error counts.
+type Part<S> = (S, Vec<DataError>, error::PartTally);
+
+/// Reads the parts `bounds[k]..bounds[k + 1]` of an opened CSV file on one thread each. `None`
+/// when a part does not end where a row ends, or a thread failed: the caller reads the file in
+/// one go instead.
+fn read_parts<S: Send>(
+    opened: &csv::Opened,
+    bounds: &[u64],
+    decoder: &Decoder<'_>,
+    entities: &Entities,
+    path: &Path,
+    init: &(impl Fn() -> S + Sync),
+    f: &(impl Fn(&mut S, &Row<'_>) + Sync),
+) -> Option<Vec<Part<S>>> {
+    let file = path.display().to_string();
+    let results: Vec<Option<Part<S>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (from, to) = match w {
+                    [a, b] => (*a, *b),
+                    _ => (0, 0),
+                };
+                let last = Some(&to) == bounds.last();
+                let file = file.clone();
+                scope.spawn(move || -> Option<Part<S>> {
+                    // The header's line breaks and the rows' before this part number its lines.
+                    let base = opened.newlines(0, from).ok()?;
+                    let mut reader = opened.part_reader(from).ok()?;
+                    let mut decoder = decoder.clone();
+                    let mut state = init();
+                    let mut part_errors = Vec::new();
+                    let mut sink = Capped::part(file, &mut part_errors);
+                    let end = opened.rows(
+                        &mut reader,
+                        from,
+                        base,
+                        if last { None } else { Some(to) },
+                        &mut sink,
+                        |sink, pos, cells| {
+                            decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                                f(&mut state, row)
+                            });
+                        },
+                    );
+                    let tally = sink.into_part();
+                    (end == csv::PartEnd::Done).then_some((state, part_errors, tally))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Turns a row's cells into values, reusing one buffer: only the wanted fields are parsed.
+#[derive(Clone)]
+struct Decoder<'s> {
+    parser: RecordParser,
+    fields: Vec<(usize, &'s str)>,
+    values: Vec<Value>,
+}
+
+impl<'s> Decoder<'s> {
+    fn new(schema: &Schema, rec: &'s crate::check::model::Record, wanted: &[bool]) -> Self {
+        Decoder {
+            parser: RecordParser::new(schema, rec),
+            fields: rec
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| wanted.get(*i).copied().unwrap_or(false))
+                .map(|(i, fd)| (i, fd.name.as_str()))
+                .collect(),
+            values: vec![Value::Null; rec.fields.len()],
+        }
+    }
+
+    /// Decodes one row and hands it to `f` when its wanted fields are valid; reports the others.
+    #[inline]
+    fn row(
+        &mut self,
+        entities: &Entities,
+        path: &Path,
+        sink: &mut Capped<'_>,
+        pos: Pos,
+        cells: &rows::Cells<'_>,
+        f: &mut impl FnMut(&Row<'_>),
+    ) {
+        let mut good = true;
+        for &(i, name) in &self.fields {
+            let Some(slot) = self.values.get_mut(i) else {
+                continue;
+            };
+            if let Some(raw) = cells.raw(i)
+                && self.parser.exact(i, raw, slot)
+            {
+                continue;
+            }
+            if let Err(problem) = self.parser.cell_into(i, cells.get(i), entities, slot) {
+                good = false;
+                sink.report(Some(name), |file| {
+                    let at = match pos {
+                        Pos::Line(_) => pos.location(None),
+                        Pos::Item(_) => pos.location(Some(name)),
+                    };
+                    DataError::new(problem.kind, file, problem.message)
+                        .at(at)
+                        .column(name)
+                        .help(then(&problem.help, "the row is skipped"))
+                });
+            }
+        }
+        if good {
+            f(&Row {
+                values: &self.values,
+                file: path,
+                line: pos.number(),
+                pos,
+            });
+        }
     }
 }

@@ -75,12 +75,45 @@ struct Streamed {
 
 const KEEP_EXAMPLES: usize = 3;
 
-/// Evaluates `model` on the data in `inputs` (folders and files).
+/// The fewest entities worth a thread of their own when deciding.
+const DECIDE_PART_MIN: usize = 256;
+
+/// Evaluates `model` on the data in `inputs` (folders and files), reading large CSV files on
+/// [`default_threads`] threads.
 pub fn evaluate(
     model: &Model,
     sources: &Sources,
     inputs: &[PathBuf],
     opts: &Options,
+) -> Evaluation {
+    evaluate_with(
+        model,
+        sources,
+        inputs,
+        opts,
+        data::Split::threads(default_threads()),
+    )
+}
+
+/// The threads a lint uses: `MANDATE_THREADS` when set to a positive number, else the machine's
+/// available parallelism.
+pub fn default_threads() -> usize {
+    std::env::var("MANDATE_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
+/// [`evaluate`], reading large CSV files in parts as `split` says (see [`data::stream_parts`])
+/// and deciding entities on `split.threads` threads. The result does not depend on `split`.
+pub fn evaluate_with(
+    model: &Model,
+    sources: &Sources,
+    inputs: &[PathBuf],
+    opts: &Options,
+    split: data::Split,
 ) -> Evaluation {
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
@@ -94,6 +127,7 @@ pub fn evaluate(
         kept: BTreeMap::new(),
         streamed: BTreeMap::new(),
         rows: 0,
+        split,
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
@@ -118,6 +152,8 @@ struct Evaluator<'a> {
     /// Per rule: per entity index, violations found while streaming.
     streamed: BTreeMap<usize, Vec<Streamed>>,
     rows: u64,
+    /// How to read large files, and threads to decide entities with.
+    split: data::Split,
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -167,7 +203,7 @@ fn link(schema: &Schema, record: RecordId, entity: RecordId) -> Option<usize> {
 }
 
 /// A rule that is decided row by row while its record streams past.
-fn streams(rule: &RuleDef) -> bool {
+fn streams_rule(rule: &RuleDef) -> bool {
     match &rule.check {
         Check::Each {
             filter,
@@ -175,6 +211,127 @@ fn streams(rule: &RuleDef) -> bool {
             ..
         } => row_local(e) && filter.as_ref().map(row_local).unwrap_or(true),
         _ => false,
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    fn ids(&self) -> impl Fn(RecordId, u32) -> Option<String> + '_ {
+        |r, i| self.entities.id(r, i).map(str::to_string)
+    }
+
+    /// One pass over each record type; a large CSV file is read in parts on threads, each part
+    /// into its own accumulators, merged in file order.
+    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
+        let model = self.model;
+        let schema = &model.schema;
+        for (ri, rec) in schema.records.iter().enumerate() {
+            let rid = RecordId(ri);
+            if rec.key.is_some() {
+                continue;
+            }
+            let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec) else {
+                continue;
+            };
+            let entities = &self.entities;
+            let states = data::stream_parts(
+                schema,
+                rid,
+                set,
+                entities,
+                &wanted,
+                errors,
+                self.split,
+                || plan.state(),
+                |st, row| plan.visit(st, row, entities, schema, rec),
+            );
+            let mut states = states.into_iter();
+            let Some(mut all) = states.next() else {
+                continue;
+            };
+            for st in states {
+                plan.merge(&mut all, st);
+            }
+            self.rows += all.rows;
+            for (a, acc) in plan.aggs.iter().zip(all.accs) {
+                self.accs.insert(a.measure, acc);
+            }
+            for (s, st) in plan.streams.iter().zip(all.streamed) {
+                self.streamed.insert(s.rule, st);
+            }
+            if plan.keep.is_some() {
+                self.kept.insert(rid, all.kept);
+            }
+        }
+    }
+
+    /// Per entity: measures, categories, windows, rules.
+    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
+        let model = self.model;
+        let mut findings = Vec::new();
+        let mut explanations = Vec::new();
+        let mut count = 0;
+        for (eid, erec) in model.schema.entities() {
+            let n = self.entities.len(eid);
+            // Only entities something in the policy is about.
+            let relevant = model.measures.iter().any(|m| m.entity == eid)
+                || model.categories.iter().any(|c| c.entity == eid)
+                || model.rules.iter().any(|r| r.entity == eid);
+            if !relevant {
+                continue;
+            }
+            count += n;
+            let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
+            order.sort_by(|a, b| self.entities.id(eid, *a).cmp(&self.entities.id(eid, *b)));
+            // Entities are independent: runs of them are decided on threads, and their results
+            // put back in order.
+            let run = |part: &[u32]| {
+                let mut findings = Vec::new();
+                let mut explanations = Vec::with_capacity(part.len());
+                for &idx in part {
+                    let mut cx = EntityCx::new(self, eid, idx);
+                    let (mut f, x) = cx.run(erec);
+                    findings.append(&mut f);
+                    explanations.push(x);
+                }
+                (findings, explanations)
+            };
+            let size = order
+                .len()
+                .div_ceil(self.split.threads.max(1))
+                .max(DECIDE_PART_MIN);
+            let parts: Vec<&[u32]> = order.chunks(size).collect();
+            let results: Vec<(Vec<Finding>, Vec<Explanation>)> = if parts.len() > 1 {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = parts
+                        .iter()
+                        .map(|part| scope.spawn(move || run(part)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .zip(&parts)
+                        .map(|(h, part)| h.join().unwrap_or_else(|_| run(part)))
+                        .collect()
+                })
+            } else {
+                parts.into_iter().map(run).collect()
+            };
+            for (mut f, mut x) in results {
+                findings.append(&mut f);
+                explanations.append(&mut x);
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (findings, explanations, count)
+    }
+
+    fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
+        let (line, column) = self.sources.line_col(span.file, span.start);
+        PolicyLoc {
+            file: self.sources.name(span.file).to_string(),
+            line,
+            column,
+            span,
+        }
     }
 }
 
@@ -199,384 +356,703 @@ impl Scope for RowScope<'_> {
     }
 }
 
-impl<'a> Evaluator<'a> {
-    fn ids(&self) -> impl Fn(RecordId, u32) -> Option<String> + '_ {
-        |r, i| self.entities.id(r, i).map(str::to_string)
+/// True when the expression reads a field of the entity (not only of the row).
+fn reads_entity(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::EntityField(_) => true,
+        TExprKind::Not(a) => reads_entity(a),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => reads_entity(a) || reads_entity(b),
+        TExprKind::In { value, set, .. } => reads_entity(value) || reads_entity(set),
+        TExprKind::Const(_)
+        | TExprKind::RowField(_)
+        | TExprKind::Measure(_)
+        | TExprKind::Category(_) => false,
+    }
+}
+
+/// The most combinations of field values the filter tables of one record may index.
+const FILTER_TABLE_MAX: usize = 4096;
+
+/// One field the filter tables are indexed by.
+struct Dim {
+    field: usize,
+    kind: DimKind,
+    /// Values of the field; `n` itself stands for an empty field.
+    n: u32,
+    stride: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DimKind {
+    Enum(EnumId),
+    Bool,
+}
+
+/// The enum and bool fields of a record that its `where` filters read: a row's values of them
+/// make one key, computed once per row, and every filter that reads nothing else is decided by
+/// looking the key up in its table, made before any row is read.
+#[derive(Default)]
+struct FilterKey {
+    dims: Vec<Dim>,
+    size: usize,
+}
+
+impl FilterKey {
+    /// The key for the filters among `filters` that can be tabled (within [`FILTER_TABLE_MAX`]
+    /// combinations together, first come first served).
+    fn new(filters: &[&TExpr], schema: &Schema, rec: &Record) -> Self {
+        let mut key = FilterKey {
+            dims: Vec::new(),
+            size: 1,
+        };
+        for e in filters {
+            let Some(fields) = tabled_fields(e, schema, rec) else {
+                continue;
+            };
+            let mut dims = Vec::new();
+            let mut size = key.size;
+            for (field, kind, n) in fields {
+                if key.dims.iter().any(|d| d.field == field) {
+                    continue;
+                }
+                let stride = size;
+                match size.checked_mul(n as usize + 1) {
+                    Some(s) if s <= FILTER_TABLE_MAX => size = s,
+                    _ => {
+                        dims.clear();
+                        size = key.size;
+                        break;
+                    }
+                }
+                dims.push(Dim {
+                    field,
+                    kind,
+                    n,
+                    stride,
+                });
+            }
+            key.dims.append(&mut dims);
+            key.size = size;
+        }
+        key
     }
 
-    /// One pass over each record type.
-    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
-        let model = self.model;
-        let schema = &model.schema;
-        for (ri, rec) in schema.records.iter().enumerate() {
-            let rid = RecordId(ri);
-            if rec.key.is_some() {
-                continue;
-            }
-            let mut wanted = vec![false; rec.fields.len()];
-            let mut mark = |fs: &[usize]| {
-                for f in fs {
-                    if let Some(w) = wanted.get_mut(*f) {
-                        *w = true;
-                    }
-                }
+    fn covers(&self, e: &TExpr, schema: &Schema, rec: &Record) -> bool {
+        tabled_fields(e, schema, rec).is_some_and(|fs| {
+            fs.iter()
+                .all(|(f, _, _)| self.dims.iter().any(|d| d.field == *f))
+        })
+    }
+
+    /// The row's key; `None` when a field holds something unexpected (then filters are
+    /// evaluated on the row itself).
+    #[inline]
+    fn of(&self, row: &[Value]) -> Option<usize> {
+        let mut ix = 0usize;
+        for d in &self.dims {
+            let digit = match (row.get(d.field)?, d.kind) {
+                (Value::Enum(id, i), DimKind::Enum(want)) if *id == want && *i < d.n => *i,
+                (Value::Bool(b), DimKind::Bool) => u32::from(*b),
+                (Value::Null, _) => d.n,
+                _ => return None,
             };
-            let mut need = false;
-            // Aggregations over this record.
-            let mut aggs: Vec<(usize, usize, &MeasureDef)> = Vec::new();
-            for (mi, m) in model.measures.iter().enumerate() {
-                if let MeasureDef::Agg {
-                    record,
-                    kind,
-                    filter,
-                } = &m.def
-                    && *record == rid
-                    && let Some(by) = link(schema, rid, m.entity)
-                {
-                    let mut fs = vec![by];
-                    if let Some(w) = rec.weight() {
-                        fs.push(w);
-                    }
-                    match kind {
-                        AggKind::Count => {}
-                        AggKind::CountDistinct(f)
-                        | AggKind::Sum(f)
-                        | AggKind::Min(f)
-                        | AggKind::Max(f) => fs.push(*f),
-                    }
-                    if let Some(flt) = filter {
-                        collect_fields(flt, &mut fs);
-                    }
-                    mark(&fs);
-                    aggs.push((mi, by, &m.def));
-                    need = true;
+            ix += digit as usize * d.stride;
+        }
+        Some(ix)
+    }
+
+    /// A row holding the values that make key `ix`, or `None` outside the key's range.
+    fn row(&self, ix: usize, width: usize) -> Option<Vec<Value>> {
+        let mut row = vec![Value::Null; width];
+        for d in &self.dims {
+            let digit = u32::try_from((ix / d.stride) % (d.n as usize + 1)).ok()?;
+            *row.get_mut(d.field)? = match d.kind {
+                _ if digit == d.n => Value::Null,
+                DimKind::Enum(id) => Value::Enum(id, digit),
+                DimKind::Bool => Value::Bool(digit == 1),
+            };
+        }
+        Some(row)
+    }
+}
+
+/// The fields a filter reads, when it can be tabled: it reads no entity field, and only enum and
+/// bool fields of the row.
+fn tabled_fields(e: &TExpr, schema: &Schema, rec: &Record) -> Option<Vec<(usize, DimKind, u32)>> {
+    if reads_entity(e) {
+        return None;
+    }
+    let mut fields = Vec::new();
+    collect_fields(e, &mut fields);
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+        .into_iter()
+        .map(|field| {
+            let (kind, n) = match rec.fields.get(field)?.ty {
+                Type::Enum(id) => (DimKind::Enum(id), schema.enum_type(id)?.values.len()),
+                Type::Bool => (DimKind::Bool, 2),
+                _ => return None,
+            };
+            Some((field, kind, u32::try_from(n).ok()?))
+        })
+        .collect()
+}
+
+/// A `where` filter over a streamed row: none, a table indexed by the row's [`FilterKey`], or an
+/// expression evaluated per row.
+enum RowFilter<'m> {
+    Always,
+    Table {
+        /// Per key: whether the filter holds (is neither false nor undefined).
+        table: Vec<bool>,
+        expr: &'m TExpr,
+    },
+    Expr(&'m TExpr),
+}
+
+impl<'m> RowFilter<'m> {
+    fn new(filter: Option<&'m TExpr>, key: &FilterKey, schema: &Schema, rec: &Record) -> Self {
+        let Some(e) = filter else {
+            return RowFilter::Always;
+        };
+        if !key.covers(e, schema, rec) {
+            return RowFilter::Expr(e);
+        }
+        // The filter reads nothing but the key's fields, so its value on a row made of them is
+        // its value on every row that has them.
+        let mut table = Vec::with_capacity(key.size);
+        for ix in 0..key.size {
+            let Some(row) = key.row(ix, rec.fields.len()) else {
+                return RowFilter::Expr(e);
+            };
+            let holds = eval_bool(
+                e,
+                &mut RowScope {
+                    row: &row,
+                    entity: None,
+                },
+            );
+            table.push(holds == Some(true));
+        }
+        RowFilter::Table { table, expr: e }
+    }
+
+    /// Whether the row passes: the filter holds (is neither false nor undefined).
+    #[inline]
+    fn passes(&self, key: Option<usize>, row: &[Value], entity: Option<&[Value]>) -> bool {
+        match self {
+            RowFilter::Always => true,
+            RowFilter::Table { table, expr } => match key.and_then(|k| table.get(k)) {
+                Some(holds) => *holds,
+                None => eval_bool(expr, &mut RowScope { row, entity }) == Some(true),
+            },
+            RowFilter::Expr(e) => eval_bool(e, &mut RowScope { row, entity }) == Some(true),
+        }
+    }
+}
+
+/// An aggregation over a streamed record.
+struct AggPlan<'m, F = RowFilter<'m>> {
+    measure: usize,
+    /// The field linking a row to its entity.
+    by: usize,
+    kind: &'m AggKind,
+    filter: F,
+    /// Whether the filter reads the entity's fields.
+    reads_entity: bool,
+    /// Entities of the measure's record.
+    entities: usize,
+}
+
+/// The right-hand side of a streamed check: fixed when it reads no field.
+enum Rhs<'m> {
+    Fixed(Option<Value>),
+    Expr(&'m TExpr),
+}
+
+/// A row check decided while its record streams past.
+struct StreamPlan<'m, F = RowFilter<'m>> {
+    rule: usize,
+    by: usize,
+    filter: F,
+    field: usize,
+    op: CmpOp,
+    rhs: Rhs<'m>,
+    entities: usize,
+}
+
+/// What one pass over a record does per row.
+struct RecordPlan<'m> {
+    key: FilterKey,
+    aggs: Vec<AggPlan<'m>>,
+    streams: Vec<StreamPlan<'m>>,
+    weight: Option<usize>,
+    /// Rows kept for row-by-row rules: the field linking them to their entity, and how many
+    /// entities there are.
+    keep: Option<(usize, usize)>,
+}
+
+/// One pass's accumulators (or one part's, to merge in file order).
+struct RecordState {
+    accs: Vec<Acc>,
+    streamed: Vec<Vec<Streamed>>,
+    kept: Vec<Vec<KeptRow>>,
+    rows: u64,
+}
+
+impl<'m> RecordPlan<'m> {
+    /// The plan for record `rid`, and the fields it reads; `None` when nothing reads it.
+    fn new(
+        model: &'m Model,
+        entities: &Entities,
+        rid: RecordId,
+        rec: &Record,
+    ) -> Option<(Self, Vec<bool>)> {
+        let schema = &model.schema;
+        let mut wanted = vec![false; rec.fields.len()];
+        let mut mark = |fs: &[usize]| {
+            for f in fs {
+                if let Some(w) = wanted.get_mut(*f) {
+                    *w = true;
                 }
             }
-            // Rules over this record: streamed, or rows kept.
-            let mut keep = false;
-            let mut stream_rules: Vec<(usize, usize, &RuleDef)> = Vec::new();
-            for (ki, rule) in model.rules.iter().enumerate() {
-                let Some(by) = link(schema, rid, rule.entity) else {
-                    continue;
-                };
+        };
+        let mut need = false;
+        // Aggregations over this record.
+        let mut aggs: Vec<AggPlan<'m, Option<&'m TExpr>>> = Vec::new();
+        for (mi, m) in model.measures.iter().enumerate() {
+            if let MeasureDef::Agg {
+                record,
+                kind,
+                filter,
+            } = &m.def
+                && *record == rid
+                && let Some(by) = link(schema, rid, m.entity)
+            {
                 let mut fs = vec![by];
-                let uses = match &rule.check {
-                    Check::Each {
-                        record,
-                        filter,
-                        field,
-                        test,
-                    } => {
-                        let mine = *record == rid;
-                        if mine {
-                            fs.push(*field);
-                            if let Some(f) = filter {
-                                collect_fields(f, &mut fs);
-                            }
-                            if let EachTest::Compare(_, e) = test {
-                                collect_fields(e, &mut fs);
-                            }
-                        }
-                        let other = match test {
-                            EachTest::NotOn {
-                                record: o,
-                                field: of,
-                                filter: ofl,
-                            } if *o == rid => {
-                                fs.push(*of);
-                                if let Some(f) = ofl {
-                                    collect_fields(f, &mut fs);
-                                }
-                                true
-                            }
-                            _ => false,
-                        };
-                        if mine && streams(rule) {
-                            stream_rules.push((ki, by, rule));
-                        } else if mine || other {
-                            keep = true;
-                        }
-                        mine || other
-                    }
-                    Check::Deadline {
-                        record,
-                        filter,
-                        field,
-                        ..
-                    } if *record == rid => {
+                if let Some(w) = rec.weight() {
+                    fs.push(w);
+                }
+                match kind {
+                    AggKind::Count => {}
+                    AggKind::CountDistinct(f)
+                    | AggKind::Sum(f)
+                    | AggKind::Min(f)
+                    | AggKind::Max(f) => fs.push(*f),
+                }
+                if let Some(flt) = filter {
+                    collect_fields(flt, &mut fs);
+                }
+                mark(&fs);
+                aggs.push(AggPlan {
+                    measure: mi,
+                    by,
+                    kind,
+                    filter: filter.as_ref(),
+                    reads_entity: filter.as_ref().is_some_and(reads_entity),
+                    entities: entities.len(m.entity),
+                });
+                need = true;
+            }
+        }
+        // Rules over this record: streamed, or rows kept.
+        let mut keep = false;
+        let mut streams: Vec<StreamPlan<'m, Option<&'m TExpr>>> = Vec::new();
+        for (ki, rule) in model.rules.iter().enumerate() {
+            let Some(by) = link(schema, rid, rule.entity) else {
+                continue;
+            };
+            let mut fs = vec![by];
+            let uses = match &rule.check {
+                Check::Each {
+                    record,
+                    filter,
+                    field,
+                    test,
+                } => {
+                    let mine = *record == rid;
+                    if mine {
                         fs.push(*field);
                         if let Some(f) = filter {
                             collect_fields(f, &mut fs);
                         }
-                        keep = true;
-                        true
+                        if let EachTest::Compare(_, e) = test {
+                            collect_fields(e, &mut fs);
+                        }
                     }
-                    Check::Retain {
-                        record,
-                        from,
-                        until,
-                        ..
-                    } if *record == rid => {
-                        fs.push(*from);
-                        fs.extend(until.iter().copied());
+                    let other = match test {
+                        EachTest::NotOn {
+                            record: o,
+                            field: of,
+                            filter: ofl,
+                        } if *o == rid => {
+                            fs.push(*of);
+                            if let Some(f) = ofl {
+                                collect_fields(f, &mut fs);
+                            }
+                            true
+                        }
+                        _ => false,
+                    };
+                    if mine
+                        && streams_rule(rule)
+                        && let EachTest::Compare(op, e) = test
+                    {
+                        let fixed = !reads_entity(e) && {
+                            let mut read = Vec::new();
+                            collect_fields(e, &mut read);
+                            read.is_empty()
+                        };
+                        let rhs = if fixed {
+                            Rhs::Fixed(eval(
+                                e,
+                                &mut RowScope {
+                                    row: &[],
+                                    entity: None,
+                                },
+                            ))
+                        } else {
+                            Rhs::Expr(e)
+                        };
+                        streams.push(StreamPlan {
+                            rule: ki,
+                            by,
+                            filter: filter.as_ref(),
+                            field: *field,
+                            op: *op,
+                            rhs,
+                            entities: entities.len(rule.entity),
+                        });
+                    } else if mine || other {
                         keep = true;
-                        true
                     }
-                    _ => false,
-                };
-                if uses {
-                    mark(&fs);
-                    need = true;
+                    mine || other
                 }
-            }
-            for c in &model.categories {
-                if let Some(t) = &c.transitions
-                    && t.record == rid
-                    && let Some(by) = link(schema, rid, c.entity)
-                {
-                    let mut fs = vec![by, t.year_field, t.held_field];
-                    fs.extend(t.qualified_field.iter().copied());
-                    mark(&fs);
+                Check::Deadline {
+                    record,
+                    filter,
+                    field,
+                    ..
+                } if *record == rid => {
+                    fs.push(*field);
+                    if let Some(f) = filter {
+                        collect_fields(f, &mut fs);
+                    }
                     keep = true;
-                    need = true;
+                    true
                 }
+                Check::Retain {
+                    record,
+                    from,
+                    until,
+                    ..
+                } if *record == rid => {
+                    fs.push(*from);
+                    fs.extend(until.iter().copied());
+                    keep = true;
+                    true
+                }
+                _ => false,
+            };
+            if uses {
+                mark(&fs);
+                need = true;
             }
-            if !need {
+        }
+        for c in &model.categories {
+            if let Some(t) = &c.transitions
+                && t.record == rid
+                && let Some(by) = link(schema, rid, c.entity)
+            {
+                let mut fs = vec![by, t.year_field, t.held_field];
+                fs.extend(t.qualified_field.iter().copied());
+                mark(&fs);
+                keep = true;
+                need = true;
+            }
+        }
+        if !need {
+            return None;
+        }
+        // Which entity owns kept rows: the first entity the record links to.
+        let keep = match rec.owner() {
+            Some((by, e)) if keep => Some((by, entities.len(e))),
+            _ => None,
+        };
+        let filters: Vec<&TExpr> = aggs
+            .iter()
+            .filter_map(|a| a.filter)
+            .chain(streams.iter().filter_map(|s| s.filter))
+            .collect();
+        let key = FilterKey::new(&filters, schema, rec);
+        let aggs = aggs
+            .into_iter()
+            .map(|a| AggPlan {
+                measure: a.measure,
+                by: a.by,
+                kind: a.kind,
+                filter: RowFilter::new(a.filter, &key, schema, rec),
+                reads_entity: a.reads_entity,
+                entities: a.entities,
+            })
+            .collect();
+        let streams = streams
+            .into_iter()
+            .map(|s| StreamPlan {
+                rule: s.rule,
+                by: s.by,
+                filter: RowFilter::new(s.filter, &key, schema, rec),
+                field: s.field,
+                op: s.op,
+                rhs: s.rhs,
+                entities: s.entities,
+            })
+            .collect();
+        let plan = RecordPlan {
+            key,
+            aggs,
+            streams,
+            weight: rec.weight(),
+            keep,
+        };
+        Some((plan, wanted))
+    }
+
+    /// Empty accumulators.
+    fn state(&self) -> RecordState {
+        let accs = self
+            .aggs
+            .iter()
+            .map(|a| {
+                let n = a.entities;
+                match a.kind {
+                    AggKind::Count => Acc::Count(vec![0; n]),
+                    AggKind::CountDistinct(_) => Acc::Distinct(vec![HashSet::new(); n]),
+                    AggKind::Sum(_) => Acc::Sum(vec![Ratio::int(0); n]),
+                    AggKind::Min(_) => Acc::Min(vec![None; n]),
+                    AggKind::Max(_) => Acc::Max(vec![None; n]),
+                }
+            })
+            .collect();
+        RecordState {
+            accs,
+            streamed: self
+                .streams
+                .iter()
+                .map(|s| vec![Streamed::default(); s.entities])
+                .collect(),
+            kept: match self.keep {
+                Some((_, n)) => vec![Vec::new(); n],
+                None => Vec::new(),
+            },
+            rows: 0,
+        }
+    }
+
+    /// One row: aggregations, streamed checks, kept rows.
+    #[inline]
+    fn visit(
+        &self,
+        st: &mut RecordState,
+        row: &data::Row<'_>,
+        entities: &Entities,
+        schema: &Schema,
+        rec: &Record,
+    ) {
+        st.rows += 1;
+        let w = match self.weight.and_then(|w| row.values.get(w)) {
+            Some(Value::Int(n)) => *n,
+            _ => 1,
+        };
+        let key = self.key.of(row.values);
+        for (a, acc) in self.aggs.iter().zip(st.accs.iter_mut()) {
+            let Some(Value::Ref(er, ei)) = row.values.get(a.by) else {
+                continue;
+            };
+            let entity = if a.reads_entity {
+                entities.row(*er, *ei)
+            } else {
+                None
+            };
+            if !a.filter.passes(key, row.values, entity) {
                 continue;
             }
-            // Which entity owns kept rows: the first entity the record links to.
-            let keep_by = rec.owner();
-            let mut kept: Vec<Vec<KeptRow>> = match keep_by {
-                Some((_, e)) if keep => vec![Vec::new(); self.entities.len(e)],
-                _ => Vec::new(),
-            };
-            for (mi, _, def) in &aggs {
-                let n = self
-                    .entities
-                    .len(model.measures.get(*mi).map(|m| m.entity).unwrap_or(rid));
-                let acc = match def {
-                    MeasureDef::Agg {
-                        kind: AggKind::Count,
-                        ..
-                    } => Acc::Count(vec![0; n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::CountDistinct(_),
-                        ..
-                    } => Acc::Distinct(vec![HashSet::new(); n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Sum(_),
-                        ..
-                    } => Acc::Sum(vec![Ratio::int(0); n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Min(_),
-                        ..
-                    } => Acc::Min(vec![None; n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Max(_),
-                        ..
-                    } => Acc::Max(vec![None; n]),
-                    MeasureDef::Formula(_) => continue,
-                };
-                self.accs.insert(*mi, acc);
-            }
-            for (ki, _, rule) in &stream_rules {
-                self.streamed.insert(
-                    *ki,
-                    vec![Streamed::default(); self.entities.len(rule.entity)],
-                );
-            }
-            let weight = rec.weight();
-            let accs = &mut self.accs;
-            let streamed = &mut self.streamed;
-            let entities = &self.entities;
-            let mut rows = 0u64;
-            data::stream(schema, rid, set, entities, &wanted, errors, |row| {
-                rows += 1;
-                let w = match weight.and_then(|w| row.values.get(w)) {
-                    Some(Value::Int(n)) => *n,
-                    _ => 1,
-                };
-                for (mi, by, def) in &aggs {
-                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                        continue;
-                    };
-                    let ei = *ei as usize;
-                    let MeasureDef::Agg { kind, filter, .. } = def else {
-                        continue;
-                    };
-                    if let Some(f) = filter {
-                        let mut s = RowScope {
-                            row: row.values,
-                            entity: entities.row(*er, ei as u32),
-                        };
-                        if eval_bool(f, &mut s) != Some(true) {
-                            continue;
-                        }
-                    }
-                    let Some(acc) = accs.get_mut(mi) else {
-                        continue;
-                    };
-                    match (acc, kind) {
-                        (Acc::Count(v), _) => {
-                            if let Some(c) = v.get_mut(ei) {
-                                *c += w;
-                            }
-                        }
-                        (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
-                            if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                && *val != Value::Null
-                            {
-                                set.insert(val.clone());
-                            }
-                        }
-                        (Acc::Sum(v), AggKind::Sum(f)) => {
-                            if let (Some(sum), Some(r)) =
-                                (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
-                            {
-                                let add = Ratio::new(
-                                    sum.num
-                                        .saturating_mul(r.den)
-                                        .saturating_add(r.num.saturating_mul(sum.den)),
-                                    sum.den.saturating_mul(r.den),
-                                );
-                                if let Some(a) = add {
-                                    *sum = value::reduce(a);
-                                }
-                            }
-                        }
-                        (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
-                            let is_min = matches!(kind, AggKind::Min(_));
-                            if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                && *val != Value::Null
-                            {
-                                let better = match slot {
-                                    None => true,
-                                    Some(cur) => match value::compare(val, cur) {
-                                        Some(std::cmp::Ordering::Less) => is_min,
-                                        Some(std::cmp::Ordering::Greater) => !is_min,
-                                        _ => false,
-                                    },
-                                };
-                                if better {
-                                    *slot = Some(val.clone());
-                                }
-                            }
-                        }
-                        _ => {}
+            let ei = *ei as usize;
+            match (acc, a.kind) {
+                (Acc::Count(v), _) => {
+                    if let Some(c) = v.get_mut(ei) {
+                        *c += w;
                     }
                 }
-                for (ki, by, rule) in &stream_rules {
-                    let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                        continue;
-                    };
-                    let Check::Each {
-                        filter,
-                        field,
-                        test: EachTest::Compare(op, e),
-                        ..
-                    } = &rule.check
-                    else {
-                        continue;
-                    };
-                    let mut s = RowScope {
-                        row: row.values,
-                        entity: entities.row(*er, *ei),
-                    };
-                    if let Some(f) = filter
-                        && eval_bool(f, &mut s) != Some(true)
+                (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
+                    if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                        && *val != Value::Null
+                        && !set.contains(val)
                     {
-                        continue;
-                    }
-                    let Some(v) = row.values.get(*field) else {
-                        continue;
-                    };
-                    if *v == Value::Null {
-                        continue;
-                    }
-                    let Some(rhs) = eval(e, &mut s) else { continue };
-                    let ok = value::compare(v, &rhs)
-                        .map(|o| op.holds(o))
-                        .unwrap_or(false);
-                    if ok {
-                        continue;
-                    }
-                    if let Some(st) = streamed.get_mut(ki).and_then(|x| x.get_mut(*ei as usize)) {
-                        st.count += 1;
-                        if st.first.len() < KEEP_EXAMPLES {
-                            let fty = rec.fields.get(*field).map(|f| f.ty).unwrap_or(Type::Text);
-                            let shown = show(v, fty, schema, &|r, i| {
-                                entities.id(r, i).map(str::to_string)
-                            });
-                            st.first.push((
-                                DataLoc {
-                                    file: row.file.display().to_string(),
-                                    location: row.location(),
-                                    number: row.line,
-                                },
-                                shown,
-                            ));
-                        }
+                        set.insert(val.clone());
                     }
                 }
-                if let Some((by, _)) = keep_by
-                    && !kept.is_empty()
-                    && let Some(Value::Ref(_, ei)) = row.values.get(by)
-                    && let Some(list) = kept.get_mut(*ei as usize)
-                {
-                    list.push(KeptRow {
-                        values: row.values.to_vec(),
-                        loc: DataLoc {
+                (Acc::Sum(v), AggKind::Sum(f)) => {
+                    if let (Some(sum), Some(r)) =
+                        (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
+                    {
+                        add_ratio(sum, r);
+                    }
+                }
+                (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
+                    let is_min = matches!(a.kind, AggKind::Min(_));
+                    if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                        && *val != Value::Null
+                        && better(val, slot.as_ref(), is_min)
+                    {
+                        *slot = Some(val.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (s, streamed) in self.streams.iter().zip(st.streamed.iter_mut()) {
+            let Some(Value::Ref(er, ei)) = row.values.get(s.by) else {
+                continue;
+            };
+            let entity = entities.row(*er, *ei);
+            if !s.filter.passes(key, row.values, entity) {
+                continue;
+            }
+            let Some(v) = row.values.get(s.field) else {
+                continue;
+            };
+            if *v == Value::Null {
+                continue;
+            }
+            let computed;
+            let rhs = match &s.rhs {
+                Rhs::Fixed(r) => r.as_ref(),
+                Rhs::Expr(e) => {
+                    computed = eval(
+                        e,
+                        &mut RowScope {
+                            row: row.values,
+                            entity,
+                        },
+                    );
+                    computed.as_ref()
+                }
+            };
+            let Some(rhs) = rhs else { continue };
+            let ok = value::compare(v, rhs)
+                .map(|o| s.op.holds(o))
+                .unwrap_or(false);
+            if ok {
+                continue;
+            }
+            if let Some(st) = streamed.get_mut(*ei as usize) {
+                st.count += 1;
+                if st.first.len() < KEEP_EXAMPLES {
+                    let fty = rec.fields.get(s.field).map(|f| f.ty).unwrap_or(Type::Text);
+                    let shown = show(v, fty, schema, &|r, i| {
+                        entities.id(r, i).map(str::to_string)
+                    });
+                    st.first.push((
+                        DataLoc {
                             file: row.file.display().to_string(),
                             location: row.location(),
                             number: row.line,
                         },
-                    });
+                        shown,
+                    ));
                 }
+            }
+        }
+        if let Some((by, _)) = self.keep
+            && let Some(Value::Ref(_, ei)) = row.values.get(by)
+            && let Some(list) = st.kept.get_mut(*ei as usize)
+        {
+            list.push(KeptRow {
+                values: row.values.to_vec(),
+                loc: DataLoc {
+                    file: row.file.display().to_string(),
+                    location: row.location(),
+                    number: row.line,
+                },
             });
-            self.rows += rows;
-            if !kept.is_empty() {
-                self.kept.insert(rid, kept);
-            }
         }
     }
 
-    /// Per entity: measures, categories, windows, rules.
-    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
-        let model = self.model;
-        let mut findings = Vec::new();
-        let mut explanations = Vec::new();
-        let mut count = 0;
-        for (eid, erec) in model.schema.entities() {
-            let n = self.entities.len(eid);
-            // Only entities something in the policy is about.
-            let relevant = model.measures.iter().any(|m| m.entity == eid)
-                || model.categories.iter().any(|c| c.entity == eid)
-                || model.rules.iter().any(|r| r.entity == eid);
-            if !relevant {
-                continue;
-            }
-            count += n;
-            let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
-            order.sort_by(|a, b| self.entities.id(eid, *a).cmp(&self.entities.id(eid, *b)));
-            for idx in order {
-                let mut cx = EntityCx::new(self, eid, idx);
-                let (mut f, x) = cx.run(erec);
-                findings.append(&mut f);
-                explanations.push(x);
+    /// Adds `later`'s rows (all after `into`'s in the data) to `into`, as if one pass had read
+    /// them all.
+    fn merge(&self, into: &mut RecordState, later: RecordState) {
+        into.rows += later.rows;
+        for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
+            match (acc, more) {
+                (Acc::Count(v), Acc::Count(m)) => {
+                    for (c, k) in v.iter_mut().zip(m) {
+                        *c += k;
+                    }
+                }
+                (Acc::Distinct(v), Acc::Distinct(m)) => {
+                    for (s, k) in v.iter_mut().zip(m) {
+                        s.extend(k);
+                    }
+                }
+                (Acc::Sum(v), Acc::Sum(m)) => {
+                    for (s, k) in v.iter_mut().zip(m) {
+                        add_ratio(s, k);
+                    }
+                }
+                (Acc::Min(v), Acc::Min(m)) | (Acc::Max(v), Acc::Max(m)) => {
+                    let is_min = matches!(a.kind, AggKind::Min(_));
+                    for (slot, k) in v.iter_mut().zip(m) {
+                        if let Some(val) = k
+                            && better(&val, slot.as_ref(), is_min)
+                        {
+                            *slot = Some(val);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        (findings, explanations, count)
+        for (v, m) in into.streamed.iter_mut().zip(later.streamed) {
+            for (s, k) in v.iter_mut().zip(m) {
+                s.count += k.count;
+                let room = KEEP_EXAMPLES.saturating_sub(s.first.len());
+                s.first.extend(k.first.into_iter().take(room));
+            }
+        }
+        for (v, m) in into.kept.iter_mut().zip(later.kept) {
+            v.extend(m);
+        }
     }
+}
 
-    fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        let (line, column) = self.sources.line_col(span.file, span.start);
-        PolicyLoc {
-            file: self.sources.name(span.file).to_string(),
-            line,
-            column,
-            span,
-        }
+/// Whether `val` replaces the current minimum (or maximum): the first value does, then only a
+/// strictly smaller (larger) one.
+fn better(val: &Value, cur: Option<&Value>, is_min: bool) -> bool {
+    match cur {
+        None => true,
+        Some(cur) => match value::compare(val, cur) {
+            Some(std::cmp::Ordering::Less) => is_min,
+            Some(std::cmp::Ordering::Greater) => !is_min,
+            _ => false,
+        },
+    }
+}
+
+/// `sum += r`, exactly, in lowest terms.
+fn add_ratio(sum: &mut Ratio, r: Ratio) {
+    let add = Ratio::new(
+        sum.num
+            .saturating_mul(r.den)
+            .saturating_add(r.num.saturating_mul(sum.den)),
+        sum.den.saturating_mul(r.den),
+    );
+    if let Some(a) = add {
+        *sum = value::reduce(a);
     }
 }
 
