@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use mandate::check::check_path;
 use mandate::check::model::{Model, RecordId, Value};
 use mandate::data::{DataError, Split, discover, load_entities, stream, stream_parts};
-use mandate::eval::{Evaluation, Options, evaluate_with};
+use mandate::eval::{Evaluation, Mode, Options, evaluate_with};
 use mandate::report::findings::{LintReport, json};
 use mandate::syntax::Sources;
 
@@ -45,24 +45,46 @@ fn district(name: &str) -> PathBuf {
     dir
 }
 
-/// Everything a lint shows: the JSON report, then the explanations and data errors.
+/// Everything a lint shows: the JSON report, then the explanations and data errors. The report
+/// is the same whether explanations are built or not.
 fn lint(sources: &Sources, model: &Model, data: &Path, split: Split) -> String {
     let as_of = NaiveDate::from_ymd_opt(2024, 2, 15).unwrap();
-    let ev: Evaluation = evaluate_with(
-        model,
-        sources,
-        &[data.to_path_buf()],
-        &Options { as_of },
-        split,
+    let run = |explanations: bool| -> Evaluation {
+        let mode = Mode {
+            split,
+            explanations,
+        };
+        evaluate_with(
+            model,
+            sources,
+            &[data.to_path_buf()],
+            &Options { as_of },
+            mode,
+        )
+    };
+    let report = |ev: &Evaluation| {
+        json(&LintReport::new(
+            "ref-1028.19.policy",
+            &model.guide.id,
+            as_of,
+            ev,
+        ))
+    };
+    let full = run(true);
+    let lean = run(false);
+    assert!(lean.explanations.is_empty());
+    assert_eq!(full.explanations.len(), full.entities);
+    assert!(
+        report(&full) == report(&lean),
+        "explanations change the report"
     );
-    let report = LintReport::new("ref-1028.19.policy", &model.guide.id, as_of, &ev);
     format!(
         "{}\n{:#?}\n{:#?}\nrows {} entities {}",
-        json(&report),
-        ev.explanations,
-        ev.data_errors,
-        ev.rows,
-        ev.entities
+        report(&full),
+        full.explanations,
+        full.data_errors,
+        full.rows,
+        full.entities
     )
 }
 

@@ -10,7 +10,7 @@ pub mod finding;
 pub mod value;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -34,7 +34,7 @@ pub struct Options {
 pub struct Evaluation {
     /// Sorted by entity, rule, data position.
     pub findings: Vec<Finding>,
-    /// One per entity, in id order.
+    /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
@@ -53,8 +53,10 @@ type ResolvedWindow = (
 /// Rows kept for row-by-row rules, with their place in the data.
 #[derive(Clone, Debug)]
 struct KeptRow {
-    values: Vec<Value>,
-    loc: DataLoc,
+    values: Box<[Value]>,
+    /// The row's file: an index into [`Evaluator::files`].
+    file: u32,
+    pos: data::Pos,
 }
 
 /// One aggregation's running state, per entity.
@@ -78,21 +80,36 @@ const KEEP_EXAMPLES: usize = 3;
 /// The fewest entities worth a thread of their own when deciding.
 const DECIDE_PART_MIN: usize = 256;
 
-/// Evaluates `model` on the data in `inputs` (folders and files), reading large CSV files on
-/// [`default_threads`] threads.
+/// Evaluates `model` on the data in `inputs` (folders and files): findings and an explanation
+/// per entity, reading large CSV files on [`default_threads`] threads.
 pub fn evaluate(
     model: &Model,
     sources: &Sources,
     inputs: &[PathBuf],
     opts: &Options,
 ) -> Evaluation {
-    evaluate_with(
-        model,
-        sources,
-        inputs,
-        opts,
-        data::Split::threads(default_threads()),
-    )
+    evaluate_with(model, sources, inputs, opts, Mode::default())
+}
+
+/// How [`evaluate_with`] works; no setting changes a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode {
+    /// How to read large CSV files in parts (see [`data::stream_parts`]); its threads also
+    /// decide entities.
+    pub split: data::Split,
+    /// Whether to build [`Evaluation::explanations`] (`explain`, `lint --near`). Without them,
+    /// that list is empty and a lint costs less time and memory.
+    pub explanations: bool,
+}
+
+impl Default for Mode {
+    /// [`default_threads`], with explanations.
+    fn default() -> Self {
+        Mode {
+            split: data::Split::threads(default_threads()),
+            explanations: true,
+        }
+    }
 }
 
 /// The threads a lint uses: `MANDATE_THREADS` when set to a positive number, else the machine's
@@ -106,14 +123,13 @@ pub fn default_threads() -> usize {
         .unwrap_or(1)
 }
 
-/// [`evaluate`], reading large CSV files in parts as `split` says (see [`data::stream_parts`])
-/// and deciding entities on `split.threads` threads. The result does not depend on `split`.
+/// [`evaluate`], as `mode` says.
 pub fn evaluate_with(
     model: &Model,
     sources: &Sources,
     inputs: &[PathBuf],
     opts: &Options,
-    split: data::Split,
+    mode: Mode,
 ) -> Evaluation {
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
@@ -127,7 +143,9 @@ pub fn evaluate_with(
         kept: BTreeMap::new(),
         streamed: BTreeMap::new(),
         rows: 0,
-        split,
+        split: mode.split,
+        explain: mode.explanations,
+        files: Vec::new(),
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
@@ -154,6 +172,10 @@ struct Evaluator<'a> {
     rows: u64,
     /// How to read large files, and threads to decide entities with.
     split: data::Split,
+    /// Whether to build explanations.
+    explain: bool,
+    /// The data files rows were kept from, as shown in findings.
+    files: Vec<String>,
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -229,7 +251,13 @@ impl<'a> Evaluator<'a> {
             if rec.key.is_some() {
                 continue;
             }
-            let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec) else {
+            let mut files = Vec::new();
+            for path in set.files_of(rid) {
+                files.push((path, u32::try_from(self.files.len()).unwrap_or(u32::MAX)));
+                self.files.push(path.display().to_string());
+            }
+            let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec, files)
+            else {
                 continue;
             };
             let entities = &self.entities;
@@ -259,7 +287,11 @@ impl<'a> Evaluator<'a> {
                 self.streamed.insert(s.rule, st);
             }
             if plan.keep.is_some() {
-                self.kept.insert(rid, all.kept);
+                let mut kept = all.kept;
+                for rows in &mut kept {
+                    rows.shrink_to_fit();
+                }
+                self.kept.insert(rid, kept);
             }
         }
     }
@@ -286,12 +318,14 @@ impl<'a> Evaluator<'a> {
             // put back in order.
             let run = |part: &[u32]| {
                 let mut findings = Vec::new();
-                let mut explanations = Vec::with_capacity(part.len());
+                let mut explanations = Vec::new();
                 for &idx in part {
                     let mut cx = EntityCx::new(self, eid, idx);
                     let (mut f, x) = cx.run(erec);
                     findings.append(&mut f);
-                    explanations.push(x);
+                    if self.explain {
+                        explanations.push(x);
+                    }
                 }
                 (findings, explanations)
             };
@@ -322,6 +356,15 @@ impl<'a> Evaluator<'a> {
         }
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         (findings, explanations, count)
+    }
+
+    /// Where a kept row is in the data.
+    fn loc(&self, r: &KeptRow) -> DataLoc {
+        DataLoc {
+            file: self.files.get(r.file as usize).cloned().unwrap_or_default(),
+            location: r.pos.location(None),
+            number: r.pos.number(),
+        }
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
@@ -594,6 +637,8 @@ struct RecordPlan<'m> {
     /// Rows kept for row-by-row rules: the field linking them to their entity, and how many
     /// entities there are.
     keep: Option<(usize, usize)>,
+    /// The record's files, with their index in [`Evaluator::files`].
+    files: Vec<(&'m Path, u32)>,
 }
 
 /// One pass's accumulators (or one part's, to merge in file order).
@@ -611,6 +656,7 @@ impl<'m> RecordPlan<'m> {
         entities: &Entities,
         rid: RecordId,
         rec: &Record,
+        files: Vec<(&'m Path, u32)>,
     ) -> Option<(Self, Vec<bool>)> {
         let schema = &model.schema;
         let mut wanted = vec![false; rec.fields.len()];
@@ -818,8 +864,18 @@ impl<'m> RecordPlan<'m> {
             streams,
             weight: rec.weight(),
             keep,
+            files,
         };
         Some((plan, wanted))
+    }
+
+    /// The index of a row's file in [`Evaluator::files`].
+    #[inline]
+    fn file_id(&self, file: &Path) -> u32 {
+        self.files
+            .iter()
+            .find(|(f, _)| std::ptr::eq(*f, file) || *f == file)
+            .map_or(u32::MAX, |(_, i)| *i)
     }
 
     /// Empty accumulators.
@@ -973,12 +1029,9 @@ impl<'m> RecordPlan<'m> {
             && let Some(list) = st.kept.get_mut(*ei as usize)
         {
             list.push(KeptRow {
-                values: row.values.to_vec(),
-                loc: DataLoc {
-                    file: row.file.display().to_string(),
-                    location: row.location(),
-                    number: row.line,
-                },
+                values: row.values.into(),
+                file: self.file_id(row.file),
+                pos: row.pos,
             });
         }
     }
@@ -1066,6 +1119,8 @@ struct EntityCx<'e, 'a> {
     categories: HashMap<usize, (Option<bool>, CategoryState, Vec<String>)>,
     busy: HashSet<usize>,
     row: Option<&'e [Value]>,
+    /// Whether to build the entity's [`Explanation`]; without, only its findings.
+    explain: bool,
 }
 
 impl Scope for EntityCx<'_, '_> {
@@ -1097,6 +1152,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             categories: HashMap::new(),
             busy: HashSet::new(),
             row: None,
+            explain: ev.explain,
         }
     }
 
@@ -1432,6 +1488,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let (member, state, history) = self.category_value(ci);
+            if !self.explain && state != CategoryState::Undetermined {
+                continue;
+            }
             let reason = {
                 let ins = self.inputs(&cat.when);
                 let q = eval_bool(&cat.when, self);
@@ -1468,6 +1527,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     None,
                 ));
             }
+            if !self.explain {
+                continue;
+            }
             let distance = self.distance(&cat.when);
             decisions.push(CategoryDecision {
                 name: cat.name.clone(),
@@ -1487,6 +1549,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 Some(a) => eval_bool(a, self),
             };
             if applies != Some(true) {
+                if !self.explain {
+                    continue;
+                }
                 outcomes.push(RuleOutcome {
                     rule: rule.name.clone(),
                     severity: rule.severity,
@@ -1504,6 +1569,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             let before = findings.len();
             self.rule(rule, &mut findings, &mut retention);
+            if !self.explain {
+                continue;
+            }
             let mine: Vec<&Finding> = findings.get(before..).unwrap_or(&[]).iter().collect();
             let outcome = if mine.is_empty() {
                 "ok".to_string()
@@ -1522,6 +1590,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
         let mut measures = Vec::new();
         for (mi, m) in model.measures.iter().enumerate() {
+            if !self.explain {
+                break;
+            }
             if m.entity != self.entity || m.section.is_none() && m.name.contains(' ') {
                 continue;
             }
@@ -1559,6 +1630,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
         let mut windows = Vec::new();
         for (wi, w) in model.windows.iter().enumerate() {
+            if !self.explain {
+                break;
+            }
             if w.entity != self.entity {
                 continue;
             }
@@ -1783,7 +1857,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                             if let Some(d) = r.values.get(*of).and_then(date_of) {
                                 let what = self.row_label(*o, &r.values);
-                                days.entry(d).or_insert((what, r.loc.clone()));
+                                days.entry(d).or_insert((what, self.ev.loc(r)));
                             }
                         }
                         Some(days)
@@ -1826,7 +1900,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                                 us_date(d),
                                                 show_window(*lo, *hi)
                                             ),
-                                            Some(r.loc.clone()),
+                                            Some(self.ev.loc(r)),
                                         ));
                                     }
                                 }
@@ -1835,7 +1909,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                     Status::Undetermined,
                                     Severity::Warning.min(rule.severity),
                                     format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined (no case applies or a calendar date is missing)", us_date(d)),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 )),
                             }
                         }
@@ -1852,7 +1926,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         loc.file,
                                         loc.location
                                     ),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 ));
                             }
                         }
@@ -1880,7 +1954,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         op.symbol(),
                                         self.show(&rhs, fty)
                                     ),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 ));
                             }
                         }
@@ -1920,7 +1994,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         continue;
                     }
                     if let Some(d) = r.values.get(*field).and_then(date_of) {
-                        done.push((d, r.loc.clone()));
+                        done.push((d, self.ev.loc(r)));
                     }
                 }
                 done.sort();
@@ -1974,13 +2048,16 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     let Some(keep_until) = add_duration(start, *period, 1) else {
                         continue;
                     };
-                    retention.push(format!(
-                        "{rname} {fname} {} ({} {}): keep until {}",
-                        us_date(start),
-                        r.loc.file,
-                        r.loc.location,
-                        us_date(keep_until)
-                    ));
+                    if self.explain {
+                        let loc = self.ev.loc(r);
+                        retention.push(format!(
+                            "{rname} {fname} {} ({} {}): keep until {}",
+                            us_date(start),
+                            loc.file,
+                            loc.location,
+                            us_date(keep_until)
+                        ));
+                    }
                     if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
                         && gone < keep_until
                     {
@@ -1994,7 +2071,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 us_date(gone),
                                 us_date(keep_until)
                             ),
-                            Some(r.loc.clone()),
+                            Some(self.ev.loc(r)),
                         ));
                     }
                 }
