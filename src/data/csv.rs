@@ -230,18 +230,29 @@ impl Opened {
         self.lf
     }
 
-    /// The file's rows split into about `parts` byte ranges of similar size, each starting just
-    /// after a line break that follows a non-empty line: `[rows_at, p1, ..., stream_len]`.
-    /// Whether each really starts a row is checked while reading (see [`PartEnd::Misaligned`]).
+    /// The file's rows split into `parts` byte ranges, each starting just after a line break
+    /// that follows a non-empty line: `[rows_at, p1, ..., stream_len]`. Whether each really starts
+    /// a row is checked while reading (see [`PartEnd::Misaligned`]).
+    ///
+    /// A part first counts the line breaks before it (see [`Opened::newlines`]), so later parts
+    /// are made a little shorter for the threads to end together.
     pub fn split(&self, parts: usize) -> Vec<u64> {
         let mut bounds = vec![self.rows_at];
         let body = self.stream_len.saturating_sub(self.rows_at);
         let Ok(mut file) = File::open(&self.path) else {
             return vec![self.rows_at, self.stream_len];
         };
+        // With counting costing `c` of reading per byte, part k's work is its length plus
+        // `c` times its start: equal work gives starts p(k) = w (1 - (1 - c)^k) / c.
+        const COUNT_COST: f64 = 1.0 / 16.0;
+        let keep = 1.0 - COUNT_COST;
+        let n = i32::try_from(parts).unwrap_or(i32::MAX);
+        let work = body as f64 * COUNT_COST / (1.0 - keep.powi(n));
         let mut window = vec![0u8; 1 << 16];
         for k in 1..parts {
-            let guess = self.rows_at + body / parts as u64 * k as u64;
+            let k = i32::try_from(k).unwrap_or(i32::MAX);
+            let start = work * (1.0 - keep.powi(k)) / COUNT_COST;
+            let guess = self.rows_at + (start as u64).min(body);
             let last = bounds.last().copied().unwrap_or(0);
             if guess <= last {
                 continue;
@@ -395,18 +406,17 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// `\n` bytes in `bytes`, counted a block at a time so the compiler can vectorise it.
+/// `\n` bytes in `bytes`, counted 64 bytes at a time into a byte-wide sum, which the compiler
+/// turns into vector compares (several times faster than counting byte by byte).
 fn count_newlines(bytes: &[u8]) -> u64 {
     let mut total = 0u64;
-    let mut blocks = bytes.chunks_exact(255 * 16);
+    let mut blocks = bytes.chunks_exact(64);
     for block in &mut blocks {
-        let mut lanes = [0u8; 16];
-        for chunk in block.chunks_exact(16) {
-            for (lane, &b) in lanes.iter_mut().zip(chunk) {
-                *lane += u8::from(b == b'\n');
-            }
+        let mut n = 0u8;
+        for &b in block {
+            n += u8::from(b == b'\n');
         }
-        total += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        total += u64::from(n);
     }
     total + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }

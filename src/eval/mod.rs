@@ -146,6 +146,13 @@ pub fn evaluate_with(
         split: mode.split,
         explain: mode.explanations,
         files: Vec::new(),
+        line_cols: model
+            .rules
+            .iter()
+            .map(|r| r.span)
+            .chain(model.categories.iter().map(|c| c.span))
+            .map(|span| (span, sources.line_col(span.file, span.start)))
+            .collect(),
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
@@ -176,6 +183,8 @@ struct Evaluator<'a> {
     explain: bool,
     /// The data files rows were kept from, as shown in findings.
     files: Vec<String>,
+    /// Where each rule and category starts in the policy (line, column), found once.
+    line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -246,6 +255,8 @@ impl<'a> Evaluator<'a> {
     fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
         let model = self.model;
         let schema = &model.schema;
+        // One job per record something reads.
+        let mut jobs = Vec::new();
         for (ri, rec) in schema.records.iter().enumerate() {
             let rid = RecordId(ri);
             if rec.key.is_some() {
@@ -256,29 +267,97 @@ impl<'a> Evaluator<'a> {
                 files.push((path, u32::try_from(self.files.len()).unwrap_or(u32::MAX)));
                 self.files.push(path.display().to_string());
             }
-            let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec, files)
-            else {
-                continue;
-            };
-            let entities = &self.entities;
+            if let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec, files) {
+                let large = set.files_of(rid).any(|p| {
+                    data::Format::of(p) == Some(data::Format::Csv)
+                        && std::fs::metadata(p).is_ok_and(|m| m.len() >= self.split.min_bytes)
+                });
+                jobs.push((rid, rec, plan, wanted, large));
+            }
+        }
+        let entities = &self.entities;
+        let split = self.split;
+        let run = |job: &(RecordId, &Record, RecordPlan<'_>, Vec<bool>, bool), split| {
+            let (rid, rec, plan, wanted, _) = job;
+            let mut errors = Vec::new();
             let states = data::stream_parts(
                 schema,
-                rid,
+                *rid,
                 set,
                 entities,
-                &wanted,
-                errors,
-                self.split,
+                wanted,
+                &mut errors,
+                split,
                 || plan.state(),
                 |st, row| plan.visit(st, row, entities, schema, rec),
             );
             let mut states = states.into_iter();
-            let Some(mut all) = states.next() else {
+            let all = states.next().map(|mut all| {
+                for st in states {
+                    plan.merge(&mut all, st);
+                }
+                all
+            });
+            (all, errors)
+        };
+        // Large files one after another, each in parts on every thread; then the small ones,
+        // shared out among the threads. Results are put back in record order.
+        let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
+        for (job, slot) in jobs.iter().zip(done.iter_mut()) {
+            if job.4 && split.threads > 1 {
+                *slot = Some(run(job, split));
+            }
+        }
+        let small: Vec<usize> = (0..jobs.len())
+            .filter(|i| done.get(*i).is_some_and(Option::is_none))
+            .collect();
+        let one = data::Split {
+            threads: 1,
+            ..split
+        };
+        let workers = split.threads.clamp(1, small.len().max(1));
+        if workers > 1 {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let finished: Vec<(usize, JobResult)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut out = Vec::new();
+                            loop {
+                                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(&i) = small.get(k) else { break };
+                                if let Some(job) = jobs.get(i) {
+                                    out.push((i, run(job, one)));
+                                }
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for (i, result) in finished {
+                if let Some(slot) = done.get_mut(i) {
+                    *slot = Some(result);
+                }
+            }
+        }
+        // Anything not read yet (one thread, or a worker that failed) is read here.
+        for (job, slot) in jobs.iter().zip(done.iter_mut()) {
+            if slot.is_none() {
+                *slot = Some(run(job, one));
+            }
+        }
+        for (job, result) in jobs.iter().zip(done) {
+            let (rid, _, plan, _, _) = job;
+            let Some((all, mut errs)) = result else {
                 continue;
             };
-            for st in states {
-                plan.merge(&mut all, st);
-            }
+            errors.append(&mut errs);
+            let Some(all) = all else { continue };
             self.rows += all.rows;
             for (a, acc) in plan.aggs.iter().zip(all.accs) {
                 self.accs.insert(a.measure, acc);
@@ -291,7 +370,7 @@ impl<'a> Evaluator<'a> {
                 for rows in &mut kept {
                     rows.shrink_to_fit();
                 }
-                self.kept.insert(rid, kept);
+                self.kept.insert(*rid, kept);
             }
         }
     }
@@ -368,7 +447,15 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        let (line, column) = self.sources.line_col(span.file, span.start);
+        // (Spans compare equal whatever their place; compare the places.)
+        let (line, column) = match self
+            .line_cols
+            .iter()
+            .find(|(s, _)| (s.file, s.start) == (span.file, span.start))
+        {
+            Some((_, lc)) => *lc,
+            None => self.sources.line_col(span.file, span.start),
+        };
         PolicyLoc {
             file: self.sources.name(span.file).to_string(),
             line,
@@ -640,6 +727,9 @@ struct RecordPlan<'m> {
     /// The record's files, with their index in [`Evaluator::files`].
     files: Vec<(&'m Path, u32)>,
 }
+
+/// What reading one record gave: its merged accumulators (none without files), and its errors.
+type JobResult = (Option<RecordState>, Vec<DataError>);
 
 /// One pass's accumulators (or one part's, to merge in file order).
 struct RecordState {
@@ -1276,9 +1366,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 by_year.insert(*y, (held, qualified));
             }
         }
+        // The years behind the decision, for its explanation.
         let history: Vec<String> = by_year
             .iter()
             .rev()
+            .filter(|_| self.explain)
             .filter(|(y, _)| **y <= year)
             .map(|(y, (h, qq))| {
                 let h = match h {
