@@ -1,4 +1,5 @@
-//! CSV files, streamed: one reused byte record, only the wanted cells decoded.
+//! CSV files, streamed: the header by the `csv` reader, rows line by line (see [`super::lines`]),
+//! only the wanted cells decoded.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -10,7 +11,8 @@ use crate::check::model::Record;
 
 use super::columns::match_header;
 use super::error::{Capped, DataError, DataErrorKind};
-use super::rows::{Cells, Pos, io_message};
+use super::lines::{RecordEnd, Stop, records};
+use super::rows::{Cells, Fields, Pos, io_message};
 
 /// How much of a file is looked at to tell text from binary data.
 const SNIFF: usize = 8192;
@@ -26,10 +28,7 @@ pub(crate) fn read(
     visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
 ) {
     if let Some(mut opened) = open(path, record, sink) {
-        let mut reader = opened.reader.take();
-        if let Some(reader) = &mut reader {
-            opened.rows(reader, 0, 0, None, sink, visit);
-        }
+        opened.rows(sink, visit);
     }
 }
 
@@ -48,8 +47,9 @@ pub(crate) struct Opened {
     /// Per field, its column.
     columns: Vec<Option<usize>>,
     width: usize,
-    /// Where the first row after the header starts.
+    /// Where the first row after the header starts, and the line breaks before it.
     rows_at: u64,
+    rows_base: u64,
 }
 
 /// How reading a part of a file ended.
@@ -132,6 +132,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         columns: Vec::new(),
         width: 0,
         rows_at: 0,
+        rows_base: 0,
     };
     let mut reader = opened.reader_for(file);
     let mut row = ByteRecord::new();
@@ -158,7 +159,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             return None;
         }
     }
-    let header_line = opened.line_of(&reader, &row, 0, 0);
+    let header_line = header_line(&reader, &row, &opened);
     let mut headers = Vec::with_capacity(row.len());
     for cell in &row {
         match std::str::from_utf8(cell) {
@@ -181,6 +182,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
     opened.width = headers.len();
     opened.columns = map.columns;
     opened.rows_at = reader.position().byte();
+    opened.rows_base = reader.position().line().saturating_sub(1);
     opened.reader = Some(reader);
     Some(opened)
 }
@@ -200,29 +202,17 @@ impl Opened {
             .from_reader(file)
     }
 
-    /// The line a record starts on: the reader's line after it, less the line breaks inside
-    /// quoted values and the one that ended it. `from` is where the reader started, `base` the
-    /// line breaks before it.
-    fn line_of(&self, reader: &::csv::Reader<File>, row: &ByteRecord, from: u64, base: u64) -> u64 {
-        let end = reader.position();
-        let line = end.line().saturating_add(base);
+    /// The line a record starts on: the line after it, less the line breaks inside its quoted
+    /// values and the one that ended it (when the file goes on, or ends with one). `end` counts
+    /// from a reader that started at `from` with `base` line breaks before it.
+    fn line_of(&self, end: RecordEnd, from: u64, base: u64) -> u64 {
+        let line = end.line.saturating_add(base);
         if !self.lf {
             return line;
         }
-        // A line break inside a record is inside quotes. A record read without quotes (or
-        // skipped blank lines) took its bytes, a comma between fields and its line break: then
-        // there is none to count.
-        let bytes = row.as_slice();
-        let plain = row.position().is_some_and(|start| {
-            end.byte().checked_sub(start.byte()) == Some(bytes.len() as u64 + row.len() as u64)
-        });
-        let inside = if plain {
-            0
-        } else {
-            bytes.iter().filter(|&&b| b == b'\n').count() as u64
-        };
-        let ended = from.saturating_add(end.byte()) < self.stream_len || self.ends_in_newline;
-        line.saturating_sub(inside).saturating_sub(u64::from(ended))
+        let ended = from.saturating_add(end.offset) < self.stream_len || self.ends_in_newline;
+        line.saturating_sub(end.inside)
+            .saturating_sub(u64::from(ended))
     }
 
     /// Whether the file can be read in parts: only `\n` ends its records.
@@ -303,38 +293,118 @@ impl Opened {
         Ok(count)
     }
 
-    /// A reader at `from`, for a part.
-    pub fn part_reader(&self, from: u64) -> std::io::Result<::csv::Reader<File>> {
-        let mut file = File::open(&self.path)?;
-        file.seek(SeekFrom::Start(self.start + from))?;
-        Ok(self.reader_for(file))
-    }
-
-    /// The reader just after the header, for reading the rows in one go.
-    pub fn take_reader(&mut self) -> Option<::csv::Reader<File>> {
-        self.reader.take()
-    }
-
-    /// Reads rows from `reader`, which started at `from` with `base` line breaks before it, until
-    /// the end of the file or, with `to`, until the row that ends there.
+    /// Reads every row after the header, calling `visit` with each row's cells.
     pub fn rows(
+        &mut self,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        let Some(mut reader) = self.reader.take() else {
+            return;
+        };
+        if !self.lf {
+            self.rows_csv(&mut reader, sink, visit);
+            return;
+        }
+        let (from, base) = (self.rows_at, self.rows_base);
+        let mut file = reader.into_inner();
+        let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
+            records(file, None, |fields, end| {
+                self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+            })
+        });
+        if let Err(e) = read {
+            cannot_read_further(sink, &e);
+        }
+    }
+
+    /// Reads the rows in `[from, to)` (to the end of the file without `to`), `from` being where
+    /// a row starts. `Misaligned` when no row ends at `to`.
+    pub fn part(
         &self,
-        reader: &mut ::csv::Reader<File>,
         from: u64,
-        base: u64,
         to: Option<u64>,
         sink: &mut Capped<'_>,
         mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
     ) -> PartEnd {
+        let opened = || -> std::io::Result<(File, u64)> {
+            // The header's line breaks and the rows' before this part number its lines.
+            let base = self.newlines(0, from)?;
+            let mut file = File::open(&self.path)?;
+            file.seek(SeekFrom::Start(self.start + from))?;
+            Ok((file, base))
+        };
+        let Ok((file, base)) = opened() else {
+            return PartEnd::Failed;
+        };
+        let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {
+            self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+        });
+        match read {
+            Ok(Stop::Done) => PartEnd::Done,
+            Ok(Stop::Misaligned) => PartEnd::Misaligned,
+            Err(e) => {
+                cannot_read_further(sink, &e);
+                PartEnd::Failed
+            }
+        }
+    }
+
+    /// One record: blank lines are skipped, ragged rows reported, the others visited.
+    #[inline]
+    fn row(
+        &self,
+        fields: Fields<'_>,
+        line: u64,
+        sink: &mut Capped<'_>,
+        visit: &mut impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        if fields.len() == 1 && fields.data.iter().all(u8::is_ascii_whitespace) {
+            return; // a blank line (`\r\n` with CRLF line ends)
+        }
         let width = self.width;
+        if fields.len() != width {
+            let n = fields.len();
+            sink.report(None, |file| {
+                DataError::new(
+                    DataErrorKind::Row,
+                    file,
+                    format!(
+                        "the row has {n} {}, the header has {width}",
+                        if n == 1 { "field" } else { "fields" }
+                    ),
+                )
+                .line(line)
+                .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
+            });
+            return;
+        }
+        visit(
+            sink,
+            Pos::Line(line),
+            &Cells::Csv {
+                record: fields,
+                columns: &self.columns,
+            },
+        );
+    }
+
+    /// The rows of a file whose records end at `\r`, read by the `csv` reader that read the
+    /// header.
+    fn rows_csv(
+        &self,
+        reader: &mut ::csv::Reader<File>,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
         let mut row = ByteRecord::new();
+        let mut bounds = Vec::new();
         loop {
             match reader.read_byte_record(&mut row) {
                 Ok(true) => {}
-                Ok(false) if to.is_none() => return PartEnd::Done,
-                Ok(false) => return PartEnd::Misaligned,
+                Ok(false) => return,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line().saturating_add(base));
+                    let line = e.position().map_or(0, |p| p.line());
                     sink.report(None, |file| {
                         DataError::new(
                             DataErrorKind::File,
@@ -344,51 +414,50 @@ impl Opened {
                         .line(line)
                         .help("check that the file is CSV text")
                     });
-                    return PartEnd::Failed;
+                    return;
                 }
             }
-            let last = match to {
-                Some(to) => {
-                    let end = from.saturating_add(reader.position().byte());
-                    if end > to {
-                        return PartEnd::Misaligned;
-                    }
-                    end == to
-                }
-                None => false,
+            bounds.clear();
+            let mut start = 0;
+            for field in &row {
+                bounds.push((start, start + field.len()));
+                start += field.len();
+            }
+            let fields = Fields {
+                data: row.as_slice(),
+                bounds: &bounds,
             };
-            if !is_blank(&row) {
-                let line = self.line_of(reader, &row, from, base);
-                if row.len() != width {
-                    let n = row.len();
-                    sink.report(None, |file| {
-                        DataError::new(
-                            DataErrorKind::Row,
-                            file,
-                            format!(
-                                "the row has {n} {}, the header has {width}",
-                                if n == 1 { "field" } else { "fields" }
-                            ),
-                        )
-                        .line(line)
-                        .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
-                    });
-                } else {
-                    visit(
-                        sink,
-                        Pos::Line(line),
-                        &Cells::Csv {
-                            record: &row,
-                            columns: &self.columns,
-                        },
-                    );
-                }
-            }
-            if last {
-                return PartEnd::Done;
-            }
+            self.row(fields, reader.position().line(), sink, &mut visit);
         }
     }
+}
+
+/// An I/O error while reading rows, as the `csv` reader reports it (it knows no line then).
+fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
+    sink.report(None, |file| {
+        DataError::new(
+            DataErrorKind::File,
+            file,
+            format!("cannot read further: {}", io_message(e)),
+        )
+        .line(0)
+        .help("check that the file is CSV text")
+    });
+}
+
+/// The header's line: the reader's line after it, less its line breaks inside quotes and the
+/// one that ended it.
+fn header_line(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opened) -> u64 {
+    let end = reader.position();
+    opened.line_of(
+        RecordEnd {
+            line: end.line(),
+            inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
+            offset: end.byte(),
+        },
+        0,
+        0,
+    )
 }
 
 /// Reads until `buf` is full or the file ends.

@@ -9,17 +9,19 @@
 //!                                     FnMut(&Row) per valid row
 //! ```
 //!
-//! Formats: CSV (streamed with one reused byte record), YAML and JSON (small, loaded whole, a list
-//! of records). Every problem is a [`DataError`] naming file, line or path, and column; a bad row
-//! is skipped and reported, and the run goes on. At most [`ERRORS_PER_COLUMN`] errors are reported
-//! per file and column, then one summary. A private field's value never appears in a message.
+//! Formats: CSV (streamed line by line; a large file in parts on threads, see [`stream_parts`]),
+//! YAML and JSON (small, loaded whole, a list of records). Every problem is a [`DataError`]
+//! naming file, line or path, and column; a bad row is skipped and reported, and the run goes on.
+//! At most [`ERRORS_PER_COLUMN`] errors are reported per file and column, then one summary. A
+//! private field's value never appears in a message.
 //!
 //! | module | concern |
 //! |---|---|
 //! | `discover` | inputs → which file holds which record |
 //! | `entities` | keyed records loaded whole, ids interned |
 //! | `rows` | rows of cells in field order, from any format |
-//! | `csv` | CSV reading: BOM, binary check, header, ragged rows |
+//! | `csv` | CSV reading: BOM, binary check, header, ragged rows, parts |
+//! | `lines` | CSV records line by line: split in place, or by `csv_core` when quoted |
 //! | `tree`, `json`, `yaml` | YAML/JSON → a small tree → rows |
 //! | `columns` | header names and keys → fields |
 //! | `value` | cell text → typed value |
@@ -31,6 +33,7 @@ mod discover;
 mod entities;
 mod error;
 mod json;
+mod lines;
 mod rows;
 mod tree;
 mod value;
@@ -202,10 +205,10 @@ pub fn stream_parts<S: Send>(
                 sink.absorb(part_errors, tally);
                 states.push(state);
             }
-        } else if let Some(mut reader) = opened.take_reader() {
+        } else {
             let mut decoder = decoder.clone();
             let mut state = states.pop().unwrap_or_else(&init);
-            opened.rows(&mut reader, 0, 0, None, &mut sink, |sink, pos, cells| {
+            opened.rows(&mut sink, |sink, pos, cells| {
                 decoder.row(entities, path, sink, pos, cells, &mut |row| {
                     f(&mut state, row)
                 });
@@ -247,17 +250,12 @@ fn read_parts<S: Send>(
                 let last = Some(&to) == bounds.last();
                 let file = file.clone();
                 scope.spawn(move || -> Option<Part<S>> {
-                    // The header's line breaks and the rows' before this part number its lines.
-                    let base = opened.newlines(0, from).ok()?;
-                    let mut reader = opened.part_reader(from).ok()?;
                     let mut decoder = decoder.clone();
                     let mut state = init();
                     let mut part_errors = Vec::new();
                     let mut sink = Capped::part(file, &mut part_errors);
-                    let end = opened.rows(
-                        &mut reader,
+                    let end = opened.part(
                         from,
-                        base,
                         if last { None } else { Some(to) },
                         &mut sink,
                         |sink, pos, cells| {
