@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
-use crate::eval::{Options, evaluate};
+use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
 use crate::report::findings::{LintReport, csv, human, json, junit};
 
@@ -99,7 +99,18 @@ pub fn run(args: Args, style: Style) -> u8 {
             return EXIT_UNREADABLE;
         }
     }
-    let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+    // Explanations are only shown for `--near`.
+    let mode = Mode {
+        explanations: args.near.is_some(),
+        ..Mode::default()
+    };
+    let ev = evaluate_with(
+        &model,
+        &loaded.sources,
+        &args.data,
+        &Options { as_of },
+        mode,
+    );
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
     if let Some((_, e)) = model.schema.entities().next() {

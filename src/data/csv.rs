@@ -1,8 +1,9 @@
-//! CSV files, streamed: one reused byte record, only the wanted cells decoded.
+//! CSV files, streamed: the header by the `csv` reader, rows line by line (see [`super::lines`]),
+//! only the wanted cells decoded.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
@@ -10,7 +11,8 @@ use crate::check::model::Record;
 
 use super::columns::match_header;
 use super::error::{Capped, DataError, DataErrorKind};
-use super::rows::{Cells, Pos, io_message};
+use super::lines::{RecordEnd, Stop, records};
+use super::rows::{Cells, Fields, Pos, io_message};
 
 /// How much of a file is looked at to tell text from binary data.
 const SNIFF: usize = 8192;
@@ -23,8 +25,47 @@ pub(crate) fn read(
     path: &Path,
     record: &Record,
     sink: &mut Capped<'_>,
-    mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
 ) {
+    if let Some(mut opened) = open(path, record, sink) {
+        opened.rows(sink, visit);
+    }
+}
+
+/// A CSV file whose header has been read and matched: its rows can be read in one go or in parts.
+pub(crate) struct Opened {
+    path: PathBuf,
+    /// The reader, just after the header.
+    reader: Option<::csv::Reader<File>>,
+    /// The offset of the text after any BOM; other offsets are counted from it.
+    start: u64,
+    /// Whether `\n` ends records (else `\r` alone does, and line numbers are all 1).
+    lf: bool,
+    /// The length of the text after any BOM.
+    stream_len: u64,
+    ends_in_newline: bool,
+    /// Per field, its column.
+    columns: Vec<Option<usize>>,
+    width: usize,
+    /// Where the first row after the header starts, and the line breaks before it.
+    rows_at: u64,
+    rows_base: u64,
+}
+
+/// How reading a part of a file ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PartEnd {
+    /// Every row up to the part's end (or the file's) was read.
+    Done,
+    /// The part's end is not where a row ends (it falls inside a quoted value, or the file
+    /// changed): the part's rows are not the file's.
+    Misaligned,
+    /// The file could not be read further (reported).
+    Failed,
+}
+
+/// Opens a CSV file and reads its header. File-level problems are reported and give `None`.
+pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Option<Opened> {
     let file_error = |sink: &mut Capped<'_>, message: String, help: &str| {
         sink.always(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
@@ -36,7 +77,7 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the path and the file's permissions",
             );
-            return;
+            return None;
         }
     };
     let mut head = Vec::with_capacity(SNIFF);
@@ -46,7 +87,7 @@ pub(crate) fn read(
             format!("cannot read the file: {}", io_message(&e)),
             "check the file's permissions",
         );
-        return;
+        return None;
     }
     if head.contains(&0) {
         file_error(
@@ -54,7 +95,7 @@ pub(crate) fn read(
             "the file is not text: it holds binary data".into(),
             "export the data as CSV text (comma-separated, UTF-8)",
         );
-        return;
+        return None;
     }
     let start = if head.starts_with(BOM) { BOM.len() } else { 0 };
     // Only `\n` ends a record, so the reader's line count tells each record's line exactly (with
@@ -62,11 +103,6 @@ pub(crate) fn read(
     // left at the end of a line is trimmed like other spaces. A file with old Mac line ends
     // (`\r` alone) is read with `\r` as the terminator; its line numbers are then all 1.
     let lf = head.contains(&b'\n') || !head.contains(&b'\r');
-    let terminator = if lf {
-        ::csv::Terminator::Any(b'\n')
-    } else {
-        ::csv::Terminator::CRLF
-    };
     let (stream_len, ends_in_newline) = match tail(&mut file) {
         Ok((len, last)) => (len.saturating_sub(start as u64), last == Some(b'\n')),
         Err(e) => {
@@ -75,7 +111,7 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the file's permissions",
             );
-            return;
+            return None;
         }
     };
     if let Err(e) = file.seek(SeekFrom::Start(start as u64)) {
@@ -84,28 +120,21 @@ pub(crate) fn read(
             format!("cannot read the file: {}", io_message(&e)),
             "check the file's permissions",
         );
-        return;
+        return None;
     }
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .terminator(terminator)
-        .buffer_capacity(1 << 16)
-        .from_reader(file);
-    // The line a record starts on: the reader's line after it, less the line breaks inside
-    // quoted values and the one that ended it.
-    let line_of = |reader: &::csv::Reader<File>, row: &ByteRecord| -> u64 {
-        let end = reader.position();
-        let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let ended = end.byte() < stream_len || ends_in_newline;
-        if lf {
-            end.line()
-                .saturating_sub(inside)
-                .saturating_sub(u64::from(ended))
-        } else {
-            end.line()
-        }
+    let mut opened = Opened {
+        path: path.to_path_buf(),
+        reader: None,
+        start: start as u64,
+        lf,
+        stream_len,
+        ends_in_newline,
+        columns: Vec::new(),
+        width: 0,
+        rows_at: 0,
+        rows_base: 0,
     };
+    let mut reader = opened.reader_for(file);
     let mut row = ByteRecord::new();
     let mut header = reader.read_byte_record(&mut row);
     while matches!(header, Ok(true)) && is_blank(&row) {
@@ -119,7 +148,7 @@ pub(crate) fn read(
                 "the file is empty".into(),
                 "a CSV file starts with a header line naming its columns",
             );
-            return;
+            return None;
         }
         Err(e) => {
             file_error(
@@ -127,10 +156,10 @@ pub(crate) fn read(
                 format!("cannot read the file: {}", csv_message(&e)),
                 "check that the file is CSV text",
             );
-            return;
+            return None;
         }
     }
-    let header_line = line_of(&reader, &row);
+    let header_line = header_line(&reader, &row, &opened);
     let mut headers = Vec::with_capacity(row.len());
     for cell in &row {
         match std::str::from_utf8(cell) {
@@ -145,38 +174,197 @@ pub(crate) fn read(
                     .line(header_line)
                     .help("save the file as UTF-8 CSV text with a header line naming its columns"),
                 );
-                return;
+                return None;
             }
         }
     }
-    let Some(map) = match_header(record, &headers, header_line, sink) else {
-        return;
-    };
-    let width = headers.len();
-    loop {
-        match reader.read_byte_record(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink.report(None, |file| {
-                    DataError::new(
-                        DataErrorKind::File,
-                        file,
-                        format!("cannot read further: {}", csv_message(&e)),
-                    )
-                    .line(line)
-                    .help("check that the file is CSV text")
-                });
+    let map = match_header(record, &headers, header_line, sink)?;
+    opened.width = headers.len();
+    opened.columns = map.columns;
+    opened.rows_at = reader.position().byte();
+    opened.rows_base = reader.position().line().saturating_sub(1);
+    opened.reader = Some(reader);
+    Some(opened)
+}
+
+impl Opened {
+    fn reader_for(&self, file: File) -> ::csv::Reader<File> {
+        let terminator = if self.lf {
+            ::csv::Terminator::Any(b'\n')
+        } else {
+            ::csv::Terminator::CRLF
+        };
+        ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(terminator)
+            .buffer_capacity(1 << 16)
+            .from_reader(file)
+    }
+
+    /// The line a record starts on: the line after it, less the line breaks inside its quoted
+    /// values and the one that ended it (when the file goes on, or ends with one). `end` counts
+    /// from a reader that started at `from` with `base` line breaks before it.
+    fn line_of(&self, end: RecordEnd, from: u64, base: u64) -> u64 {
+        let line = end.line.saturating_add(base);
+        if !self.lf {
+            return line;
+        }
+        let ended = from.saturating_add(end.offset) < self.stream_len || self.ends_in_newline;
+        line.saturating_sub(end.inside)
+            .saturating_sub(u64::from(ended))
+    }
+
+    /// Whether the file can be read in parts: only `\n` ends its records.
+    pub fn splittable(&self) -> bool {
+        self.lf
+    }
+
+    /// The file's rows split into `parts` byte ranges, each starting just after a line break
+    /// that follows a non-empty line: `[rows_at, p1, ..., stream_len]`. Whether each really starts
+    /// a row is checked while reading (see [`PartEnd::Misaligned`]).
+    ///
+    /// A part first counts the line breaks before it (see [`Opened::newlines`]), so later parts
+    /// are made a little shorter for the threads to end together.
+    pub fn split(&self, parts: usize) -> Vec<u64> {
+        let mut bounds = vec![self.rows_at];
+        let body = self.stream_len.saturating_sub(self.rows_at);
+        let Ok(mut file) = File::open(&self.path) else {
+            return vec![self.rows_at, self.stream_len];
+        };
+        // With counting costing `c` of reading per byte, part k's work is its length plus
+        // `c` times its start: equal work gives starts p(k) = w (1 - (1 - c)^k) / c.
+        const COUNT_COST: f64 = 1.0 / 16.0;
+        let keep = 1.0 - COUNT_COST;
+        let n = i32::try_from(parts).unwrap_or(i32::MAX);
+        let work = body as f64 * COUNT_COST / (1.0 - keep.powi(n));
+        let mut window = vec![0u8; 1 << 16];
+        for k in 1..parts {
+            let k = i32::try_from(k).unwrap_or(i32::MAX);
+            let start = work * (1.0 - keep.powi(k)) / COUNT_COST;
+            let guess = self.rows_at + (start as u64).min(body);
+            let last = bounds.last().copied().unwrap_or(0);
+            if guess <= last {
+                continue;
+            }
+            // Read from one byte before the guess, to see the byte before a line break.
+            let at = guess - 1;
+            if file.seek(SeekFrom::Start(self.start + at)).is_err() {
                 break;
             }
+            let Ok(n) = read_up_to(&mut file, &mut window) else {
+                break;
+            };
+            let seen = window.get(..n).unwrap_or(&[]);
+            let found = seen
+                .windows(2)
+                .position(|w| matches!(w, [prev, b'\n'] if *prev != b'\n'));
+            if let Some(i) = found {
+                // The break is at `at + i + 1`; the part starts after it.
+                let p = at + i as u64 + 2;
+                if p > last && p < self.stream_len {
+                    bounds.push(p);
+                }
+            }
         }
-        if is_blank(&row) {
-            continue; // a blank line (`\r\n` with CRLF line ends)
+        bounds.push(self.stream_len);
+        bounds
+    }
+
+    /// The line breaks in `[from, to)`, to number a part's lines.
+    pub fn newlines(&self, from: u64, to: u64) -> std::io::Result<u64> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(self.start + from))?;
+        let mut left = to.saturating_sub(from);
+        let mut buf = vec![0u8; 1 << 18];
+        let mut count = 0u64;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let Some(chunk) = buf.get_mut(..want) else {
+                break;
+            };
+            let n = file.read(chunk)?;
+            if n == 0 {
+                break;
+            }
+            count += count_newlines(chunk.get(..n).unwrap_or(&[]));
+            left -= n as u64;
         }
-        let line = line_of(&reader, &row);
-        if row.len() != width {
-            let n = row.len();
+        Ok(count)
+    }
+
+    /// Reads every row after the header, calling `visit` with each row's cells.
+    pub fn rows(
+        &mut self,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        let Some(mut reader) = self.reader.take() else {
+            return;
+        };
+        if !self.lf {
+            self.rows_csv(&mut reader, sink, visit);
+            return;
+        }
+        let (from, base) = (self.rows_at, self.rows_base);
+        let mut file = reader.into_inner();
+        let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
+            records(file, None, |fields, end| {
+                self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+            })
+        });
+        if let Err(e) = read {
+            cannot_read_further(sink, &e);
+        }
+    }
+
+    /// Reads the rows in `[from, to)` (to the end of the file without `to`), `from` being where
+    /// a row starts. `Misaligned` when no row ends at `to`.
+    pub fn part(
+        &self,
+        from: u64,
+        to: Option<u64>,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) -> PartEnd {
+        let opened = || -> std::io::Result<(File, u64)> {
+            // The header's line breaks and the rows' before this part number its lines.
+            let base = self.newlines(0, from)?;
+            let mut file = File::open(&self.path)?;
+            file.seek(SeekFrom::Start(self.start + from))?;
+            Ok((file, base))
+        };
+        let Ok((file, base)) = opened() else {
+            return PartEnd::Failed;
+        };
+        let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {
+            self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+        });
+        match read {
+            Ok(Stop::Done) => PartEnd::Done,
+            Ok(Stop::Misaligned) => PartEnd::Misaligned,
+            Err(e) => {
+                cannot_read_further(sink, &e);
+                PartEnd::Failed
+            }
+        }
+    }
+
+    /// One record: blank lines are skipped, ragged rows reported, the others visited.
+    #[inline]
+    fn row(
+        &self,
+        fields: Fields<'_>,
+        line: u64,
+        sink: &mut Capped<'_>,
+        visit: &mut impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        if fields.len() == 1 && fields.data.iter().all(u8::is_ascii_whitespace) {
+            return; // a blank line (`\r\n` with CRLF line ends)
+        }
+        let width = self.width;
+        if fields.len() != width {
+            let n = fields.len();
             sink.report(None, |file| {
                 DataError::new(
                     DataErrorKind::Row,
@@ -189,17 +377,117 @@ pub(crate) fn read(
                 .line(line)
                 .help("check for a missing or extra comma (a value that holds a comma needs quotes); the row is skipped")
             });
-            continue;
+            return;
         }
         visit(
             sink,
             Pos::Line(line),
             &Cells::Csv {
-                record: &row,
-                columns: &map.columns,
+                record: fields,
+                columns: &self.columns,
             },
         );
     }
+
+    /// The rows of a file whose records end at `\r`, read by the `csv` reader that read the
+    /// header.
+    fn rows_csv(
+        &self,
+        reader: &mut ::csv::Reader<File>,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        let mut row = ByteRecord::new();
+        let mut bounds = Vec::new();
+        loop {
+            match reader.read_byte_record(&mut row) {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    sink.report(None, |file| {
+                        DataError::new(
+                            DataErrorKind::File,
+                            file,
+                            format!("cannot read further: {}", csv_message(&e)),
+                        )
+                        .line(line)
+                        .help("check that the file is CSV text")
+                    });
+                    return;
+                }
+            }
+            bounds.clear();
+            let mut start = 0;
+            for field in &row {
+                bounds.push((start, start + field.len()));
+                start += field.len();
+            }
+            let fields = Fields {
+                data: row.as_slice(),
+                bounds: &bounds,
+            };
+            self.row(fields, reader.position().line(), sink, &mut visit);
+        }
+    }
+}
+
+/// An I/O error while reading rows, as the `csv` reader reports it (it knows no line then).
+fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
+    sink.report(None, |file| {
+        DataError::new(
+            DataErrorKind::File,
+            file,
+            format!("cannot read further: {}", io_message(e)),
+        )
+        .line(0)
+        .help("check that the file is CSV text")
+    });
+}
+
+/// The header's line: the reader's line after it, less its line breaks inside quotes and the
+/// one that ended it.
+fn header_line(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opened) -> u64 {
+    let end = reader.position();
+    opened.line_of(
+        RecordEnd {
+            line: end.line(),
+            inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
+            offset: end.byte(),
+        },
+        0,
+        0,
+    )
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while let Some(rest) = buf.get_mut(n..) {
+        if rest.is_empty() {
+            break;
+        }
+        match file.read(rest)? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// `\n` bytes in `bytes`, counted 64 bytes at a time into a byte-wide sum, which the compiler
+/// turns into vector compares (several times faster than counting byte by byte).
+fn count_newlines(bytes: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        let mut n = 0u8;
+        for &b in block {
+            n += u8::from(b == b'\n');
+        }
+        total += u64::from(n);
+    }
+    total + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// A line with nothing but spaces (`\r` is left over from CRLF line ends).

@@ -189,6 +189,15 @@ pub(crate) struct Capped<'e> {
     file: String,
     errors: &'e mut Vec<DataError>,
     counts: Vec<(Option<String>, usize)>,
+    /// For a part of a file read apart from the rest: per error pushed, the column it counts
+    /// against (`None` inside for row errors), or `None` for an error that is never capped.
+    keys: Option<Vec<Option<Option<String>>>>,
+}
+
+/// How a part of a file counted its errors, to add them to the whole file's [`Capped`].
+pub(crate) struct PartTally {
+    counts: Vec<(Option<String>, usize)>,
+    keys: Vec<Option<Option<String>>>,
 }
 
 impl<'e> Capped<'e> {
@@ -197,6 +206,70 @@ impl<'e> Capped<'e> {
             file,
             errors,
             counts: Vec::new(),
+            keys: None,
+        }
+    }
+
+    /// A sink for one part of a file (rows read on another thread): it keeps what
+    /// [`Capped::absorb`] needs to cap the parts together exactly as one reading would.
+    pub fn part(file: String, errors: &'e mut Vec<DataError>) -> Self {
+        Capped {
+            file,
+            errors,
+            counts: Vec::new(),
+            keys: Some(Vec::new()),
+        }
+    }
+
+    /// Ends a part's sink (made by [`Capped::part`]); its errors are in the vector it was given.
+    pub fn into_part(self) -> PartTally {
+        PartTally {
+            counts: self.counts,
+            keys: self.keys.unwrap_or_default(),
+        }
+    }
+
+    /// Adds a part's errors after the ones reported so far: per column, errors are kept while
+    /// the file's count is under the limit, and every one counts, as if the rows had been read
+    /// here.
+    pub fn absorb(&mut self, errors: Vec<DataError>, part: PartTally) {
+        let mut seen: Vec<(Option<String>, usize)> = Vec::new();
+        for (e, key) in errors.into_iter().zip(part.keys) {
+            let Some(column) = key else {
+                self.always(e);
+                continue;
+            };
+            let slot = self.slot(column.as_deref());
+            if let Some((_, n)) = self.counts.get_mut(slot) {
+                if *n < ERRORS_PER_COLUMN {
+                    self.errors.push(e);
+                }
+                *n += 1;
+            }
+            match seen.iter_mut().find(|(c, _)| *c == column) {
+                Some((_, k)) => *k += 1,
+                None => seen.push((column, 1)),
+            }
+        }
+        for (column, n) in part.counts {
+            let pushed = seen
+                .iter()
+                .find(|(c, _)| *c == column)
+                .map_or(0, |(_, k)| *k);
+            let slot = self.slot(column.as_deref());
+            if let Some((_, total)) = self.counts.get_mut(slot) {
+                *total += n.saturating_sub(pushed);
+            }
+        }
+    }
+
+    fn slot(&mut self, column: Option<&str>) -> usize {
+        match self.counts.iter().position(|(c, _)| c.as_deref() == column) {
+            Some(i) => i,
+            None => {
+                self.counts.push((column.map(str::to_owned), 0));
+                self.counts.len() - 1
+            }
         }
     }
 
@@ -206,13 +279,7 @@ impl<'e> Capped<'e> {
 
     /// Reports an error unless its column has reached the limit.
     pub fn report(&mut self, column: Option<&str>, make: impl FnOnce(&str) -> DataError) {
-        let slot = match self.counts.iter().position(|(c, _)| c.as_deref() == column) {
-            Some(i) => i,
-            None => {
-                self.counts.push((column.map(str::to_owned), 0));
-                self.counts.len() - 1
-            }
-        };
+        let slot = self.slot(column);
         let Some((_, n)) = self.counts.get_mut(slot) else {
             return;
         };
@@ -220,12 +287,18 @@ impl<'e> Capped<'e> {
         if *n <= ERRORS_PER_COLUMN {
             let e = make(&self.file);
             self.errors.push(e);
+            if let Some(keys) = &mut self.keys {
+                keys.push(Some(column.map(str::to_owned)));
+            }
         }
     }
 
     /// Reports an error that is never capped (file-level problems, one per file).
     pub fn always(&mut self, e: DataError) {
         self.errors.push(e);
+        if let Some(keys) = &mut self.keys {
+            keys.push(None);
+        }
     }
 
     /// Adds one summary per column that went over the limit, in column order.
@@ -322,5 +395,48 @@ mod tests {
         assert_eq!(errors.len(), ERRORS_PER_COLUMN + 2);
         let last = errors.last().map(|e| e.message.clone());
         assert_eq!(last.as_deref(), Some("and 80 more errors in column `date`"));
+    }
+
+    /// Errors reported in parts and absorbed in order are capped as if reported in one go.
+    #[test]
+    fn parts_cap_as_one() {
+        let report = |sink: &mut Capped<'_>, i: usize| {
+            let column = if i.is_multiple_of(3) {
+                None
+            } else {
+                Some("date")
+            };
+            sink.report(column, |f| {
+                DataError::new(DataErrorKind::Value, f, format!("bad {i}"))
+            });
+            if i == 7 {
+                sink.always(DataError::new(DataErrorKind::File, "f.csv", "once"));
+            }
+        };
+        let mut one = Vec::new();
+        let mut sink = Capped::new("f.csv".into(), &mut one);
+        for i in 0..100 {
+            report(&mut sink, i);
+        }
+        sink.finish();
+        for cuts in [
+            vec![0, 5, 100],
+            vec![0, 30, 31, 100],
+            vec![0, 1, 2, 60, 100],
+        ] {
+            let mut all = Vec::new();
+            let mut sink = Capped::new("f.csv".into(), &mut all);
+            for w in cuts.windows(2) {
+                let mut part = Vec::new();
+                let mut p = Capped::part("f.csv".into(), &mut part);
+                for i in w[0]..w[1] {
+                    report(&mut p, i);
+                }
+                let tally = p.into_part();
+                sink.absorb(part, tally);
+            }
+            sink.finish();
+            assert_eq!(one, all, "cut at {cuts:?}");
+        }
     }
 }

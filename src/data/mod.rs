@@ -9,17 +9,19 @@
 //!                                     FnMut(&Row) per valid row
 //! ```
 //!
-//! Formats: CSV (streamed with one reused byte record), YAML and JSON (small, loaded whole, a list
-//! of records). Every problem is a [`DataError`] naming file, line or path, and column; a bad row
-//! is skipped and reported, and the run goes on. At most [`ERRORS_PER_COLUMN`] errors are reported
-//! per file and column, then one summary. A private field's value never appears in a message.
+//! Formats: CSV (streamed line by line; a large file in parts on threads, see [`stream_parts`]),
+//! YAML and JSON (small, loaded whole, a list of records). Every problem is a [`DataError`]
+//! naming file, line or path, and column; a bad row is skipped and reported, and the run goes on.
+//! At most [`ERRORS_PER_COLUMN`] errors are reported per file and column, then one summary. A
+//! private field's value never appears in a message.
 //!
 //! | module | concern |
 //! |---|---|
 //! | `discover` | inputs → which file holds which record |
 //! | `entities` | keyed records loaded whole, ids interned |
 //! | `rows` | rows of cells in field order, from any format |
-//! | `csv` | CSV reading: BOM, binary check, header, ragged rows |
+//! | `csv` | CSV reading: BOM, binary check, header, ragged rows, parts |
+//! | `lines` | CSV records line by line: split in place, or by `csv_core` when quoted |
 //! | `tree`, `json`, `yaml` | YAML/JSON → a small tree → rows |
 //! | `columns` | header names and keys → fields |
 //! | `value` | cell text → typed value |
@@ -31,6 +33,7 @@ mod discover;
 mod entities;
 mod error;
 mod json;
+mod lines;
 mod rows;
 mod tree;
 mod value;
@@ -133,65 +136,271 @@ pub fn stream_with_skips(
     let Some(rec) = schema.record(record) else {
         return;
     };
-    let owner = rec.owner().map(|(i, _)| i);
-    let mut parser = RecordParser::new(schema, rec);
-    let fields: Vec<(usize, &str)> = rec
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| wanted.get(*i).copied().unwrap_or(false))
-        .map(|(i, fd)| (i, fd.name.as_str()))
-        .collect();
-    let mut values = vec![Value::Null; rec.fields.len()];
+    let mut decoder = Decoder::new(schema, rec, wanted);
     for path in data.files_of(record) {
         let Some(format) = Format::of(path) else {
             continue;
         };
         let mut sink = Capped::new(path.display().to_string(), errors);
         rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
-            let mut good = true;
-            let mut owner_ok = true;
-            for &(i, name) in &fields {
-                let Some(slot) = values.get_mut(i) else {
-                    continue;
-                };
-                if let Some(raw) = cells.raw(i)
-                    && parser.exact(i, raw, slot)
-                {
-                    continue;
-                }
-                if let Err(problem) = parser.cell_into(i, cells.get(i), entities, slot) {
-                    good = false;
-                    if Some(i) == owner {
-                        owner_ok = false;
-                    }
-                    sink.report(Some(name), |file| {
-                        let at = match pos {
-                            Pos::Line(_) => pos.location(None),
-                            Pos::Item(_) => pos.location(Some(name)),
-                        };
-                        DataError::new(problem.kind, file, problem.message)
-                            .at(at)
-                            .column(name)
-                            .help(then(&problem.help, "the row is skipped"))
-                    });
-                }
-            }
-            if good {
-                f(&Row {
-                    values: &values,
-                    file: path,
-                    line: pos.number(),
-                    pos,
-                });
-            } else {
-                let who = match owner.and_then(|o| values.get(o)) {
-                    Some(Value::Ref(r, ix)) if owner_ok => Some((*r, *ix)),
-                    _ => None,
-                };
+            if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut f) {
                 skipped(who);
             }
         });
         sink.finish();
+    }
+}
+
+/// The smallest CSV file [`stream_parts`] splits by default: below it, threads cost more than
+/// they save.
+pub const SPLIT_AT_BYTES: u64 = 4 << 20;
+
+/// How [`stream_parts`] reads large CSV files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Parts read at once, one thread each; 1 reads every file in one go.
+    pub threads: usize,
+    /// The smallest file read in parts.
+    pub min_bytes: u64,
+}
+
+impl Split {
+    /// `threads` parts for files of at least [`SPLIT_AT_BYTES`].
+    pub fn threads(threads: usize) -> Split {
+        Split {
+            threads,
+            min_bytes: SPLIT_AT_BYTES,
+        }
+    }
+}
+
+/// Like [`stream`], but a large CSV file (see [`Split`]) is read in up to `split.threads` parts
+/// at once, one thread each. Rows go to `f` with a state: every part has its own, made by
+/// `init`. The states come back in data order; every row of one comes after every row of the one
+/// before, so merging them in order gives what one state fed by [`stream`] would hold. Rows, line
+/// numbers and errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s.
+///
+/// A part starts just after a line break, which must end a row: when it falls inside a quoted
+/// value instead, the parts are dropped and the file is read again in one go.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "stream's arguments, and the split and state"
+)]
+pub fn stream_parts<S: Send>(
+    schema: &Schema,
+    record: RecordId,
+    data: &DataSet,
+    entities: &Entities,
+    wanted: &[bool],
+    errors: &mut Vec<DataError>,
+    split: Split,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &Row<'_>) + Sync,
+    skip: impl Fn(&mut S, Option<(RecordId, u32)>) + Sync,
+) -> Vec<S> {
+    let mut states = Vec::new();
+    let Some(rec) = schema.record(record) else {
+        return vec![init()];
+    };
+    let decoder = Decoder::new(schema, rec, wanted);
+    for path in data.files_of(record) {
+        let Some(format) = Format::of(path) else {
+            continue;
+        };
+        let mut sink = Capped::new(path.display().to_string(), errors);
+        let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= split.min_bytes);
+        if format != Format::Csv || split.threads < 2 || !large {
+            let mut decoder = decoder.clone();
+            let mut state = states.pop().unwrap_or_else(&init);
+            rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
+                if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                    f(&mut state, row)
+                }) {
+                    skip(&mut state, who);
+                }
+            });
+            states.push(state);
+            sink.finish();
+            continue;
+        }
+        let Some(mut opened) = csv::open(path, rec, &mut sink) else {
+            sink.finish();
+            continue;
+        };
+        let bounds = if opened.splittable() {
+            opened.split(split.threads)
+        } else {
+            Vec::new()
+        };
+        if bounds.len() > 2
+            && let Some(parts) =
+                read_parts(&opened, &bounds, &decoder, entities, path, &init, &f, &skip)
+        {
+            for (state, part_errors, tally) in parts {
+                sink.absorb(part_errors, tally);
+                states.push(state);
+            }
+        } else {
+            let mut decoder = decoder.clone();
+            let mut state = states.pop().unwrap_or_else(&init);
+            opened.rows(&mut sink, |sink, pos, cells| {
+                if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                    f(&mut state, row)
+                }) {
+                    skip(&mut state, who);
+                }
+            });
+            states.push(state);
+        }
+        sink.finish();
+    }
+    if states.is_empty() {
+        states.push(init());
+    }
+    states
+}
+
+/// A part's state, errors and error counts.
+type Part<S> = (S, Vec<DataError>, error::PartTally);
+
+/// Reads the parts `bounds[k]..bounds[k + 1]` of an opened CSV file on one thread each. `None`
+/// when a part does not end where a row ends, or a thread failed: the caller reads the file in
+/// one go instead.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the file, its parts, the decoder, and the caller's three callbacks"
+)]
+fn read_parts<S: Send>(
+    opened: &csv::Opened,
+    bounds: &[u64],
+    decoder: &Decoder<'_>,
+    entities: &Entities,
+    path: &Path,
+    init: &(impl Fn() -> S + Sync),
+    f: &(impl Fn(&mut S, &Row<'_>) + Sync),
+    skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
+) -> Option<Vec<Part<S>>> {
+    let file = path.display().to_string();
+    let results: Vec<Option<Part<S>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (from, to) = match w {
+                    [a, b] => (*a, *b),
+                    _ => (0, 0),
+                };
+                let last = Some(&to) == bounds.last();
+                let file = file.clone();
+                scope.spawn(move || -> Option<Part<S>> {
+                    let mut decoder = decoder.clone();
+                    let mut state = init();
+                    let mut part_errors = Vec::new();
+                    let mut sink = Capped::part(file, &mut part_errors);
+                    let end = opened.part(
+                        from,
+                        if last { None } else { Some(to) },
+                        &mut sink,
+                        |sink, pos, cells| {
+                            if let Some(who) =
+                                decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                                    f(&mut state, row)
+                                })
+                            {
+                                skip(&mut state, who);
+                            }
+                        },
+                    );
+                    let tally = sink.into_part();
+                    (end == csv::PartEnd::Done).then_some((state, part_errors, tally))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Turns a row's cells into values, reusing one buffer: only the wanted fields are parsed.
+#[derive(Clone)]
+struct Decoder<'s> {
+    parser: RecordParser,
+    fields: Vec<(usize, &'s str)>,
+    values: Vec<Value>,
+    /// The field linking a row to its entity, to say whose row was skipped.
+    owner: Option<usize>,
+}
+
+impl<'s> Decoder<'s> {
+    fn new(schema: &Schema, rec: &'s crate::check::model::Record, wanted: &[bool]) -> Self {
+        Decoder {
+            parser: RecordParser::new(schema, rec),
+            fields: rec
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| wanted.get(*i).copied().unwrap_or(false))
+                .map(|(i, fd)| (i, fd.name.as_str()))
+                .collect(),
+            values: vec![Value::Null; rec.fields.len()],
+            owner: rec.owner().map(|(i, _)| i),
+        }
+    }
+
+    /// Decodes one row and hands it to `f` when its wanted fields are valid; reports the others
+    /// and returns, for a skipped row, the entity it belongs to when that is known.
+    #[inline]
+    fn row(
+        &mut self,
+        entities: &Entities,
+        path: &Path,
+        sink: &mut Capped<'_>,
+        pos: Pos,
+        cells: &rows::Cells<'_>,
+        f: &mut impl FnMut(&Row<'_>),
+    ) -> Option<Option<(RecordId, u32)>> {
+        let mut good = true;
+        let mut owner_ok = true;
+        for &(i, name) in &self.fields {
+            let Some(slot) = self.values.get_mut(i) else {
+                continue;
+            };
+            if let Some(raw) = cells.raw(i)
+                && self.parser.exact(i, raw, slot)
+            {
+                continue;
+            }
+            if let Err(problem) = self.parser.cell_into(i, cells.get(i), entities, slot) {
+                good = false;
+                if Some(i) == self.owner {
+                    owner_ok = false;
+                }
+                sink.report(Some(name), |file| {
+                    let at = match pos {
+                        Pos::Line(_) => pos.location(None),
+                        Pos::Item(_) => pos.location(Some(name)),
+                    };
+                    DataError::new(problem.kind, file, problem.message)
+                        .at(at)
+                        .column(name)
+                        .help(then(&problem.help, "the row is skipped"))
+                });
+            }
+        }
+        if good {
+            f(&Row {
+                values: &self.values,
+                file: path,
+                line: pos.number(),
+                pos,
+            });
+            return None;
+        }
+        Some(match self.owner.and_then(|o| self.values.get(o)) {
+            Some(Value::Ref(r, ix)) if owner_ok => Some((*r, *ix)),
+            _ => None,
+        })
     }
 }

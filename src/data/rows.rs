@@ -3,8 +3,6 @@
 use std::fmt;
 use std::path::Path;
 
-use ::csv::ByteRecord;
-
 use crate::check::model::Record;
 
 use super::error::Capped;
@@ -46,11 +44,33 @@ impl fmt::Display for Pos {
     }
 }
 
+/// A CSV record's values: value `i` is `data[bounds[i].0..bounds[i].1]`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields<'a> {
+    pub data: &'a [u8],
+    pub bounds: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    /// Value `i`'s bytes.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let &(start, end) = self.bounds.get(i)?;
+        self.data.get(start..end)
+    }
+
+    /// How many values the record has.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+}
+
 /// One row's cells, in whatever form its format keeps them.
 pub(crate) enum Cells<'a> {
     /// A CSV record and, per field, its column.
     Csv {
-        record: &'a ByteRecord,
+        record: Fields<'a>,
         columns: &'a [Option<usize>],
     },
     /// A YAML/JSON mapping's values, per field.

@@ -63,6 +63,18 @@ impl EnumMatcher {
         })
     }
 
+    /// The index of a value spelled exactly, from a cell's bytes: lengths and first bytes are
+    /// compared before whole values.
+    #[inline]
+    fn exact(&self, raw: &[u8]) -> Option<(EnumId, u32)> {
+        let first = raw.first()?;
+        let i = self.values.iter().position(|v| {
+            let v = v.as_bytes();
+            v.len() == raw.len() && v.first() == Some(first) && same(v, raw)
+        })?;
+        Some((self.id, u32::try_from(i).ok()?))
+    }
+
     /// The index of a value. The exact spelling is tried first, without allocating.
     fn find(&self, text: &str, scratch: &mut String) -> Option<u32> {
         let i = match self.values.iter().position(|v| v == text) {
@@ -133,6 +145,72 @@ struct RefCache {
     valid: bool,
 }
 
+/// The last cell a scalar field (a date, a number) parsed, as its raw bytes and value: a large
+/// extract repeats the same date in every row, and a value is a function of its cell's bytes.
+#[derive(Clone, Debug, Default)]
+struct LastCell {
+    raw: Vec<u8>,
+    value: Option<Value>,
+}
+
+/// Byte equality for the short cells of an extract (ids, codes, dates), a word at a time
+/// instead of a call to `memcmp`.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word8(s: Option<&[u8]>) -> Option<u64> {
+        Some(u64::from_ne_bytes(s?.try_into().ok()?))
+    }
+    fn word4(s: Option<&[u8]>) -> Option<u32> {
+        Some(u32::from_ne_bytes(s?.try_into().ok()?))
+    }
+    // Two overlapping words cover the whole of each slice.
+    if (8..=16).contains(&n) {
+        let tail = n - 8;
+        return word8(a.get(..8)) == word8(b.get(..8))
+            && word8(a.get(tail..)) == word8(b.get(tail..));
+    }
+    if (4..8).contains(&n) {
+        let tail = n - 4;
+        return word4(a.get(..4)) == word4(b.get(..4))
+            && word4(a.get(tail..)) == word4(b.get(tail..));
+    }
+    a == b
+}
+
+/// Stores a value that owns no memory: when the slot holds none either (a null, an enum value,
+/// a reference), it is overwritten without running its destructor.
+#[inline(always)]
+fn put(slot: &mut Value, v: Value) {
+    match slot {
+        Value::Null | Value::Enum(..) | Value::Ref(..) | Value::Int(_) | Value::Date(_) => {
+            // Nothing to free: write over it.
+            let old = std::mem::replace(slot, v);
+            std::mem::forget(old);
+        }
+        _ => *slot = v,
+    }
+}
+
+/// Scalar types whose values are cheap to copy and depend on the cell's text alone.
+fn cacheable(ty: Type) -> bool {
+    matches!(
+        ty,
+        Type::Int
+            | Type::Weight
+            | Type::Number
+            | Type::Percent
+            | Type::Bool
+            | Type::Date
+            | Type::Ratio
+            | Type::SchoolYear
+            | Type::Duration
+    )
+}
+
 #[derive(Clone, Debug)]
 struct FieldInfo {
     name: String,
@@ -141,6 +219,7 @@ struct FieldInfo {
     private: bool,
     matcher: Option<EnumMatcher>,
     cache: RefCache,
+    last: LastCell,
 }
 
 /// Parses the cells of one record type.
@@ -167,6 +246,7 @@ impl RecordParser {
                     _ => None,
                 },
                 cache: RefCache::default(),
+                last: LastCell::default(),
             })
             .collect();
         let ref_names = schema
@@ -239,32 +319,41 @@ impl RecordParser {
     }
 
     /// The fastest path, on a CSV cell's bytes before any UTF-8 check: a reference equal to the
-    /// last one resolved, or an enum value spelled exactly. Returns false when the cell needs the
-    /// general path ([`RecordParser::cell_into`]).
-    #[inline]
+    /// last one resolved, an enum value spelled exactly, an empty optional cell, or a scalar cell
+    /// equal to the last one parsed. Returns false when the cell needs the general path
+    /// ([`RecordParser::cell_into`]).
+    #[inline(always)]
     pub fn exact(&self, field: usize, raw: &[u8], slot: &mut Value) -> bool {
         let Some(info) = self.fields.get(field) else {
             return false;
         };
+        if raw.is_empty() {
+            // The general path: an empty cell is missing, null when the field is optional.
+            if info.optional {
+                put(slot, Value::Null);
+                return true;
+            }
+            return false;
+        }
         match info.ty {
-            Type::Ref(r) if info.cache.valid && info.cache.id.as_bytes() == raw => {
-                *slot = Value::Ref(r, info.cache.index);
+            Type::Ref(r) if info.cache.valid && same(info.cache.id.as_bytes(), raw) => {
+                put(slot, Value::Ref(r, info.cache.index));
                 true
             }
-            Type::Enum(_) => match &info.matcher {
-                Some(m) => match m.values.iter().position(|v| v.as_bytes() == raw) {
-                    Some(i) => match u32::try_from(i) {
-                        Ok(i) => {
-                            *slot = Value::Enum(m.id, i);
-                            true
-                        }
-                        Err(_) => false,
-                    },
-                    None => false,
-                },
+            Type::Enum(_) => match info.matcher.as_ref().and_then(|m| m.exact(raw)) {
+                Some((id, i)) => {
+                    put(slot, Value::Enum(id, i));
+                    true
+                }
                 None => false,
             },
-            _ => false,
+            _ => match &info.last.value {
+                Some(v) if same(&info.last.raw, raw) => {
+                    slot.clone_from(v);
+                    true
+                }
+                _ => false,
+            },
         }
     }
 
@@ -310,7 +399,18 @@ impl RecordParser {
                 _ => {}
             }
         }
+        let text = match &cell {
+            Cell::Text(t) => Some(*t),
+            _ => None,
+        };
         *slot = self.cell(field, cell, entities)?;
+        if let (Some(t), Some(info)) = (text, self.fields.get_mut(field))
+            && cacheable(info.ty)
+        {
+            info.last.raw.clear();
+            info.last.raw.extend_from_slice(t.as_bytes());
+            info.last.value = Some(slot.clone());
+        }
         Ok(())
     }
 

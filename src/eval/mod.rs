@@ -10,7 +10,7 @@ pub mod finding;
 pub mod value;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -34,7 +34,7 @@ pub struct Options {
 pub struct Evaluation {
     /// Sorted by entity, rule, data position.
     pub findings: Vec<Finding>,
-    /// One per entity, in id order.
+    /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
@@ -55,8 +55,10 @@ type ResolvedWindow = (
 /// Rows kept for row-by-row rules, with their place in the data.
 #[derive(Clone, Debug)]
 struct KeptRow {
-    values: Vec<Value>,
-    loc: DataLoc,
+    values: Box<[Value]>,
+    /// The row's file: an index into [`Evaluator::files`].
+    file: u32,
+    pos: data::Pos,
 }
 
 /// One aggregation's running state, per entity.
@@ -77,12 +79,59 @@ struct Streamed {
 
 const KEEP_EXAMPLES: usize = 3;
 
-/// Evaluates `model` on the data in `inputs` (folders and files).
+/// The fewest entities worth a thread of their own when deciding.
+const DECIDE_PART_MIN: usize = 256;
+
+/// Evaluates `model` on the data in `inputs` (folders and files): findings and an explanation
+/// per entity, reading large CSV files on [`default_threads`] threads.
 pub fn evaluate(
     model: &Model,
     sources: &Sources,
     inputs: &[PathBuf],
     opts: &Options,
+) -> Evaluation {
+    evaluate_with(model, sources, inputs, opts, Mode::default())
+}
+
+/// How [`evaluate_with`] works; no setting changes a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode {
+    /// How to read large CSV files in parts (see [`data::stream_parts`]); its threads also
+    /// decide entities.
+    pub split: data::Split,
+    /// Whether to build [`Evaluation::explanations`] (`explain`, `lint --near`). Without them,
+    /// that list is empty and a lint costs less time and memory.
+    pub explanations: bool,
+}
+
+impl Default for Mode {
+    /// [`default_threads`], with explanations.
+    fn default() -> Self {
+        Mode {
+            split: data::Split::threads(default_threads()),
+            explanations: true,
+        }
+    }
+}
+
+/// The threads a lint uses: `MANDATE_THREADS` when set to a positive number, else the machine's
+/// available parallelism.
+pub fn default_threads() -> usize {
+    std::env::var("MANDATE_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
+/// [`evaluate`], as `mode` says.
+pub fn evaluate_with(
+    model: &Model,
+    sources: &Sources,
+    inputs: &[PathBuf],
+    opts: &Options,
+    mode: Mode,
 ) -> Evaluation {
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
@@ -98,6 +147,16 @@ pub fn evaluate(
         streamed: BTreeMap::new(),
         skipped: BTreeMap::new(),
         rows: 0,
+        split: mode.split,
+        explain: mode.explanations,
+        files: Vec::new(),
+        line_cols: model
+            .rules
+            .iter()
+            .map(|r| r.span)
+            .chain(model.categories.iter().map(|c| c.span))
+            .map(|span| (span, sources.line_col(span.file, span.start)))
+            .collect(),
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
@@ -105,13 +164,12 @@ pub fn evaluate(
     let by_kind = model
         .schema
         .entities()
-        .map(|(_, r)| {
-            let n = explanations
-                .iter()
-                .filter(|x| x.entity_kind == r.name)
-                .count();
-            (r.name.clone(), n)
+        .filter(|(eid, _)| {
+            model.measures.iter().any(|m| m.entity == *eid)
+                || model.categories.iter().any(|c| c.entity == *eid)
+                || model.rules.iter().any(|r| r.entity == *eid)
         })
+        .map(|(eid, r)| (r.name.clone(), ev.entities.len(eid)))
         .filter(|(_, n)| *n > 0)
         .collect();
     Evaluation {
@@ -169,6 +227,14 @@ struct Evaluator<'a> {
     /// aggregates over the record are undefined rather than silently short.
     skipped: BTreeMap<(RecordId, RecordId, u32), u64>,
     rows: u64,
+    /// How to read large files, and threads to decide entities with.
+    split: data::Split,
+    /// Whether to build explanations.
+    explain: bool,
+    /// The data files rows were kept from, as shown in findings.
+    files: Vec<String>,
+    /// Where each rule and category starts in the policy (line, column), found once.
+    line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -225,7 +291,7 @@ fn link(schema: &Schema, record: RecordId, entity: RecordId) -> Option<usize> {
 }
 
 /// A rule that is decided row by row while its record streams past.
-fn streams(rule: &RuleDef) -> bool {
+fn streams_rule(rule: &RuleDef) -> bool {
     match &rule.check {
         Check::Each {
             filter,
@@ -233,6 +299,234 @@ fn streams(rule: &RuleDef) -> bool {
             ..
         } => row_local(e) && filter.as_ref().map(row_local).unwrap_or(true),
         _ => false,
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    fn ids(&self) -> impl Fn(RecordId, u32) -> Option<String> + '_ {
+        |r, i| self.entities.id(r, i).map(str::to_string)
+    }
+
+    /// One pass over each record type; a large CSV file is read in parts on threads, each part
+    /// into its own accumulators, merged in file order.
+    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
+        let model = self.model;
+        let schema = &model.schema;
+        // One job per record something reads.
+        let mut jobs = Vec::new();
+        for (ri, rec) in schema.records.iter().enumerate() {
+            let rid = RecordId(ri);
+            if rec.key.is_some() {
+                continue;
+            }
+            let mut files = Vec::new();
+            for path in set.files_of(rid) {
+                files.push((path, u32::try_from(self.files.len()).unwrap_or(u32::MAX)));
+                self.files.push(path.display().to_string());
+            }
+            if let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec, files) {
+                let large = set.files_of(rid).any(|p| {
+                    data::Format::of(p) == Some(data::Format::Csv)
+                        && std::fs::metadata(p).is_ok_and(|m| m.len() >= self.split.min_bytes)
+                });
+                jobs.push((rid, rec, plan, wanted, large));
+            }
+        }
+        let entities = &self.entities;
+        let split = self.split;
+        let run = |job: &(RecordId, &Record, RecordPlan<'_>, Vec<bool>, bool), split| {
+            let (rid, rec, plan, wanted, _) = job;
+            let mut errors = Vec::new();
+            let states = data::stream_parts(
+                schema,
+                *rid,
+                set,
+                entities,
+                wanted,
+                &mut errors,
+                split,
+                || plan.state(),
+                |st, row| plan.visit(st, row, entities, schema, rec),
+                |st, who| {
+                    if let Some(w) = who {
+                        *st.skipped.entry(w).or_default() += 1;
+                    }
+                },
+            );
+            let mut states = states.into_iter();
+            let all = states.next().map(|mut all| {
+                for st in states {
+                    plan.merge(&mut all, st);
+                }
+                all
+            });
+            (all, errors)
+        };
+        // Large files one after another, each in parts on every thread; then the small ones,
+        // shared out among the threads. Results are put back in record order.
+        let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
+        for (job, slot) in jobs.iter().zip(done.iter_mut()) {
+            if job.4 && split.threads > 1 {
+                *slot = Some(run(job, split));
+            }
+        }
+        let small: Vec<usize> = (0..jobs.len())
+            .filter(|i| done.get(*i).is_some_and(Option::is_none))
+            .collect();
+        let one = data::Split {
+            threads: 1,
+            ..split
+        };
+        let workers = split.threads.clamp(1, small.len().max(1));
+        if workers > 1 {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let finished: Vec<(usize, JobResult)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut out = Vec::new();
+                            loop {
+                                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(&i) = small.get(k) else { break };
+                                if let Some(job) = jobs.get(i) {
+                                    out.push((i, run(job, one)));
+                                }
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            for (i, result) in finished {
+                if let Some(slot) = done.get_mut(i) {
+                    *slot = Some(result);
+                }
+            }
+        }
+        // Anything not read yet (one thread, or a worker that failed) is read here.
+        for (job, slot) in jobs.iter().zip(done.iter_mut()) {
+            if slot.is_none() {
+                *slot = Some(run(job, one));
+            }
+        }
+        for (job, result) in jobs.iter().zip(done) {
+            let (rid, _, plan, _, _) = job;
+            let Some((all, mut errs)) = result else {
+                continue;
+            };
+            errors.append(&mut errs);
+            let Some(all) = all else { continue };
+            self.rows += all.rows;
+            for ((e, ix), n) in all.skipped {
+                self.skipped.insert((*rid, e, ix), n);
+            }
+            for (a, acc) in plan.aggs.iter().zip(all.accs) {
+                self.accs.insert(a.measure, acc);
+            }
+            for (s, st) in plan.streams.iter().zip(all.streamed) {
+                self.streamed.insert(s.rule, st);
+            }
+            if plan.keep.is_some() {
+                let mut kept = all.kept;
+                for rows in &mut kept {
+                    rows.shrink_to_fit();
+                }
+                self.kept.insert(*rid, kept);
+            }
+        }
+    }
+
+    /// Per entity: measures, categories, windows, rules.
+    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
+        let model = self.model;
+        let mut findings = Vec::new();
+        let mut explanations = Vec::new();
+        let mut count = 0;
+        for (eid, erec) in model.schema.entities() {
+            let n = self.entities.len(eid);
+            // Only entities something in the policy is about.
+            let relevant = model.measures.iter().any(|m| m.entity == eid)
+                || model.categories.iter().any(|c| c.entity == eid)
+                || model.rules.iter().any(|r| r.entity == eid);
+            if !relevant {
+                continue;
+            }
+            count += n;
+            let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
+            order.sort_by(|a, b| self.entities.id(eid, *a).cmp(&self.entities.id(eid, *b)));
+            // Entities are independent: runs of them are decided on threads, and their results
+            // put back in order.
+            let run = |part: &[u32]| {
+                let mut findings = Vec::new();
+                let mut explanations = Vec::new();
+                for &idx in part {
+                    let mut cx = EntityCx::new(self, eid, idx);
+                    let (mut f, x) = cx.run(erec);
+                    findings.append(&mut f);
+                    if self.explain {
+                        explanations.push(x);
+                    }
+                }
+                (findings, explanations)
+            };
+            let size = order
+                .len()
+                .div_ceil(self.split.threads.max(1))
+                .max(DECIDE_PART_MIN);
+            let parts: Vec<&[u32]> = order.chunks(size).collect();
+            let results: Vec<(Vec<Finding>, Vec<Explanation>)> = if parts.len() > 1 {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = parts
+                        .iter()
+                        .map(|part| scope.spawn(move || run(part)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .zip(&parts)
+                        .map(|(h, part)| h.join().unwrap_or_else(|_| run(part)))
+                        .collect()
+                })
+            } else {
+                parts.into_iter().map(run).collect()
+            };
+            for (mut f, mut x) in results {
+                findings.append(&mut f);
+                explanations.append(&mut x);
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (findings, explanations, count)
+    }
+
+    /// Where a kept row is in the data.
+    fn loc(&self, r: &KeptRow) -> DataLoc {
+        DataLoc {
+            file: self.files.get(r.file as usize).cloned().unwrap_or_default(),
+            location: r.pos.location(None),
+            number: r.pos.number(),
+        }
+    }
+
+    fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
+        // (Spans compare equal whatever their place; compare the places.)
+        let (line, column) = match self
+            .line_cols
+            .iter()
+            .find(|(s, _)| (s.file, s.start) == (span.file, span.start))
+        {
+            Some((_, lc)) => *lc,
+            None => self.sources.line_col(span.file, span.start),
+        };
+        PolicyLoc {
+            file: self.sources.name(span.file).to_string(),
+            line,
+            column,
+            span,
+        }
     }
 }
 
@@ -257,404 +551,725 @@ impl Scope for RowScope<'_> {
     }
 }
 
-impl<'a> Evaluator<'a> {
-    fn ids(&self) -> impl Fn(RecordId, u32) -> Option<String> + '_ {
-        |r, i| self.entities.id(r, i).map(str::to_string)
+/// True when the expression reads a field of the entity (not only of the row).
+fn reads_entity(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::EntityField(_)
+        | TExprKind::RowMeasure(_)
+        | TExprKind::RowCategory(_)
+        | TExprKind::Parent { .. } => true,
+        TExprKind::Not(a) => reads_entity(a),
+        TExprKind::And(a, b)
+        | TExprKind::Or(a, b)
+        | TExprKind::Compare(_, a, b)
+        | TExprKind::Arith(_, a, b) => reads_entity(a) || reads_entity(b),
+        TExprKind::In { value, set, .. } => reads_entity(value) || reads_entity(set),
+        TExprKind::Const(_)
+        | TExprKind::RowField(_)
+        | TExprKind::Measure(_)
+        | TExprKind::Category(_) => false,
+    }
+}
+
+/// The most combinations of field values the filter tables of one record may index.
+const FILTER_TABLE_MAX: usize = 4096;
+
+/// One field the filter tables are indexed by.
+struct Dim {
+    field: usize,
+    kind: DimKind,
+    /// Values of the field; `n` itself stands for an empty field.
+    n: u32,
+    stride: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DimKind {
+    Enum(EnumId),
+    Bool,
+}
+
+/// The enum and bool fields of a record that its `where` filters read: a row's values of them
+/// make one key, computed once per row, and every filter that reads nothing else is decided by
+/// looking the key up in its table, made before any row is read.
+#[derive(Default)]
+struct FilterKey {
+    dims: Vec<Dim>,
+    size: usize,
+}
+
+impl FilterKey {
+    /// The key for the filters among `filters` that can be tabled (within [`FILTER_TABLE_MAX`]
+    /// combinations together, first come first served).
+    fn new(filters: &[&TExpr], schema: &Schema, rec: &Record) -> Self {
+        let mut key = FilterKey {
+            dims: Vec::new(),
+            size: 1,
+        };
+        for e in filters {
+            let Some(fields) = tabled_fields(e, schema, rec) else {
+                continue;
+            };
+            let mut dims = Vec::new();
+            let mut size = key.size;
+            for (field, kind, n) in fields {
+                if key.dims.iter().any(|d| d.field == field) {
+                    continue;
+                }
+                let stride = size;
+                match size.checked_mul(n as usize + 1) {
+                    Some(s) if s <= FILTER_TABLE_MAX => size = s,
+                    _ => {
+                        dims.clear();
+                        size = key.size;
+                        break;
+                    }
+                }
+                dims.push(Dim {
+                    field,
+                    kind,
+                    n,
+                    stride,
+                });
+            }
+            key.dims.append(&mut dims);
+            key.size = size;
+        }
+        key
     }
 
-    /// One pass over each record type.
-    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
-        let model = self.model;
-        let schema = &model.schema;
-        for (ri, rec) in schema.records.iter().enumerate() {
-            let rid = RecordId(ri);
-            if rec.key.is_some() {
-                continue;
-            }
-            let mut wanted = vec![false; rec.fields.len()];
-            let mut mark = |fs: &[usize]| {
-                for f in fs {
-                    if let Some(w) = wanted.get_mut(*f) {
-                        *w = true;
-                    }
-                }
+    fn covers(&self, e: &TExpr, schema: &Schema, rec: &Record) -> bool {
+        tabled_fields(e, schema, rec).is_some_and(|fs| {
+            fs.iter()
+                .all(|(f, _, _)| self.dims.iter().any(|d| d.field == *f))
+        })
+    }
+
+    /// The row's key; `None` when a field holds something unexpected (then filters are
+    /// evaluated on the row itself).
+    #[inline]
+    fn of(&self, row: &[Value]) -> Option<usize> {
+        let mut ix = 0usize;
+        for d in &self.dims {
+            let digit = match (row.get(d.field)?, d.kind) {
+                (Value::Enum(id, i), DimKind::Enum(want)) if *id == want && *i < d.n => *i,
+                (Value::Bool(b), DimKind::Bool) => u32::from(*b),
+                (Value::Null, _) => d.n,
+                _ => return None,
             };
-            let mut need = false;
-            // Aggregations over this record.
-            let mut aggs: Vec<(usize, usize, &MeasureDef)> = Vec::new();
-            for (mi, m) in model.measures.iter().enumerate() {
-                if let MeasureDef::Agg {
-                    record,
-                    kind,
-                    filter,
-                } = &m.def
-                    && *record == rid
-                    && let Some(by) = link(schema, rid, m.entity)
-                {
-                    let mut fs = vec![by];
-                    if let Some(w) = rec.weight() {
-                        fs.push(w);
-                    }
-                    match kind {
-                        AggKind::Count => {}
-                        AggKind::CountDistinct(f)
-                        | AggKind::Sum(f)
-                        | AggKind::Min(f)
-                        | AggKind::Max(f) => fs.push(*f),
-                    }
-                    if let Some(flt) = filter {
-                        collect_fields(flt, &mut fs);
-                    }
-                    mark(&fs);
-                    aggs.push((mi, by, &m.def));
-                    need = true;
+            ix += digit as usize * d.stride;
+        }
+        Some(ix)
+    }
+
+    /// A row holding the values that make key `ix`, or `None` outside the key's range.
+    fn row(&self, ix: usize, width: usize) -> Option<Vec<Value>> {
+        let mut row = vec![Value::Null; width];
+        for d in &self.dims {
+            let digit = u32::try_from((ix / d.stride) % (d.n as usize + 1)).ok()?;
+            *row.get_mut(d.field)? = match d.kind {
+                _ if digit == d.n => Value::Null,
+                DimKind::Enum(id) => Value::Enum(id, digit),
+                DimKind::Bool => Value::Bool(digit == 1),
+            };
+        }
+        Some(row)
+    }
+}
+
+/// The fields a filter reads, when it can be tabled: it reads no entity field, and only enum and
+/// bool fields of the row.
+fn tabled_fields(e: &TExpr, schema: &Schema, rec: &Record) -> Option<Vec<(usize, DimKind, u32)>> {
+    if reads_entity(e) {
+        return None;
+    }
+    let mut fields = Vec::new();
+    collect_fields(e, &mut fields);
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+        .into_iter()
+        .map(|field| {
+            let (kind, n) = match rec.fields.get(field)?.ty {
+                Type::Enum(id) => (DimKind::Enum(id), schema.enum_type(id)?.values.len()),
+                Type::Bool => (DimKind::Bool, 2),
+                _ => return None,
+            };
+            Some((field, kind, u32::try_from(n).ok()?))
+        })
+        .collect()
+}
+
+/// A `where` filter over a streamed row: none, a table indexed by the row's [`FilterKey`], or an
+/// expression evaluated per row.
+enum RowFilter<'m> {
+    Always,
+    Table {
+        /// Per key: whether the filter holds (is neither false nor undefined).
+        table: Vec<bool>,
+        expr: &'m TExpr,
+    },
+    Expr(&'m TExpr),
+}
+
+impl<'m> RowFilter<'m> {
+    fn new(filter: Option<&'m TExpr>, key: &FilterKey, schema: &Schema, rec: &Record) -> Self {
+        let Some(e) = filter else {
+            return RowFilter::Always;
+        };
+        if !key.covers(e, schema, rec) {
+            return RowFilter::Expr(e);
+        }
+        // The filter reads nothing but the key's fields, so its value on a row made of them is
+        // its value on every row that has them.
+        let mut table = Vec::with_capacity(key.size);
+        for ix in 0..key.size {
+            let Some(row) = key.row(ix, rec.fields.len()) else {
+                return RowFilter::Expr(e);
+            };
+            let holds = eval_bool(
+                e,
+                &mut RowScope {
+                    row: &row,
+                    entity: None,
+                },
+            );
+            table.push(holds == Some(true));
+        }
+        RowFilter::Table { table, expr: e }
+    }
+
+    /// Whether the row passes: the filter holds (is neither false nor undefined).
+    #[inline]
+    fn passes(&self, key: Option<usize>, row: &[Value], entity: Option<&[Value]>) -> bool {
+        match self {
+            RowFilter::Always => true,
+            RowFilter::Table { table, expr } => match key.and_then(|k| table.get(k)) {
+                Some(holds) => *holds,
+                None => eval_bool(expr, &mut RowScope { row, entity }) == Some(true),
+            },
+            RowFilter::Expr(e) => eval_bool(e, &mut RowScope { row, entity }) == Some(true),
+        }
+    }
+}
+
+/// An aggregation over a streamed record.
+struct AggPlan<'m, F = RowFilter<'m>> {
+    measure: usize,
+    /// The field linking a row to its entity.
+    by: usize,
+    kind: &'m AggKind,
+    filter: F,
+    /// Whether the filter reads the entity's fields.
+    reads_entity: bool,
+    /// Entities of the measure's record.
+    entities: usize,
+}
+
+/// The right-hand side of a streamed check: fixed when it reads no field.
+enum Rhs<'m> {
+    Fixed(Option<Value>),
+    Expr(&'m TExpr),
+}
+
+/// A row check decided while its record streams past.
+struct StreamPlan<'m, F = RowFilter<'m>> {
+    rule: usize,
+    by: usize,
+    filter: F,
+    field: usize,
+    op: CmpOp,
+    rhs: Rhs<'m>,
+    entities: usize,
+}
+
+/// What one pass over a record does per row.
+struct RecordPlan<'m> {
+    key: FilterKey,
+    aggs: Vec<AggPlan<'m>>,
+    streams: Vec<StreamPlan<'m>>,
+    weight: Option<usize>,
+    /// Rows kept for row-by-row rules: the field linking them to their entity, and how many
+    /// entities there are.
+    keep: Option<(usize, usize)>,
+    /// The record's files, with their index in [`Evaluator::files`].
+    files: Vec<(&'m Path, u32)>,
+}
+
+/// What reading one record gave: its merged accumulators (none without files), and its errors.
+type JobResult = (Option<RecordState>, Vec<DataError>);
+
+/// One pass's accumulators (or one part's, to merge in file order).
+struct RecordState {
+    accs: Vec<Acc>,
+    streamed: Vec<Vec<Streamed>>,
+    kept: Vec<Vec<KeptRow>>,
+    rows: u64,
+    /// Rows skipped for data errors, by the entity they belong to.
+    skipped: BTreeMap<(RecordId, u32), u64>,
+}
+
+impl<'m> RecordPlan<'m> {
+    /// The plan for record `rid`, and the fields it reads; `None` when nothing reads it.
+    fn new(
+        model: &'m Model,
+        entities: &Entities,
+        rid: RecordId,
+        rec: &Record,
+        files: Vec<(&'m Path, u32)>,
+    ) -> Option<(Self, Vec<bool>)> {
+        let schema = &model.schema;
+        let mut wanted = vec![false; rec.fields.len()];
+        let mut mark = |fs: &[usize]| {
+            for f in fs {
+                if let Some(w) = wanted.get_mut(*f) {
+                    *w = true;
                 }
             }
-            // Rules over this record: streamed, or rows kept.
-            let mut keep = false;
-            let mut stream_rules: Vec<(usize, usize, &RuleDef)> = Vec::new();
-            for (ki, rule) in model.rules.iter().enumerate() {
-                let Some(by) = link(schema, rid, rule.entity) else {
-                    continue;
-                };
+        };
+        let mut need = false;
+        // Aggregations over this record.
+        let mut aggs: Vec<AggPlan<'m, Option<&'m TExpr>>> = Vec::new();
+        for (mi, m) in model.measures.iter().enumerate() {
+            if let MeasureDef::Agg {
+                record,
+                kind,
+                filter,
+            } = &m.def
+                && *record == rid
+                && let Some(by) = link(schema, rid, m.entity)
+            {
                 let mut fs = vec![by];
-                let uses = match &rule.check {
-                    Check::Each {
-                        record,
-                        filter,
-                        field,
-                        test,
-                    } => {
-                        let mine = *record == rid;
-                        if mine {
-                            fs.push(*field);
-                            if let Some(f) = filter {
-                                collect_fields(f, &mut fs);
-                            }
-                            if let EachTest::Compare(_, e) = test {
-                                collect_fields(e, &mut fs);
-                            }
-                        }
-                        let other = match test {
-                            EachTest::NotOn {
-                                record: o,
-                                field: of,
-                                filter: ofl,
-                            } if *o == rid => {
-                                fs.push(*of);
-                                if let Some(f) = ofl {
-                                    collect_fields(f, &mut fs);
-                                }
-                                true
-                            }
-                            _ => false,
-                        };
-                        if mine && streams(rule) {
-                            stream_rules.push((ki, by, rule));
-                        } else if mine || other {
-                            keep = true;
-                        }
-                        mine || other
-                    }
-                    Check::Deadline {
-                        record,
-                        filter,
-                        field,
-                        ..
-                    } if *record == rid => {
+                if let Some(w) = rec.weight() {
+                    fs.push(w);
+                }
+                match kind {
+                    AggKind::Count => {}
+                    AggKind::CountDistinct(f)
+                    | AggKind::Sum(f)
+                    | AggKind::Min(f)
+                    | AggKind::Max(f) => fs.push(*f),
+                }
+                if let Some(flt) = filter {
+                    collect_fields(flt, &mut fs);
+                }
+                mark(&fs);
+                aggs.push(AggPlan {
+                    measure: mi,
+                    by,
+                    kind,
+                    filter: filter.as_ref(),
+                    reads_entity: filter.as_ref().is_some_and(reads_entity),
+                    entities: entities.len(m.entity),
+                });
+                need = true;
+            }
+        }
+        // Rules over this record: streamed, or rows kept.
+        let mut keep = false;
+        let mut streams: Vec<StreamPlan<'m, Option<&'m TExpr>>> = Vec::new();
+        for (ki, rule) in model.rules.iter().enumerate() {
+            let Some(by) = link(schema, rid, rule.entity) else {
+                continue;
+            };
+            let mut fs = vec![by];
+            let uses = match &rule.check {
+                Check::Each {
+                    record,
+                    filter,
+                    field,
+                    test,
+                } => {
+                    let mine = *record == rid;
+                    if mine {
                         fs.push(*field);
                         if let Some(f) = filter {
                             collect_fields(f, &mut fs);
                         }
-                        keep = true;
-                        true
+                        if let EachTest::Compare(_, e) = test {
+                            collect_fields(e, &mut fs);
+                        }
                     }
-                    Check::Retain {
-                        record,
-                        from,
-                        until,
-                        ..
-                    } if *record == rid => {
-                        fs.push(*from);
-                        fs.extend(until.iter().copied());
-                        keep = true;
-                        true
-                    }
-                    _ => false,
-                };
-                if uses {
-                    mark(&fs);
-                    need = true;
-                }
-            }
-            for c in &model.categories {
-                if let Some(t) = &c.transitions
-                    && t.record == rid
-                    && let Some(by) = link(schema, rid, c.entity)
-                {
-                    let mut fs = vec![by, t.year_field, t.held_field];
-                    fs.extend(t.qualified_field.iter().copied());
-                    mark(&fs);
-                    keep = true;
-                    need = true;
-                }
-            }
-            if !need {
-                continue;
-            }
-            // Which entity owns kept rows: the first entity the record links to.
-            let keep_by = rec.owner();
-            let mut kept: Vec<Vec<KeptRow>> = match keep_by {
-                Some((_, e)) if keep => vec![Vec::new(); self.entities.len(e)],
-                _ => Vec::new(),
-            };
-            for (mi, _, def) in &aggs {
-                let n = self
-                    .entities
-                    .len(model.measures.get(*mi).map(|m| m.entity).unwrap_or(rid));
-                let acc = match def {
-                    MeasureDef::Agg {
-                        kind: AggKind::Count,
-                        ..
-                    } => Acc::Count(vec![0; n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::CountDistinct(_),
-                        ..
-                    } => Acc::Distinct(vec![HashSet::new(); n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Sum(_),
-                        ..
-                    } => Acc::Sum(vec![Ratio::int(0); n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Min(_),
-                        ..
-                    } => Acc::Min(vec![None; n]),
-                    MeasureDef::Agg {
-                        kind: AggKind::Max(_),
-                        ..
-                    } => Acc::Max(vec![None; n]),
-                    MeasureDef::Formula(_) => continue,
-                };
-                self.accs.insert(*mi, acc);
-            }
-            for (ki, _, rule) in &stream_rules {
-                self.streamed.insert(
-                    *ki,
-                    vec![Streamed::default(); self.entities.len(rule.entity)],
-                );
-            }
-            let weight = rec.weight();
-            let accs = &mut self.accs;
-            let streamed = &mut self.streamed;
-            let entities = &self.entities;
-            let mut rows = 0u64;
-            let mut skipped: BTreeMap<(RecordId, u32), u64> = BTreeMap::new();
-            let on_skip = |who: Option<(RecordId, u32)>| {
-                if let Some(w) = who {
-                    *skipped.entry(w).or_default() += 1;
-                }
-            };
-            data::stream_with_skips(
-                schema,
-                rid,
-                set,
-                entities,
-                &wanted,
-                errors,
-                |row| {
-                    rows += 1;
-                    let w = match weight.and_then(|w| row.values.get(w)) {
-                        Some(Value::Int(n)) => *n,
-                        _ => 1,
+                    let other = match test {
+                        EachTest::NotOn {
+                            record: o,
+                            field: of,
+                            filter: ofl,
+                        } if *o == rid => {
+                            fs.push(*of);
+                            if let Some(f) = ofl {
+                                collect_fields(f, &mut fs);
+                            }
+                            true
+                        }
+                        _ => false,
                     };
-                    for (mi, by, def) in &aggs {
-                        let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                            continue;
-                        };
-                        let ei = *ei as usize;
-                        let MeasureDef::Agg { kind, filter, .. } = def else {
-                            continue;
-                        };
-                        if let Some(f) = filter {
-                            let mut s = RowScope {
-                                row: row.values,
-                                entity: entities.row(*er, ei as u32),
-                            };
-                            if eval_bool(f, &mut s) != Some(true) {
-                                continue;
-                            }
-                        }
-                        let Some(acc) = accs.get_mut(mi) else {
-                            continue;
-                        };
-                        match (acc, kind) {
-                            (Acc::Count(v), _) => {
-                                if let Some(c) = v.get_mut(ei) {
-                                    *c += w;
-                                }
-                            }
-                            (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
-                                if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                    && *val != Value::Null
-                                {
-                                    set.insert(val.clone());
-                                }
-                            }
-                            (Acc::Sum(v), AggKind::Sum(f)) => {
-                                if let (Some(sum), Some(r)) =
-                                    (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
-                                {
-                                    let add = Ratio::new(
-                                        sum.num
-                                            .saturating_mul(r.den)
-                                            .saturating_add(r.num.saturating_mul(sum.den)),
-                                        sum.den.saturating_mul(r.den),
-                                    );
-                                    if let Some(a) = add {
-                                        *sum = value::reduce(a);
-                                    }
-                                }
-                            }
-                            (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
-                                let is_min = matches!(kind, AggKind::Min(_));
-                                if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
-                                    && *val != Value::Null
-                                {
-                                    let better = match slot {
-                                        None => true,
-                                        Some(cur) => match value::compare(val, cur) {
-                                            Some(std::cmp::Ordering::Less) => is_min,
-                                            Some(std::cmp::Ordering::Greater) => !is_min,
-                                            _ => false,
-                                        },
-                                    };
-                                    if better {
-                                        *slot = Some(val.clone());
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    for (ki, by, rule) in &stream_rules {
-                        let Some(Value::Ref(er, ei)) = row.values.get(*by) else {
-                            continue;
-                        };
-                        let Check::Each {
-                            filter,
-                            field,
-                            test: EachTest::Compare(op, e),
-                            ..
-                        } = &rule.check
-                        else {
-                            continue;
-                        };
-                        let mut s = RowScope {
-                            row: row.values,
-                            entity: entities.row(*er, *ei),
-                        };
-                        if let Some(f) = filter
-                            && eval_bool(f, &mut s) != Some(true)
-                        {
-                            continue;
-                        }
-                        let Some(v) = row.values.get(*field) else {
-                            continue;
-                        };
-                        if *v == Value::Null {
-                            continue;
-                        }
-                        let Some(rhs) = eval(e, &mut s) else { continue };
-                        let ok = value::compare(v, &rhs)
-                            .map(|o| op.holds(o))
-                            .unwrap_or(false);
-                        if ok {
-                            continue;
-                        }
-                        if let Some(st) = streamed.get_mut(ki).and_then(|x| x.get_mut(*ei as usize))
-                        {
-                            st.count += 1;
-                            if st.first.len() < KEEP_EXAMPLES {
-                                let fty =
-                                    rec.fields.get(*field).map(|f| f.ty).unwrap_or(Type::Text);
-                                let shown = show(v, fty, schema, &|r, i| {
-                                    entities.id(r, i).map(str::to_string)
-                                });
-                                st.first.push((
-                                    DataLoc {
-                                        file: row.file.display().to_string(),
-                                        location: row.location(),
-                                        number: row.line,
-                                    },
-                                    shown,
-                                ));
-                            }
-                        }
-                    }
-                    if let Some((by, _)) = keep_by
-                        && !kept.is_empty()
-                        && let Some(Value::Ref(_, ei)) = row.values.get(by)
-                        && let Some(list) = kept.get_mut(*ei as usize)
+                    if mine
+                        && streams_rule(rule)
+                        && let EachTest::Compare(op, e) = test
                     {
-                        list.push(KeptRow {
-                            values: row.values.to_vec(),
-                            loc: DataLoc {
-                                file: row.file.display().to_string(),
-                                location: row.location(),
-                                number: row.line,
-                            },
+                        let fixed = !reads_entity(e) && {
+                            let mut read = Vec::new();
+                            collect_fields(e, &mut read);
+                            read.is_empty()
+                        };
+                        let rhs = if fixed {
+                            Rhs::Fixed(eval(
+                                e,
+                                &mut RowScope {
+                                    row: &[],
+                                    entity: None,
+                                },
+                            ))
+                        } else {
+                            Rhs::Expr(e)
+                        };
+                        streams.push(StreamPlan {
+                            rule: ki,
+                            by,
+                            filter: filter.as_ref(),
+                            field: *field,
+                            op: *op,
+                            rhs,
+                            entities: entities.len(rule.entity),
                         });
+                    } else if mine || other {
+                        keep = true;
                     }
-                },
-                on_skip,
-            );
-            self.rows += rows;
-            for ((e, ix), n) in skipped {
-                self.skipped.insert((rid, e, ix), n);
+                    mine || other
+                }
+                Check::Deadline {
+                    record,
+                    filter,
+                    field,
+                    ..
+                } if *record == rid => {
+                    fs.push(*field);
+                    if let Some(f) = filter {
+                        collect_fields(f, &mut fs);
+                    }
+                    keep = true;
+                    true
+                }
+                Check::Retain {
+                    record,
+                    from,
+                    until,
+                    ..
+                } if *record == rid => {
+                    fs.push(*from);
+                    fs.extend(until.iter().copied());
+                    keep = true;
+                    true
+                }
+                _ => false,
+            };
+            if uses {
+                mark(&fs);
+                need = true;
             }
-            if !kept.is_empty() {
-                self.kept.insert(rid, kept);
+        }
+        for c in &model.categories {
+            if let Some(t) = &c.transitions
+                && t.record == rid
+                && let Some(by) = link(schema, rid, c.entity)
+            {
+                let mut fs = vec![by, t.year_field, t.held_field];
+                fs.extend(t.qualified_field.iter().copied());
+                mark(&fs);
+                keep = true;
+                need = true;
             }
+        }
+        if !need {
+            return None;
+        }
+        // Which entity owns kept rows: the first entity the record links to.
+        let keep = match rec.owner() {
+            Some((by, e)) if keep => Some((by, entities.len(e))),
+            _ => None,
+        };
+        let filters: Vec<&TExpr> = aggs
+            .iter()
+            .filter_map(|a| a.filter)
+            .chain(streams.iter().filter_map(|s| s.filter))
+            .collect();
+        let key = FilterKey::new(&filters, schema, rec);
+        let aggs = aggs
+            .into_iter()
+            .map(|a| AggPlan {
+                measure: a.measure,
+                by: a.by,
+                kind: a.kind,
+                filter: RowFilter::new(a.filter, &key, schema, rec),
+                reads_entity: a.reads_entity,
+                entities: a.entities,
+            })
+            .collect();
+        let streams = streams
+            .into_iter()
+            .map(|s| StreamPlan {
+                rule: s.rule,
+                by: s.by,
+                filter: RowFilter::new(s.filter, &key, schema, rec),
+                field: s.field,
+                op: s.op,
+                rhs: s.rhs,
+                entities: s.entities,
+            })
+            .collect();
+        let plan = RecordPlan {
+            key,
+            aggs,
+            streams,
+            weight: rec.weight(),
+            keep,
+            files,
+        };
+        Some((plan, wanted))
+    }
+
+    /// The index of a row's file in [`Evaluator::files`].
+    #[inline]
+    fn file_id(&self, file: &Path) -> u32 {
+        self.files
+            .iter()
+            .find(|(f, _)| std::ptr::eq(*f, file) || *f == file)
+            .map_or(u32::MAX, |(_, i)| *i)
+    }
+
+    /// Empty accumulators.
+    fn state(&self) -> RecordState {
+        let accs = self
+            .aggs
+            .iter()
+            .map(|a| {
+                let n = a.entities;
+                match a.kind {
+                    AggKind::Count => Acc::Count(vec![0; n]),
+                    AggKind::CountDistinct(_) => Acc::Distinct(vec![HashSet::new(); n]),
+                    AggKind::Sum(_) => Acc::Sum(vec![Ratio::int(0); n]),
+                    AggKind::Min(_) => Acc::Min(vec![None; n]),
+                    AggKind::Max(_) => Acc::Max(vec![None; n]),
+                }
+            })
+            .collect();
+        RecordState {
+            accs,
+            streamed: self
+                .streams
+                .iter()
+                .map(|s| vec![Streamed::default(); s.entities])
+                .collect(),
+            kept: match self.keep {
+                Some((_, n)) => vec![Vec::new(); n],
+                None => Vec::new(),
+            },
+            rows: 0,
+            skipped: BTreeMap::new(),
         }
     }
 
-    /// Per entity: measures, categories, windows, rules.
-    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
-        let model = self.model;
-        let mut findings = Vec::new();
-        let mut explanations = Vec::new();
-        let mut count = 0;
-        for (eid, erec) in model.schema.entities() {
-            let n = self.entities.len(eid);
-            // Only entities something in the policy is about.
-            let relevant = model.measures.iter().any(|m| m.entity == eid)
-                || model.categories.iter().any(|c| c.entity == eid)
-                || model.rules.iter().any(|r| r.entity == eid);
-            if !relevant {
+    /// One row: aggregations, streamed checks, kept rows.
+    #[inline]
+    fn visit(
+        &self,
+        st: &mut RecordState,
+        row: &data::Row<'_>,
+        entities: &Entities,
+        schema: &Schema,
+        rec: &Record,
+    ) {
+        st.rows += 1;
+        let w = match self.weight.and_then(|w| row.values.get(w)) {
+            Some(Value::Int(n)) => *n,
+            _ => 1,
+        };
+        let key = self.key.of(row.values);
+        for (a, acc) in self.aggs.iter().zip(st.accs.iter_mut()) {
+            let Some(Value::Ref(er, ei)) = row.values.get(a.by) else {
+                continue;
+            };
+            let entity = if a.reads_entity {
+                entities.row(*er, *ei)
+            } else {
+                None
+            };
+            if !a.filter.passes(key, row.values, entity) {
                 continue;
             }
-            count += n;
-            let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
-            order.sort_by(|a, b| self.entities.id(eid, *a).cmp(&self.entities.id(eid, *b)));
-            for idx in order {
-                let mut cx = EntityCx::new(self, eid, idx);
-                let (mut f, x) = cx.run(erec);
-                findings.append(&mut f);
-                explanations.push(x);
+            let ei = *ei as usize;
+            match (acc, a.kind) {
+                (Acc::Count(v), _) => {
+                    if let Some(c) = v.get_mut(ei) {
+                        *c += w;
+                    }
+                }
+                (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
+                    if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                        && *val != Value::Null
+                        && !set.contains(val)
+                    {
+                        set.insert(val.clone());
+                    }
+                }
+                (Acc::Sum(v), AggKind::Sum(f)) => {
+                    if let (Some(sum), Some(r)) =
+                        (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
+                    {
+                        add_ratio(sum, r);
+                    }
+                }
+                (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
+                    let is_min = matches!(a.kind, AggKind::Min(_));
+                    if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                        && *val != Value::Null
+                        && better(val, slot.as_ref(), is_min)
+                    {
+                        *slot = Some(val.clone());
+                    }
+                }
+                _ => {}
             }
         }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        (findings, explanations, count)
+        for (s, streamed) in self.streams.iter().zip(st.streamed.iter_mut()) {
+            let Some(Value::Ref(er, ei)) = row.values.get(s.by) else {
+                continue;
+            };
+            let entity = entities.row(*er, *ei);
+            if !s.filter.passes(key, row.values, entity) {
+                continue;
+            }
+            let Some(v) = row.values.get(s.field) else {
+                continue;
+            };
+            if *v == Value::Null {
+                continue;
+            }
+            let computed;
+            let rhs = match &s.rhs {
+                Rhs::Fixed(r) => r.as_ref(),
+                Rhs::Expr(e) => {
+                    computed = eval(
+                        e,
+                        &mut RowScope {
+                            row: row.values,
+                            entity,
+                        },
+                    );
+                    computed.as_ref()
+                }
+            };
+            let Some(rhs) = rhs else { continue };
+            let ok = value::compare(v, rhs)
+                .map(|o| s.op.holds(o))
+                .unwrap_or(false);
+            if ok {
+                continue;
+            }
+            if let Some(st) = streamed.get_mut(*ei as usize) {
+                st.count += 1;
+                if st.first.len() < KEEP_EXAMPLES {
+                    let fty = rec.fields.get(s.field).map(|f| f.ty).unwrap_or(Type::Text);
+                    let shown = show(v, fty, schema, &|r, i| {
+                        entities.id(r, i).map(str::to_string)
+                    });
+                    st.first.push((
+                        DataLoc {
+                            file: row.file.display().to_string(),
+                            location: row.location(),
+                            number: row.line,
+                        },
+                        shown,
+                    ));
+                }
+            }
+        }
+        if let Some((by, _)) = self.keep
+            && let Some(Value::Ref(_, ei)) = row.values.get(by)
+            && let Some(list) = st.kept.get_mut(*ei as usize)
+        {
+            list.push(KeptRow {
+                values: row.values.into(),
+                file: self.file_id(row.file),
+                pos: row.pos,
+            });
+        }
     }
 
-    fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        let (line, column) = self.sources.line_col(span.file, span.start);
-        PolicyLoc {
-            file: self.sources.name(span.file).to_string(),
-            line,
-            column,
-            span,
+    /// Adds `later`'s rows (all after `into`'s in the data) to `into`, as if one pass had read
+    /// them all.
+    fn merge(&self, into: &mut RecordState, later: RecordState) {
+        into.rows += later.rows;
+        for (k, n) in later.skipped {
+            *into.skipped.entry(k).or_default() += n;
         }
+        for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
+            match (acc, more) {
+                (Acc::Count(v), Acc::Count(m)) => {
+                    for (c, k) in v.iter_mut().zip(m) {
+                        *c += k;
+                    }
+                }
+                (Acc::Distinct(v), Acc::Distinct(m)) => {
+                    for (s, k) in v.iter_mut().zip(m) {
+                        s.extend(k);
+                    }
+                }
+                (Acc::Sum(v), Acc::Sum(m)) => {
+                    for (s, k) in v.iter_mut().zip(m) {
+                        add_ratio(s, k);
+                    }
+                }
+                (Acc::Min(v), Acc::Min(m)) | (Acc::Max(v), Acc::Max(m)) => {
+                    let is_min = matches!(a.kind, AggKind::Min(_));
+                    for (slot, k) in v.iter_mut().zip(m) {
+                        if let Some(val) = k
+                            && better(&val, slot.as_ref(), is_min)
+                        {
+                            *slot = Some(val);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (v, m) in into.streamed.iter_mut().zip(later.streamed) {
+            for (s, k) in v.iter_mut().zip(m) {
+                s.count += k.count;
+                let room = KEEP_EXAMPLES.saturating_sub(s.first.len());
+                s.first.extend(k.first.into_iter().take(room));
+            }
+        }
+        for (v, m) in into.kept.iter_mut().zip(later.kept) {
+            v.extend(m);
+        }
+    }
+}
+
+/// Whether `val` replaces the current minimum (or maximum): the first value does, then only a
+/// strictly smaller (larger) one.
+fn better(val: &Value, cur: Option<&Value>, is_min: bool) -> bool {
+    match cur {
+        None => true,
+        Some(cur) => match value::compare(val, cur) {
+            Some(std::cmp::Ordering::Less) => is_min,
+            Some(std::cmp::Ordering::Greater) => !is_min,
+            _ => false,
+        },
+    }
+}
+
+/// `sum += r`, exactly, in lowest terms.
+fn add_ratio(sum: &mut Ratio, r: Ratio) {
+    let add = Ratio::new(
+        sum.num
+            .saturating_mul(r.den)
+            .saturating_add(r.num.saturating_mul(sum.den)),
+        sum.den.saturating_mul(r.den),
+    );
+    if let Some(a) = add {
+        *sum = value::reduce(a);
     }
 }
 
@@ -668,6 +1283,8 @@ struct EntityCx<'e, 'a> {
     categories: HashMap<usize, (Option<bool>, CategoryState, Vec<String>)>,
     busy: HashSet<usize>,
     row: Option<&'e [Value]>,
+    /// Whether to build the entity's [`Explanation`]; without, only its findings.
+    explain: bool,
 }
 
 impl Scope for EntityCx<'_, '_> {
@@ -713,6 +1330,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             categories: HashMap::new(),
             busy: HashSet::new(),
             row: None,
+            explain: ev.explain,
         }
     }
 
@@ -1018,9 +1636,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 by_year.insert(*y, (held, qualified));
             }
         }
+        // The years behind the decision, for its explanation.
         let history: Vec<String> = by_year
             .iter()
             .rev()
+            .filter(|_| self.explain)
             .filter(|(y, _)| **y <= year)
             .map(|(y, (h, qq))| {
                 let h = match h {
@@ -1242,6 +1862,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let (member, state, history) = self.category_value(ci);
+            if !self.explain && state != CategoryState::Undetermined {
+                continue;
+            }
             let reason = {
                 let ins = self.inputs(&cat.when);
                 let q = eval_bool(&cat.when, self);
@@ -1302,6 +1925,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     None,
                 ));
             }
+            if !self.explain {
+                continue;
+            }
             decisions.push(CategoryDecision {
                 name: cat.name.clone(),
                 member,
@@ -1320,6 +1946,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 Some(a) => eval_bool(a, self),
             };
             if applies != Some(true) {
+                if !self.explain {
+                    continue;
+                }
                 outcomes.push(RuleOutcome {
                     rule: rule.name.clone(),
                     severity: rule.severity,
@@ -1342,6 +1971,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             let before = findings.len();
             self.rule(rule, &mut findings, &mut retention);
+            if !self.explain {
+                continue;
+            }
             let mine: Vec<&Finding> = findings.get(before..).unwrap_or(&[]).iter().collect();
             let outcome = if mine.is_empty() {
                 "ok".to_string()
@@ -1360,6 +1992,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
         let mut measures = Vec::new();
         for (mi, m) in model.measures.iter().enumerate() {
+            if !self.explain {
+                break;
+            }
             if m.entity != self.entity || m.section.is_none() && m.name.contains(' ') {
                 continue;
             }
@@ -1399,6 +2034,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
         let mut windows = Vec::new();
         for (wi, w) in model.windows.iter().enumerate() {
+            if !self.explain {
+                break;
+            }
             if w.entity != self.entity {
                 continue;
             }
@@ -1623,7 +2261,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                             if let Some(d) = r.values.get(*of).and_then(date_of) {
                                 let what = self.row_label(*o, &r.values);
-                                days.entry(d).or_insert((what, r.loc.clone()));
+                                days.entry(d).or_insert((what, self.ev.loc(r)));
                             }
                         }
                         Some(days)
@@ -1666,7 +2304,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                                 us_date(d),
                                                 show_window(*lo, *hi)
                                             ),
-                                            Some(r.loc.clone()),
+                                            Some(self.ev.loc(r)),
                                         ));
                                     }
                                 }
@@ -1675,7 +2313,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                     Status::Undetermined,
                                     Severity::Warning.min(rule.severity),
                                     format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined (no case applies or a calendar date is missing)", us_date(d)),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 )),
                             }
                         }
@@ -1692,7 +2330,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         loc.file,
                                         loc.location
                                     ),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 ));
                             }
                         }
@@ -1720,7 +2358,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         op.symbol(),
                                         self.show(&rhs, fty)
                                     ),
-                                    Some(r.loc.clone()),
+                                    Some(self.ev.loc(r)),
                                 ));
                             }
                         }
@@ -1762,10 +2400,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         continue;
                     }
                     match r.values.get(*field).and_then(date_of) {
-                        Some(d) => done.push((d, r.loc.clone())),
+                        Some(d) => done.push((d, self.ev.loc(r))),
                         None => {
                             if blank.is_none() {
-                                blank = Some(r.loc.clone());
+                                blank = Some(self.ev.loc(r));
                             }
                         }
                     }
@@ -1846,13 +2484,16 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     let Some(keep_until) = add_duration(start, *period, 1) else {
                         continue;
                     };
-                    retention.push(format!(
-                        "{rname} {fname} {} ({} {}): keep until {}",
-                        us_date(start),
-                        r.loc.file,
-                        r.loc.location,
-                        us_date(keep_until)
-                    ));
+                    if self.explain {
+                        let loc = self.ev.loc(r);
+                        retention.push(format!(
+                            "{rname} {fname} {} ({} {}): keep until {}",
+                            us_date(start),
+                            loc.file,
+                            loc.location,
+                            us_date(keep_until)
+                        ));
+                    }
                     if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
                         && gone < keep_until
                     {
@@ -1866,7 +2507,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 us_date(gone),
                                 us_date(keep_until)
                             ),
-                            Some(r.loc.clone()),
+                            Some(self.ev.loc(r)),
                         ));
                     }
                 }

@@ -1,0 +1,442 @@
+//! CSV records read line by line, for files whose records end at `\n`.
+//!
+//! A line with no `"` in it is a record whose fields lie between its commas: it is split in place,
+//! with one vectorised search (`memchr`) for commas, line breaks and quotes over the buffer. A line
+//! with a `"` is handed to `csv_core`, the parser under the `csv` crate, configured as
+//! [`super::csv`] configures the `csv` reader (comma, double quote, records ending at `\n`), which
+//! reads that one record, quoted line breaks and all. Either way the records, their fields and
+//! the bytes and line breaks they take are the ones the `csv` reader gives: empty lines are
+//! skipped, `\r` is data, the last line may lack its `\n`.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
+
+use super::rows::Fields;
+
+/// The read buffer; it grows for a longer record.
+const BUF: usize = 1 << 18;
+
+/// Where a record ends, for line numbers and for part ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RecordEnd {
+    /// The line after the record: one more than the line breaks read up to its end.
+    pub line: u64,
+    /// Line breaks inside the record's values (inside quotes).
+    pub inside: u64,
+    /// The bytes read up to the record's end.
+    pub offset: u64,
+}
+
+/// How reading stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The end of the file, or a record that ends exactly at `to`.
+    Done,
+    /// A record runs past `to`, or the file ends before it.
+    Misaligned,
+}
+
+/// Reads the records of `file` from where it stands, calling `f` with each record's fields and
+/// end, until the end of the file or, with `to` (a byte count from the start), until the record
+/// that ends there.
+pub(crate) fn records(
+    file: File,
+    to: Option<u64>,
+    f: impl FnMut(Fields<'_>, RecordEnd),
+) -> io::Result<Stop> {
+    read_records(file, to, BUF, f)
+}
+
+/// [`records`] from any reader, with a first buffer of `size` bytes.
+fn read_records(
+    mut file: impl Read,
+    to: Option<u64>,
+    size: usize,
+    mut f: impl FnMut(Fields<'_>, RecordEnd),
+) -> io::Result<Stop> {
+    let mut buf = vec![0u8; size.max(1)];
+    // buf[lo..hi] is read and not consumed; `lo` is where the current record starts.
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut eof = false;
+    // Bytes and line breaks consumed before buf[lo].
+    let mut offset = 0u64;
+    let mut lines = 0u64;
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(16);
+    let mut quoted = Quoted::new();
+    loop {
+        // Records without quotes, split in place.
+        let mut start = lo;
+        let mut field = lo;
+        let mut quote = false;
+        let window = buf.get(lo..hi).unwrap_or(&[]);
+        for j in memchr::memchr3_iter(b',', b'\n', b'"', window) {
+            let p = lo + j;
+            match buf.get(p) {
+                Some(b',') => {
+                    bounds.push((field - start, p - start));
+                    field = p + 1;
+                }
+                Some(b'\n') => {
+                    lines += 1;
+                    offset += (p + 1 - start) as u64;
+                    if p == start {
+                        // An empty line is no record.
+                        start = p + 1;
+                        field = p + 1;
+                        continue;
+                    }
+                    bounds.push((field - start, p - start));
+                    let end = RecordEnd {
+                        line: lines + 1,
+                        inside: 0,
+                        offset,
+                    };
+                    match to {
+                        Some(to) if offset > to => return Ok(Stop::Misaligned),
+                        _ => {}
+                    }
+                    let data = buf.get(start..p).unwrap_or(&[]);
+                    f(
+                        Fields {
+                            data,
+                            bounds: &bounds,
+                        },
+                        end,
+                    );
+                    if to == Some(offset) {
+                        return Ok(Stop::Done);
+                    }
+                    bounds.clear();
+                    start = p + 1;
+                    field = p + 1;
+                }
+                _ => {
+                    quote = true;
+                    break;
+                }
+            }
+        }
+        bounds.clear();
+        lo = start;
+        if quote {
+            // A record with quotes: csv_core reads it, refilling the buffer as it needs.
+            let end = loop {
+                let input = buf.get(lo..hi).unwrap_or(&[]);
+                let (result, nin) = quoted.read(input);
+                lines += count(input.get(..nin).unwrap_or(&[]), b'\n');
+                offset += nin as u64;
+                lo += nin;
+                match result {
+                    ReadRecordResult::InputEmpty if !eof => {
+                        fill(&mut file, &mut buf, &mut lo, &mut hi, &mut eof)?;
+                    }
+                    ReadRecordResult::Record => {
+                        break Some(RecordEnd {
+                            line: lines + 1,
+                            inside: count(quoted.data(), b'\n'),
+                            offset,
+                        });
+                    }
+                    ReadRecordResult::End => break None,
+                    // More output room (or the end of input, given as an empty read).
+                    _ => {}
+                }
+            };
+            let Some(end) = end else {
+                return Ok(if to.is_none() {
+                    Stop::Done
+                } else {
+                    Stop::Misaligned
+                });
+            };
+            match to {
+                Some(to) if offset > to => return Ok(Stop::Misaligned),
+                _ => {}
+            }
+            quoted.bounds(&mut bounds);
+            f(
+                Fields {
+                    data: quoted.data(),
+                    bounds: &bounds,
+                },
+                end,
+            );
+            bounds.clear();
+            if to == Some(offset) {
+                return Ok(Stop::Done);
+            }
+            continue;
+        }
+        if eof {
+            // The last line, without its line break.
+            if lo < hi {
+                let data = buf.get(lo..hi).unwrap_or(&[]);
+                let mut field = 0;
+                for j in memchr::memchr_iter(b',', data) {
+                    bounds.push((field, j));
+                    field = j + 1;
+                }
+                bounds.push((field, data.len()));
+                offset += data.len() as u64;
+                let end = RecordEnd {
+                    line: lines + 1,
+                    inside: 0,
+                    offset,
+                };
+                match to {
+                    Some(to) if offset > to => return Ok(Stop::Misaligned),
+                    _ => {}
+                }
+                f(
+                    Fields {
+                        data,
+                        bounds: &bounds,
+                    },
+                    end,
+                );
+                if to == Some(offset) {
+                    return Ok(Stop::Done);
+                }
+            }
+            return Ok(if to.is_none() {
+                Stop::Done
+            } else {
+                Stop::Misaligned
+            });
+        }
+        fill(&mut file, &mut buf, &mut lo, &mut hi, &mut eof)?;
+    }
+}
+
+/// Moves the unconsumed bytes to the front of the buffer (growing it when they fill it) and
+/// reads more after them.
+fn fill(
+    file: &mut impl Read,
+    buf: &mut Vec<u8>,
+    lo: &mut usize,
+    hi: &mut usize,
+    eof: &mut bool,
+) -> io::Result<()> {
+    if *lo > 0 {
+        buf.copy_within(*lo..*hi, 0);
+        *hi -= *lo;
+        *lo = 0;
+    }
+    if *hi == buf.len() {
+        buf.resize(buf.len() * 2, 0);
+    }
+    loop {
+        match file.read(buf.get_mut(*hi..).unwrap_or(&mut [])) {
+            Ok(0) => {
+                *eof = true;
+                return Ok(());
+            }
+            Ok(n) => {
+                *hi += n;
+                return Ok(());
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `byte`s in `bytes`.
+fn count(bytes: &[u8], byte: u8) -> u64 {
+    memchr::memchr_iter(byte, bytes).count() as u64
+}
+
+/// One quoted record at a time, read by csv_core.
+struct Quoted {
+    core: Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    outlen: usize,
+    endlen: usize,
+    /// Whether the last call ended a record (the next starts a new one).
+    done: bool,
+}
+
+impl Quoted {
+    fn new() -> Self {
+        Quoted {
+            // As the `csv` crate's reader is built in `super::csv`: its defaults, `\n` ends a
+            // record.
+            core: ReaderBuilder::new()
+                .terminator(Terminator::Any(b'\n'))
+                .build(),
+            out: vec![0; 1024],
+            ends: vec![0; 32],
+            outlen: 0,
+            endlen: 0,
+            done: true,
+        }
+    }
+
+    /// Feeds `input` to the record being read; gives csv_core's result and the bytes it took.
+    fn read(&mut self, input: &[u8]) -> (ReadRecordResult, usize) {
+        if self.done {
+            self.core.reset();
+            self.outlen = 0;
+            self.endlen = 0;
+            self.done = false;
+        }
+        let (result, nin, nout, nend) = self.core.read_record(
+            input,
+            self.out.get_mut(self.outlen..).unwrap_or(&mut []),
+            self.ends.get_mut(self.endlen..).unwrap_or(&mut []),
+        );
+        self.outlen += nout;
+        self.endlen += nend;
+        match result {
+            ReadRecordResult::OutputFull => {
+                let n = self.out.len() * 2;
+                self.out.resize(n, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let n = self.ends.len() * 2;
+                self.ends.resize(n, 0);
+            }
+            ReadRecordResult::Record | ReadRecordResult::End => self.done = true,
+            ReadRecordResult::InputEmpty => {}
+        }
+        (result, nin)
+    }
+
+    /// The record's values, end to end.
+    fn data(&self) -> &[u8] {
+        self.out.get(..self.outlen).unwrap_or(&[])
+    }
+
+    /// Each value's place in [`Quoted::data`].
+    fn bounds(&self, bounds: &mut Vec<(usize, usize)>) {
+        bounds.clear();
+        let mut start = 0;
+        for &end in self.ends.get(..self.endlen).unwrap_or(&[]) {
+            bounds.push((start, end));
+            start = end;
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+mod tests {
+    use super::*;
+
+    /// What a reader gave: per record its values and end, then how it stopped.
+    type Seen = (Vec<(Vec<Vec<u8>>, RecordEnd)>, Stop);
+
+    /// The `csv` crate's reader, configured as `super::super::csv` configures it, read the way
+    /// parts were read with it: a record ending past `to` is not visited.
+    fn by_csv(text: &[u8], to: Option<u64>) -> Seen {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_reader(text);
+        let mut row = ::csv::ByteRecord::new();
+        let mut seen = Vec::new();
+        while reader.read_byte_record(&mut row).unwrap() {
+            let end = RecordEnd {
+                line: reader.position().line(),
+                inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
+                offset: reader.position().byte(),
+            };
+            if to.is_some_and(|to| end.offset > to) {
+                return (seen, Stop::Misaligned);
+            }
+            seen.push((row.iter().map(<[u8]>::to_vec).collect(), end));
+            if to == Some(end.offset) {
+                return (seen, Stop::Done);
+            }
+        }
+        let stop = if to.is_some() {
+            Stop::Misaligned
+        } else {
+            Stop::Done
+        };
+        (seen, stop)
+    }
+
+    fn by_lines(text: &[u8], to: Option<u64>, size: usize) -> Seen {
+        let mut seen = Vec::new();
+        let stop = read_records(text, to, size, |fields, end| {
+            let values = (0..fields.len()).map(|i| fields.get(i).unwrap().to_vec());
+            seen.push((values.collect(), end));
+        })
+        .unwrap();
+        (seen, stop)
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn same_records_as_the_csv_reader() {
+        const ALPHABET: &[u8] = b"ab,,,\"\"\n\n\r \t";
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for case in 0..6_000 {
+            let len = (rng.next() % 60) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let size = 1 + (rng.next() % 9) as usize;
+            let to = match rng.next() % 3 {
+                0 => None,
+                _ => Some(rng.next() % (len as u64 + 2)),
+            };
+            let want = by_csv(&text, to);
+            let got = by_lines(&text, to, size);
+            assert_eq!(
+                want,
+                got,
+                "case {case}: {:?} to {to:?} buffer {size}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+    }
+
+    #[test]
+    fn long_lines_and_quoted_records_across_refills() {
+        let mut text = Vec::new();
+        for i in 0..300 {
+            text.extend_from_slice(format!("S{i},hispanic,resident,,9/15/2023,").as_bytes());
+            if i % 7 == 0 {
+                text.extend_from_slice(b"\"Name, with\nbreaks \"\"quoted\"\"\"\n");
+            } else if i % 11 == 0 {
+                text.extend_from_slice(&[b'x'; 700]);
+                text.push(b'\n');
+            } else {
+                text.extend_from_slice(b"Student\r\n");
+            }
+            if i % 13 == 0 {
+                text.extend_from_slice(b"\n\n");
+            }
+        }
+        for size in [1, 7, 64, 1000, BUF] {
+            assert_eq!(
+                by_csv(&text, None),
+                by_lines(&text, None, size),
+                "buffer {size}"
+            );
+        }
+    }
+}

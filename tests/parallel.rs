@@ -1,0 +1,283 @@
+//! Reading large files in parts on threads gives exactly what one pass gives: the same lint
+//! output byte for byte, the same explanations, data errors (capped the same way), rows and line
+//! numbers. Every file is split here (`min_bytes: 0`), so small synthetic data covers the parts.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use mandate::check::check_path;
+use mandate::check::model::{Model, RecordId, Value};
+use mandate::data::{DataError, Split, discover, load_entities, stream, stream_parts};
+use mandate::eval::{Evaluation, Mode, Options, evaluate_with};
+use mandate::report::findings::{LintReport, json};
+use mandate::syntax::Sources;
+
+fn policy() -> (Sources, Model) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/lausd/2023-24/ref-1028.19.policy");
+    let (loaded, checked) = check_path(&path).unwrap();
+    (loaded.sources, checked.model.expect("the policy checks"))
+}
+
+/// A fresh folder for one case.
+fn folder(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("parallel")
+        .join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A synthetic district of 40 schools and 20,000 students.
+fn district(name: &str) -> PathBuf {
+    let dir = folder(name);
+    mandate::synth::generate(&dir, 7, 40, 20_000).unwrap();
+    dir
+}
+
+/// Everything a lint shows: the JSON report, then the explanations and data errors. The report
+/// is the same whether explanations are built or not.
+fn lint(sources: &Sources, model: &Model, data: &Path, split: Split) -> String {
+    let as_of = NaiveDate::from_ymd_opt(2024, 2, 15).unwrap();
+    let run = |explanations: bool| -> Evaluation {
+        let mode = Mode {
+            split,
+            explanations,
+        };
+        evaluate_with(
+            model,
+            sources,
+            &[data.to_path_buf()],
+            &Options { as_of },
+            mode,
+        )
+    };
+    let report = |ev: &Evaluation| {
+        json(&LintReport::new(
+            "ref-1028.19.policy",
+            &model.guide.id,
+            as_of,
+            ev,
+        ))
+    };
+    let full = run(true);
+    let lean = run(false);
+    assert!(lean.explanations.is_empty());
+    assert_eq!(full.explanations.len(), full.entities);
+    assert!(
+        report(&full) == report(&lean),
+        "explanations change the report"
+    );
+    format!(
+        "{}\n{:#?}\n{:#?}\nrows {} entities {}",
+        report(&full),
+        full.explanations,
+        full.data_errors,
+        full.rows,
+        full.entities
+    )
+}
+
+fn split(threads: usize) -> Split {
+    Split {
+        threads,
+        min_bytes: 0,
+    }
+}
+
+fn assert_same_lint(dir: &Path) {
+    let (sources, model) = policy();
+    let one = lint(&sources, &model, dir, split(1));
+    for threads in 2..=5 {
+        let many = lint(&sources, &model, dir, split(threads));
+        assert!(
+            one == many,
+            "{threads} threads differ from one:\n{}",
+            first_difference(&one, &many)
+        );
+    }
+}
+
+fn first_difference(a: &str, b: &str) -> String {
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        if x != y {
+            return format!("line {}:\n  one:  {x}\n  many: {y}", i + 1);
+        }
+    }
+    format!("lengths {} and {}", a.len(), b.len())
+}
+
+/// Rewrites `student.csv` row by row: `edit(i, line)` gives the new text of data row `i`.
+fn edit_students(dir: &Path, mut edit: impl FnMut(usize, &str) -> String) {
+    let path = dir.join("student.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            out.push_str(&edit(i - 1, line));
+        }
+        out.push('\n');
+    }
+    fs::write(&path, out).unwrap();
+}
+
+/// Bad cells in one column (more than the per-column limit), ragged rows, unknown schools,
+/// extracts of the wrong day, and quoted names holding commas and line breaks.
+fn dirty(i: usize, line: &str) -> String {
+    let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+    if i % 97 == 5 {
+        cells[1] = "martian".into();
+    }
+    if i % 211 == 9 {
+        cells[4] = "2/30/2023".into();
+    }
+    if i % 37 == 1 {
+        // Not the norm day: a streamed check's violation, three examples kept per school.
+        cells[4] = "9/14/2023".into();
+    }
+    if i % 1009 == 3 {
+        cells[0] = "NOPE".into();
+    }
+    if i % 500 == 11 {
+        cells[5] = "\"Student, with\na line break\"".into();
+    }
+    if i % 113 == 7 {
+        cells.push("extra".into());
+    }
+    cells.join(",")
+}
+
+#[test]
+fn clean_district_lints_the_same_on_any_number_of_threads() {
+    let dir = district("clean");
+    assert_same_lint(&dir);
+}
+
+#[test]
+fn data_errors_are_capped_and_numbered_the_same_across_parts() {
+    let dir = district("dirty");
+    edit_students(&dir, dirty);
+    assert_same_lint(&dir);
+}
+
+#[test]
+fn a_part_starting_inside_quotes_falls_back_to_one_pass() {
+    let dir = district("quoted");
+    // A name spanning most of the file: every split point lands inside its quotes.
+    let rows = fs::read_to_string(dir.join("student.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    edit_students(&dir, |i, line| {
+        if i == rows / 3 {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            let long = format!("\"{}\"", "a\nb,c\n".repeat(400_000));
+            cells[5] = &long;
+            cells.join(",")
+        } else {
+            dirty(i, line)
+        }
+    });
+    assert_same_lint(&dir);
+    // The data layer says so: one state, as from one pass.
+    let rows_one = rows_of(&dir, split(1));
+    let rows_many = rows_of(&dir, split(4));
+    assert_eq!(rows_many.parts, 1);
+    assert_eq!(rows_one.rows, rows_many.rows);
+    assert_eq!(rows_one.errors, rows_many.errors);
+}
+
+/// What streaming `student.csv` gave: the rows (line and values) in order, the errors, and how
+/// many states (parts) there were.
+#[derive(Debug, PartialEq)]
+struct Streamed {
+    rows: Vec<(u64, Vec<Value>)>,
+    errors: Vec<DataError>,
+    parts: usize,
+}
+
+fn rows_of(dir: &Path, split: Split) -> Streamed {
+    let (_, model) = policy();
+    let schema = &model.schema;
+    let student = RecordId(
+        schema
+            .records
+            .iter()
+            .position(|r| r.name == "student")
+            .unwrap(),
+    );
+    let (set, mut errors) = discover(schema, &[dir.to_path_buf()]);
+    let entities = load_entities(schema, &set, &mut errors);
+    let wanted = vec![true; schema.record(student).unwrap().fields.len()];
+    let states = stream_parts(
+        schema,
+        student,
+        &set,
+        &entities,
+        &wanted,
+        &mut errors,
+        split,
+        Vec::new,
+        |rows: &mut Vec<(u64, Vec<Value>)>, row| rows.push((row.line, row.values.to_vec())),
+        |_, _| {},
+    );
+    Streamed {
+        parts: states.len(),
+        rows: states.into_iter().flatten().collect(),
+        errors,
+    }
+}
+
+#[test]
+fn parts_hold_the_rows_of_one_pass_in_order() {
+    let dir = district("rows");
+    edit_students(&dir, dirty);
+    let (_, model) = policy();
+    let schema = &model.schema;
+    let student = RecordId(
+        schema
+            .records
+            .iter()
+            .position(|r| r.name == "student")
+            .unwrap(),
+    );
+    // The plain streaming reader, one pass.
+    let (set, mut errors) = discover(schema, std::slice::from_ref(&dir));
+    let entities = load_entities(schema, &set, &mut errors);
+    let wanted = vec![true; schema.record(student).unwrap().fields.len()];
+    let mut rows = Vec::new();
+    stream(
+        schema,
+        student,
+        &set,
+        &entities,
+        &wanted,
+        &mut errors,
+        |row| rows.push((row.line, row.values.to_vec())),
+    );
+    let one = Streamed {
+        rows,
+        errors,
+        parts: 1,
+    };
+    assert!(one.errors.len() > 20, "the case has errors to cap");
+    for threads in 1..=6 {
+        let many = rows_of(&dir, split(threads));
+        assert_eq!(many.parts, threads, "every part was read on its own");
+        assert_eq!(one.rows.len(), many.rows.len(), "{threads} threads");
+        assert!(one.rows == many.rows, "{threads} threads: rows differ");
+        assert_eq!(one.errors, many.errors, "{threads} threads");
+    }
+}
