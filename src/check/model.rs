@@ -283,6 +283,43 @@ pub struct TExpr {
     pub span: Span,
 }
 
+impl TExpr {
+    /// Calls `f` on this expression and every sub-expression, depth first. A `Parent`'s inner
+    /// expression is about another entity and is not visited.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
+        f(self);
+        match &self.kind {
+            TExprKind::Not(a) => a.walk(f),
+            TExprKind::And(a, b)
+            | TExprKind::Or(a, b)
+            | TExprKind::Compare(_, a, b)
+            | TExprKind::Arith(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            TExprKind::In { value, set, .. } => {
+                value.walk(f);
+                set.walk(f);
+            }
+            TExprKind::Const(_)
+            | TExprKind::Measure(_)
+            | TExprKind::Category(_)
+            | TExprKind::EntityField(_)
+            | TExprKind::RowField(_)
+            | TExprKind::RowMeasure(_)
+            | TExprKind::RowCategory(_)
+            | TExprKind::Parent { .. } => {}
+        }
+    }
+
+    /// Whether this expression or a sub-expression satisfies `pred` (see [`TExpr::walk`]).
+    pub fn any(&self, pred: &impl Fn(&TExpr) -> bool) -> bool {
+        let mut found = false;
+        self.walk(&mut |x| found = found || pred(x));
+        found
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum TExprKind {
     Const(Value),

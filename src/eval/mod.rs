@@ -238,47 +238,26 @@ struct Evaluator<'a> {
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
-    match &e.kind {
-        TExprKind::RowField(f) => out.push(*f),
-        TExprKind::Not(a) => collect_fields(a, out),
-        TExprKind::And(a, b)
-        | TExprKind::Or(a, b)
-        | TExprKind::Compare(_, a, b)
-        | TExprKind::Arith(_, a, b) => {
-            collect_fields(a, out);
-            collect_fields(b, out);
+    e.walk(&mut |x| {
+        if let TExprKind::RowField(f) = x.kind {
+            out.push(f);
         }
-        TExprKind::In { value, set, .. } => {
-            collect_fields(value, out);
-            collect_fields(set, out);
-        }
-        TExprKind::Const(_)
-        | TExprKind::Measure(_)
-        | TExprKind::Category(_)
-        | TExprKind::EntityField(_)
-        | TExprKind::RowMeasure(_)
-        | TExprKind::RowCategory(_)
-        | TExprKind::Parent { .. } => {}
-    }
+    });
 }
 
 /// True when the expression reads nothing computed per entity (so it can be decided row by row
 /// while streaming).
 fn row_local(e: &TExpr) -> bool {
-    match &e.kind {
-        TExprKind::Measure(_)
-        | TExprKind::Category(_)
-        | TExprKind::RowMeasure(_)
-        | TExprKind::RowCategory(_)
-        | TExprKind::Parent { .. } => false,
-        TExprKind::Not(a) => row_local(a),
-        TExprKind::And(a, b)
-        | TExprKind::Or(a, b)
-        | TExprKind::Compare(_, a, b)
-        | TExprKind::Arith(_, a, b) => row_local(a) && row_local(b),
-        TExprKind::In { value, set, .. } => row_local(value) && row_local(set),
-        TExprKind::Const(_) | TExprKind::RowField(_) | TExprKind::EntityField(_) => true,
-    }
+    !e.any(&|x| {
+        matches!(
+            x.kind,
+            TExprKind::Measure(_)
+                | TExprKind::Category(_)
+                | TExprKind::RowMeasure(_)
+                | TExprKind::RowCategory(_)
+                | TExprKind::Parent { .. }
+        )
+    })
 }
 
 /// The field of `record` that links its rows to `entity`.
@@ -553,22 +532,15 @@ impl Scope for RowScope<'_> {
 
 /// True when the expression reads a field of the entity (not only of the row).
 fn reads_entity(e: &TExpr) -> bool {
-    match &e.kind {
-        TExprKind::EntityField(_)
-        | TExprKind::RowMeasure(_)
-        | TExprKind::RowCategory(_)
-        | TExprKind::Parent { .. } => true,
-        TExprKind::Not(a) => reads_entity(a),
-        TExprKind::And(a, b)
-        | TExprKind::Or(a, b)
-        | TExprKind::Compare(_, a, b)
-        | TExprKind::Arith(_, a, b) => reads_entity(a) || reads_entity(b),
-        TExprKind::In { value, set, .. } => reads_entity(value) || reads_entity(set),
-        TExprKind::Const(_)
-        | TExprKind::RowField(_)
-        | TExprKind::Measure(_)
-        | TExprKind::Category(_) => false,
-    }
+    e.any(&|x| {
+        matches!(
+            x.kind,
+            TExprKind::EntityField(_)
+                | TExprKind::RowMeasure(_)
+                | TExprKind::RowCategory(_)
+                | TExprKind::Parent { .. }
+        )
+    })
 }
 
 /// The most combinations of field values the filter tables of one record may index.
@@ -2576,22 +2548,11 @@ fn failing_streak(
 }
 
 fn measures_in(e: &TExpr, out: &mut Vec<usize>) {
-    match &e.kind {
-        TExprKind::Measure(m) => out.push(*m),
-        TExprKind::Not(a) => measures_in(a, out),
-        TExprKind::And(a, b)
-        | TExprKind::Or(a, b)
-        | TExprKind::Compare(_, a, b)
-        | TExprKind::Arith(_, a, b) => {
-            measures_in(a, out);
-            measures_in(b, out);
+    e.walk(&mut |x| {
+        if let TExprKind::Measure(m) = x.kind {
+            out.push(m);
         }
-        TExprKind::In { value, set, .. } => {
-            measures_in(value, out);
-            measures_in(set, out);
-        }
-        _ => {}
-    }
+    });
 }
 
 enum Leaf {
@@ -2600,23 +2561,11 @@ enum Leaf {
 }
 
 fn leaves_in(e: &TExpr, out: &mut Vec<Leaf>) {
-    match &e.kind {
-        TExprKind::EntityField(f) => out.push(Leaf::Field(*f)),
-        TExprKind::Category(c) => out.push(Leaf::Category(*c)),
-        TExprKind::Not(a) => leaves_in(a, out),
-        TExprKind::And(a, b)
-        | TExprKind::Or(a, b)
-        | TExprKind::Compare(_, a, b)
-        | TExprKind::Arith(_, a, b) => {
-            leaves_in(a, out);
-            leaves_in(b, out);
-        }
-        TExprKind::In { value, set, .. } => {
-            leaves_in(value, out);
-            leaves_in(set, out);
-        }
+    e.walk(&mut |x| match x.kind {
+        TExprKind::EntityField(f) => out.push(Leaf::Field(f)),
+        TExprKind::Category(c) => out.push(Leaf::Category(c)),
         _ => {}
-    }
+    });
 }
 
 fn names(schema: &Schema, record: RecordId, field: usize) -> (String, String) {
