@@ -402,6 +402,28 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// True the first time `key` is met in a block; a repeat is a diagnostic.
+    fn first_of_key<'k>(
+        &mut self,
+        seen: &mut BTreeMap<&'k str, Span>,
+        key: &'k ast::Ident,
+    ) -> bool {
+        if let Some(prev) = seen.get(key.name.as_str()) {
+            let at = self.location(*prev);
+            self.push(
+                Problem::error(
+                    "mandate::check::duplicate-key",
+                    key.span,
+                    format!("`{}` is given twice", key.name),
+                )
+                .help(format!("the first is at {at}; keep one")),
+            );
+            return false;
+        }
+        seen.insert(key.name.as_str(), key.span);
+        true
+    }
+
     fn guide_block(&mut self, g: &ast::Guide) {
         let mut info = GuideInfo {
             id: g.id.node.clone(),
@@ -411,19 +433,9 @@ impl<'a> Checker<'a> {
         let mut keys: BTreeMap<&str, Span> = BTreeMap::new();
         for e in &g.entries {
             let key = e.key.name.as_str();
-            if let Some(prev) = keys.get(key) {
-                let at = self.location(*prev);
-                self.push(
-                    Problem::error(
-                        "mandate::check::duplicate-key",
-                        e.key.span,
-                        format!("`{key}` is given twice"),
-                    )
-                    .help(format!("the first is at {at}; keep one")),
-                );
+            if !self.first_of_key(&mut keys, &e.key) {
                 continue;
             }
-            keys.insert(key, e.key.span);
             let word = match &e.value {
                 GuideValue::Word(w) => Some(w.node.clone()),
                 GuideValue::Lit(l) => match &l.node {
@@ -1427,19 +1439,9 @@ impl<'a> Checker<'a> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for e in &c.entries {
             let key = e.key.name.as_str();
-            if let Some(prev) = seen.get(key) {
-                let at = self.location(*prev);
-                self.push(
-                    Problem::error(
-                        "mandate::check::duplicate-key",
-                        e.key.span,
-                        format!("`{key}` is given twice"),
-                    )
-                    .help(format!("the first is at {at}; keep one")),
-                );
+            if !self.first_of_key(&mut seen, &e.key) {
                 continue;
             }
-            seen.insert(key, e.key.span);
             match (key, &e.value) {
                 ("held" | "qualified", CategoryValue::Path(r, f)) => {
                     let Some(rec) = self.record_ref(r) else {
