@@ -73,34 +73,34 @@ sys.exit(r.returncode)' "$TMP" "$@" || status=$? ;;
     echo "$(((end - start) / 1000000)) $rss"
 }
 
-# best LABEL CMD...: best wall time of $RUNS runs, and the largest peak RSS seen.
+# measure LABEL CMD...: one run; keeps the best wall time and the largest peak RSS per label.
 declare -A SECS RSS
-best() {
-    local label=$1 ms rss best_ms= max_rss=0
+measure() {
+    local label=$1 ms rss
     shift
-    for ((i = 0; i < RUNS; i++)); do
-        read -r ms rss < <(once "$@")
-        if [[ -z $best_ms ]] || ((ms < best_ms)); then best_ms=$ms; fi
-        if [[ $rss != - ]] && ((rss > max_rss)); then max_rss=$rss; fi
-    done
-    SECS[$label]=$best_ms
-    RSS[$label]=$max_rss
+    read -r ms rss < <(once "$@")
+    if [[ -z ${SECS[$label]:-} ]] || ((ms < SECS[$label])); then SECS[$label]=$ms; fi
+    if [[ $rss != - ]] && ((rss > ${RSS[$label]:-0})); then RSS[$label]=$rss; fi
 }
 
-
-echo "timing, best of $RUNS..." >&2
-best scan-state "$SCAN" "$DATA/state/student.csv"
-best lint-state "$BIN" lint "$POLICY" "$DATA/state" --format json --as-of "$AS_OF"
-best scan-district "$SCAN" "$DATA/district/student.csv"
-best lint-district "$BIN" lint "$POLICY" "$DATA/district" --format json --as-of "$AS_OF"
+# Rounds interleave the commands, so a burst of other work on a shared machine hits the scan
+# and the lint alike; the best of the rounds is kept.
+echo "timing, best of $RUNS rounds..." >&2
+for ((round = 0; round < RUNS; round++)); do
+    measure scan-state "$SCAN" "$DATA/state/student.csv"
+    measure lint-state "$BIN" lint "$POLICY" "$DATA/state" --format json --as-of "$AS_OF"
+    measure scan-district "$SCAN" "$DATA/district/student.csv"
+    measure lint-district "$BIN" lint "$POLICY" "$DATA/district" --format json --as-of "$AS_OF"
+done
 
 secs() { awk -v ms="${SECS[$1]}" 'BEGIN { printf "%.3f", ms / 1000 }'; }
-mb() { if ((RSS[$1] > 0)); then awk -v kb="${RSS[$1]}" 'BEGIN { printf "%.0f MB", kb / 1024 }'; else echo "n/a"; fi; }
+mb() { if ((${RSS[$1]:-0} > 0)); then awk -v kb="${RSS[$1]}" 'BEGIN { printf "%.0f MB", kb / 1024 }'; else echo "n/a"; fi; }
 ratio() { awk -v a="${SECS[$1]}" -v b="${SECS[$2]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }'; }
 size() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
 
 echo
-echo "mandate bench: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $(nproc) cores, best of $RUNS (wall time of the whole process)"
+echo "mandate bench: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), best of $RUNS rounds (wall time of the whole process)"
+echo "threads: ${MANDATE_THREADS:-all} (MANDATE_THREADS); lint output to /dev/null"
 echo "state:    $(wc -l <"$DATA/state/student.csv") lines, $(size "$DATA/state/student.csv") student.csv"
 echo "district: $(wc -l <"$DATA/district/student.csv") lines, $(size "$DATA/district/student.csv") student.csv"
 echo
