@@ -87,7 +87,7 @@ impl EnumMatcher {
 
     /// The index of a value spelled exactly, from a cell's bytes: looked up by length and first
     /// byte, then compared whole.
-    #[inline]
+    #[inline(always)]
     fn exact(&self, raw: &[u8]) -> Option<(EnumId, u32)> {
         let i = match self.slots.get(slot(raw)).copied() {
             None | Some(NO_VALUE) => return None,
