@@ -272,13 +272,25 @@ impl<'a> Evaluator<'a> {
                     data::Format::of(p) == Some(data::Format::Csv)
                         && std::fs::metadata(p).is_ok_and(|m| m.len() >= self.split.min_bytes)
                 });
-                jobs.push((rid, rec, plan, wanted, large));
+                jobs.push(Job {
+                    rid,
+                    rec,
+                    plan,
+                    wanted,
+                    large,
+                });
             }
         }
         let entities = &self.entities;
         let split = self.split;
-        let run = |job: &(RecordId, &Record, RecordPlan<'_>, Vec<bool>, bool), split| {
-            let (rid, rec, plan, wanted, _) = job;
+        let run = |job: &Job<'_>, split| {
+            let Job {
+                rid,
+                rec,
+                plan,
+                wanted,
+                ..
+            } = job;
             let mut errors = Vec::new();
             let states = data::stream_parts(
                 schema,
@@ -304,7 +316,7 @@ impl<'a> Evaluator<'a> {
         // shared out among the threads. Results are put back in record order.
         let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
         for (job, slot) in jobs.iter().zip(done.iter_mut()) {
-            if job.4 && split.threads > 1 {
+            if job.large && split.threads > 1 {
                 *slot = Some(run(job, split));
             }
         }
@@ -352,7 +364,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         for (job, result) in jobs.iter().zip(done) {
-            let (rid, _, plan, _, _) = job;
+            let Job { rid, plan, .. } = job;
             let Some((all, mut errs)) = result else {
                 continue;
             };
@@ -728,6 +740,16 @@ struct RecordPlan<'m> {
     keep: Option<(usize, usize)>,
     /// The record's files, with their index in [`Evaluator::files`].
     files: Vec<(&'m Path, u32)>,
+}
+
+/// One record to read: its plan, the fields it reads, and whether a file of it is large enough
+/// to read in parts.
+struct Job<'m> {
+    rid: RecordId,
+    rec: &'m Record,
+    plan: RecordPlan<'m>,
+    wanted: Vec<bool>,
+    large: bool,
 }
 
 /// What reading one record gave: its merged accumulators (none without files), and its errors.
@@ -2139,15 +2161,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     return;
                 }
                 let filter_text = filter_text();
-                if let Some((d, loc)) = first.map(|(d, r)| (d, self.ev.loc(r))) {
-                    let d = &d;
+                if let Some((d, r)) = first {
                     let late = d.signed_duration_since(due).num_days();
                     out.push(self.finding(
                         rule,
                         Status::Late,
                         rule.severity,
-                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(*d), if late == 1 { "" } else { "s" }, us_date(due)),
-                        Some(loc.clone()),
+                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(d), if late == 1 { "" } else { "s" }, us_date(due)),
+                        Some(self.ev.loc(r)),
                     ));
                 } else if as_of <= due {
                     out.push(self.finding(
