@@ -173,6 +173,20 @@ fn data_errors_are_capped_and_numbered_the_same_across_parts() {
 }
 
 #[test]
+fn crlf_line_ends_and_blank_lines_split_the_same() {
+    let dir = district("crlf");
+    edit_students(&dir, |i, line| {
+        let line = dirty(i, line);
+        if i % 401 == 0 {
+            format!("{line}\r\n\r")
+        } else {
+            format!("{line}\r")
+        }
+    });
+    assert_same_lint(&dir);
+}
+
+#[test]
 fn a_part_starting_inside_quotes_falls_back_to_one_pass() {
     let dir = district("quoted");
     // A name spanning most of the file: every split point lands inside its quotes.

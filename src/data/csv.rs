@@ -220,29 +220,19 @@ impl Opened {
         self.lf
     }
 
-    /// The file's rows split into `parts` byte ranges, each starting just after a line break
-    /// that follows a non-empty line: `[rows_at, p1, ..., stream_len]`. Whether each really starts
-    /// a row is checked while reading (see [`PartEnd::Misaligned`]).
-    ///
-    /// A part first counts the line breaks before it (see [`Opened::newlines`]), so later parts
-    /// are made a little shorter for the threads to end together.
+    /// The file's rows split into `parts` byte ranges of about the same size, each starting just
+    /// after a line break that follows a non-empty line: `[rows_at, p1, ..., stream_len]`.
+    /// Whether each really starts a row is checked while reading (see [`PartEnd::Misaligned`]).
     pub fn split(&self, parts: usize) -> Vec<u64> {
         let mut bounds = vec![self.rows_at];
         let body = self.stream_len.saturating_sub(self.rows_at);
         let Ok(mut file) = File::open(&self.path) else {
             return vec![self.rows_at, self.stream_len];
         };
-        // With counting costing `c` of reading per byte, part k's work is its length plus
-        // `c` times its start: equal work gives starts p(k) = w (1 - (1 - c)^k) / c.
-        const COUNT_COST: f64 = 1.0 / 16.0;
-        let keep = 1.0 - COUNT_COST;
-        let n = i32::try_from(parts).unwrap_or(i32::MAX);
-        let work = body as f64 * COUNT_COST / (1.0 - keep.powi(n));
         let mut window = vec![0u8; 1 << 16];
+        let parts = parts.max(1) as u64;
         for k in 1..parts {
-            let k = i32::try_from(k).unwrap_or(i32::MAX);
-            let start = work * (1.0 - keep.powi(k)) / COUNT_COST;
-            let guess = self.rows_at + (start as u64).min(body);
+            let guess = self.rows_at + body / parts * k;
             let last = bounds.last().copied().unwrap_or(0);
             if guess <= last {
                 continue;
@@ -269,6 +259,11 @@ impl Opened {
         }
         bounds.push(self.stream_len);
         bounds
+    }
+
+    /// The line breaks before the first row (the header's and blank lines').
+    pub fn rows_base(&self) -> u64 {
+        self.rows_base
     }
 
     /// The line breaks in `[from, to)`, to number a part's lines.
@@ -319,22 +314,21 @@ impl Opened {
     }
 
     /// Reads the rows in `[from, to)` (to the end of the file without `to`), `from` being where
-    /// a row starts. `Misaligned` when no row ends at `to`.
+    /// a row starts and `base` the line breaks before it. `Misaligned` when no row ends at `to`.
     pub fn part(
         &self,
         from: u64,
+        base: u64,
         to: Option<u64>,
         sink: &mut Capped<'_>,
         mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
     ) -> PartEnd {
-        let opened = || -> std::io::Result<(File, u64)> {
-            // The header's line breaks and the rows' before this part number its lines.
-            let base = self.newlines(0, from)?;
+        let opened = || -> std::io::Result<File> {
             let mut file = File::open(&self.path)?;
             file.seek(SeekFrom::Start(self.start + from))?;
-            Ok((file, base))
+            Ok(file)
         };
-        let Ok((file, base)) = opened() else {
+        let Ok(file) = opened() else {
             return PartEnd::Failed;
         };
         let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {

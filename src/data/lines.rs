@@ -1,7 +1,7 @@
 //! CSV records read line by line, for files whose records end at `\n`.
 //!
 //! A line with no `"` in it is a record whose fields lie between its commas: it is split in place,
-//! with one vectorised search (`memchr`) for commas, line breaks and quotes over the buffer. A line
+//! the commas, line breaks and quotes found eight bytes at a time with word arithmetic. A line
 //! with a `"` is handed to `csv_core`, the parser under the `csv` crate, configured as
 //! [`super::csv`] configures the `csv` reader (comma, double quote, records ending at `\n`), which
 //! reads that one record, quoted line breaks and all. Either way the records, their fields and
@@ -49,6 +49,32 @@ pub(crate) fn records(
     read_records(file, to, BUF, f)
 }
 
+/// Bytes kept after the data in the buffer, always zero, so a word can be read at any place
+/// before the end of the data.
+const PAD: usize = 8;
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
+const BREAKS: u64 = u64::from_ne_bytes([b'\n'; 8]);
+const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+
+/// The high bit of each byte of `word` equal to the byte broadcast in `bytes` (exactly: no
+/// carry crosses bytes).
+#[inline(always)]
+fn equal(word: u64, bytes: u64) -> u64 {
+    let x = word ^ bytes;
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// The 8 bytes at `at`, the first in the lowest bits.
+#[inline(always)]
+fn word(buf: &[u8], at: usize) -> u64 {
+    buf.get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
 /// [`records`] from any reader, with a first buffer of `size` bytes.
 fn read_records(
     mut file: impl Read,
@@ -56,8 +82,9 @@ fn read_records(
     size: usize,
     mut f: impl FnMut(Fields<'_>, RecordEnd),
 ) -> io::Result<Stop> {
-    let mut buf = vec![0u8; size.max(1)];
-    // buf[lo..hi] is read and not consumed; `lo` is where the current record starts.
+    let mut buf = vec![0u8; size.max(1) + PAD];
+    // buf[lo..hi] is read and not consumed; `lo` is where the current record starts. The PAD
+    // bytes after `hi` are zero.
     let (mut lo, mut hi) = (0usize, 0usize);
     let mut eof = false;
     // Bytes and line breaks consumed before buf[lo].
@@ -66,57 +93,64 @@ fn read_records(
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(16);
     let mut quoted = Quoted::new();
     loop {
-        // Records without quotes, split in place.
+        // Records without quotes, split in place: eight bytes at a time, the commas, line
+        // breaks and quotes among them found with word arithmetic.
         let mut start = lo;
         let mut field = lo;
         let mut quote = false;
-        let window = buf.get(lo..hi).unwrap_or(&[]);
-        for j in memchr::memchr3_iter(b',', b'\n', b'"', window) {
-            let p = lo + j;
-            match buf.get(p) {
-                Some(b',') => {
-                    bounds.push((field - start, p - start));
-                    field = p + 1;
-                }
-                Some(b'\n') => {
-                    lines += 1;
-                    offset += (p + 1 - start) as u64;
-                    if p == start {
-                        // An empty line is no record.
-                        start = p + 1;
-                        field = p + 1;
-                        continue;
+        let mut p = lo;
+        'scan: while p < hi {
+            let w = word(&buf, p);
+            let mut hits = equal(w, COMMAS) | equal(w, BREAKS) | equal(w, QUOTES);
+            while hits != 0 {
+                let at = p + (hits.trailing_zeros() / 8) as usize;
+                hits &= hits - 1;
+                match buf.get(at) {
+                    Some(b',') => {
+                        bounds.push((field - start, at - start));
+                        field = at + 1;
                     }
-                    bounds.push((field - start, p - start));
-                    let end = RecordEnd {
-                        line: lines + 1,
-                        inside: 0,
-                        offset,
-                    };
-                    match to {
-                        Some(to) if offset > to => return Ok(Stop::Misaligned),
-                        _ => {}
+                    Some(b'\n') => {
+                        lines += 1;
+                        offset += (at + 1 - start) as u64;
+                        if at == start {
+                            // An empty line is no record.
+                            start = at + 1;
+                            field = at + 1;
+                            continue;
+                        }
+                        bounds.push((field - start, at - start));
+                        let end = RecordEnd {
+                            line: lines + 1,
+                            inside: 0,
+                            offset,
+                        };
+                        match to {
+                            Some(to) if offset > to => return Ok(Stop::Misaligned),
+                            _ => {}
+                        }
+                        let data = buf.get(start..at).unwrap_or(&[]);
+                        f(
+                            Fields {
+                                data,
+                                bounds: &bounds,
+                            },
+                            end,
+                        );
+                        if to == Some(offset) {
+                            return Ok(Stop::Done);
+                        }
+                        bounds.clear();
+                        start = at + 1;
+                        field = at + 1;
                     }
-                    let data = buf.get(start..p).unwrap_or(&[]);
-                    f(
-                        Fields {
-                            data,
-                            bounds: &bounds,
-                        },
-                        end,
-                    );
-                    if to == Some(offset) {
-                        return Ok(Stop::Done);
+                    _ => {
+                        quote = true;
+                        break 'scan;
                     }
-                    bounds.clear();
-                    start = p + 1;
-                    field = p + 1;
-                }
-                _ => {
-                    quote = true;
-                    break;
                 }
             }
+            p += 8;
         }
         bounds.clear();
         lo = start;
@@ -174,7 +208,7 @@ fn read_records(
             if lo < hi {
                 let data = buf.get(lo..hi).unwrap_or(&[]);
                 let mut field = 0;
-                for j in memchr::memchr_iter(b',', data) {
+                for (j, _) in data.iter().enumerate().filter(|(_, b)| **b == b',') {
                     bounds.push((field, j));
                     field = j + 1;
                 }
@@ -210,8 +244,8 @@ fn read_records(
     }
 }
 
-/// Moves the unconsumed bytes to the front of the buffer (growing it when they fill it) and
-/// reads more after them.
+/// Moves the unconsumed bytes to the front of the buffer (growing it when they fill it), reads
+/// more after them, and zeroes the [`PAD`] bytes after the data.
 fn fill(
     file: &mut impl Read,
     buf: &mut Vec<u8>,
@@ -224,28 +258,31 @@ fn fill(
         *hi -= *lo;
         *lo = 0;
     }
-    if *hi == buf.len() {
-        buf.resize(buf.len() * 2, 0);
+    if *hi + PAD >= buf.len() {
+        let n = buf.len() * 2;
+        buf.resize(n, 0);
     }
-    loop {
-        match file.read(buf.get_mut(*hi..).unwrap_or(&mut [])) {
-            Ok(0) => {
-                *eof = true;
-                return Ok(());
-            }
-            Ok(n) => {
-                *hi += n;
-                return Ok(());
-            }
+    let room = buf.len() - PAD;
+    let read = loop {
+        match file.read(buf.get_mut(*hi..room).unwrap_or(&mut [])) {
+            Ok(n) => break n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
+    };
+    if read == 0 {
+        *eof = true;
     }
+    *hi += read;
+    if let Some(pad) = buf.get_mut(*hi..*hi + PAD) {
+        pad.fill(0);
+    }
+    Ok(())
 }
 
 /// `byte`s in `bytes`.
 fn count(bytes: &[u8], byte: u8) -> u64 {
-    memchr::memchr_iter(byte, bytes).count() as u64
+    bytes.iter().filter(|&&b| b == byte).count() as u64
 }
 
 /// One quoted record at a time, read by csv_core.

@@ -281,14 +281,35 @@ fn read_parts<S: Send>(
     skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
 ) -> Option<Vec<Part<S>>> {
     let file = path.display().to_string();
+    let ranges: Vec<(u64, u64)> = bounds
+        .windows(2)
+        .filter_map(|w| match w {
+            [a, b] => Some((*a, *b)),
+            _ => None,
+        })
+        .collect();
+    // Lines are numbered from the line breaks before each part: every part but the last counts
+    // its own at once, then each adds up the ones before it.
+    let counts: Vec<Option<u64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .take(ranges.len().saturating_sub(1))
+            .map(|&(from, to)| scope.spawn(move || opened.newlines(from, to).ok()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut bases = vec![opened.rows_base()];
+    for count in counts {
+        bases.push(bases.last().copied().unwrap_or(0).checked_add(count?)?);
+    }
     let results: Vec<Option<Part<S>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
-                let (from, to) = match w {
-                    [a, b] => (*a, *b),
-                    _ => (0, 0),
-                };
+        let handles: Vec<_> = ranges
+            .iter()
+            .zip(&bases)
+            .map(|(&(from, to), &base)| {
                 let last = Some(&to) == bounds.last();
                 let file = file.clone();
                 scope.spawn(move || -> Option<Part<S>> {
@@ -298,6 +319,7 @@ fn read_parts<S: Send>(
                     let mut sink = Capped::part(file, &mut part_errors);
                     let end = opened.part(
                         from,
+                        base,
                         if last { None } else { Some(to) },
                         &mut sink,
                         |sink, pos, cells| {

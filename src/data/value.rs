@@ -50,28 +50,56 @@ struct EnumMatcher {
     name: String,
     values: Vec<String>,
     normalized: Vec<String>,
+    /// Per [`slot`] of a spelling (its length and first byte): the one value there, or
+    /// [`NO_VALUE`], or [`MANY_VALUES`] when several share it.
+    slots: Box<[u8; 256]>,
+}
+
+const NO_VALUE: u8 = u8::MAX;
+const MANY_VALUES: u8 = u8::MAX - 1;
+
+/// Where a spelling's value is looked up: its length and first byte, 4 bits each.
+#[inline(always)]
+fn slot(raw: &[u8]) -> usize {
+    let first = raw.first().copied().unwrap_or(0);
+    ((raw.len() & 15) << 4) | usize::from(first & 15)
 }
 
 impl EnumMatcher {
     fn new(schema: &Schema, id: EnumId) -> Option<EnumMatcher> {
         let t = schema.enum_type(id)?;
+        let mut slots = Box::new([NO_VALUE; 256]);
+        for (i, v) in t.values.iter().enumerate() {
+            let entry = slots.get_mut(slot(v.as_bytes()))?;
+            *entry = match (*entry, u8::try_from(i)) {
+                (NO_VALUE, Ok(i)) if i < MANY_VALUES => i,
+                _ => MANY_VALUES,
+            };
+        }
         Some(EnumMatcher {
             id,
             name: t.name.clone(),
             values: t.values.clone(),
             normalized: t.values.iter().map(|v| normalize(v)).collect(),
+            slots,
         })
     }
 
-    /// The index of a value spelled exactly, from a cell's bytes: lengths and first bytes are
-    /// compared before whole values.
-    #[inline]
+    /// The index of a value spelled exactly, from a cell's bytes: looked up by length and first
+    /// byte, then compared whole.
+    #[inline(always)]
     fn exact(&self, raw: &[u8]) -> Option<(EnumId, u32)> {
-        let first = raw.first()?;
-        let i = self.values.iter().position(|v| {
-            let v = v.as_bytes();
-            v.len() == raw.len() && v.first() == Some(first) && same(v, raw)
-        })?;
+        let i = match self.slots.get(slot(raw)).copied() {
+            None | Some(NO_VALUE) => return None,
+            Some(MANY_VALUES) => self.values.iter().position(|v| same(v.as_bytes(), raw))?,
+            Some(i) => {
+                let i = usize::from(i);
+                if !same(self.values.get(i)?.as_bytes(), raw) {
+                    return None;
+                }
+                i
+            }
+        };
         Some((self.id, u32::try_from(i).ok()?))
     }
 

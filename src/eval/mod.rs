@@ -9,7 +9,7 @@
 pub mod finding;
 pub mod value;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -308,13 +308,25 @@ impl<'a> Evaluator<'a> {
                     data::Format::of(p) == Some(data::Format::Csv)
                         && std::fs::metadata(p).is_ok_and(|m| m.len() >= self.split.min_bytes)
                 });
-                jobs.push((rid, rec, plan, wanted, large));
+                jobs.push(Job {
+                    rid,
+                    rec,
+                    plan,
+                    wanted,
+                    large,
+                });
             }
         }
         let entities = &self.entities;
         let split = self.split;
-        let run = |job: &(RecordId, &Record, RecordPlan<'_>, Vec<bool>, bool), split| {
-            let (rid, rec, plan, wanted, _) = job;
+        let run = |job: &Job<'_>, split| {
+            let Job {
+                rid,
+                rec,
+                plan,
+                wanted,
+                ..
+            } = job;
             let mut errors = Vec::new();
             let states = data::stream_parts(
                 schema,
@@ -345,7 +357,7 @@ impl<'a> Evaluator<'a> {
         // shared out among the threads. Results are put back in record order.
         let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
         for (job, slot) in jobs.iter().zip(done.iter_mut()) {
-            if job.4 && split.threads > 1 {
+            if job.large && split.threads > 1 {
                 *slot = Some(run(job, split));
             }
         }
@@ -393,7 +405,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         for (job, result) in jobs.iter().zip(done) {
-            let (rid, _, plan, _, _) = job;
+            let Job { rid, plan, .. } = job;
             let Some((all, mut errs)) = result else {
                 continue;
             };
@@ -749,6 +761,8 @@ struct StreamPlan<'m, F = RowFilter<'m>> {
     rule: usize,
     by: usize,
     filter: F,
+    /// Whether the filter or the right-hand side reads the entity's fields.
+    reads_entity: bool,
     field: usize,
     op: CmpOp,
     rhs: Rhs<'m>,
@@ -766,6 +780,16 @@ struct RecordPlan<'m> {
     keep: Option<(usize, usize)>,
     /// The record's files, with their index in [`Evaluator::files`].
     files: Vec<(&'m Path, u32)>,
+}
+
+/// One record to read: its plan, the fields it reads, and whether a file of it is large enough
+/// to read in parts.
+struct Job<'m> {
+    rid: RecordId,
+    rec: &'m Record,
+    plan: RecordPlan<'m>,
+    wanted: Vec<bool>,
+    large: bool,
 }
 
 /// What reading one record gave: its merged accumulators (none without files), and its errors.
@@ -900,6 +924,8 @@ impl<'m> RecordPlan<'m> {
                             rule: ki,
                             by,
                             filter: filter.as_ref(),
+                            reads_entity: filter.as_ref().is_some_and(reads_entity)
+                                || matches!(rhs, Rhs::Expr(e) if reads_entity(e)),
                             field: *field,
                             op: *op,
                             rhs,
@@ -984,6 +1010,7 @@ impl<'m> RecordPlan<'m> {
                 rule: s.rule,
                 by: s.by,
                 filter: RowFilter::new(s.filter, &key, schema, rec),
+                reads_entity: s.reads_entity,
                 field: s.field,
                 op: s.op,
                 rhs: s.rhs,
@@ -1108,7 +1135,11 @@ impl<'m> RecordPlan<'m> {
             let Some(Value::Ref(er, ei)) = row.values.get(s.by) else {
                 continue;
             };
-            let entity = entities.row(*er, *ei);
+            let entity = if s.reads_entity {
+                entities.row(*er, *ei)
+            } else {
+                None
+            };
             if !s.filter.passes(key, row.values, entity) {
                 continue;
             }
@@ -1133,9 +1164,11 @@ impl<'m> RecordPlan<'m> {
                 }
             };
             let Some(rhs) = rhs else { continue };
-            let ok = value::compare(v, rhs)
-                .map(|o| s.op.holds(o))
-                .unwrap_or(false);
+            let order = match (v, rhs) {
+                (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+                _ => value::compare(v, rhs),
+            };
+            let ok = order.map(|o| s.op.holds(o)).unwrap_or(false);
             if ok {
                 continue;
             }
@@ -1245,15 +1278,21 @@ fn add_ratio(sum: &mut Ratio, r: Ratio) {
     }
 }
 
+/// A category for one entity: membership this year, the state, and the history behind it.
+type Decision = (Option<bool>, CategoryState, Vec<String>);
+
 /// Evaluation of one entity, with memoised measures and categories.
 struct EntityCx<'e, 'a> {
     ev: &'e Evaluator<'a>,
     entity: RecordId,
     idx: u32,
-    measures: HashMap<usize, Option<Value>>,
-    exact: HashMap<usize, Option<Value>>,
-    categories: HashMap<usize, (Option<bool>, CategoryState, Vec<String>)>,
-    busy: HashSet<usize>,
+    /// Per measure, once computed: its value as compared, and exact.
+    measures: Vec<Option<(Option<Value>, Option<Value>)>>,
+    /// Per category, once decided.
+    categories: Vec<Option<Decision>>,
+    /// Measures and categories being computed (a cycle gives undefined).
+    busy_measures: Vec<bool>,
+    busy_categories: Vec<bool>,
     row: Option<&'e [Value]>,
     /// Whether to build the entity's [`Explanation`]; without, only its findings.
     explain: bool,
@@ -1297,10 +1336,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             ev,
             entity,
             idx,
-            measures: HashMap::new(),
-            exact: HashMap::new(),
-            categories: HashMap::new(),
-            busy: HashSet::new(),
+            measures: vec![None; ev.model.measures.len()],
+            categories: vec![None; ev.model.categories.len()],
+            busy_measures: vec![false; ev.model.measures.len()],
+            busy_categories: vec![false; ev.model.categories.len()],
             row: None,
             explain: ev.explain,
         }
@@ -1477,11 +1516,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     fn measure_value(&mut self, m: usize) -> Option<Value> {
-        if let Some(v) = self.measures.get(&m) {
+        if let Some(Some((v, _))) = self.measures.get(m) {
             return v.clone();
         }
-        if !self.busy.insert(m) {
-            return None;
+        match self.busy_measures.get_mut(m) {
+            Some(busy) if !*busy => *busy = true,
+            _ => return None,
         }
         let model = self.model();
         let measure = model.measures.get(m)?;
@@ -1539,19 +1579,23 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             _ => exact.clone(),
         };
-        self.busy.remove(&m);
-        self.exact.insert(m, exact);
-        self.measures.insert(m, rounded.clone());
+        if let Some(busy) = self.busy_measures.get_mut(m) {
+            *busy = false;
+        }
+        if let Some(slot) = self.measures.get_mut(m) {
+            *slot = Some((rounded.clone(), exact));
+        }
         rounded
     }
 
     /// Membership this year, the state, and the history lines behind it.
     fn category_value(&mut self, c: usize) -> (Option<bool>, CategoryState, Vec<String>) {
-        if let Some(v) = self.categories.get(&c) {
+        if let Some(Some(v)) = self.categories.get(c) {
             return v.clone();
         }
-        if !self.busy.insert(usize::MAX - c) {
-            return (None, CategoryState::Undetermined, Vec::new());
+        match self.busy_categories.get_mut(c) {
+            Some(busy) if !*busy => *busy = true,
+            _ => return (None, CategoryState::Undetermined, Vec::new()),
         }
         let model = self.model();
         let Some(cat) = model.categories.get(c) else {
@@ -1568,8 +1612,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             },
             Some(t) => self.transition(t, q),
         };
-        self.busy.remove(&(usize::MAX - c));
-        self.categories.insert(c, result.clone());
+        if let Some(busy) = self.busy_categories.get_mut(c) {
+            *busy = false;
+        }
+        if let Some(slot) = self.categories.get_mut(c) {
+            *slot = Some(result.clone());
+        }
         result
     }
 
@@ -1971,7 +2019,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let v = self.measure_value(mi);
-            let exact = self.exact.get(&mi).cloned().flatten();
+            let exact = self
+                .measures
+                .get(mi)
+                .cloned()
+                .flatten()
+                .and_then(|(_, exact)| exact);
             let shown = match &v {
                 Some(v) => self.show_measure(mi, v),
                 None => "undefined".into(),
@@ -2215,7 +2268,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     EachTest::Within(w) => Some(self.window(*w)),
                     _ => None,
                 };
-                let excluded: Option<BTreeMap<NaiveDate, (String, DataLoc)>> = match test {
+                // Per excluded day, the first row on it (its label and place are shown only for
+                // a violation).
+                let excluded: Option<BTreeMap<NaiveDate, &KeptRow>> = match test {
                     EachTest::NotOn {
                         record: o,
                         field: of,
@@ -2232,8 +2287,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 }
                             }
                             if let Some(d) = r.values.get(*of).and_then(date_of) {
-                                let what = self.row_label(*o, &r.values);
-                                days.entry(d).or_insert((what, self.ev.loc(r)));
+                                days.entry(d).or_insert(r);
                             }
                         }
                         Some(days)
@@ -2289,9 +2343,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 )),
                             }
                         }
-                        EachTest::NotOn { .. } => {
+                        EachTest::NotOn { record: o, .. } => {
                             let Some(d) = date_of(v) else { continue };
-                            if let Some((what, loc)) = excluded.as_ref().and_then(|m| m.get(&d)) {
+                            if let Some(er) = excluded.as_ref().and_then(|m| m.get(&d)) {
+                                let what = self.row_label(*o, &er.values);
+                                let loc = self.ev.loc(er);
                                 out.push(self.finding(
                                     rule,
                                     Status::Violation,
@@ -2406,12 +2462,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     return;
                 }
                 if let Some((d, loc)) = done.first() {
+                    let d = *d;
                     let late = d.signed_duration_since(due).num_days();
                     out.push(self.finding(
                         rule,
                         Status::Late,
                         rule.severity,
-                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(*d), if late == 1 { "" } else { "s" }, us_date(due)),
+                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(d), if late == 1 { "" } else { "s" }, us_date(due)),
                         Some(loc.clone()),
                     ));
                 } else if as_of <= due {
@@ -2568,13 +2625,12 @@ fn leaves_in(e: &TExpr, out: &mut Vec<Leaf>) {
     });
 }
 
-fn names(schema: &Schema, record: RecordId, field: usize) -> (String, String) {
+fn names(schema: &Schema, record: RecordId, field: usize) -> (&str, &str) {
     let rec = schema.record(record);
     (
         rec.and_then(|r| r.fields.get(field))
-            .map(|f| f.name.clone())
-            .unwrap_or_default(),
-        rec.map(|r| r.name.clone()).unwrap_or_default(),
+            .map_or("", |f| f.name.as_str()),
+        rec.map_or("", |r| r.name.as_str()),
     )
 }
 
