@@ -1026,6 +1026,7 @@ impl<'a> Checker<'a> {
             Progress::Todo => {}
         }
         self.busy.push(i);
+        self.progress.insert(i, Progress::Busy);
         let r = body(self, i);
         self.busy.pop();
         r
@@ -1041,7 +1042,6 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (m, section): (&ast::MeasureDecl, _) = (m, *section);
-        self.progress.insert(i, Progress::Busy);
         let agg_record = match &m.expr.kind {
             ast::ExprKind::Agg(a) => self.model.schema.record_by_name(&a.record.name),
             _ => None,
@@ -1398,7 +1398,6 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (c, section): (&ast::CategoryDecl, _) = (c, *section);
-        self.progress.insert(i, Progress::Busy);
         let Some(entity) = self.entity_for(c.per.as_ref(), None) else {
             if c.per.is_none() {
                 self.no_entity(&c.name);

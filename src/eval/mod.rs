@@ -723,6 +723,28 @@ impl<'m> RowFilter<'m> {
         RowFilter::Table { table, expr: e }
     }
 
+    /// The index of the entity the row belongs to (through field `by`), with that entity's row
+    /// when the filter reads it, if the row passes the filter; None otherwise.
+    #[inline]
+    fn owner_if_passes<'e>(
+        &self,
+        by: usize,
+        reads_entity: bool,
+        key: Option<usize>,
+        row: &[Value],
+        entities: &'e Entities,
+    ) -> Option<(u32, Option<&'e [Value]>)> {
+        let Some(Value::Ref(er, ei)) = row.get(by) else {
+            return None;
+        };
+        let entity = if reads_entity {
+            entities.row(*er, *ei)
+        } else {
+            None
+        };
+        self.passes(key, row, entity).then_some((*ei, entity))
+    }
+
     /// Whether the row passes: the filter holds (is neither false nor undefined).
     #[inline]
     fn passes(&self, key: Option<usize>, row: &[Value], entity: Option<&[Value]>) -> bool {
@@ -1086,18 +1108,13 @@ impl<'m> RecordPlan<'m> {
         };
         let key = self.key.of(row.values);
         for (a, acc) in self.aggs.iter().zip(st.accs.iter_mut()) {
-            let Some(Value::Ref(er, ei)) = row.values.get(a.by) else {
+            let Some((ei, _)) =
+                a.filter
+                    .owner_if_passes(a.by, a.reads_entity, key, row.values, entities)
+            else {
                 continue;
             };
-            let entity = if a.reads_entity {
-                entities.row(*er, *ei)
-            } else {
-                None
-            };
-            if !a.filter.passes(key, row.values, entity) {
-                continue;
-            }
-            let ei = *ei as usize;
+            let ei = ei as usize;
             match (acc, a.kind) {
                 (Acc::Count(v), _) => {
                     if let Some(c) = v.get_mut(ei) {
@@ -1132,17 +1149,12 @@ impl<'m> RecordPlan<'m> {
             }
         }
         for (s, streamed) in self.streams.iter().zip(st.streamed.iter_mut()) {
-            let Some(Value::Ref(er, ei)) = row.values.get(s.by) else {
+            let Some((ei, entity)) =
+                s.filter
+                    .owner_if_passes(s.by, s.reads_entity, key, row.values, entities)
+            else {
                 continue;
             };
-            let entity = if s.reads_entity {
-                entities.row(*er, *ei)
-            } else {
-                None
-            };
-            if !s.filter.passes(key, row.values, entity) {
-                continue;
-            }
             let Some(v) = row.values.get(s.field) else {
                 continue;
             };
@@ -1172,7 +1184,7 @@ impl<'m> RecordPlan<'m> {
             if ok {
                 continue;
             }
-            if let Some(st) = streamed.get_mut(*ei as usize) {
+            if let Some(st) = streamed.get_mut(ei as usize) {
                 st.count += 1;
                 if st.first.len() < KEEP_EXAMPLES {
                     let fty = rec.fields.get(s.field).map(|f| f.ty).unwrap_or(Type::Text);
