@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::model::Record;
+use crate::check::model::{Record, Type};
 use crate::suggest::closest;
 
 use super::error::{Capped, DataError, DataErrorKind, list, quote};
@@ -15,10 +15,34 @@ pub(crate) struct ColumnMap {
     pub columns: Vec<Option<usize>>,
 }
 
-/// The field a header or key names.
-pub(crate) fn field_of(record: &Record, header: &str) -> Option<usize> {
+/// How a header or key names a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// By the field's own name (`school`, `School`, `class start`).
+    Exact,
+    /// As exports name columns: prefixed with the record's name (`School ID`, `school_name`
+    /// for the `school` record's `id` and `name`), or, for a reference, suffixed with `id`
+    /// (`school_id` for a `school` field). Used only when no column has the field's own name.
+    Alias,
+}
+
+/// The field a header or key names, and how.
+pub(crate) fn field_of(record: &Record, header: &str) -> Option<(usize, Naming)> {
     let n = normalize(header);
-    record.fields.iter().position(|f| normalize(&f.name) == n)
+    if let Some(f) = record.fields.iter().position(|f| normalize(&f.name) == n) {
+        return Some((f, Naming::Exact));
+    }
+    let prefix = format!("{}_", normalize(&record.name));
+    let by_record = n.strip_prefix(&prefix);
+    record
+        .fields
+        .iter()
+        .position(|f| {
+            let name = normalize(&f.name);
+            by_record == Some(name.as_str())
+                || (matches!(f.ty, Type::Ref(_)) && n == format!("{name}_id"))
+        })
+        .map(|f| (f, Naming::Alias))
 }
 
 /// Matches a CSV header. Reports extra and repeated columns as one warning each, and every
@@ -33,18 +57,30 @@ pub(crate) fn match_header(
     let mut columns = vec![None; record.fields.len()];
     let mut extra = BTreeSet::new();
     let mut repeated = BTreeSet::new();
-    for (c, h) in headers.iter().enumerate() {
-        match field_of(record, h).and_then(|f| columns.get_mut(f).map(|slot| (f, slot))) {
-            Some((_, slot)) if slot.is_none() => *slot = Some(c),
-            Some((f, _)) => {
-                if let Some(field) = record.fields.get(f) {
-                    repeated.insert(field.name.clone());
+    let named: Vec<Option<(usize, Naming)>> = headers.iter().map(|h| field_of(record, h)).collect();
+    // Columns with a field's own name first; then the other names, for the fields still
+    // without a column.
+    for pass in [Naming::Exact, Naming::Alias] {
+        for (c, (h, naming)) in headers.iter().zip(&named).enumerate() {
+            match naming {
+                Some((f, how)) if *how == pass => match columns.get_mut(*f) {
+                    Some(slot) if slot.is_none() => *slot = Some(c),
+                    _ if pass == Naming::Alias => {
+                        extra.insert(h.trim().to_owned());
+                    }
+                    _ => {
+                        if let Some(field) = record.fields.get(*f) {
+                            repeated.insert(field.name.clone());
+                        }
+                    }
+                },
+                Some(_) => {}
+                // A column without a name (a trailing comma) is ignored quietly.
+                None if h.trim().is_empty() => {}
+                None if pass == Naming::Exact => {
+                    extra.insert(h.trim().to_owned());
                 }
-            }
-            // A column without a name (a trailing comma) is ignored quietly.
-            None if h.trim().is_empty() => {}
-            None => {
-                extra.insert(h.trim().to_owned());
+                None => {}
             }
         }
     }

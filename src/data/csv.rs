@@ -353,8 +353,15 @@ impl Opened {
         sink: &mut Capped<'_>,
         visit: &mut impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
     ) {
-        if fields.len() == 1 && fields.data.iter().all(u8::is_ascii_whitespace) {
-            return; // a blank line (`\r\n` with CRLF line ends)
+        // A blank line (`\r\n` with CRLF line ends), or a row of empty cells (`,,,,`, as
+        // spreadsheets leave below the data): nothing to read. A row with a value in its first
+        // cell is told apart at once.
+        if (0..fields.len()).all(|i| {
+            fields
+                .get(i)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        }) {
+            return;
         }
         let width = self.width;
         if fields.len() != width {

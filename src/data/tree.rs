@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::check::model::Record;
 
 use super::Format;
-use super::columns::{extra_message, field_list, field_of};
+use super::columns::{Naming, extra_message, field_list, field_of};
 use super::error::{Capped, DataError, DataErrorKind};
 use super::rows::{Cells, Pos, io_message};
 use super::value::Cell;
@@ -201,7 +201,7 @@ pub(crate) fn read(
             return;
         }
     };
-    let mut keys: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+    let mut keys: BTreeMap<&str, Option<(usize, Naming)>> = BTreeMap::new();
     let mut unknown: BTreeSet<&str> = BTreeSet::new();
     let mut cells: Vec<Option<&Node>> = vec![None; record.fields.len()];
     for (i, item) in items.iter().enumerate() {
@@ -226,18 +226,25 @@ pub(crate) fn read(
             continue;
         };
         cells.iter_mut().for_each(|c| *c = None);
-        for (key, value) in entries {
-            let field = *keys
-                .entry(key.as_str())
-                .or_insert_with(|| field_of(record, key));
-            match field.and_then(|f| cells.get_mut(f)) {
-                Some(slot) => {
-                    if slot.is_none() {
-                        *slot = Some(value);
+        // Keys with a field's own name first, then the other names (see `field_of`).
+        for pass in [Naming::Exact, Naming::Alias] {
+            for (key, value) in entries {
+                let field = *keys
+                    .entry(key.as_str())
+                    .or_insert_with(|| field_of(record, key));
+                match field {
+                    Some((f, how)) if how == pass => {
+                        if let Some(slot) = cells.get_mut(f)
+                            && slot.is_none()
+                        {
+                            *slot = Some(value);
+                        }
                     }
-                }
-                None => {
-                    unknown.insert(key.as_str());
+                    Some(_) => {}
+                    None if pass == Naming::Exact => {
+                        unknown.insert(key.as_str());
+                    }
+                    None => {}
                 }
             }
         }

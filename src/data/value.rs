@@ -115,6 +115,11 @@ impl EnumMatcher {
         u32::try_from(i).ok()
     }
 
+    /// Whether `text` names a value, however it is spelt.
+    fn knows(&self, text: &str) -> bool {
+        self.find(text, &mut String::new()).is_some()
+    }
+
     fn unknown(&self, text: &str, private: bool) -> Problem {
         let mut help = String::new();
         if !private && let Some(c) = closest(&normalize(text), self.values.iter()) {
@@ -132,6 +137,9 @@ impl EnumMatcher {
         )
     }
 }
+
+/// What database and spreadsheet exports write in an empty cell; read as no value.
+const NULL_MARKERS: [&str; 4] = ["null", "n/a", "#n/a", "none"];
 
 /// Trims spaces: ASCII quickly, and Unicode spaces (a no-break space from a spreadsheet) too.
 pub(crate) fn trim(t: &str) -> &str {
@@ -300,13 +308,14 @@ impl RecordParser {
         let Some(info) = self.fields.get(field) else {
             return Ok(Value::Null);
         };
-        let missing = || {
+        let missing = |marker: Option<&str>| {
             if info.optional {
                 Ok(Value::Null)
             } else {
+                let said = marker.map_or(String::new(), |m| format!(" (the cell says `{m}`)"));
                 Err(Problem {
                     kind: DataErrorKind::Value,
-                    message: format!("missing value for required field `{}`", info.name),
+                    message: format!("missing value for required field `{}`{said}", info.name),
                     help: format!(
                         "fill in `{}`, or mark the field `optional` in the policy",
                         info.name
@@ -315,8 +324,9 @@ impl RecordParser {
             }
         };
         match cell {
-            Cell::Missing => missing(),
-            Cell::Text(t) if trim(t).is_empty() => missing(),
+            Cell::Missing => missing(None),
+            Cell::Text(t) if trim(t).is_empty() => missing(None),
+            Cell::Text(t) if self.null_marker(field, trim(t)) => missing(Some(trim(t))),
             Cell::Text(t) => {
                 let private = info.private;
                 self.text(field, trim(t), entities).map_err(|mut p| {
@@ -344,6 +354,17 @@ impl RecordParser {
                 "save the file as UTF-8",
             )),
         }
+    }
+
+    /// Whether a cell holds one of the words exports write for "no value" (`NULL`, `N/A`,
+    /// `#N/A`, `None`), and the field's value set has no value of that name.
+    fn null_marker(&self, field: usize, t: &str) -> bool {
+        NULL_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(t))
+            && !self
+                .fields
+                .get(field)
+                .and_then(|f| f.matcher.as_ref())
+                .is_some_and(|m| m.knows(t))
     }
 
     /// The fastest path, on a CSV cell's bytes before any UTF-8 check: a reference equal to the
@@ -400,7 +421,7 @@ impl RecordParser {
             match info.ty {
                 Type::Text => {
                     let t = trim(raw);
-                    if !t.is_empty() {
+                    if !t.is_empty() && !NULL_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(t)) {
                         match slot {
                             Value::Text(s) => {
                                 s.clear();
@@ -626,18 +647,53 @@ fn set<'a>(
     Ok(Value::Set(m.id, out))
 }
 
+/// A whole number: `12`, and as spreadsheets export it, `1,002` or `12.0`.
 fn int(t: &str, private: bool) -> Result<i64, Problem> {
-    t.parse::<i64>().map_err(|_| {
-        let help = if !private && decimal(t).is_some() {
-            "write a whole number, without a decimal part"
-        } else {
-            "write a whole number, as `12`"
-        };
-        Problem::value(
-            format!("expected a whole number, found {}", shown(t, private)),
-            help,
-        )
-    })
+    if let Ok(n) = t.parse::<i64>() {
+        return Ok(n);
+    }
+    if let Some(n) = grouped(t) {
+        return Ok(n);
+    }
+    if let Some(r) = decimal(t)
+        && r.den == 1
+        && t.contains('.')
+        && let Ok(n) = i64::try_from(r.num)
+    {
+        return Ok(n);
+    }
+    let help = if !private && decimal(t).is_some() {
+        "write a whole number, without a decimal part"
+    } else {
+        "write a whole number, as `12`"
+    };
+    Err(Problem::value(
+        format!("expected a whole number, found {}", shown(t, private)),
+        help,
+    ))
+}
+
+/// A whole number with thousands separators, `1,002` or `-12,345,678`.
+fn grouped(t: &str) -> Option<i64> {
+    let (negative, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let mut groups = body.split(',');
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 || !all_digits(first) {
+        return None;
+    }
+    let mut n: i64 = first.parse().ok()?;
+    let mut any = false;
+    for g in groups {
+        if g.len() != 3 || !all_digits(g) {
+            return None;
+        }
+        n = n.checked_mul(1000)?.checked_add(g.parse::<i64>().ok()?)?;
+        any = true;
+    }
+    any.then_some(if negative { -n } else { n })
 }
 
 fn gcd(mut a: i128, mut b: i128) -> i128 {
@@ -752,7 +808,11 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-/// `1/31/2024` (month first) or `2024-01-31`.
+/// A date as exports write it: `1/31/2024` (month first), `2024-01-31`, `2024/01/31`,
+/// `January 31, 2024`, `Jan 31 2024`, `31-Jan-2024`, each optionally followed by a time of day
+/// (`1/31/2024 12:00:00 AM`, `2024-01-31T08:30:00Z`, `2024-01-31 00:00:00.000`), which is
+/// ignored: a date-time stands for the day it falls on, as written. Two-digit years are refused
+/// (is `1/31/24` 2024 or 1924?), with the four-digit spelling as help.
 pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     let general = || {
         Problem::value(
@@ -760,8 +820,158 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
             "write dates month first, as `1/31/2024`, or as `2024-01-31`",
         )
     };
-    let us = t.contains('/');
-    let mut parts = t.split(if us { '/' } else { '-' });
+    let day = without_time(t).ok_or_else(general)?;
+    match named_month(day) {
+        Some(Ok((y, m, d))) => ymd(t, private, y, m, d, false),
+        Some(Err(two_digit)) => Err(two_digit_year(t, private, &two_digit)),
+        None => numeric_date(t, day, private),
+    }
+}
+
+/// `t`'s date part when the rest, if any, is a time of day; `None` when something else follows.
+fn without_time(t: &str) -> Option<&str> {
+    let Some(colon) = t.find(':') else {
+        return Some(t);
+    };
+    // The time starts after the space or `T` before its first colon.
+    let head = t.get(..colon)?;
+    let start = head.rfind([' ', 'T'])?;
+    let (day, time) = (head.get(..start)?, t.get(start + 1..)?);
+    time_of_day(time.trim()).then(|| day.trim_end().trim_end_matches(',').trim_end())
+}
+
+/// `8:30`, `08:30:00`, `00:00:00.000`, `12:00:00 AM`, `8:30 pm`, each optionally followed by `Z`,
+/// `UTC` or an offset (`+02:00`, `-0800`).
+fn time_of_day(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    // Up to `max` digits from `i`, their value and count.
+    let digits = |i: &mut usize, max: usize| -> (u32, usize) {
+        let (mut v, mut n) = (0u32, 0usize);
+        while n < max
+            && let Some(c) = b.get(*i).filter(|c| c.is_ascii_digit())
+        {
+            v = v * 10 + u32::from(c - b'0');
+            n += 1;
+            *i += 1;
+        }
+        (v, n)
+    };
+    let (h, hn) = digits(&mut i, 2);
+    if hn == 0 || b.get(i) != Some(&b':') {
+        return false;
+    }
+    i += 1;
+    let (m, mn) = digits(&mut i, 2);
+    if mn != 2 || m > 59 {
+        return false;
+    }
+    if b.get(i) == Some(&b':') {
+        i += 1;
+        let (sec, sn) = digits(&mut i, 2);
+        if sn != 2 || sec > 60 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i, 9).1 == 0 {
+                return false;
+            }
+        }
+    }
+    let rest = t.get(i..).unwrap_or("").trim_start();
+    let (meridiem, rest) = match rest.get(..2) {
+        Some(x) if x.eq_ignore_ascii_case("am") || x.eq_ignore_ascii_case("pm") => {
+            (true, rest.get(2..).unwrap_or("").trim_start())
+        }
+        _ => (false, rest),
+    };
+    let hour_ok = if meridiem {
+        (1..=12).contains(&h)
+    } else {
+        h <= 23
+    };
+    hour_ok && (rest.is_empty() || zone(rest))
+}
+
+/// `Z`, `UTC`, `GMT`, `+02:00`, `-0800`, `+02`.
+fn zone(t: &str) -> bool {
+    if ["z", "utc", "gmt"]
+        .iter()
+        .any(|z| t.eq_ignore_ascii_case(z))
+    {
+        return true;
+    }
+    let Some(offset) = t.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let digits: String = offset.chars().filter(|c| *c != ':').collect();
+    matches!(digits.len(), 2 | 4)
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && offset.chars().filter(|c| *c == ':').count() <= 1
+}
+
+/// A date with the month's name: `January 31, 2024`, `Jan. 31 2024`, `31-Jan-2024`,
+/// `31 January 2024`. `None` when `t` names no month; `Err` with the four-digit spelling when
+/// the year has two digits.
+fn named_month(t: &str) -> Option<Result<(i32, u32, u32), String>> {
+    let parts: Vec<&str> = t
+        .split([' ', ',', '-', '.', '/'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (month, day, year) = match (month_number(a), month_number(b)) {
+        (Some(m), None) => (m, *b, *c),
+        (None, Some(m)) => (m, *a, *c),
+        _ => return None,
+    };
+    if !all_digits(day) || day.len() > 2 || !all_digits(year) {
+        return None;
+    }
+    let d: u32 = day.parse().ok()?;
+    match year.len() {
+        4 => Some(Ok((year.parse().ok()?, month, d))),
+        2 => Some(Err(format!("{month}/{d}/20{year}"))),
+        _ => None,
+    }
+}
+
+/// The month a name or an abbreviation of at least three letters names (`Sept`, `jan`).
+fn month_number(word: &str) -> Option<u32> {
+    if word.len() < 3 || !word.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let word = word.to_ascii_lowercase();
+    crate::syntax::ast::MONTH_NAMES
+        .iter()
+        .position(|name| name.to_ascii_lowercase().starts_with(&word))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// The error for a date whose year has two digits, with the date spelled out in full.
+fn two_digit_year(t: &str, private: bool, example: &str) -> Problem {
+    Problem::value(
+        format!("{} has a two-digit year", shown(t, private)),
+        if private {
+            "write the year with four digits, as `1/31/2024`".to_string()
+        } else {
+            format!("write the year with four digits, as {}", quote(example))
+        },
+    )
+}
+
+/// `1/31/2024` (month first), `2024/01/31` or `2024-01-31`: `day` is `t` without its time.
+fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDate, Problem> {
+    let general = || {
+        Problem::value(
+            format!("expected a date, found {}", shown(t, private)),
+            "write dates month first, as `1/31/2024`, or as `2024-01-31`",
+        )
+    };
+    let slashes = day.contains('/');
+    let mut parts = day.split(if slashes { '/' } else { '-' });
     let (Some(a), Some(b), Some(c), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -771,20 +981,14 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     if ![a, b, c].iter().all(|p| all_digits(p)) {
         return Err(general());
     }
+    // Month first with slashes, unless the year comes first (`2024/01/31`).
+    let us = slashes && a.len() != 4;
     let (y, m, d) = if us { (c, a, b) } else { (a, b, c) };
     if m.len() > 2 || d.len() > 2 {
         return Err(general());
     }
     if us && y.len() == 2 {
-        let example = format!("{m}/{d}/20{y}");
-        return Err(Problem::value(
-            format!("{} has a two-digit year", shown(t, private)),
-            if private {
-                "write the year with four digits, as `1/31/2024`".to_string()
-            } else {
-                format!("write the year with four digits, as {}", quote(&example))
-            },
-        ));
+        return Err(two_digit_year(t, private, &format!("{m}/{d}/20{y}")));
     }
     if y.len() != 4 {
         return Err(general());
@@ -792,6 +996,12 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
         return Err(general());
     };
+    ymd(t, private, y, m, d, us)
+}
+
+/// The date `y-m-d`, or why there is none: no such month (with the day-first reading as a hint
+/// when `us`), or too few days in the month.
+fn ymd(t: &str, private: bool, y: i32, m: u32, d: u32, us: bool) -> Result<NaiveDate, Problem> {
     if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
         return Ok(date);
     }
@@ -931,6 +1141,73 @@ mod tests {
     }
 
     #[test]
+    fn dates_as_exports_write_them() {
+        let jan31 = Ok(d(2024, 1, 31));
+        for t in [
+            "2024/01/31",
+            "1/31/2024 0:00",
+            "1/31/2024 12:00:00 AM",
+            "1/31/2024 11:59 pm",
+            "2024-01-31T00:00:00",
+            "2024-01-31T08:30:00Z",
+            "2024-01-31T08:30:00.250-08:00",
+            "2024-01-31 00:00:00.000",
+            "2024-01-31 09:15 +0200",
+            "January 31, 2024",
+            "january 31 2024",
+            "Jan 31, 2024",
+            "Jan. 31, 2024",
+            "JAN 31 2024",
+            "31-Jan-2024",
+            "31 January 2024",
+            "Jan 31, 2024, 10:00 AM",
+        ] {
+            assert_eq!(date(t, false), jan31, "{t}");
+        }
+        assert_eq!(date("Sept 5, 2023", false), Ok(d(2023, 9, 5)));
+        assert_eq!(date("AUGUST 28, 2023 10:00", false), Ok(d(2023, 8, 28)));
+        // Not a time of day, not a month, or a day the month lacks.
+        for t in [
+            "1/31/2024 25:00",
+            "1/31/2024 12:60",
+            "1/31/2024 0:00 PM",
+            "1/31/2024 13:00 PM",
+            "1/31/2024 8:30 tomorrow",
+            "2024-01-31T",
+            "Ja 31, 2024",
+            "Janx 31, 2024",
+            "Jan 31",
+            "Jan 31 2024 2025",
+            "31-Jan-202",
+        ] {
+            assert!(date(t, false).is_err(), "{t}");
+        }
+        let e = date("Feb 30, 2024", false).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`Feb 30, 2024` is not a date: February 2024 has 29 days"
+        );
+        let e = date("31-Jan-24", false).unwrap_err();
+        assert_eq!(e.message, "`31-Jan-24` has a two-digit year");
+        assert_eq!(e.help, "write the year with four digits, as `1/31/2024`");
+        let e = date("1/31/24 0:00", false).unwrap_err();
+        assert_eq!(e.help, "write the year with four digits, as `1/31/2024`");
+    }
+
+    #[test]
+    fn whole_numbers_as_exports_write_them() {
+        assert_eq!(int("1,002", false), Ok(1002));
+        assert_eq!(int("-12,345,678", false), Ok(-12_345_678));
+        assert_eq!(int("12.0", false), Ok(12));
+        assert_eq!(int("12.00", false), Ok(12));
+        assert!(int("1,02", false).is_err());
+        assert!(int("1,0023", false).is_err());
+        assert!(int(",100", false).is_err());
+        assert!(int("12.5", false).is_err());
+        assert!(int("1e3", false).is_err());
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(decimal("12"), Ratio::new(12, 1));
         assert_eq!(decimal("0.50"), Ratio::new(1, 2));
@@ -1041,5 +1318,29 @@ mod tests {
         assert_eq!(e.message, "missing value for required field `kind`");
         let e = p.cell(0, Cell::List(vec!["other"]), &ents).unwrap_err();
         assert_eq!(e.message, "expected one value, found a list");
+    }
+
+    #[test]
+    fn null_markers_are_no_value_unless_a_value_is_so_named() {
+        let mut schema = event_schema();
+        let record = schema.records.first().unwrap();
+        let ents = Entities::default();
+        let mut p = RecordParser::new(&schema, record);
+        for t in ["NULL", "null", "N/A", "#N/A", "None"] {
+            assert_eq!(p.cell(1, Cell::Text(t), &ents), Ok(Value::Null), "{t}");
+            let e = p.cell(0, Cell::Text(t), &ents).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("missing value for required field `kind` (the cell says `{t}`)")
+            );
+        }
+        // A value set with a value `none` reads `None` as that value.
+        schema.enums[0].values.push("none".into());
+        let record = schema.records.first().unwrap();
+        let mut p = RecordParser::new(&schema, record);
+        assert_eq!(
+            p.cell(0, Cell::Text("None"), &ents),
+            Ok(Value::Enum(EnumId(0), 3))
+        );
     }
 }
