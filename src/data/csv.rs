@@ -89,6 +89,14 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         );
         return None;
     }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        file_error(
+            sink,
+            "the file is UTF-16 text (as Excel saves \"Unicode Text\")".into(),
+            "save it as \"CSV UTF-8 (Comma delimited)\"",
+        );
+        return None;
+    }
     if head.contains(&0) {
         file_error(
             sink,
@@ -177,6 +185,22 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
                 return None;
             }
         }
+    }
+    if let [only] = headers.as_slice()
+        && let Some(name) = [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")]
+            .into_iter()
+            .find_map(|(c, name)| only.contains(c).then_some(name))
+    {
+        sink.always(
+            DataError::new(
+                DataErrorKind::File,
+                sink.file(),
+                format!("the columns are separated by {name}, not commas"),
+            )
+            .line(header_line)
+            .help("export the data as CSV, with a comma between values; the file is skipped"),
+        );
+        return None;
     }
     let map = match_header(record, &headers, header_line, sink)?;
     opened.width = headers.len();

@@ -71,12 +71,16 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
                 .filter(|p| p.is_file())
                 .filter(|p| {
                     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    !name.starts_with('.') && Format::of(p).is_some()
+                    !name.starts_with('.')
                 })
                 .collect();
             paths.sort();
             for p in paths {
-                classify(schema, p, &mut files, &mut errors);
+                if Format::of(&p).is_some() {
+                    classify(schema, p, &mut files, &mut errors);
+                } else {
+                    unread_format(schema, &p, &mut errors);
+                }
             }
         } else if Format::of(input).is_none() {
             errors.push(
@@ -94,6 +98,33 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
     files.sort();
     files.dedup();
     (DataSet { files }, errors)
+}
+
+/// A file in a data folder named after a record but in a format that is not read
+/// (`conference.xlsx`, `student.tsv`): a warning, since its rows would otherwise be missed
+/// silently. Other files (`README.md`) are passed over.
+fn unread_format(schema: &Schema, path: &Path, errors: &mut Vec<DataError>) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let Some(record) = record_for(schema, stem).and_then(|id| schema.record(id)) else {
+        return;
+    };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    errors.push(
+        DataError::new(
+            DataErrorKind::FileName,
+            path.display().to_string(),
+            format!(
+                "a `.{ext}` file is not read; its `{}` rows are not checked",
+                record.name
+            ),
+        )
+        .help(format!(
+            "export it as `{}.csv` (or `.yaml`, `.json`)",
+            stem
+        ))
+        .warning(),
+    );
 }
 
 /// The record a file's name stands for.
