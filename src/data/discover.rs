@@ -119,10 +119,7 @@ fn unread_format(schema: &Schema, path: &Path, errors: &mut Vec<DataError>) {
                 record.name
             ),
         )
-        .help(format!(
-            "export it as `{}.csv` (or `.yaml`, `.json`)",
-            stem
-        ))
+        .help(format!("export it as `{}.csv` (or `.yaml`, `.json`)", stem))
         .warning(),
     );
 }

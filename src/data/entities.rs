@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
-use super::error::{Capped, DataError, DataErrorKind, shown, then};
+use super::error::{Capped, DataError, DataErrorKind, RECODED, recoded, shown, then};
 use super::rows::{self, Cells, OwnedCell, Pos};
 use super::value::{Cell, RecordParser, trim};
 use super::{DataSet, Format};
@@ -145,20 +145,14 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             table.files.push(path.to_path_buf());
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
-                let id = match cells.get(key) {
+                let cell = cells.get(key);
+                let id = match &cell {
                     Cell::Text(t) if !trim(t).is_empty() => trim(t),
-                    Cell::NotUtf8 => {
-                        sink.report(Some(key_name), |f| {
-                            DataError::new(
-                                DataErrorKind::Value,
-                                f,
-                                "the value is not valid UTF-8 text",
-                            )
-                            .at(pos.location(pos_field(pos, key_name)))
-                            .column(key_name)
-                            .help("save the file as UTF-8; the row is skipped")
+                    Cell::Recoded(t) if !trim(t).is_empty() => {
+                        sink.once(RECODED, |f| {
+                            recoded(f, pos.location(pos_field(pos, key_name)), key_name)
                         });
-                        return;
+                        trim(t)
                     }
                     _ => {
                         sink.report(Some(key_name), |f| {
@@ -252,6 +246,11 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                         });
                     }
                 }
+            }
+            if let Some(column) = parser.take_recoded() {
+                sink.once(RECODED, |f| {
+                    recoded(f, pos.location(pos_field(pos, column)), column)
+                });
             }
             if good
                 && let Some(slot) = converted

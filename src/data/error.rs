@@ -182,6 +182,22 @@ pub(crate) fn list(items: &[&str]) -> String {
 /// How many errors one file may report for one column before they are summarised.
 pub const ERRORS_PER_COLUMN: usize = 20;
 
+/// The tag of the note that a file's text is not UTF-8 ([`Capped::once`]).
+pub(crate) const RECODED: &str = "windows-1252";
+
+/// The note that a file holds text that is not UTF-8, read as Windows-1252: where first.
+pub(crate) fn recoded(file: &str, at: String, column: &str) -> DataError {
+    DataError::new(
+        DataErrorKind::Value,
+        file,
+        "the file is not UTF-8 text: values that are not were read as Windows-1252, as Excel saves \"CSV\"",
+    )
+    .at(at)
+    .column(column)
+    .help("check the accented letters in the findings, or save the file as \"CSV UTF-8\" to be sure")
+    .warning()
+}
+
 /// Reports one file's errors, at most [`ERRORS_PER_COLUMN`] per column (row-level errors count as
 /// one column), then one summary per column on [`Capped::finish`]. Errors are built lazily, so
 /// the ones left out cost nothing.
@@ -192,12 +208,16 @@ pub(crate) struct Capped<'e> {
     /// For a part of a file read apart from the rest: per error pushed, the column it counts
     /// against (`None` inside for row errors), or `None` for an error that is never capped.
     keys: Option<Vec<Option<Option<String>>>>,
+    /// The tags of the notes made once per file ([`Capped::once`]), with, for a part, the
+    /// index of each note among the errors pushed.
+    noted: Vec<(&'static str, usize)>,
 }
 
 /// How a part of a file counted its errors, to add them to the whole file's [`Capped`].
 pub(crate) struct PartTally {
     counts: Vec<(Option<String>, usize)>,
     keys: Vec<Option<Option<String>>>,
+    noted: Vec<(&'static str, usize)>,
 }
 
 impl<'e> Capped<'e> {
@@ -207,6 +227,7 @@ impl<'e> Capped<'e> {
             errors,
             counts: Vec::new(),
             keys: None,
+            noted: Vec::new(),
         }
     }
 
@@ -218,6 +239,7 @@ impl<'e> Capped<'e> {
             errors,
             counts: Vec::new(),
             keys: Some(Vec::new()),
+            noted: Vec::new(),
         }
     }
 
@@ -226,6 +248,7 @@ impl<'e> Capped<'e> {
         PartTally {
             counts: self.counts,
             keys: self.keys.unwrap_or_default(),
+            noted: self.noted,
         }
     }
 
@@ -234,7 +257,11 @@ impl<'e> Capped<'e> {
     /// here.
     pub fn absorb(&mut self, errors: Vec<DataError>, part: PartTally) {
         let mut seen: Vec<(Option<String>, usize)> = Vec::new();
-        for (e, key) in errors.into_iter().zip(part.keys) {
+        for (i, (e, key)) in errors.into_iter().zip(part.keys).enumerate() {
+            if let Some(&(tag, _)) = part.noted.iter().find(|(_, at)| *at == i) {
+                self.once(tag, |_| e);
+                continue;
+            }
             let Some(column) = key else {
                 self.always(e);
                 continue;
@@ -291,6 +318,17 @@ impl<'e> Capped<'e> {
                 keys.push(Some(column.map(str::to_owned)));
             }
         }
+    }
+
+    /// Reports something at most once per file, however many rows show it: the first time
+    /// `tag` is noted (the first of a file's parts, in file order, for a file read in parts).
+    pub fn once(&mut self, tag: &'static str, make: impl FnOnce(&str) -> DataError) {
+        if self.noted.iter().any(|(t, _)| *t == tag) {
+            return;
+        }
+        let e = make(&self.file);
+        self.noted.push((tag, self.errors.len()));
+        self.always(e);
     }
 
     /// Reports an error that is never capped (file-level problems, one per file).
@@ -412,6 +450,12 @@ mod tests {
             if i == 7 {
                 sink.always(DataError::new(DataErrorKind::File, "f.csv", "once"));
             }
+            // Noted at rows 4, 40 and 90: only row 4's note is kept, however the file is cut.
+            if i % 45 == 4 || i == 40 {
+                sink.once("note", |f| {
+                    DataError::new(DataErrorKind::Value, f, format!("note {i}")).warning()
+                });
+            }
         };
         let mut one = Vec::new();
         let mut sink = Capped::new("f.csv".into(), &mut one);
@@ -419,8 +463,13 @@ mod tests {
             report(&mut sink, i);
         }
         sink.finish();
+        assert_eq!(
+            one.iter().filter(|e| e.message.starts_with("note")).count(),
+            1
+        );
         for cuts in [
             vec![0, 5, 100],
+            vec![0, 41, 100],
             vec![0, 30, 31, 100],
             vec![0, 1, 2, 60, 100],
         ] {

@@ -411,6 +411,15 @@ impl<'s> Decoder<'s> {
                 });
             }
         }
+        if let Some(column) = self.parser.take_recoded() {
+            sink.once(error::RECODED, |file| {
+                let at = match pos {
+                    Pos::Line(_) => pos.location(None),
+                    Pos::Item(_) => pos.location(Some(column)),
+                };
+                error::recoded(file, at, column)
+            });
+        }
         if good {
             f(&Row {
                 values: &self.values,

@@ -93,7 +93,7 @@ impl Cells<'_> {
                     None => Cell::Missing,
                     Some(bytes) => match std::str::from_utf8(bytes) {
                         Ok(s) => Cell::Text(s),
-                        Err(_) => Cell::NotUtf8,
+                        Err(_) => Cell::Recoded(super::value::windows_1252(bytes)),
                     },
                 }
             }
@@ -127,7 +127,7 @@ pub(crate) enum OwnedCell {
     Text(String),
     List(Vec<String>),
     Other(&'static str),
-    NotUtf8,
+    Recoded(String),
 }
 
 impl OwnedCell {
@@ -137,7 +137,7 @@ impl OwnedCell {
             Cell::Text(t) => OwnedCell::Text(t.to_owned()),
             Cell::List(items) => OwnedCell::List(items.into_iter().map(str::to_owned).collect()),
             Cell::Other(what) => OwnedCell::Other(what),
-            Cell::NotUtf8 => OwnedCell::NotUtf8,
+            Cell::Recoded(t) => OwnedCell::Recoded(t),
         }
     }
 
@@ -147,7 +147,7 @@ impl OwnedCell {
             OwnedCell::Text(t) => Cell::Text(t),
             OwnedCell::List(items) => Cell::List(items.iter().map(String::as_str).collect()),
             OwnedCell::Other(what) => Cell::Other(what),
-            OwnedCell::NotUtf8 => Cell::NotUtf8,
+            OwnedCell::Recoded(t) => Cell::Recoded(t.clone()),
         }
     }
 }

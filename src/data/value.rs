@@ -38,8 +38,30 @@ pub(crate) enum Cell<'a> {
     List(Vec<&'a str>),
     /// Something that has no text form: a nested mapping or list of lists ("a mapping").
     Other(&'static str),
-    /// Bytes that are not UTF-8.
-    NotUtf8,
+    /// A CSV cell whose bytes are not UTF-8, read as Windows-1252 (see [`windows_1252`]).
+    Recoded(String),
+}
+
+/// Decodes Windows-1252, what Excel on Windows saves as "CSV": Latin-1 with typographic
+/// characters in 0x80-0x9F (the WHATWG index; its five unassigned bytes stay C1 controls).
+pub(crate) fn windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH
+                .get(usize::from(b - 0x80))
+                .copied()
+                .unwrap_or('\u{FFFD}'),
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 /// Matches the values of one enum type, ignoring case and treating spaces, hyphens and
@@ -265,6 +287,8 @@ pub(crate) struct RecordParser {
     /// Entity record names, for messages.
     ref_names: Vec<(RecordId, String)>,
     scratch: String,
+    /// The first field since [`RecordParser::take_recoded`] whose cell was not UTF-8.
+    recoded: Option<usize>,
 }
 
 impl RecordParser {
@@ -295,7 +319,14 @@ impl RecordParser {
             fields,
             ref_names,
             scratch: String::new(),
+            recoded: None,
         }
+    }
+
+    /// The name of the first field read as Windows-1252 since the last call, if any.
+    pub fn take_recoded(&mut self) -> Option<&str> {
+        let f = self.recoded.take()?;
+        self.fields.get(f).map(|i| i.name.as_str())
     }
 
     /// The value of one cell. `entities` resolves references.
@@ -349,10 +380,12 @@ impl RecordParser {
                 format!("expected {}, found {what}", describe(info.ty)),
                 "write a single value",
             )),
-            Cell::NotUtf8 => Err(Problem::value(
-                "the value is not valid UTF-8 text".into(),
-                "save the file as UTF-8",
-            )),
+            Cell::Recoded(text) => {
+                if self.recoded.is_none() {
+                    self.recoded = Some(field);
+                }
+                self.cell(field, Cell::Text(&text), entities)
+            }
         }
     }
 
