@@ -45,6 +45,29 @@ pub(crate) fn field_of(record: &Record, header: &str) -> Option<(usize, Naming)>
         .map(|f| (f, Naming::Alias))
 }
 
+/// Whether no header names a field of `record` (a title line above the header, say).
+pub(crate) fn names_no_field(record: &Record, headers: &[String]) -> bool {
+    headers.iter().all(|h| field_of(record, h).is_none())
+}
+
+/// Whether a line can be the header below title lines: it names every required field of
+/// `record`, or at least half its fields (and two or more), so that a header missing a column
+/// is still taken for one, and the missing column reported on its line.
+pub(crate) fn looks_like_header(record: &Record, headers: &[String]) -> bool {
+    let mut named: Vec<usize> = headers
+        .iter()
+        .filter_map(|h| field_of(record, h).map(|(f, _)| f))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let every_required = record
+        .fields
+        .iter()
+        .enumerate()
+        .all(|(i, f)| f.optional || named.contains(&i));
+    every_required || (named.len() >= 2 && named.len() * 2 >= record.fields.len())
+}
+
 /// Matches a CSV header. Reports extra and repeated columns as one warning each, and every
 /// missing required column as an error; returns `None` when a required column is missing (the
 /// file is then skipped).

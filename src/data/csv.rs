@@ -9,7 +9,7 @@ use ::csv::{ByteRecord, ReaderBuilder};
 
 use crate::check::model::Record;
 
-use super::columns::match_header;
+use super::columns::{looks_like_header, match_header, names_no_field};
 use super::error::{Capped, DataError, DataErrorKind};
 use super::lines::{RecordEnd, Stop, records};
 use super::rows::{Cells, Fields, Pos, io_message};
@@ -167,23 +167,59 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             return None;
         }
     }
-    let header_line = header_line(&reader, &row, &opened);
-    let mut headers = Vec::with_capacity(row.len());
-    for cell in &row {
-        match std::str::from_utf8(cell) {
-            Ok(s) => headers.push(s.to_owned()),
-            Err(_) => {
-                sink.always(
-                    DataError::new(
-                        DataErrorKind::File,
-                        sink.file(),
-                        "the header line is not valid UTF-8 text",
-                    )
-                    .line(header_line)
-                    .help("save the file as UTF-8 CSV text with a header line naming its columns"),
-                );
-                return None;
+    let mut header_line = header_line_of(&reader, &row, &opened);
+    let not_utf8 = |sink: &mut Capped<'_>, line: u64| {
+        sink.always(
+            DataError::new(
+                DataErrorKind::File,
+                sink.file(),
+                "the header line is not valid UTF-8 text",
+            )
+            .line(line)
+            .help("save the file as UTF-8 CSV text with a header line naming its columns"),
+        );
+    };
+    let Some(mut headers) = texts(&row) else {
+        not_utf8(sink, header_line);
+        return None;
+    };
+    // Title lines above the header (a report's name, its date), as exported reports have: when
+    // the first line names no field, the first of the next few lines that looks like a header
+    // is the header. Without one, the first line is taken and its columns reported.
+    if names_no_field(record, &headers) {
+        for _ in 0..TITLE_LINES {
+            if !matches!(reader.read_byte_record(&mut row), Ok(true)) {
+                break;
             }
+            if is_blank(&row) {
+                continue;
+            }
+            let line = header_line_of(&reader, &row, &opened);
+            let Some(found) = texts(&row).filter(|h| looks_like_header(record, h)) else {
+                continue;
+            };
+            headers = found;
+            header_line = line;
+            let above = line.saturating_sub(1);
+            sink.always(
+                DataError::new(
+                    DataErrorKind::File,
+                    sink.file(),
+                    format!(
+                        "the header is on line {line}; the {} above it {} ignored",
+                        if above == 1 {
+                            "line".to_string()
+                        } else {
+                            format!("{above} lines")
+                        },
+                        if above == 1 { "is" } else { "are" }
+                    ),
+                )
+                .line(line)
+                .help("a CSV file usually starts with its header; nothing above it is read")
+                .warning(),
+            );
+            break;
         }
     }
     if let [only] = headers.as_slice()
@@ -472,7 +508,7 @@ fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
 
 /// The header's line: the reader's line after it, less its line breaks inside quotes and the
 /// one that ended it.
-fn header_line(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opened) -> u64 {
+fn header_line_of(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opened) -> u64 {
     let end = reader.position();
     opened.line_of(
         RecordEnd {
@@ -516,8 +552,19 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 }
 
 /// A line with nothing but spaces (`\r` is left over from CRLF line ends).
+/// A blank line, or a row of empty cells.
 fn is_blank(row: &ByteRecord) -> bool {
-    row.len() == 1 && row.as_slice().iter().all(u8::is_ascii_whitespace)
+    row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// How many lines after a first line that names no field are looked at for the header.
+const TITLE_LINES: usize = 10;
+
+/// A row's cells as text; `None` when one is not UTF-8.
+fn texts(row: &ByteRecord) -> Option<Vec<String>> {
+    row.iter()
+        .map(|c| std::str::from_utf8(c).ok().map(str::to_owned))
+        .collect()
 }
 
 /// The file's length and last byte.
