@@ -55,22 +55,10 @@ pub struct Args {
     pub near: Option<f64>,
 }
 
+/// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
+/// `Jan 31, 2024`).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Ok(d);
-    }
-    let parts: Vec<&str> = t.split('/').collect();
-    if let [m, d, y] = parts.as_slice()
-        && y.len() == 4
-        && let (Ok(m), Ok(d), Ok(y)) = (m.parse(), d.parse(), y.parse())
-        && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
-    {
-        return Ok(date);
-    }
-    Err(format!(
-        "`{s}` is not a date; write 1/31/2024 or 2024-01-31"
-    ))
+    crate::data::parse_date(s)
 }
 
 fn parse_percent(s: &str) -> Result<f64, String> {

@@ -57,6 +57,12 @@ pub fn parse_yaml(text: &str) -> Result<Node, String> {
     })
 }
 
+/// A date as data files may write it (see the README's table: `1/31/2024`, `2024-01-31`,
+/// `Jan 31, 2024`, ...), for command-line options; the error says what to write instead.
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    value::date(value::trim(text), false).map_err(|p| format!("{}; {}", p.message, p.help))
+}
+
 use error::{Capped, then};
 use value::RecordParser;
 
