@@ -70,10 +70,11 @@ pub fn near(ev: &Evaluation, margin: f64, only: &[String]) -> Vec<(String, Strin
             continue;
         }
         for c in &x.categories {
-            let Some(gap) = share_gap(&c.reason) else {
+            let Some(gap) = c.gap else {
                 continue;
             };
-            if gap.abs() <= margin {
+            // In percentage points; the margin is one too.
+            if (gap.to_f64() * 100.0).abs() <= margin + 1e-9 {
                 let note = format!(
                     "{} ({})",
                     c.reason,
@@ -84,17 +85,4 @@ pub fn near(ev: &Evaluation, margin: f64, only: &[String]) -> Vec<(String, Strin
         }
     }
     out
-}
-
-/// Reads `share S% > T%` back from a category's reason: S - T in percentage points.
-fn share_gap(reason: &str) -> Option<f64> {
-    let pct: Vec<f64> = reason
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
-        .filter_map(|w| w.strip_suffix('%'))
-        .filter_map(|w| w.parse::<f64>().ok())
-        .collect();
-    match pct.as_slice() {
-        [threshold, share, ..] => Some(share - threshold),
-        _ => None,
-    }
 }

@@ -163,6 +163,10 @@ pub struct CategoryDecision {
     pub history: Vec<String>,
     /// Distance to the threshold in the data's units, when it can be said.
     pub distance: Option<String>,
+    /// The share less the threshold (as a fraction: 0.011 is 1.1 points above), when the
+    /// condition compares a percentage measure with a percentage and the share may be shown.
+    #[serde(skip)]
+    pub gap: Option<crate::check::model::Ratio>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

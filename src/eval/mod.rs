@@ -1924,10 +1924,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 },
                 _ => false,
             };
-            let distance = if small {
-                None
+            let (distance, gap) = if small {
+                (None, None)
             } else {
-                self.distance(&cat.when)
+                (self.distance(&cat.when), self.gap(&cat.when))
             };
             if state == CategoryState::Undetermined {
                 let rule = RuleDef {
@@ -1967,6 +1967,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 reason,
                 history,
                 distance,
+                gap,
             });
         }
         for rule in &model.rules {
@@ -2113,6 +2114,30 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// How far a share is from a threshold, in students: only for `a / b > p` and similar.
+    /// The share less the threshold when `when` compares a percentage measure with a
+    /// percentage (`hbao_share > 70%`): positive above the line.
+    fn gap(&mut self, when: &TExpr) -> Option<Ratio> {
+        let TExprKind::Compare(_, lhs, rhs) = &when.kind else {
+            return None;
+        };
+        let (TExprKind::Measure(m), TExprKind::Const(Value::Number(p))) = (&lhs.kind, &rhs.kind)
+        else {
+            return None;
+        };
+        if self.model().measures.get(*m)?.ty != Type::Percent {
+            return None;
+        }
+        let Value::Number(v) = self.measure_value(*m)? else {
+            return None;
+        };
+        Ratio::new(
+            v.num
+                .checked_mul(p.den)?
+                .checked_sub(p.num.checked_mul(v.den)?)?,
+            v.den.checked_mul(p.den)?,
+        )
+    }
+
     fn distance(&mut self, when: &TExpr) -> Option<String> {
         let TExprKind::Compare(op, lhs, rhs) = &when.kind else {
             return None;
