@@ -1108,6 +1108,19 @@ impl<'m> RecordPlan<'m> {
         };
         let key = self.key.of(row.values);
         for (a, acc) in self.aggs.iter().zip(st.accs.iter_mut()) {
+            // A count whose filter is a table: the row adds its weight, or nothing when it does
+            // not pass, without a branch on the (data-dependent) outcome. The same as below.
+            if let (Acc::Count(v), RowFilter::Table { table, .. }, Some(k)) =
+                (&mut *acc, &a.filter, key)
+                && let Some(&holds) = table.get(k)
+            {
+                if let Some(Value::Ref(_, ei)) = row.values.get(a.by)
+                    && let Some(c) = v.get_mut(*ei as usize)
+                {
+                    *c += w * i64::from(holds);
+                }
+                continue;
+            }
             let Some((ei, _)) =
                 a.filter
                     .owner_if_passes(a.by, a.reads_entity, key, row.values, entities)
