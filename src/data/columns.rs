@@ -6,6 +6,8 @@ use crate::check::model::{Record, Type};
 use crate::suggest::closest;
 
 use super::error::{Capped, DataError, DataErrorKind, list, quote};
+use super::rows::Cells;
+use super::value::Cell;
 use super::value::normalize;
 
 /// Which column holds each field, after the header is checked.
@@ -66,6 +68,23 @@ pub(crate) fn looks_like_header(record: &Record, headers: &[String]) -> bool {
         .enumerate()
         .all(|(i, f)| f.optional || named.contains(&i));
     every_required || (named.len() >= 2 && named.len() * 2 >= record.fields.len())
+}
+
+/// Whether a CSV row repeats the header (exports pasted one after another): every cell the
+/// record has a column for names its own field.
+pub(crate) fn repeats_header(record: &Record, cells: &Cells<'_>) -> bool {
+    if !matches!(cells, Cells::Csv { .. }) {
+        return false;
+    }
+    let mut named = 0;
+    for i in 0..record.fields.len() {
+        match cells.get(i) {
+            Cell::Missing => {}
+            Cell::Text(t) if field_of(record, t).is_some_and(|(f, _)| f == i) => named += 1,
+            _ => return false,
+        }
+    }
+    named > 0
 }
 
 /// Matches a CSV header. Reports extra and repeated columns as one warning each, and every

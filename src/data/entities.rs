@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
-use super::error::{Capped, DataError, DataErrorKind, RECODED, recoded, shown, then};
+use super::columns;
+use super::error::{
+    Capped, DataError, DataErrorKind, RECODED, REPEATED_HEADER, recoded, repeated_header, shown,
+    then,
+};
 use super::rows::{self, Cells, OwnedCell, Pos};
 use super::value::{Cell, RecordParser, trim};
 use super::{DataSet, Format};
@@ -145,6 +149,10 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             table.files.push(path.to_path_buf());
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
+                if columns::repeats_header(record, cells) {
+                    sink.once(REPEATED_HEADER, |f| repeated_header(f, pos));
+                    return;
+                }
                 let cell = cells.get(key);
                 let id = match &cell {
                     Cell::Text(t) if !trim(t).is_empty() => trim(t),

@@ -182,6 +182,21 @@ pub(crate) fn list(items: &[&str]) -> String {
 /// How many errors one file may report for one column before they are summarised.
 pub const ERRORS_PER_COLUMN: usize = 20;
 
+/// The tag of the note that a file repeats its header ([`Capped::once`]).
+pub(crate) const REPEATED_HEADER: &str = "repeated header";
+
+/// The note that a file repeats its header (exports pasted together): where first.
+pub(crate) fn repeated_header(file: &str, pos: super::rows::Pos) -> DataError {
+    DataError::new(
+        DataErrorKind::Row,
+        file,
+        "the header is repeated here (exports pasted together?); lines that repeat it are skipped",
+    )
+    .at(pos.location(None))
+    .help("nothing to fix unless the data below it belongs to another file")
+    .warning()
+}
+
 /// The tag of the note that a file's text is not UTF-8 ([`Capped::once`]).
 pub(crate) const RECODED: &str = "windows-1252";
 
