@@ -9,7 +9,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv, human, json, junit};
+use crate::report::findings::{LintReport, csv, human, junit, write_json};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -121,7 +121,14 @@ pub fn run(args: Args, style: Style) -> u8 {
             out!("{}", human(&report, &loaded.sources, style));
             outln!("{}", report.summary(Some(started.elapsed())));
         }
-        Format::Json => out!("{}", json(&report)),
+        Format::Json => {
+            // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = write_json(&report, &mut stdout).and_then(|()| {
+                use std::io::Write as _;
+                stdout.flush()
+            });
+        }
         Format::Csv => out!("{}", csv(&report)),
         Format::Junit => out!("{}", junit(&report)),
     }

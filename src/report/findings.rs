@@ -250,6 +250,15 @@ struct JsonNear<'a> {
 
 /// JSON: stable field names (documented in the README), deterministic order.
 pub fn json(report: &LintReport<'_>) -> String {
+    let mut out = Vec::new();
+    match write_json(report, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// [`json`], written as it is made (a state's report is megabytes: no copy of it is held).
+pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let j = JsonReport {
         policy: report.policy,
         guide: report.guide,
@@ -285,10 +294,8 @@ pub fn json(report: &LintReport<'_>) -> String {
             })
             .collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &j)?;
+    out.write_all(b"\n")
 }
 
 /// CSV: one row per finding.
