@@ -6,9 +6,7 @@ use crate::check::model::{Record, Type};
 use crate::suggest::closest;
 
 use super::error::{Capped, DataError, DataErrorKind, list, quote};
-use super::rows::Cells;
-use super::value::Cell;
-use super::value::normalize;
+use super::value::normalized;
 
 /// Which column holds each field, after the header is checked.
 #[derive(Clone, Debug)]
@@ -30,19 +28,24 @@ pub(crate) enum Naming {
 
 /// The field a header or key names, and how.
 pub(crate) fn field_of(record: &Record, header: &str) -> Option<(usize, Naming)> {
-    let n = normalize(header);
-    if let Some(f) = record.fields.iter().position(|f| normalize(&f.name) == n) {
+    let n = || normalized(header);
+    if let Some(f) = record
+        .fields
+        .iter()
+        .position(|f| n().eq(normalized(&f.name)))
+    {
         return Some((f, Naming::Exact));
     }
-    let prefix = format!("{}_", normalize(&record.name));
-    let by_record = n.strip_prefix(&prefix);
     record
         .fields
         .iter()
         .position(|f| {
-            let name = normalize(&f.name);
-            by_record == Some(name.as_str())
-                || (matches!(f.ty, Type::Ref(_)) && n == format!("{name}_id"))
+            let prefixed = normalized(&record.name)
+                .chain(std::iter::once('_'))
+                .chain(normalized(&f.name));
+            n().eq(prefixed)
+                || (matches!(f.ty, Type::Ref(_))
+                    && n().eq(normalized(&f.name).chain("_id".chars())))
         })
         .map(|f| (f, Naming::Alias))
 }
@@ -68,23 +71,6 @@ pub(crate) fn looks_like_header(record: &Record, headers: &[String]) -> bool {
         .enumerate()
         .all(|(i, f)| f.optional || named.contains(&i));
     every_required || (named.len() >= 2 && named.len() * 2 >= record.fields.len())
-}
-
-/// Whether a CSV row repeats the header (exports pasted one after another): every cell the
-/// record has a column for names its own field.
-pub(crate) fn repeats_header(record: &Record, cells: &Cells<'_>) -> bool {
-    if !matches!(cells, Cells::Csv { .. }) {
-        return false;
-    }
-    let mut named = 0;
-    for i in 0..record.fields.len() {
-        match cells.get(i) {
-            Cell::Missing => {}
-            Cell::Text(t) if field_of(record, t).is_some_and(|(f, _)| f == i) => named += 1,
-            _ => return false,
-        }
-    }
-    named > 0
 }
 
 /// Matches a CSV header. Reports extra and repeated columns as one warning each, and every

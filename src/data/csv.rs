@@ -46,6 +46,8 @@ pub(crate) struct Opened {
     ends_in_newline: bool,
     /// Per field, its column.
     columns: Vec<Option<usize>>,
+    /// The header's cells, trimmed.
+    headers: Vec<String>,
     width: usize,
     /// Where the first row after the header starts, and the line breaks before it.
     rows_at: u64,
@@ -138,6 +140,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         stream_len,
         ends_in_newline,
         columns: Vec::new(),
+        headers: Vec::new(),
         width: 0,
         rows_at: 0,
         rows_base: 0,
@@ -240,6 +243,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
     }
     let map = match_header(record, &headers, header_line, sink)?;
     opened.width = headers.len();
+    opened.headers = headers.iter().map(|h| h.trim().to_owned()).collect();
     opened.columns = map.columns;
     opened.rows_at = reader.position().byte();
     opened.rows_base = reader.position().line().saturating_sub(1);
@@ -446,6 +450,7 @@ impl Opened {
             &Cells::Csv {
                 record: fields,
                 columns: &self.columns,
+                header: &self.headers,
             },
         );
     }

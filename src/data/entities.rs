@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
-use super::columns;
 use super::error::{
     Capped, DataError, DataErrorKind, RECODED, REPEATED_HEADER, recoded, repeated_header, shown,
     then,
@@ -149,10 +148,6 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             table.files.push(path.to_path_buf());
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
-                if columns::repeats_header(record, cells) {
-                    sink.once(REPEATED_HEADER, |f| repeated_header(f, pos));
-                    return;
-                }
                 let cell = cells.get(key);
                 let id = match &cell {
                     Cell::Text(t) if !trim(t).is_empty() => trim(t),
@@ -179,6 +174,10 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                         return;
                     }
                 };
+                if cells.repeats_header() {
+                    sink.once(REPEATED_HEADER, |f| repeated_header(f, pos));
+                    return;
+                }
                 if let Some(&first) = table.index.get(id) {
                     let first = table.place(first as usize);
                     sink.report(Some(key_name), |f| {
@@ -346,8 +345,27 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                 .collect()
         })
         .collect();
+    // Per table: whether every row loaded, so that its indices are unchanged.
+    let whole: Vec<bool> = converted
+        .iter()
+        .map(|rows| rows.iter().all(Option::is_some))
+        .collect();
     let mut tables = Vec::with_capacity(ents.tables.len());
-    for (old, rows) in ents.tables.into_iter().zip(converted) {
+    for ((old, rows), all) in ents.tables.into_iter().zip(converted).zip(&whole) {
+        // The common case: every row of this table loaded, and so did every row of the tables
+        // its references point to; ids, index and places stay as they are.
+        if *all
+            && rows.iter().flatten().flatten().all(|v| match v {
+                Value::Ref(target, _) => whole.get(target.0).copied().unwrap_or(false),
+                _ => true,
+            })
+        {
+            tables.push(Table {
+                rows: rows.into_iter().flatten().collect(),
+                ..old
+            });
+            continue;
+        }
         let mut t = Table {
             files: old.files.clone(),
             ..Table::default()

@@ -354,7 +354,6 @@ fn read_parts<S: Send>(
 /// Turns a row's cells into values, reusing one buffer: only the wanted fields are parsed.
 #[derive(Clone)]
 struct Decoder<'s> {
-    record: &'s crate::check::model::Record,
     parser: RecordParser,
     fields: Vec<(usize, &'s str)>,
     values: Vec<Value>,
@@ -365,7 +364,6 @@ struct Decoder<'s> {
 impl<'s> Decoder<'s> {
     fn new(schema: &Schema, rec: &'s crate::check::model::Record, wanted: &[bool]) -> Self {
         Decoder {
-            record: rec,
             parser: RecordParser::new(schema, rec),
             fields: rec
                 .fields
@@ -403,7 +401,7 @@ impl<'s> Decoder<'s> {
                 continue;
             }
             if let Err(problem) = self.parser.cell_into(i, cells.get(i), entities, slot) {
-                if good && columns::repeats_header(self.record, cells) {
+                if good && cells.repeats_header() {
                     sink.once(error::REPEATED_HEADER, |file| {
                         error::repeated_header(file, pos)
                     });

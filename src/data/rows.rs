@@ -72,6 +72,8 @@ pub(crate) enum Cells<'a> {
     Csv {
         record: Fields<'a>,
         columns: &'a [Option<usize>],
+        /// The file's header cells, trimmed.
+        header: &'a [String],
     },
     /// A YAML/JSON mapping's values, per field.
     Tree(&'a [Option<&'a Node>]),
@@ -83,7 +85,9 @@ impl Cells<'_> {
     #[inline]
     pub fn get(&self, field: usize) -> Cell<'_> {
         match self {
-            Cells::Csv { record, columns } => {
+            Cells::Csv {
+                record, columns, ..
+            } => {
                 match columns
                     .get(field)
                     .copied()
@@ -109,8 +113,26 @@ impl Cells<'_> {
     #[inline]
     pub fn raw(&self, field: usize) -> Option<&[u8]> {
         match self {
-            Cells::Csv { record, columns } => record.get(columns.get(field).copied().flatten()?),
+            Cells::Csv {
+                record, columns, ..
+            } => record.get(columns.get(field).copied().flatten()?),
             _ => None,
+        }
+    }
+
+    /// Whether a CSV row repeats the file's header (exports pasted one after another): its
+    /// cells are the header's, in any case.
+    pub fn repeats_header(&self) -> bool {
+        match self {
+            Cells::Csv { record, header, .. } => {
+                record.len() == header.len()
+                    && header.iter().enumerate().all(|(i, h)| {
+                        record.get(i).is_some_and(|cell| {
+                            cell.trim_ascii().eq_ignore_ascii_case(h.as_bytes())
+                        })
+                    })
+            }
+            _ => false,
         }
     }
 

@@ -181,18 +181,26 @@ pub(crate) fn normalize(text: &str) -> String {
 
 fn normalize_into(text: &str, out: &mut String) {
     out.clear();
+    out.extend(normalized(text));
+}
+
+/// The characters of [`normalize`]`(text)`, without allocating.
+pub(crate) fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
     let mut gap = false;
-    for c in text.trim().chars() {
-        if c == ' ' || c == '-' || c == '_' || c == '\t' {
-            gap = true;
-            continue;
-        }
-        if gap && !out.is_empty() {
-            out.push('_');
-        }
-        gap = false;
-        out.extend(c.to_lowercase());
-    }
+    let mut started = false;
+    text.trim()
+        .chars()
+        .flat_map(move |c| {
+            if c == ' ' || c == '-' || c == '_' || c == '\t' {
+                gap = true;
+                return None;
+            }
+            let sep = (gap && started).then_some('_');
+            gap = false;
+            started = true;
+            Some(sep.into_iter().chain(c.to_lowercase()))
+        })
+        .flatten()
 }
 
 /// The last id a reference field resolved: data sorted by school resolves each school once.
@@ -854,6 +862,9 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
         )
     };
     let day = without_time(t).ok_or_else(general)?;
+    if !day.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return numeric_date(t, day, private);
+    }
     match named_month(day) {
         Some(Ok((y, m, d))) => ymd(t, private, y, m, d, false),
         Some(Err(two_digit)) => Err(two_digit_year(t, private, &two_digit)),
