@@ -35,6 +35,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    if args.as_of.is_none() {
+        super::lint::default_date_note(&model.guide, as_of);
+    }
     let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
     let mut found = Vec::new();
     for id in &args.schools {

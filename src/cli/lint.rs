@@ -70,6 +70,23 @@ fn parse_percent(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{s}` is not a percentage; write e.g. 2%"))
 }
 
+/// Without `--as-of`, today is the evaluation date; when it falls outside the guide's school
+/// year, every deadline is long past or far off, which is rarely what was meant: say so.
+pub fn default_date_note(guide: &crate::check::model::GuideInfo, today: NaiveDate) {
+    let Some((start, end)) = guide.year_bounds() else {
+        return;
+    };
+    if today < start || today > end {
+        eprintln!(
+            "note: no --as-of given, so deadlines are judged as of today, {}, which is outside {}'s school year {}-{}; pass --as-of DATE to judge as of a day in that year",
+            crate::check::model::us_date(today),
+            guide.id,
+            start.format("%Y"),
+            end.format("%Y"),
+        );
+    }
+}
+
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
     let Some((loaded, model)) = super::load_model(&args.policy, style) else {
@@ -78,6 +95,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    if args.as_of.is_none() {
+        default_date_note(&model.guide, as_of);
+    }
     for p in &args.data {
         if !p.exists() {
             eprintln!(
