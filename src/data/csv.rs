@@ -10,9 +10,10 @@ use ::csv::{ByteRecord, ReaderBuilder};
 use crate::check::model::Record;
 
 use super::columns::{looks_like_header, match_header, names_no_field};
-use super::error::{Capped, DataError, DataErrorKind};
+use super::error::{Capped, DataError, DataErrorKind, lenient, lenient_tag};
 use super::lines::{RecordEnd, Stop, records};
 use super::rows::{Cells, Fields, Pos, io_message};
+use super::value::Lenient;
 
 /// How much of a file is looked at to tell text from binary data.
 const SNIFF: usize = 8192;
@@ -99,7 +100,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         );
         return None;
     }
-    if head.contains(&0) {
+    if head.contains(&0) || (std::str::from_utf8(&head).is_err() && mostly_not_text(&head)) {
         file_error(
             sink,
             "the file is not text: it holds binary data".into(),
@@ -171,21 +172,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         }
     }
     let mut header_line = header_line_of(&reader, &row, &opened);
-    let not_utf8 = |sink: &mut Capped<'_>, line: u64| {
-        sink.always(
-            DataError::new(
-                DataErrorKind::File,
-                sink.file(),
-                "the header line is not valid UTF-8 text",
-            )
-            .line(line)
-            .help("save the file as UTF-8 CSV text with a header line naming its columns"),
-        );
-    };
-    let Some(mut headers) = texts(&row) else {
-        not_utf8(sink, header_line);
-        return None;
-    };
+    let (mut headers, mut recoded) = texts(&row);
     // Title lines above the header (a report's name, its date), as exported reports have: when
     // the first line names no field, the first of the next few lines that looks like a header
     // is the header. Without one, the first line is taken and its columns reported.
@@ -198,10 +185,12 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
                 continue;
             }
             let line = header_line_of(&reader, &row, &opened);
-            let Some(found) = texts(&row).filter(|h| looks_like_header(record, h)) else {
+            let (found, found_recoded) = texts(&row);
+            if !looks_like_header(record, &found) {
                 continue;
-            };
+            }
             headers = found;
+            recoded = found_recoded;
             header_line = line;
             let above = line.saturating_sub(1);
             sink.always(
@@ -224,6 +213,11 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             );
             break;
         }
+    }
+    if recoded {
+        sink.once(lenient_tag(Lenient::Recoded), |f| {
+            lenient(Lenient::Recoded, f, format!("line {header_line}"), None)
+        });
     }
     if let [only] = headers.as_slice()
         && let Some(name) = [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")]
@@ -556,20 +550,39 @@ fn count_newlines(bytes: &[u8]) -> u64 {
     total + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-/// A line with nothing but spaces (`\r` is left over from CRLF line ends).
-/// A blank line, or a row of empty cells.
+/// A line with nothing but spaces (`\r` is left over from CRLF line ends), or a row of empty
+/// cells.
 fn is_blank(row: &ByteRecord) -> bool {
     row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// Whether bytes that are not UTF-8 are mostly not text either (control bytes, or bytes above
+/// 0x7F, in more than a quarter of them): binary data, not a Windows-1252 file with accents.
+fn mostly_not_text(head: &[u8]) -> bool {
+    let odd = head
+        .iter()
+        .filter(|&&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+        .count();
+    odd * 4 > head.len()
 }
 
 /// How many lines after a first line that names no field are looked at for the header.
 const TITLE_LINES: usize = 10;
 
-/// A row's cells as text; `None` when one is not UTF-8.
-fn texts(row: &ByteRecord) -> Option<Vec<String>> {
-    row.iter()
-        .map(|c| std::str::from_utf8(c).ok().map(str::to_owned))
-        .collect()
+/// A row's cells as text, and whether one was not UTF-8 (then read as Windows-1252).
+fn texts(row: &ByteRecord) -> (Vec<String>, bool) {
+    let mut recoded = false;
+    let cells = row
+        .iter()
+        .map(|c| match std::str::from_utf8(c) {
+            Ok(t) => t.to_owned(),
+            Err(_) => {
+                recoded = true;
+                super::value::windows_1252(c)
+            }
+        })
+        .collect();
+    (cells, recoded)
 }
 
 /// The file's length and last byte.

@@ -75,12 +75,13 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
                 })
                 .collect();
             paths.sort();
-            for p in paths {
-                if Format::of(&p).is_some() {
-                    classify(schema, p, &mut files, &mut errors);
-                } else {
-                    unread_format(schema, &p, &mut errors);
-                }
+            let (read, unread): (Vec<PathBuf>, Vec<PathBuf>) =
+                paths.into_iter().partition(|p| Format::of(p).is_some());
+            for p in read {
+                classify(schema, p, &mut files, &mut errors);
+            }
+            for p in unread {
+                unread_format(schema, &p, &files, &mut errors);
             }
         } else if Format::of(input).is_none() {
             errors.push(
@@ -100,16 +101,34 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
     (DataSet { files }, errors)
 }
 
-/// A file in a data folder named after a record but in a format that is not read
-/// (`conference.xlsx`, `student.tsv`): a warning, since its rows would otherwise be missed
-/// silently. Other files (`README.md`) are passed over.
-fn unread_format(schema: &Schema, path: &Path, errors: &mut Vec<DataError>) {
+/// Spreadsheet and text formats a district's data is exported in that are not read.
+const UNREAD: [&str; 8] = ["tsv", "tab", "txt", "xlsx", "xlsm", "xls", "ods", "numbers"];
+
+/// A file in a data folder named after a record, in a spreadsheet or text format that is not read
+/// (`conference.xlsx`, `student.tsv`), while no file that is read holds that record: a warning,
+/// since its rows would otherwise be missed silently. Other files (`README.md`,
+/// `student.csv.bak`) are passed over.
+fn unread_format(
+    schema: &Schema,
+    path: &Path,
+    files: &[(RecordId, PathBuf)],
+    errors: &mut Vec<DataError>,
+) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
-    let Some(record) = record_for(schema, stem).and_then(|id| schema.record(id)) else {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !UNREAD.iter().any(|u| u.eq_ignore_ascii_case(ext)) {
+        return;
+    }
+    let Some(id) = record_for(schema, stem) else {
         return;
     };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if files.iter().any(|(r, _)| *r == id) {
+        return;
+    }
+    let Some(record) = schema.record(id) else {
+        return;
+    };
     errors.push(
         DataError::new(
             DataErrorKind::FileName,

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use crate::check::model::{RecordId, Schema, Value};
 
 use super::error::{
-    Capped, DataError, DataErrorKind, RECODED, REPEATED_HEADER, recoded, repeated_header, shown,
-    then,
+    Capped, DataError, DataErrorKind, REPEATED_HEADER, lenient, lenient_tag, repeated_header,
+    shown, then,
 };
 use super::rows::{self, Cells, OwnedCell, Pos};
-use super::value::{Cell, RecordParser, trim};
+use super::value::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::{DataSet, Format};
 
 /// The rows of every entity record, with their ids. Other records' reference fields hold an
@@ -149,11 +149,17 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
                 let cell = cells.get(key);
+                // An id of `NULL` or `N/A` is no id (the row is reported as missing one).
                 let id = match &cell {
-                    Cell::Text(t) if !trim(t).is_empty() => trim(t),
+                    Cell::Text(t) if !trim(t).is_empty() && !is_null_marker(trim(t)) => trim(t),
                     Cell::Recoded(t) if !trim(t).is_empty() => {
-                        sink.once(RECODED, |f| {
-                            recoded(f, pos.location(pos_field(pos, key_name)), key_name)
+                        sink.once(lenient_tag(Lenient::Recoded), |f| {
+                            lenient(
+                                Lenient::Recoded,
+                                f,
+                                pos.location(pos_field(pos, key_name)),
+                                Some(key_name),
+                            )
                         });
                         trim(t)
                     }
@@ -254,9 +260,14 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                     }
                 }
             }
-            if let Some(column) = parser.take_recoded() {
-                sink.once(RECODED, |f| {
-                    recoded(f, pos.location(pos_field(pos, column)), column)
+            for (kind, column) in parser.take_notes() {
+                sink.once(lenient_tag(kind), |f| {
+                    lenient(
+                        kind,
+                        f,
+                        pos.location(pos_field(pos, &column)),
+                        Some(&column),
+                    )
                 });
             }
             if good

@@ -5,6 +5,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+use super::value::Lenient;
+
 /// How serious a data problem is. Errors skip a row (or a file); warnings only inform.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DataSeverity {
@@ -197,20 +199,39 @@ pub(crate) fn repeated_header(file: &str, pos: super::rows::Pos) -> DataError {
     .warning()
 }
 
-/// The tag of the note that a file's text is not UTF-8 ([`Capped::once`]).
-pub(crate) const RECODED: &str = "windows-1252";
+/// The note, once per file, that its cells were read leniently ([`Lenient`]): where first.
+pub(crate) fn lenient(kind: Lenient, file: &str, at: String, column: Option<&str>) -> DataError {
+    let (message, help) = match kind {
+        Lenient::Recoded => (
+            "the file is not UTF-8 text: values that are not were read as Windows-1252, as Excel saves \"CSV\"",
+            "check the accented letters in the findings, or save the file as \"CSV UTF-8\" to be sure",
+        ),
+        Lenient::NullMarker => (
+            "cells saying `NULL`, `N/A` or `None` are read as no value in this file",
+            "fine where nothing was recorded; check the export if such a cell should have held a value",
+        ),
+        Lenient::TimeZone => (
+            "date-times with a time zone (`Z`, `+02:00`) are read as the date written, not converted to local time",
+            "export local dates (or dates without times) if a time late in the day could fall on the next day in UTC",
+        ),
+    };
+    let e = DataError::new(DataErrorKind::Value, file, message)
+        .at(at)
+        .help(help)
+        .warning();
+    match column {
+        Some(c) => e.column(c),
+        None => e,
+    }
+}
 
-/// The note that a file holds text that is not UTF-8, read as Windows-1252: where first.
-pub(crate) fn recoded(file: &str, at: String, column: &str) -> DataError {
-    DataError::new(
-        DataErrorKind::Value,
-        file,
-        "the file is not UTF-8 text: values that are not were read as Windows-1252, as Excel saves \"CSV\"",
-    )
-    .at(at)
-    .column(column)
-    .help("check the accented letters in the findings, or save the file as \"CSV UTF-8\" to be sure")
-    .warning()
+/// The tag under which a kind of lenient reading is noted once per file.
+pub(crate) fn lenient_tag(kind: Lenient) -> &'static str {
+    match kind {
+        Lenient::Recoded => "windows-1252",
+        Lenient::NullMarker => "null marker",
+        Lenient::TimeZone => "time zone",
+    }
 }
 
 /// Reports one file's errors, at most [`ERRORS_PER_COLUMN`] per column (row-level errors count as

@@ -377,6 +377,20 @@ impl<'s> Decoder<'s> {
         }
     }
 
+    /// Notes, once per file, the cells of this row read leniently (see [`value::Lenient`]).
+    #[inline]
+    fn note_lenient(&mut self, sink: &mut Capped<'_>, pos: Pos) {
+        for (kind, column) in self.parser.take_notes() {
+            sink.once(error::lenient_tag(kind), |file| {
+                let at = match pos {
+                    Pos::Line(_) => pos.location(None),
+                    Pos::Item(_) => pos.location(Some(&column)),
+                };
+                error::lenient(kind, file, at, Some(&column))
+            });
+        }
+    }
+
     /// Decodes one row and hands it to `f` when its wanted fields are valid; reports the others
     /// and returns, for a skipped row, the entity it belongs to when that is known.
     #[inline]
@@ -405,6 +419,7 @@ impl<'s> Decoder<'s> {
                     sink.once(error::REPEATED_HEADER, |file| {
                         error::repeated_header(file, pos)
                     });
+                    self.parser.take_notes();
                     return None;
                 }
                 good = false;
@@ -423,15 +438,7 @@ impl<'s> Decoder<'s> {
                 });
             }
         }
-        if let Some(column) = self.parser.take_recoded() {
-            sink.once(error::RECODED, |file| {
-                let at = match pos {
-                    Pos::Line(_) => pos.location(None),
-                    Pos::Item(_) => pos.location(Some(column)),
-                };
-                error::recoded(file, at, column)
-            });
-        }
+        self.note_lenient(sink, pos);
         if good {
             f(&Row {
                 values: &self.values,

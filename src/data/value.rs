@@ -161,7 +161,12 @@ impl EnumMatcher {
 }
 
 /// What database and spreadsheet exports write in an empty cell; read as no value.
-const NULL_MARKERS: [&str; 4] = ["null", "n/a", "#n/a", "none"];
+const NULL_MARKERS: [&str; 3] = ["null", "n/a", "none"];
+
+/// Whether a cell holds one of [`NULL_MARKERS`].
+pub(crate) fn is_null_marker(t: &str) -> bool {
+    NULL_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(t))
+}
 
 /// Trims spaces: ASCII quickly, and Unicode spaces (a no-break space from a spreadsheet) too.
 pub(crate) fn trim(t: &str) -> &str {
@@ -295,8 +300,19 @@ pub(crate) struct RecordParser {
     /// Entity record names, for messages.
     ref_names: Vec<(RecordId, String)>,
     scratch: String,
-    /// The first field since [`RecordParser::take_recoded`] whose cell was not UTF-8.
-    recoded: Option<usize>,
+    /// What was read leniently since [`RecordParser::take_notes`]: the first field of each kind.
+    notes: Vec<(Lenient, usize)>,
+}
+
+/// A cell read leniently, which a file's reader notes once ([`super::error::lenient`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lenient {
+    /// Not UTF-8: read as Windows-1252.
+    Recoded,
+    /// `NULL`, `N/A` or `None`: read as no value.
+    NullMarker,
+    /// A date-time with a time zone: the date as written, not converted.
+    TimeZone,
 }
 
 impl RecordParser {
@@ -327,14 +343,26 @@ impl RecordParser {
             fields,
             ref_names,
             scratch: String::new(),
-            recoded: None,
+            notes: Vec::new(),
         }
     }
 
-    /// The name of the first field read as Windows-1252 since the last call, if any.
-    pub fn take_recoded(&mut self) -> Option<&str> {
-        let f = self.recoded.take()?;
-        self.fields.get(f).map(|i| i.name.as_str())
+    fn note(&mut self, kind: Lenient, field: usize) {
+        if !self.notes.iter().any(|(k, _)| *k == kind) {
+            self.notes.push((kind, field));
+        }
+    }
+
+    /// What was read leniently since the last call, each kind with the first field it was in.
+    pub fn take_notes(&mut self) -> Vec<(Lenient, String)> {
+        if self.notes.is_empty() {
+            return Vec::new();
+        }
+        let notes = std::mem::take(&mut self.notes);
+        notes
+            .into_iter()
+            .filter_map(|(k, f)| Some((k, self.fields.get(f)?.name.clone())))
+            .collect()
     }
 
     /// The value of one cell. `entities` resolves references.
@@ -365,7 +393,13 @@ impl RecordParser {
         match cell {
             Cell::Missing => missing(None),
             Cell::Text(t) if trim(t).is_empty() => missing(None),
-            Cell::Text(t) if self.null_marker(field, trim(t)) => missing(Some(trim(t))),
+            Cell::Text(t) if self.null_marker(field, trim(t)) => {
+                let read = missing(Some(trim(t)));
+                if read.is_ok() {
+                    self.note(Lenient::NullMarker, field);
+                }
+                read
+            }
             Cell::Text(t) => {
                 let private = info.private;
                 self.text(field, trim(t), entities).map_err(|mut p| {
@@ -389,18 +423,17 @@ impl RecordParser {
                 "write a single value",
             )),
             Cell::Recoded(text) => {
-                if self.recoded.is_none() {
-                    self.recoded = Some(field);
-                }
+                self.note(Lenient::Recoded, field);
                 self.cell(field, Cell::Text(&text), entities)
             }
         }
     }
 
     /// Whether a cell holds one of the words exports write for "no value" (`NULL`, `N/A`,
-    /// `#N/A`, `None`), and the field's value set has no value of that name.
+    /// `None`), and the field's value set has no value of that name. (`#N/A`, a spreadsheet's
+    /// failed lookup, is an error, not an empty cell.)
     fn null_marker(&self, field: usize, t: &str) -> bool {
-        NULL_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(t))
+        is_null_marker(t)
             && !self
                 .fields
                 .get(field)
@@ -462,7 +495,7 @@ impl RecordParser {
             match info.ty {
                 Type::Text => {
                     let t = trim(raw);
-                    if !t.is_empty() && !NULL_MARKERS.iter().any(|m| m.eq_ignore_ascii_case(t)) {
+                    if !t.is_empty() && !is_null_marker(t) {
                         match slot {
                             Value::Text(s) => {
                                 s.clear();
@@ -551,7 +584,13 @@ impl RecordParser {
                     "write one of `true`, `false`, `yes`, `no`, `y`, `n`, `1`, `0`",
                 )
             }),
-            Type::Date => date(t, private).map(Value::Date),
+            Type::Date => {
+                let (d, zoned) = date_zoned(t, private)?;
+                if zoned {
+                    self.note(Lenient::TimeZone, field);
+                }
+                Ok(Value::Date(d))
+            }
             Type::Ratio => pair(t).map(|(a, b)| Value::Pair(a, b)).ok_or_else(|| {
                 Problem::value(
                     format!("expected a ratio, found {}", shown(t, private)),
@@ -696,10 +735,11 @@ fn int(t: &str, private: bool) -> Result<i64, Problem> {
     if let Some(n) = grouped(t) {
         return Ok(n);
     }
-    if let Some(r) = decimal(t)
-        && r.den == 1
-        && t.contains('.')
-        && let Ok(n) = i64::try_from(r.num)
+    // `12.0`, `12.00` (a spreadsheet's number format): digits, a point, zeros.
+    if let Some((whole, zeros)) = t.split_once('.')
+        && !zeros.is_empty()
+        && zeros.bytes().all(|b| b == b'0')
+        && let Ok(n) = whole.parse::<i64>()
     {
         return Ok(n);
     }
@@ -855,38 +895,49 @@ fn all_digits(s: &str) -> bool {
 /// ignored: a date-time stands for the day it falls on, as written. Two-digit years are refused
 /// (is `1/31/24` 2024 or 1924?), with the four-digit spelling as help.
 pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
+    date_zoned(t, private).map(|(d, _)| d)
+}
+
+/// [`date`], and whether the time after it named a time zone (`Z`, `+02:00`): the date is the
+/// one written, not converted to the district's time.
+fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
     let general = || {
         Problem::value(
             format!("expected a date, found {}", shown(t, private)),
             "write dates month first, as `1/31/2024`, or as `2024-01-31`",
         )
     };
-    let day = without_time(t).ok_or_else(general)?;
-    if !day.bytes().any(|b| b.is_ascii_alphabetic()) {
-        return numeric_date(t, day, private);
-    }
-    match named_month(day) {
-        Some(Ok((y, m, d))) => ymd(t, private, y, m, d, false),
-        Some(Err(two_digit)) => Err(two_digit_year(t, private, &two_digit)),
-        None => numeric_date(t, day, private),
-    }
+    let (day, zoned) = without_time(t).ok_or_else(general)?;
+    let d = if !day.bytes().any(|b| b.is_ascii_alphabetic()) {
+        numeric_date(t, day, private)
+    } else {
+        match named_month(day) {
+            Some(Ok((y, m, d))) => ymd(t, private, y, m, d, false),
+            Some(Err(two_digit)) => Err(two_digit_year(t, private, &two_digit)),
+            None => numeric_date(t, day, private),
+        }
+    }?;
+    Ok((d, zoned))
 }
 
-/// `t`'s date part when the rest, if any, is a time of day; `None` when something else follows.
-fn without_time(t: &str) -> Option<&str> {
+/// `t`'s date part when the rest, if any, is a time of day, and whether that names a time zone;
+/// `None` when something else follows.
+fn without_time(t: &str) -> Option<(&str, bool)> {
     let Some(colon) = t.find(':') else {
-        return Some(t);
+        return Some((t, false));
     };
     // The time starts after the space or `T` before its first colon.
     let head = t.get(..colon)?;
     let start = head.rfind([' ', 'T'])?;
     let (day, time) = (head.get(..start)?, t.get(start + 1..)?);
-    time_of_day(time.trim()).then(|| day.trim_end().trim_end_matches(',').trim_end())
+    let zoned = time_of_day(time.trim())?;
+    Some((day.trim_end().trim_end_matches(',').trim_end(), zoned))
 }
 
 /// `8:30`, `08:30:00`, `00:00:00.000`, `12:00:00 AM`, `8:30 pm`, each optionally followed by `Z`,
-/// `UTC` or an offset (`+02:00`, `-0800`).
-fn time_of_day(t: &str) -> bool {
+/// `UTC` or an offset (`+02:00`, `-0800`, `+02`): whether it names a zone, or `None` when it is
+/// not a time of day.
+fn time_of_day(t: &str) -> Option<bool> {
     let b = t.as_bytes();
     let mut i = 0;
     // Up to `max` digits from `i`, their value and count.
@@ -903,23 +954,23 @@ fn time_of_day(t: &str) -> bool {
     };
     let (h, hn) = digits(&mut i, 2);
     if hn == 0 || b.get(i) != Some(&b':') {
-        return false;
+        return None;
     }
     i += 1;
     let (m, mn) = digits(&mut i, 2);
     if mn != 2 || m > 59 {
-        return false;
+        return None;
     }
     if b.get(i) == Some(&b':') {
         i += 1;
         let (sec, sn) = digits(&mut i, 2);
         if sn != 2 || sec > 60 {
-            return false;
+            return None;
         }
         if b.get(i) == Some(&b'.') {
             i += 1;
             if digits(&mut i, 9).1 == 0 {
-                return false;
+                return None;
             }
         }
     }
@@ -935,7 +986,13 @@ fn time_of_day(t: &str) -> bool {
     } else {
         h <= 23
     };
-    hour_ok && (rest.is_empty() || zone(rest))
+    if !hour_ok {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some(false);
+    }
+    zone(rest).then_some(true)
 }
 
 /// `Z`, `UTC`, `GMT`, `+02:00`, `-0800`, `+02`.
@@ -949,10 +1006,14 @@ fn zone(t: &str) -> bool {
     let Some(offset) = t.strip_prefix(['+', '-']) else {
         return false;
     };
-    let digits: String = offset.chars().filter(|c| *c != ':').collect();
-    matches!(digits.len(), 2 | 4)
-        && digits.bytes().all(|c| c.is_ascii_digit())
-        && offset.chars().filter(|c| *c == ':').count() <= 1
+    let b = offset.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    match b.len() {
+        2 => digit(0) && digit(1),
+        4 => (0..4).all(digit),
+        5 => digit(0) && digit(1) && b.get(2) == Some(&b':') && digit(3) && digit(4),
+        _ => false,
+    }
 }
 
 /// A date with the month's name: `January 31, 2024`, `Jan. 31 2024`, `31-Jan-2024`,
@@ -1226,6 +1287,26 @@ mod tests {
         ] {
             assert!(date(t, false).is_err(), "{t}");
         }
+        // A time zone is not converted; the caller is told it was there.
+        assert_eq!(
+            date_zoned("2024-01-31T23:30:00Z", false),
+            Ok((d(2024, 1, 31), true))
+        );
+        assert_eq!(
+            date_zoned("2024-01-31 08:00 -08:00", false),
+            Ok((d(2024, 1, 31), true))
+        );
+        assert_eq!(
+            date_zoned("2024-01-31T08:00:00", false),
+            Ok((d(2024, 1, 31), false))
+        );
+        for t in [
+            "2024-01-31T08:00+0:200",
+            "2024-01-31T08:00+0200:",
+            "2024-01-31T08:00+2",
+        ] {
+            assert!(date(t, false).is_err(), "{t}");
+        }
         let e = date("Feb 30, 2024", false).unwrap_err();
         assert_eq!(
             e.message,
@@ -1249,6 +1330,11 @@ mod tests {
         assert!(int(",100", false).is_err());
         assert!(int("12.5", false).is_err());
         assert!(int("1e3", false).is_err());
+        // Scientific notation (a spreadsheet rounds large numbers so) and bare points are not
+        // whole numbers as written.
+        for t in ["1.5E+3", "1.0e3", "1.23457E+11", "12.", "1.e2", ".0"] {
+            assert!(int(t, false).is_err(), "{t}");
+        }
     }
 
     #[test]
@@ -1370,7 +1456,7 @@ mod tests {
         let record = schema.records.first().unwrap();
         let ents = Entities::default();
         let mut p = RecordParser::new(&schema, record);
-        for t in ["NULL", "null", "N/A", "#N/A", "None"] {
+        for t in ["NULL", "null", "N/A", "None"] {
             assert_eq!(p.cell(1, Cell::Text(t), &ents), Ok(Value::Null), "{t}");
             let e = p.cell(0, Cell::Text(t), &ents).unwrap_err();
             assert_eq!(
@@ -1378,6 +1464,17 @@ mod tests {
                 format!("missing value for required field `kind` (the cell says `{t}`)")
             );
         }
+        // `#N/A` is a failed spreadsheet lookup, not an empty cell.
+        assert!(p.cell(1, Cell::Text("#N/A"), &ents).is_err());
+        // Each kind of lenient reading is noted once, with the first field it was in.
+        p.take_notes();
+        p.cell(1, Cell::Text("NULL"), &ents).unwrap();
+        p.cell(1, Cell::Text("None"), &ents).unwrap();
+        assert_eq!(
+            p.take_notes(),
+            vec![(Lenient::NullMarker, "kinds".to_string())]
+        );
+        assert_eq!(p.take_notes(), vec![]);
         // A value set with a value `none` reads `None` as that value.
         schema.enums[0].values.push("none".into());
         let record = schema.records.first().unwrap();

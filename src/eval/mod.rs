@@ -2126,7 +2126,6 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    /// How far a share is from a threshold, in students: only for `a / b > p` and similar.
     /// The share less the threshold when `when` compares a percentage measure with a
     /// percentage (`hbao_share > 70%`): positive above the line.
     fn gap(&mut self, when: &TExpr) -> Option<Ratio> {
@@ -2151,6 +2150,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         )
     }
 
+    /// How far a share is from a threshold, in students: only for `a / b > p` and similar.
     fn distance(&mut self, when: &TExpr) -> Option<String> {
         let TExprKind::Compare(op, lhs, rhs) = &when.kind else {
             return None;
