@@ -58,6 +58,7 @@ fn schema() -> Schema {
     let enum_type = |name: &str, values: &[&str]| EnumType {
         name: name.into(),
         values: values.iter().map(|v| (*v).to_string()).collect(),
+        spellings: Vec::new(),
         span: Span::default(),
     };
     Schema {

@@ -214,11 +214,33 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
         }
     }
     // Types and records: the schema.
+    // Each value with the other spellings the data may use for it, in order.
     let types = |m: &Model| -> BTreeMap<String, Vec<String>> {
         m.schema
             .enums
             .iter()
-            .map(|e| (e.name.clone(), e.values.clone()))
+            .map(|e| {
+                let values = e
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut alts: Vec<String> = e
+                            .spellings
+                            .iter()
+                            .filter(|(_, vi)| *vi as usize == i)
+                            .map(|(text, _)| format!("{text:?}"))
+                            .collect();
+                        alts.sort();
+                        if alts.is_empty() {
+                            v.clone()
+                        } else {
+                            format!("{v} ({})", alts.join(", "))
+                        }
+                    })
+                    .collect();
+                (e.name.clone(), values)
+            })
             .collect()
     };
     let (to, tn) = (types(old.model), types(new.model));

@@ -478,7 +478,20 @@ impl<'a> Printer<'a> {
     fn stmt(&mut self, s: &Stmt, indent: usize) -> Vec<Line> {
         match s {
             Stmt::Type(t) => {
-                let values: Vec<String> = t.values.iter().map(|v| v.name.clone()).collect();
+                let none = Vec::new();
+                let values: Vec<String> = t
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let alts = t.spellings.get(i).unwrap_or(&none);
+                        if alts.is_empty() {
+                            return v.name.clone();
+                        }
+                        let alts: Vec<String> = alts.iter().map(|a| string(&a.node)).collect();
+                        format!("{} ({})", v.name, alts.join(", "))
+                    })
+                    .collect();
                 member_list(indent, format!("type {} = ", t.name.name), &values)
             }
             Stmt::Set(d) => {

@@ -37,6 +37,7 @@ fn enum_type(name: &str, values: &[&str]) -> EnumType {
     EnumType {
         name: name.into(),
         values: values.iter().map(|v| (*v).to_string()).collect(),
+        spellings: Vec::new(),
         span: Span::default(),
     }
 }

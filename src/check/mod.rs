@@ -572,10 +572,57 @@ impl<'a> Checker<'a> {
                     values.push(v.name.clone());
                 }
             }
+            // Other spellings: each stands for one value, and none for two.
+            let key = |text: &str| crate::check::model::normalized(text).collect::<String>();
+            let mut spellings: Vec<(String, u32)> = Vec::new();
+            for (v, alts) in t.values.iter().zip(&t.spellings) {
+                let Some(vi) = values
+                    .iter()
+                    .position(|x| *x == v.name)
+                    .and_then(|i| u32::try_from(i).ok())
+                else {
+                    continue;
+                };
+                for alt in alts {
+                    let k = key(&alt.node);
+                    let other_value = values
+                        .iter()
+                        .position(|x| key(x) == k)
+                        .and_then(|i| u32::try_from(i).ok());
+                    let other_spelling = spellings.iter().find(|(s, _)| key(s) == k).map(|x| x.1);
+                    let clash = other_value.or(other_spelling);
+                    if k.is_empty() {
+                        self.push(
+                            Problem::error(
+                                "mandate::check::value",
+                                alt.span,
+                                "an empty spelling matches nothing",
+                            )
+                            .help("write the text the data uses, or remove it"),
+                        );
+                    } else if let Some(c) = clash.filter(|c| *c != vi) {
+                        let name = values.get(c as usize).cloned().unwrap_or_default();
+                        self.push(
+                            Problem::error(
+                                "mandate::check::duplicate",
+                                alt.span,
+                                format!(
+                                    "\"{}\" would stand for both `{}` and `{name}`",
+                                    alt.node, v.name
+                                ),
+                            )
+                            .help("a spelling may stand for one value only; remove one"),
+                        );
+                    } else if clash.is_none() {
+                        spellings.push((alt.node.clone(), vi));
+                    }
+                }
+            }
             let idx = self.model.schema.enums.len();
             self.model.schema.enums.push(EnumType {
                 name: t.name.name.clone(),
                 values,
+                spellings,
                 span: t.span,
             });
             if let Some(d) = self.defs.get_mut(i) {

@@ -46,6 +46,8 @@ pub enum Type {
 pub struct EnumType {
     pub name: String,
     pub values: Vec<String>,
+    /// Other spellings data files may use, each with the value it stands for.
+    pub spellings: Vec<(String, u32)>,
     pub span: Span,
 }
 
@@ -587,4 +589,25 @@ pub fn add_duration(d: NaiveDate, dur: Duration, sign: i64) -> Option<NaiveDate>
 pub fn us_date(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}/{}/{}", d.month(), d.day(), d.year())
+}
+
+/// A value's or a column's name as data files are matched against it, without allocating:
+/// lowercase, with each run of spaces, hyphens and underscores one `_`, trimmed
+/// (`Back-to-School` and `back to school` are `back_to_school`).
+pub fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut gap = false;
+    let mut started = false;
+    text.trim()
+        .chars()
+        .flat_map(move |c| {
+            if c == ' ' || c == '-' || c == '_' || c == '\t' {
+                gap = true;
+                return None;
+            }
+            let sep = (gap && started).then_some('_');
+            gap = false;
+            started = true;
+            Some(sep.into_iter().chain(c.to_lowercase()))
+        })
+        .flatten()
 }

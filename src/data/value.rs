@@ -72,6 +72,8 @@ struct EnumMatcher {
     name: String,
     values: Vec<String>,
     normalized: Vec<String>,
+    /// The policy's other spellings of values (`"African American"` for `black`), normalized.
+    spellings: Vec<(String, u32)>,
     /// Per [`slot`] of a spelling (its length and first byte): the one value there, or
     /// [`NO_VALUE`], or [`MANY_VALUES`] when several share it.
     slots: Box<[u8; 256]>,
@@ -103,6 +105,11 @@ impl EnumMatcher {
             name: t.name.clone(),
             values: t.values.clone(),
             normalized: t.values.iter().map(|v| normalize(v)).collect(),
+            spellings: t
+                .spellings
+                .iter()
+                .map(|(text, i)| (normalize(text), *i))
+                .collect(),
             slots,
         })
     }
@@ -125,16 +132,21 @@ impl EnumMatcher {
         Some((self.id, u32::try_from(i).ok()?))
     }
 
-    /// The index of a value. The exact spelling is tried first, without allocating.
+    /// The index of a value. The exact spelling is tried first, without allocating; then the
+    /// value's name and the policy's other spellings, in any case and spacing.
     fn find(&self, text: &str, scratch: &mut String) -> Option<u32> {
-        let i = match self.values.iter().position(|v| v == text) {
-            Some(i) => i,
-            None => {
-                normalize_into(text, scratch);
-                self.normalized.iter().position(|v| v == scratch)?
-            }
-        };
-        u32::try_from(i).ok()
+        if let Some(i) = self.values.iter().position(|v| v == text) {
+            return u32::try_from(i).ok();
+        }
+        normalize_into(text, scratch);
+        match self.normalized.iter().position(|v| v == scratch) {
+            Some(i) => u32::try_from(i).ok(),
+            None => self
+                .spellings
+                .iter()
+                .find(|(s, _)| s == scratch)
+                .map(|(_, i)| *i),
+        }
     }
 
     /// Whether `text` names a value, however it is spelt.
@@ -153,6 +165,11 @@ impl EnumMatcher {
         if self.values.len() > SHOWN {
             help.push_str(&format!(" and {} more", self.values.len() - SHOWN));
         }
+        // An export's own name for a value is a policy edit away.
+        help.push_str(&format!(
+            " (an export's other name for one is listed with it in `type {}`)",
+            self.name
+        ));
         Problem::value(
             format!("unknown `{}` value {}", self.name, shown(text, private)),
             help,
@@ -189,24 +206,7 @@ fn normalize_into(text: &str, out: &mut String) {
     out.extend(normalized(text));
 }
 
-/// The characters of [`normalize`]`(text)`, without allocating.
-pub(crate) fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
-    let mut gap = false;
-    let mut started = false;
-    text.trim()
-        .chars()
-        .flat_map(move |c| {
-            if c == ' ' || c == '-' || c == '_' || c == '\t' {
-                gap = true;
-                return None;
-            }
-            let sep = (gap && started).then_some('_');
-            gap = false;
-            started = true;
-            Some(sep.into_iter().chain(c.to_lowercase()))
-        })
-        .flatten()
-}
+pub(crate) use crate::check::model::normalized;
 
 /// The last id a reference field resolved: data sorted by school resolves each school once.
 #[derive(Clone, Debug, Default)]
@@ -1397,6 +1397,7 @@ mod tests {
             enums: vec![EnumType {
                 name: "event_kind".into(),
                 values: vec!["back_to_school".into(), "open_house".into(), "other".into()],
+                spellings: vec![("BTSN".into(), 0)],
                 span: Span::default(),
             }],
             records: vec![Record {
@@ -1437,7 +1438,8 @@ mod tests {
         assert_eq!(e.message, "unknown `event_kind` value `open hose`");
         assert_eq!(
             e.help,
-            "did you mean `open_house`? allowed values: `back_to_school`, `open_house` and `other`"
+            "did you mean `open_house`? allowed values: `back_to_school`, `open_house` and `other` \
+             (an export's other name for one is listed with it in `type event_kind`)"
         );
         let v = p.cell(1, Cell::Text("{other, open house, other}"), &ents);
         assert_eq!(v, Ok(Value::Set(EnumId(0), vec![1, 2])));
@@ -1475,6 +1477,11 @@ mod tests {
             vec![(Lenient::NullMarker, "kinds".to_string())]
         );
         assert_eq!(p.take_notes(), vec![]);
+        // The policy's other spellings of a value, in any case and spacing.
+        assert_eq!(
+            p.cell(0, Cell::Text("btsn"), &ents),
+            Ok(Value::Enum(EnumId(0), 0))
+        );
         // A value set with a value `none` reads `None` as that value.
         schema.enums[0].values.push("none".into());
         let record = schema.records.first().unwrap();

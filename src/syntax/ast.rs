@@ -131,6 +131,9 @@ impl Stmt {
 pub struct TypeDecl {
     pub name: Ident,
     pub values: Vec<Ident>,
+    /// Per value (same order), the other spellings data files may use for it:
+    /// `black ("African American")`.
+    pub spellings: Vec<Vec<Spanned<String>>>,
     pub span: Span,
 }
 

@@ -382,8 +382,20 @@ impl Builder<'_> {
         Ok(match rule {
             Rule::type_decl => {
                 let name = self.next_ident(&mut c, span)?;
-                let values = c.map(|v| self.ident(v)).collect();
-                Stmt::Type(TypeDecl { name, values, span })
+                let mut values = Vec::new();
+                let mut spellings = Vec::new();
+                for v in c {
+                    let vspan = self.span(&v);
+                    let mut parts = self.children(v).into_iter();
+                    values.push(self.next_ident(&mut parts, vspan)?);
+                    spellings.push(parts.map(|s| self.string(s)).collect::<R<Vec<_>>>()?);
+                }
+                Stmt::Type(TypeDecl {
+                    name,
+                    values,
+                    spellings,
+                    span,
+                })
             }
             Rule::set_decl => {
                 let name = self.next_ident(&mut c, span)?;
