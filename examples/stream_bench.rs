@@ -50,6 +50,7 @@ fn field(name: &str, ty: Type, optional: bool, private: bool) -> Field {
         ty,
         optional,
         private,
+        columns: Vec::new(),
         span: Span::default(),
     }
 }

@@ -269,9 +269,17 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
                     .fields
                     .iter()
                     .map(|f| {
+                        let mut cols: Vec<String> =
+                            f.columns.iter().map(|c| format!("{c:?}")).collect();
+                        cols.sort();
                         format!(
-                            "{}: {}{}",
+                            "{}{}: {}{}",
                             f.name,
+                            if cols.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", cols.join(", "))
+                            },
                             m.schema.type_name(f.ty),
                             if f.optional { " optional" } else { "" }
                         )

@@ -453,7 +453,12 @@ impl<'a> Printer<'a> {
                 vec![Line::new(indent, format!("{} {}", e.key.name, value))]
             }
             Member::Field(f) => {
-                let mut text = format!("{}: {}", f.name.name, f.ty.name);
+                let mut text = if f.columns.is_empty() {
+                    format!("{}: {}", f.name.name, f.ty.name)
+                } else {
+                    let cols: Vec<String> = f.columns.iter().map(|c| string(&c.node)).collect();
+                    format!("{} ({}): {}", f.name.name, cols.join(", "), f.ty.name)
+                };
                 if f.optional {
                     text.push_str(" optional");
                 }

@@ -48,6 +48,7 @@ fn field(name: &str, ty: Type) -> Field {
         ty,
         optional: false,
         private: false,
+        columns: Vec::new(),
         span: Span::default(),
     }
 }
@@ -125,6 +126,7 @@ fn lausd() -> Schema {
                     optional("extracted", Type::Date),
                     Field {
                         private: true,
+                        columns: Vec::new(),
                         ..optional("student_name", Type::Text)
                     },
                 ],
@@ -548,14 +550,17 @@ fn private_values_are_hidden() {
                     field("school", Type::Ref(SCHOOL)),
                     Field {
                         private: true,
+                        columns: Vec::new(),
                         ..field("born", Type::Date)
                     },
                     Field {
                         private: true,
+                        columns: Vec::new(),
                         ..field("relation", Type::Enum(EnumId(0)))
                     },
                     Field {
                         private: true,
+                        columns: Vec::new(),
                         ..field("name", Type::Text)
                     },
                 ],

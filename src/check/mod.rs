@@ -688,8 +688,56 @@ impl<'a> Checker<'a> {
                     ty,
                     optional: f.optional,
                     private: f.private,
+                    columns: Vec::new(),
                     span: f.span,
                 });
+            }
+            // Other column names: each names one field only.
+            let key = |text: &str| crate::check::model::normalized(text).collect::<String>();
+            for f in &r.fields {
+                let Some(fi) = fields.iter().position(|g| g.name == f.name.name) else {
+                    continue;
+                };
+                for col in &f.columns {
+                    let k = key(&col.node);
+                    let owner = fields.iter().position(|g| key(&g.name) == k).or_else(|| {
+                        fields
+                            .iter()
+                            .position(|g| g.columns.iter().any(|c| key(c) == k))
+                    });
+                    match owner {
+                        _ if k.is_empty() => self.push(
+                            Problem::error(
+                                "mandate::check::value",
+                                col.span,
+                                "an empty column name matches nothing",
+                            )
+                            .help(
+                                "write the column's name as the data files have it, or remove it",
+                            ),
+                        ),
+                        Some(o) if o != fi => {
+                            let other = fields.get(o).map_or("", |g| g.name.as_str());
+                            self.push(
+                                Problem::error(
+                                    "mandate::check::duplicate",
+                                    col.span,
+                                    format!(
+                                        "column \"{}\" would be both `{}` and `{other}`",
+                                        col.node, f.name.name
+                                    ),
+                                )
+                                .help("a column name may stand for one field only; remove one"),
+                            );
+                        }
+                        Some(_) => {}
+                        None => {
+                            if let Some(field) = fields.get_mut(fi) {
+                                field.columns.push(col.node.clone());
+                            }
+                        }
+                    }
+                }
             }
             let mut key = None;
             if let Some(k) = &r.key {

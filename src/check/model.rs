@@ -68,6 +68,8 @@ pub struct Field {
     pub optional: bool,
     /// Never printed (student and parent names).
     pub private: bool,
+    /// Other names data files give this field's column (`"School Code"`).
+    pub columns: Vec<String>,
     pub span: Span,
 }
 

@@ -18,7 +18,8 @@ pub(crate) struct ColumnMap {
 /// How a header or key names a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Naming {
-    /// By the field's own name (`school`, `School`, `class start`).
+    /// By the field's own name (`school`, `School`, `class start`), or a column name the policy
+    /// gives it (`school ("School Code"): school`).
     Exact,
     /// As exports name columns: prefixed with the record's name (`School ID`, `school_name`
     /// for the `school` record's `id` and `name`), or, for a reference, suffixed with `id`
@@ -33,6 +34,14 @@ pub(crate) fn field_of(record: &Record, header: &str) -> Option<(usize, Naming)>
         .fields
         .iter()
         .position(|f| n().eq(normalized(&f.name)))
+    {
+        return Some((f, Naming::Exact));
+    }
+    // The column names the policy gives a field: as good as its own name.
+    if let Some(f) = record
+        .fields
+        .iter()
+        .position(|f| f.columns.iter().any(|c| n().eq(normalized(c))))
     {
         return Some((f, Naming::Exact));
     }
@@ -150,8 +159,8 @@ pub(crate) fn match_header(
                 field_list(record)
             ),
             None => format!(
-                "add a column `{}`; the file is skipped until then",
-                field.name
+                "add a column `{0}`, or give the export's name for it in the policy (`{0} (\"Its Name\"): ...` in `record {1}`); the file is skipped until then",
+                field.name, record.name
             ),
         };
         sink.always(

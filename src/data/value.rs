@@ -1409,6 +1409,7 @@ mod tests {
                         ty: Type::Enum(EnumId(0)),
                         optional: false,
                         private: false,
+                        columns: Vec::new(),
                         span: Span::default(),
                     },
                     Field {
@@ -1416,6 +1417,7 @@ mod tests {
                         ty: Type::Set(EnumId(0)),
                         optional: true,
                         private: false,
+                        columns: Vec::new(),
                         span: Span::default(),
                     },
                 ],

@@ -167,6 +167,8 @@ pub struct RecordDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
     pub name: Ident,
+    /// Other names data files give the field's column: `school ("School Code"): school`.
+    pub columns: Vec<Spanned<String>>,
     pub ty: Ident,
     pub optional: bool,
     pub private: bool,

@@ -393,6 +393,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::date_range | Rule::literal => "a value",
         Rule::set_elem => "a set member",
         Rule::type_value => "a value",
+        Rule::field_columns => "column names in quotes",
         Rule::paren | Rule::atom | Rule::prefix => "an expression",
         Rule::infix => "an operator",
         Rule::assertion | Rule::each_test => "a rule body",

@@ -431,8 +431,17 @@ impl Builder<'_> {
                 let mut fields = Vec::new();
                 for f in c {
                     let fspan = self.span(&f);
-                    let mut fc = self.children(f).into_iter();
+                    let mut fc = self.children(f).into_iter().peekable();
                     let fname = self.next_ident(&mut fc, fspan)?;
+                    let mut columns = Vec::new();
+                    if let Some(n) = fc.peek()
+                        && n.as_rule() == Rule::field_columns
+                    {
+                        let cols = self.next_pair(&mut fc, fspan)?;
+                        for s in self.children(cols) {
+                            columns.push(self.string(s)?);
+                        }
+                    }
                     let ty = self.next_ident(&mut fc, fspan)?;
                     let mut optional = false;
                     let mut private = false;
@@ -445,6 +454,7 @@ impl Builder<'_> {
                     }
                     fields.push(FieldDecl {
                         name: fname,
+                        columns,
                         ty,
                         optional,
                         private,
