@@ -233,13 +233,14 @@ pub(crate) fn read(
                     .entry(key.as_str())
                     .or_insert_with(|| field_of(record, key));
                 match field {
-                    Some((f, how)) if how == pass => {
-                        if let Some(slot) = cells.get_mut(f)
-                            && slot.is_none()
-                        {
-                            *slot = Some(value);
+                    Some((f, how)) if how == pass => match cells.get_mut(f) {
+                        Some(slot) if slot.is_none() => *slot = Some(value),
+                        // Another name for a field already given: extra, as in CSV.
+                        _ if how == Naming::Alias => {
+                            unknown.insert(key.as_str());
                         }
-                    }
+                        _ => {}
+                    },
                     Some(_) => {}
                     None if pass == Naming::Exact => {
                         unknown.insert(key.as_str());
