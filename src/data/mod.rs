@@ -380,6 +380,9 @@ impl<'s> Decoder<'s> {
     /// Notes, once per file, the cells of this row read leniently (see [`value::Lenient`]).
     #[inline]
     fn note_lenient(&mut self, sink: &mut Capped<'_>, pos: Pos) {
+        if !self.parser.has_notes() {
+            return;
+        }
         for (kind, column) in self.parser.take_notes() {
             sink.once(error::lenient_tag(kind), |file| {
                 let at = match pos {

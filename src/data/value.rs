@@ -353,6 +353,12 @@ impl RecordParser {
         }
     }
 
+    /// Whether anything was read leniently since [`RecordParser::take_notes`].
+    #[inline(always)]
+    pub fn has_notes(&self) -> bool {
+        !self.notes.is_empty()
+    }
+
     /// What was read leniently since the last call, each kind with the first field it was in.
     pub fn take_notes(&mut self) -> Vec<(Lenient, String)> {
         if self.notes.is_empty() {
