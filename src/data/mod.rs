@@ -378,11 +378,8 @@ impl<'s> Decoder<'s> {
     }
 
     /// Notes, once per file, the cells of this row read leniently (see [`value::Lenient`]).
-    #[inline]
+    #[cold]
     fn note_lenient(&mut self, sink: &mut Capped<'_>, pos: Pos) {
-        if !self.parser.has_notes() {
-            return;
-        }
         for (kind, column) in self.parser.take_notes() {
             sink.once(error::lenient_tag(kind), |file| {
                 let at = match pos {
@@ -441,7 +438,9 @@ impl<'s> Decoder<'s> {
                 });
             }
         }
-        self.note_lenient(sink, pos);
+        if self.parser.has_notes() {
+            self.note_lenient(sink, pos);
+        }
         if good {
             f(&Row {
                 values: &self.values,
