@@ -22,8 +22,10 @@ pub(crate) enum Naming {
     /// gives it (`school ("School Code"): school`).
     Exact,
     /// As exports name columns: prefixed with the record's name (`School ID`, `school_name`
-    /// for the `school` record's `id` and `name`), or, for a reference, suffixed with `id`
-    /// (`school_id` for a `school` field). Used only when no column has the field's own name.
+    /// for the `school` record's `id` and `name`); for a reference, suffixed with `id`
+    /// (`school_id` for a `school` field); for a value of a declared type, suffixed with `type`
+    /// (`Enrollment Type`); for a headcount, `count`. Used only when no column has the field's
+    /// own name.
     Alias,
 }
 
@@ -52,9 +54,17 @@ pub(crate) fn field_of(record: &Record, header: &str) -> Option<(usize, Naming)>
             let prefixed = normalized(&record.name)
                 .chain(std::iter::once('_'))
                 .chain(normalized(&f.name));
+            let suffixed = |suffix: &'static str| n().eq(normalized(&f.name).chain(suffix.chars()));
             n().eq(prefixed)
-                || (matches!(f.ty, Type::Ref(_))
-                    && n().eq(normalized(&f.name).chain("_id".chars())))
+                || match f.ty {
+                    // `school_id` for a reference to a school.
+                    Type::Ref(_) => suffixed("_id"),
+                    // `enrollment_type` for a value such as `resident`.
+                    Type::Enum(_) => suffixed("_type"),
+                    // `count` for a headcount: pre-counted rows.
+                    Type::Weight => n().eq("count".chars()),
+                    _ => false,
+                }
         })
         .map(|f| (f, Naming::Alias))
 }
