@@ -186,7 +186,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             }
             let line = header_line_of(&reader, &row, &opened);
             let (found, found_recoded) = texts(&row);
-            if !looks_like_header(record, &found) {
+            if !looks_like_header(record, &found) && separated(record, &found).is_none() {
                 continue;
             }
             headers = found;
@@ -219,11 +219,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             lenient(Lenient::Recoded, f, format!("line {header_line}"), None)
         });
     }
-    if let [only] = headers.as_slice()
-        && let Some(name) = [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")]
-            .into_iter()
-            .find_map(|(c, name)| only.contains(c).then_some(name))
-    {
+    if let Some(name) = separated(record, &headers) {
         sink.always(
             DataError::new(
                 DataErrorKind::File,
@@ -554,6 +550,20 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 /// cells.
 fn is_blank(row: &ByteRecord) -> bool {
     row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// The separator a one-cell header line uses instead of commas (`school;number;date`), when
+/// its parts name a field of `record`.
+fn separated(record: &Record, headers: &[String]) -> Option<&'static str> {
+    let [only] = headers else {
+        return None;
+    };
+    [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")]
+        .into_iter()
+        .find_map(|(c, name)| {
+            let parts: Vec<String> = only.split(c).map(str::to_owned).collect();
+            (parts.len() > 1 && !names_no_field(record, &parts)).then_some(name)
+        })
 }
 
 /// Whether bytes that are not UTF-8 are mostly not text either (control bytes, or bytes above
