@@ -896,7 +896,7 @@ fn all_digits(s: &str) -> bool {
 }
 
 /// A date as exports write it: `1/31/2024` (month first), `2024-01-31`, `2024/01/31`,
-/// `January 31, 2024`, `Jan 31 2024`, `31-Jan-2024`, each optionally followed by a time of day
+/// `20240131`, `January 31, 2024`, `Jan 31 2024`, `31-Jan-2024`, each optionally followed by a time of day
 /// (`1/31/2024 12:00:00 AM`, `2024-01-31T08:30:00Z`, `2024-01-31 00:00:00.000`), which is
 /// ignored: a date-time stands for the day it falls on, as written. Two-digit years are refused
 /// (is `1/31/24` 2024 or 1924?), with the four-digit spelling as help.
@@ -1081,6 +1081,15 @@ fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDate, Problem>
             "write dates month first, as `1/31/2024`, or as `2024-01-31`",
         )
     };
+    // `20240131`, as state reporting files (CALPADS) write dates: year, month, day.
+    if day.len() == 8
+        && all_digits(day)
+        && let (Some(y), Some(m), Some(d)) = (day.get(..4), day.get(4..6), day.get(6..))
+        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+        && (1900..2100).contains(&y)
+    {
+        return ymd(t, private, y, m, d, false);
+    }
     let slashes = day.contains('/');
     let mut parts = day.split(if slashes { '/' } else { '-' });
     let (Some(a), Some(b), Some(c), None) =
@@ -1276,6 +1285,16 @@ mod tests {
             assert_eq!(date(t, false), jan31, "{t}");
         }
         assert_eq!(date("Sept 5, 2023", false), Ok(d(2023, 9, 5)));
+        // State reporting files: year, month, day without separators.
+        assert_eq!(date("20240131", false), Ok(d(2024, 1, 31)));
+        assert_eq!(date("20240131 08:00", false), Ok(d(2024, 1, 31)));
+        let e = date("20240230", false).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`20240230` is not a date: February 2024 has 29 days"
+        );
+        assert!(date("01312024", false).is_err());
+        assert!(date("2024013", false).is_err());
         assert_eq!(date("AUGUST 28, 2023 10:00", false), Ok(d(2023, 8, 28)));
         // Not a time of day, not a month, or a day the month lacks.
         for t in [
