@@ -157,7 +157,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                             lenient(
                                 Lenient::Recoded,
                                 f,
-                                pos.location(pos_field(pos, key_name)),
+                                pos.location(Some(key_name)),
                                 Some(key_name),
                             )
                         });
@@ -173,7 +173,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                                     record.name
                                 ),
                             )
-                            .at(pos.location(pos_field(pos, key_name)))
+                            .at(pos.location(Some(key_name)))
                             .column(key_name)
                             .help(format!("fill in `{key_name}`; the row is skipped"))
                         });
@@ -192,7 +192,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                             f,
                             format!("repeated `{}` id {}", record.name, shown(id, key_private)),
                         )
-                        .at(pos.location(pos_field(pos, key_name)))
+                        .at(pos.location(Some(key_name)))
                         .column(key_name)
                         .help(format!("the first is at {first}; this row is skipped"))
                     });
@@ -250,7 +250,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                         values.push(Value::Null);
                         sink.report(Some(&field.name), |f| {
                             DataError::new(problem.kind, f, problem.message)
-                                .at(pos.location(pos_field(pos, &field.name)))
+                                .at(pos.location(Some(&field.name)))
                                 .column(field.name.clone())
                                 .help(then(
                                     &problem.help,
@@ -260,15 +260,8 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                     }
                 }
             }
-            for (kind, column) in parser.take_notes() {
-                sink.once(lenient_tag(kind), |f| {
-                    lenient(
-                        kind,
-                        f,
-                        pos.location(pos_field(pos, &column)),
-                        Some(&column),
-                    )
-                });
+            if parser.has_notes() {
+                super::note_lenient(parser, &mut sink, pos);
             }
             if good
                 && let Some(slot) = converted
@@ -329,7 +322,7 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                         .unwrap_or_default(),
                     format!("`{}` `{id}` has errors in its own row", target_record.name),
                 )
-                .at(pos.location(pos_field(*pos, field_name)))
+                .at(pos.location(Some(field_name)))
                 .column(field_name)
                 .help(format!(
                     "fix the `{}` row at {}; this `{}` row is skipped until then",
@@ -405,12 +398,4 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
         tables.push(t);
     }
     Entities { tables }
-}
-
-/// The field part of a location: YAML/JSON paths name it, CSV names it as the column.
-fn pos_field(pos: Pos, field: &str) -> Option<&str> {
-    match pos {
-        Pos::Line(_) => None,
-        Pos::Item(_) => Some(field),
-    }
 }

@@ -351,6 +351,17 @@ fn read_parts<S: Send>(
     results.into_iter().collect()
 }
 
+/// Notes, once per file, the cells of the row just parsed that were read leniently (see
+/// [`value::Lenient`]), at the first field of each kind.
+#[cold]
+fn note_lenient(parser: &mut RecordParser, sink: &mut Capped<'_>, pos: Pos) {
+    for (kind, column) in parser.take_notes() {
+        sink.once(error::lenient_tag(kind), |file| {
+            error::lenient(kind, file, pos.location(Some(&column)), Some(&column))
+        });
+    }
+}
+
 /// Turns a row's cells into values, reusing one buffer: only the wanted fields are parsed.
 #[derive(Clone)]
 struct Decoder<'s> {
@@ -374,20 +385,6 @@ impl<'s> Decoder<'s> {
                 .collect(),
             values: vec![Value::Null; rec.fields.len()],
             owner: rec.owner().map(|(i, _)| i),
-        }
-    }
-
-    /// Notes, once per file, the cells of this row read leniently (see [`value::Lenient`]).
-    #[cold]
-    fn note_lenient(&mut self, sink: &mut Capped<'_>, pos: Pos) {
-        for (kind, column) in self.parser.take_notes() {
-            sink.once(error::lenient_tag(kind), |file| {
-                let at = match pos {
-                    Pos::Line(_) => pos.location(None),
-                    Pos::Item(_) => pos.location(Some(&column)),
-                };
-                error::lenient(kind, file, at, Some(&column))
-            });
         }
     }
 
@@ -427,19 +424,15 @@ impl<'s> Decoder<'s> {
                     owner_ok = false;
                 }
                 sink.report(Some(name), |file| {
-                    let at = match pos {
-                        Pos::Line(_) => pos.location(None),
-                        Pos::Item(_) => pos.location(Some(name)),
-                    };
                     DataError::new(problem.kind, file, problem.message)
-                        .at(at)
+                        .at(pos.location(Some(name)))
                         .column(name)
                         .help(then(&problem.help, "the row is skipped"))
                 });
             }
         }
         if self.parser.has_notes() {
-            self.note_lenient(sink, pos);
+            note_lenient(&mut self.parser, sink, pos);
         }
         if good {
             f(&Row {
