@@ -18,7 +18,7 @@ use model::*;
 
 use crate::suggest;
 
-use crate::syntax::ast::{self, CategoryValue, GuideValue, Item, Literal, Stmt};
+use crate::syntax::ast::{self, CategoryValue, GuideValue, Item, Literal, Spanned, Stmt};
 use crate::syntax::{FileId, Span};
 
 /// The result of checking a policy: the model when there are no errors, and every problem found.
@@ -573,51 +573,18 @@ impl<'a> Checker<'a> {
                 }
             }
             // Other spellings: each stands for one value, and none for two.
-            let key = |text: &str| crate::check::model::normalized(text).collect::<String>();
-            let mut spellings: Vec<(String, u32)> = Vec::new();
-            for (v, alts) in t.values.iter().zip(&t.spellings) {
-                let Some(vi) = values
-                    .iter()
-                    .position(|x| *x == v.name)
-                    .and_then(|i| u32::try_from(i).ok())
-                else {
-                    continue;
-                };
-                for alt in alts {
-                    let k = key(&alt.node);
-                    let other_value = values
-                        .iter()
-                        .position(|x| key(x) == k)
-                        .and_then(|i| u32::try_from(i).ok());
-                    let other_spelling = spellings.iter().find(|(s, _)| key(s) == k).map(|x| x.1);
-                    let clash = other_value.or(other_spelling);
-                    if k.is_empty() {
-                        self.push(
-                            Problem::error(
-                                "mandate::check::value",
-                                alt.span,
-                                "an empty spelling matches nothing",
-                            )
-                            .help("write the text the data uses, or remove it"),
-                        );
-                    } else if let Some(c) = clash.filter(|c| *c != vi) {
-                        let name = values.get(c as usize).cloned().unwrap_or_default();
-                        self.push(
-                            Problem::error(
-                                "mandate::check::duplicate",
-                                alt.span,
-                                format!(
-                                    "\"{}\" would stand for both `{}` and `{name}`",
-                                    alt.node, v.name
-                                ),
-                            )
-                            .help("a spelling may stand for one value only; remove one"),
-                        );
-                    } else if clash.is_none() {
-                        spellings.push((alt.node.clone(), vi));
-                    }
-                }
-            }
+            let alts: Vec<(usize, &Spanned<String>)> = t
+                .values
+                .iter()
+                .zip(&t.spellings)
+                .filter_map(|(v, alts)| Some((values.iter().position(|x| *x == v.name)?, alts)))
+                .flat_map(|(vi, alts)| alts.iter().map(move |a| (vi, a)))
+                .collect();
+            let spellings = self
+                .other_names(&values, alts, &SPELLINGS)
+                .into_iter()
+                .filter_map(|(text, vi)| Some((text, u32::try_from(vi).ok()?)))
+                .collect();
             let idx = self.model.schema.enums.len();
             self.model.schema.enums.push(EnumType {
                 name: t.name.name.clone(),
@@ -629,6 +596,49 @@ impl<'a> Checker<'a> {
                 d.index = Some(idx);
             }
         }
+    }
+
+    /// Checks the other names a policy gives its values or fields (`black ("African
+    /// American")`, `school ("Loc Code"): school`): none is empty, and none stands for two
+    /// owners, whether by an owner's own name or by another's other name (compared as data is
+    /// matched: case, spaces, hyphens and underscores aside). Returns the names kept, each with
+    /// its owner's index in `owners`.
+    fn other_names(
+        &mut self,
+        owners: &[String],
+        names: Vec<(usize, &Spanned<String>)>,
+        words: &OtherNames,
+    ) -> Vec<(String, usize)> {
+        let key = |text: &str| crate::check::model::normalized(text).collect::<String>();
+        let mut kept: Vec<(String, usize)> = Vec::new();
+        for (owner, name) in names {
+            let k = key(&name.node);
+            let clash = owners
+                .iter()
+                .position(|o| key(o) == k)
+                .or_else(|| kept.iter().find(|(n, _)| key(n) == k).map(|x| x.1));
+            match clash {
+                _ if k.is_empty() => self.push(
+                    Problem::error("mandate::check::value", name.span, words.empty)
+                        .help(words.empty_help),
+                ),
+                Some(c) if c != owner => {
+                    let this = owners.get(owner).map_or("", String::as_str);
+                    let other = owners.get(c).map_or("", String::as_str);
+                    self.push(
+                        Problem::error(
+                            "mandate::check::duplicate",
+                            name.span,
+                            (words.clash)(&name.node, this, other),
+                        )
+                        .help(words.clash_help),
+                    );
+                }
+                Some(_) => {}
+                None => kept.push((name.node.clone(), owner)),
+            }
+        }
+        kept
     }
 
     fn records(&mut self) {
@@ -693,50 +703,16 @@ impl<'a> Checker<'a> {
                 });
             }
             // Other column names: each names one field only.
-            let key = |text: &str| crate::check::model::normalized(text).collect::<String>();
-            for f in &r.fields {
-                let Some(fi) = fields.iter().position(|g| g.name == f.name.name) else {
-                    continue;
-                };
-                for col in &f.columns {
-                    let k = key(&col.node);
-                    let owner = fields.iter().position(|g| key(&g.name) == k).or_else(|| {
-                        fields
-                            .iter()
-                            .position(|g| g.columns.iter().any(|c| key(c) == k))
-                    });
-                    match owner {
-                        _ if k.is_empty() => self.push(
-                            Problem::error(
-                                "mandate::check::value",
-                                col.span,
-                                "an empty column name matches nothing",
-                            )
-                            .help(
-                                "write the column's name as the data files have it, or remove it",
-                            ),
-                        ),
-                        Some(o) if o != fi => {
-                            let other = fields.get(o).map_or("", |g| g.name.as_str());
-                            self.push(
-                                Problem::error(
-                                    "mandate::check::duplicate",
-                                    col.span,
-                                    format!(
-                                        "column \"{}\" would be both `{}` and `{other}`",
-                                        col.node, f.name.name
-                                    ),
-                                )
-                                .help("a column name may stand for one field only; remove one"),
-                            );
-                        }
-                        Some(_) => {}
-                        None => {
-                            if let Some(field) = fields.get_mut(fi) {
-                                field.columns.push(col.node.clone());
-                            }
-                        }
-                    }
+            let names: Vec<String> = fields.iter().map(|g| g.name.clone()).collect();
+            let cols: Vec<(usize, &Spanned<String>)> = r
+                .fields
+                .iter()
+                .filter_map(|f| Some((names.iter().position(|g| *g == f.name.name)?, &f.columns)))
+                .flat_map(|(fi, cols)| cols.iter().map(move |c| (fi, c)))
+                .collect();
+            for (text, fi) in self.other_names(&names, cols, &COLUMNS) {
+                if let Some(field) = fields.get_mut(fi) {
+                    field.columns.push(text);
                 }
             }
             let mut key = None;
@@ -2225,3 +2201,27 @@ impl<'a> Checker<'a> {
         self.problems.extend(found);
     }
 }
+
+/// How [`Checker::other_names`] words its problems for one kind of name.
+struct OtherNames {
+    empty: &'static str,
+    empty_help: &'static str,
+    clash: fn(&str, &str, &str) -> String,
+    clash_help: &'static str,
+}
+
+/// A value's other spellings in a `type`.
+const SPELLINGS: OtherNames = OtherNames {
+    empty: "an empty spelling matches nothing",
+    empty_help: "write the text the data uses, or remove it",
+    clash: |name, this, other| format!("\"{name}\" would stand for both `{this}` and `{other}`"),
+    clash_help: "a spelling may stand for one value only; remove one",
+};
+
+/// A field's other column names in a `record`.
+const COLUMNS: OtherNames = OtherNames {
+    empty: "an empty column name matches nothing",
+    empty_help: "write the column's name as the data files have it, or remove it",
+    clash: |name, this, other| format!("column \"{name}\" would be both `{this}` and `{other}`"),
+    clash_help: "a column name may stand for one field only; remove one",
+};
