@@ -225,18 +225,8 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
-                        let mut alts: Vec<String> = e
-                            .spellings
-                            .iter()
-                            .filter(|(_, vi)| *vi as usize == i)
-                            .map(|(text, _)| format!("{text:?}"))
-                            .collect();
-                        alts.sort();
-                        if alts.is_empty() {
-                            v.clone()
-                        } else {
-                            format!("{v} ({})", alts.join(", "))
-                        }
+                        let alts = e.spellings.iter().filter(|(_, vi)| *vi as usize == i);
+                        format!("{v}{}", other_names(alts.map(|(text, _)| text)))
                     })
                     .collect();
                 (e.name.clone(), values)
@@ -269,17 +259,10 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
                     .fields
                     .iter()
                     .map(|f| {
-                        let mut cols: Vec<String> =
-                            f.columns.iter().map(|c| format!("{c:?}")).collect();
-                        cols.sort();
                         format!(
                             "{}{}: {}{}",
                             f.name,
-                            if cols.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", cols.join(", "))
-                            },
+                            other_names(f.columns.iter()),
                             m.schema.type_name(f.ty),
                             if f.optional { " optional" } else { "" }
                         )
@@ -683,4 +666,15 @@ pub fn impact(old: &Evaluation, new: &Evaluation) -> Vec<Impact> {
     by.into_iter()
         .map(|(entity, changes)| Impact { entity, changes })
         .collect()
+}
+
+/// ` ("a", "b")`: the other names a policy gives a value or field, sorted (their order means
+/// nothing), or nothing.
+fn other_names<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let mut names: Vec<String> = names.map(|n| format!("{n:?}")).collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    names.sort();
+    format!(" ({})", names.join(", "))
 }

@@ -453,12 +453,7 @@ impl<'a> Printer<'a> {
                 vec![Line::new(indent, format!("{} {}", e.key.name, value))]
             }
             Member::Field(f) => {
-                let mut text = if f.columns.is_empty() {
-                    format!("{}: {}", f.name.name, f.ty.name)
-                } else {
-                    let cols: Vec<String> = f.columns.iter().map(|c| string(&c.node)).collect();
-                    format!("{} ({}): {}", f.name.name, cols.join(", "), f.ty.name)
-                };
+                let mut text = format!("{}: {}", with_names(&f.name.name, &f.columns), f.ty.name);
                 if f.optional {
                     text.push_str(" optional");
                 }
@@ -483,18 +478,12 @@ impl<'a> Printer<'a> {
     fn stmt(&mut self, s: &Stmt, indent: usize) -> Vec<Line> {
         match s {
             Stmt::Type(t) => {
-                let none = Vec::new();
                 let values: Vec<String> = t
                     .values
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
-                        let alts = t.spellings.get(i).unwrap_or(&none);
-                        if alts.is_empty() {
-                            return v.name.clone();
-                        }
-                        let alts: Vec<String> = alts.iter().map(|a| string(&a.node)).collect();
-                        format!("{} ({})", v.name, alts.join(", "))
+                        with_names(&v.name, t.spellings.get(i).map_or(&[], Vec::as_slice))
                     })
                     .collect();
                 member_list(indent, format!("type {} = ", t.name.name), &values)
@@ -936,6 +925,15 @@ fn date(d: &DateLit) -> String {
         DateStyle::Iso => format!("{}-{:02}-{:02}", year(d), d.month, d.day),
         DateStyle::Long => format!("{} {}, {}", month_name(d.month), d.day, year(d)),
     }
+}
+
+/// A value or field with the other names the policy gives it: `black ("African American")`.
+fn with_names(name: &str, names: &[crate::syntax::ast::Spanned<String>]) -> String {
+    if names.is_empty() {
+        return name.to_string();
+    }
+    let names: Vec<String> = names.iter().map(|n| string(&n.node)).collect();
+    format!("{name} ({})", names.join(", "))
 }
 
 fn string(s: &str) -> String {
