@@ -9,7 +9,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv, human, junit, write_json};
+use crate::report::findings::{LintReport, csv, junit, write_human, write_json};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -138,8 +138,13 @@ pub fn run(args: Args, style: Style) -> u8 {
     let unreadable = ev.entities == 0 && ev.data_errors.iter().any(|e| e.is_error());
     match args.format {
         Format::Human => {
-            out!("{}", human(&report, &loaded.sources, style));
-            outln!("{}", report.summary(Some(started.elapsed())));
+            // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
+                use std::io::Write as _;
+                writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
+                stdout.flush()
+            });
         }
         Format::Json => {
             // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.

@@ -2,10 +2,11 @@
 
 use std::fmt::{self, Write as _};
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use serde::Serialize;
 
 use super::diagnostics::Style;
+use super::source::Indexed;
 use crate::check::model::Severity;
 use crate::data::DataError;
 use crate::eval::{Evaluation, Finding};
@@ -108,7 +109,7 @@ impl<'a> LintReport<'a> {
 /// A finding with the policy text it breaks, for miette.
 struct Rendered<'f> {
     f: &'f Finding,
-    source: NamedSource<String>,
+    source: &'f Indexed<'f>,
     help: String,
 }
 
@@ -149,7 +150,7 @@ impl Diagnostic for Rendered<'_> {
         Some(Box::new(&self.help))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.f.policy.span;
@@ -167,7 +168,7 @@ impl Diagnostic for Rendered<'_> {
 
 impl Rendered<'_> {
     fn first_line_len(&self, start: usize) -> usize {
-        let text = self.source.inner();
+        let text = self.source.text();
         text.get(start..)
             .and_then(|t| t.find('\n'))
             .unwrap_or(usize::MAX)
@@ -176,14 +177,32 @@ impl Rendered<'_> {
 
 /// Human output: one miette block per finding, pointing at the policy line, with the data row.
 pub fn human(report: &LintReport<'_>, sources: &Sources, style: Style) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_human(report, sources, style, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`human`], written to `out` block by block.
+pub fn write_human(
+    report: &LintReport<'_>,
+    sources: &Sources,
+    style: Style,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let handler = style.handler();
-    let mut out = String::new();
+    let indexed = Indexed::all(sources);
+    // One block at a time, in a buffer reused for each.
+    let mut block = String::new();
     for e in report.data_errors {
-        let _ = handler.render_report(&mut out, e);
-        out.push('\n');
+        block.clear();
+        let _ = handler.render_report(&mut block, e);
+        block.push('\n');
+        out.write_all(block.as_bytes())?;
     }
+    let mut help = String::new();
     for f in &report.findings {
-        let mut help = String::new();
+        help.clear();
         if let Some(d) = &f.data {
             let _ = write!(help, "data: {} {}", d.file, d.location);
         }
@@ -193,20 +212,28 @@ pub fn human(report: &LintReport<'_>, sources: &Sources, style: Style) -> String
             }
             let _ = write!(help, "guide: \"{q}\"");
         }
-        let r = Rendered {
-            f,
-            source: sources.named_source(f.policy.span.file),
-            help,
-        };
-        if handler.render_report(&mut out, &r).is_err() {
-            let _ = writeln!(out, "{}: {} {}", f.entity, f.rule, f.message);
+        block.clear();
+        let rendered = Indexed::of(&indexed, f.policy.span.file).and_then(|source| {
+            let r = Rendered {
+                f,
+                source,
+                help: std::mem::take(&mut help),
+            };
+            let ok = handler.render_report(&mut block, &r).is_ok();
+            help = r.help;
+            ok.then_some(())
+        });
+        if rendered.is_none() {
+            block.clear();
+            let _ = writeln!(block, "{}: {} {}", f.entity, f.rule, f.message);
         }
-        out.push('\n');
+        block.push('\n');
+        out.write_all(block.as_bytes())?;
     }
     for (e, c, note) in &report.near {
-        let _ = writeln!(out, "near threshold: {e} {c}: {note}");
+        writeln!(out, "near threshold: {e} {c}: {note}")?;
     }
-    out
+    Ok(())
 }
 
 #[derive(Serialize)]

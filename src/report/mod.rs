@@ -4,3 +4,4 @@ pub mod calendar;
 pub mod diagnostics;
 pub mod explain;
 pub mod findings;
+pub mod source;
