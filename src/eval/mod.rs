@@ -457,6 +457,9 @@ impl<'a> Evaluator<'a> {
                 for &idx in part {
                     let mut cx = EntityCx::new(self, eid, idx);
                     let (mut f, x) = cx.run(erec);
+                    // Sorted here, on the threads; entities come in id order, so the whole is
+                    // then sorted too (checked below).
+                    f.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                     findings.append(&mut f);
                     if self.explain {
                         explanations.push(x);
@@ -489,7 +492,9 @@ impl<'a> Evaluator<'a> {
                 explanations.append(&mut x);
             }
         }
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        if !findings.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
         (findings, explanations, count)
     }
 
