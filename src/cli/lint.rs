@@ -160,11 +160,14 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
     }
-    if unreadable {
+    let code = if unreadable {
         EXIT_UNREADABLE
     } else if report.has_errors() || ev.data_errors.iter().any(|e| e.is_error()) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
+    };
+    drop(report);
+    crate::eval::drop_in_background(ev);
+    code
 }

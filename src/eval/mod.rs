@@ -172,14 +172,36 @@ pub fn evaluate_with(
         .map(|(eid, r)| (r.name.clone(), ev.entities.len(eid)))
         .filter(|(_, n)| *n > 0)
         .collect();
+    let rows = ev.rows;
+    // The rows kept and the per-school accumulators are many small allocations; they are
+    // freed on a thread of their own rather than before the findings can be printed.
+    let Evaluator {
+        entities,
+        accs,
+        kept,
+        streamed,
+        skipped,
+        ..
+    } = ev;
+    drop_in_background((entities, accs, kept, streamed, skipped));
     Evaluation {
         findings,
         explanations,
         data_errors: errors,
         entities: count,
         by_kind,
-        rows: ev.rows,
+        rows,
     }
+}
+
+/// Drops `value` on a new thread, so that freeing a large structure of many allocations costs
+/// the caller nothing; a process that exits first does not wait for it. When no thread can be
+/// started, `value` is dropped here.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // On failure the closure, and `value` with it, is dropped by `spawn` itself.
+    let _ = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
 }
 
 /// An entity record (schools) that the policy is about but that no data file holds: nothing can be
