@@ -481,7 +481,13 @@ impl RecordParser {
                     slot.clone_from(v);
                     true
                 }
-                _ => false,
+                _ => match plain_scalar(info.ty, raw) {
+                    Some(v) => {
+                        put(slot, v);
+                        true
+                    }
+                    None => false,
+                },
             },
         }
     }
@@ -515,6 +521,21 @@ impl RecordParser {
                 Type::Ref(r) if info.cache.valid && info.cache.id == *raw => {
                     *slot = Value::Ref(r, info.cache.index);
                     return Ok(());
+                }
+                // An id as the entity file spells it, without spaces around it.
+                Type::Ref(r)
+                    if trim(raw).len() == raw.len() && !raw.is_empty() && !is_null_marker(raw) =>
+                {
+                    if let Some(i) = entities.index(r, raw)
+                        && let Some(info) = self.fields.get_mut(field)
+                    {
+                        info.cache.id.clear();
+                        info.cache.id.push_str(raw);
+                        info.cache.index = i;
+                        info.cache.valid = true;
+                        *slot = Value::Ref(r, i);
+                        return Ok(());
+                    }
                 }
                 Type::Enum(_) => {
                     if let Some(m) = &info.matcher
@@ -929,6 +950,35 @@ fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
     Ok((d, zoned))
 }
 
+/// A cell of a scalar type in its plain spelling, read from its bytes: a date as [`plain_date`]
+/// reads it, `true`/`false` (any case), a school year `2023-2024`, a whole number of digits.
+/// `None` for anything else, which the general path reads (and reads the same way).
+#[inline]
+fn plain_scalar(ty: Type, raw: &[u8]) -> Option<Value> {
+    let digits = |b: &[u8]| -> Option<i64> {
+        if b.is_empty() || b.len() > 18 {
+            return None;
+        }
+        b.iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    match ty {
+        Type::Date => plain_date(raw).map(Value::Date),
+        Type::Bool if raw.eq_ignore_ascii_case(b"true") => Some(Value::Bool(true)),
+        Type::Bool if raw.eq_ignore_ascii_case(b"false") => Some(Value::Bool(false)),
+        Type::Int | Type::Weight => digits(raw).map(Value::Int),
+        Type::SchoolYear => match raw {
+            [a @ .., b'-', c, d, e, f] if a.len() == 4 => {
+                let (first, second) = (digits(a)?, digits(&[*c, *d, *e, *f])?);
+                (second == first + 1).then(|| i32::try_from(first).ok().map(Value::SchoolYear))?
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The two spellings nearly every cell has, `1/31/2024` (or `01/31/2024`) and `2024-01-31` (or
 /// `2024-1-31`), read a byte at a time; `None` for anything else, which [`date_zoned`] reads (and
 /// reads the same way).
@@ -1319,6 +1369,65 @@ mod tests {
             }
         }
         assert!(read > 200, "only {read} random dates read");
+    }
+
+    /// The same for the other scalars [`plain_scalar`] reads from bytes.
+    #[test]
+    fn plain_scalars_read_as_the_general_path_reads_them() {
+        let general = |ty: Type, t: &str| -> Option<Value> {
+            match ty {
+                Type::Date => date_zoned(t, false).ok().map(|(d, _)| Value::Date(d)),
+                Type::Bool => boolean(t).map(Value::Bool),
+                Type::Int => int(t, false).ok().map(Value::Int),
+                Type::Weight => int(t, false).ok().filter(|n| *n >= 0).map(Value::Int),
+                Type::SchoolYear => school_year(t, false).ok().map(Value::SchoolYear),
+                _ => None,
+            }
+        };
+        let types = [
+            Type::Date,
+            Type::Bool,
+            Type::Int,
+            Type::Weight,
+            Type::SchoolYear,
+        ];
+        for (ty, t) in [
+            (Type::Bool, "TRUE"),
+            (Type::Bool, "false"),
+            (Type::Int, "0042"),
+            (Type::Weight, "17"),
+            (Type::SchoolYear, "2023-2024"),
+        ] {
+            assert!(plain_scalar(ty, t.as_bytes()).is_some(), "{t}");
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = b"0123456789-/ tRuEfAlse+.,2";
+        let mut read = 0;
+        for _ in 0..400_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 11) as usize;
+            let t: String = (0..len)
+                .map(|k| alphabet[((x >> (5 * k + 4)) % alphabet.len() as u64) as usize] as char)
+                .collect();
+            for ty in types {
+                if let Some(got) = plain_scalar(ty, t.as_bytes()) {
+                    read += 1;
+                    assert_eq!(general(ty, &t), Some(got), "{ty:?} {t:?}");
+                }
+            }
+        }
+        assert!(read > 1000, "only {read} random cells read");
+        for y in 1990..2100 {
+            for t in [format!("{y}-{}", y + 1), format!("{y}-{}", y + 2)] {
+                if let Some(got) = plain_scalar(Type::SchoolYear, t.as_bytes()) {
+                    assert_eq!(general(Type::SchoolYear, &t), Some(got), "{t}");
+                } else {
+                    assert!(general(Type::SchoolYear, &t).is_none(), "{t}");
+                }
+            }
+        }
     }
 
     #[test]

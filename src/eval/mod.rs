@@ -444,11 +444,7 @@ impl<'a> Evaluator<'a> {
                 self.streamed.insert(s.rule, st);
             }
             if plan.keep.is_some() {
-                let mut kept = all.kept;
-                for rows in &mut kept {
-                    rows.shrink_to_fit();
-                }
-                self.kept.insert(*rid, kept);
+                self.kept.insert(*rid, all.kept);
             }
         }
     }
