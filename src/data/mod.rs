@@ -164,19 +164,39 @@ pub const SPLIT_AT_BYTES: u64 = 4 << 20;
 /// How [`stream_parts`] reads large CSV files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Split {
-    /// Parts read at once, one thread each; 1 reads every file in one go.
+    /// Threads reading a large file's parts; 1 reads every file in one go.
     pub threads: usize,
     /// The smallest file read in parts.
     pub min_bytes: u64,
+    /// The smallest part a file is cut into.
+    pub min_part_bytes: u64,
 }
 
+/// Parts per thread a large file is cut into. The threads take the parts one after another, so
+/// that a thread slowed by other work on its core reads fewer of them instead of holding up the
+/// others at the end.
+pub const PARTS_PER_THREAD: usize = 8;
+
+/// The smallest part worth a thread's taking by default: 1 MiB, a few thousand rows.
+pub const PART_MIN_BYTES: u64 = 1 << 20;
+
 impl Split {
-    /// `threads` parts for files of at least [`SPLIT_AT_BYTES`].
+    /// `threads` threads for files of at least [`SPLIT_AT_BYTES`].
     pub fn threads(threads: usize) -> Split {
         Split {
             threads,
             min_bytes: SPLIT_AT_BYTES,
+            min_part_bytes: PART_MIN_BYTES,
         }
+    }
+
+    /// The parts a file of `bytes` is cut into: [`PARTS_PER_THREAD`] per thread, none smaller
+    /// than `min_part_bytes`, at least one per thread.
+    fn parts(self, bytes: u64) -> usize {
+        let most = usize::try_from(bytes / self.min_part_bytes.max(1)).unwrap_or(usize::MAX);
+        (self.threads * PARTS_PER_THREAD)
+            .min(most)
+            .max(self.threads)
     }
 }
 
@@ -186,8 +206,9 @@ impl Split {
 /// before, so merging them in order gives what one state fed by [`stream`] would hold. Rows, line
 /// numbers and errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s.
 ///
-/// A part starts just after a line break, which must end a row: when it falls inside a quoted
-/// value instead, the parts are dropped and the file is read again in one go.
+/// A file is cut into more parts than threads ([`PARTS_PER_THREAD`] each), which the threads take
+/// in turn. A part starts just after a line break, which must end a row: when it falls inside a
+/// quoted value instead, that part is read again joined to the one before it.
 #[allow(
     clippy::too_many_arguments,
     reason = "stream's arguments, and the split and state"
@@ -234,13 +255,22 @@ pub fn stream_parts<S: Send>(
             continue;
         };
         let bounds = if opened.splittable() {
-            opened.split(split.threads)
+            opened.split(split.parts(std::fs::metadata(path).map_or(0, |m| m.len())))
         } else {
             Vec::new()
         };
         if bounds.len() > 2
-            && let Some(parts) =
-                read_parts(&opened, &bounds, &decoder, entities, path, &init, &f, &skip)
+            && let Some(parts) = read_parts(
+                &opened,
+                &bounds,
+                split.threads,
+                &decoder,
+                entities,
+                path,
+                &init,
+                &f,
+                &skip,
+            )
         {
             for (state, part_errors, tally) in parts {
                 sink.absorb(part_errors, tally);
@@ -269,16 +299,20 @@ pub fn stream_parts<S: Send>(
 /// A part's state, errors and error counts.
 type Part<S> = (S, Vec<DataError>, error::PartTally);
 
-/// Reads the parts `bounds[k]..bounds[k + 1]` of an opened CSV file on one thread each. `None`
-/// when a part does not end where a row ends, or a thread failed: the caller reads the file in
-/// one go instead.
+/// Reads the parts `bounds[k]..bounds[k + 1]` of an opened CSV file on `threads` threads, each
+/// taking the next part not yet taken. A part is cut just after a line break, which may fall
+/// inside a quoted value: the part before then ends past its end, and is read again together
+/// with the part after, on this thread, until the joined part ends where a row ends. `None`
+/// when that never happens (the file ends inside quotes), or a thread failed: the caller reads
+/// the file in one go instead.
 #[expect(
     clippy::too_many_arguments,
-    reason = "the file, its parts, the decoder, and the caller's three callbacks"
+    reason = "the file, its parts and threads, the decoder, and the caller's three callbacks"
 )]
 fn read_parts<S: Send>(
     opened: &csv::Opened,
     bounds: &[u64],
+    threads: usize,
     decoder: &Decoder<'_>,
     entities: &Entities,
     path: &Path,
@@ -287,68 +321,103 @@ fn read_parts<S: Send>(
     skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
 ) -> Option<Vec<Part<S>>> {
     let file = path.display().to_string();
-    let ranges: Vec<(u64, u64)> = bounds
-        .windows(2)
-        .filter_map(|w| match w {
-            [a, b] => Some((*a, *b)),
-            _ => None,
-        })
-        .collect();
+    let n = bounds.len().saturating_sub(1);
     // Lines are numbered from the line breaks before each part: every part but the last counts
     // its own at once, then each adds up the ones before it.
-    let counts: Vec<Option<u64>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .take(ranges.len().saturating_sub(1))
-            .map(|&(from, to)| scope.spawn(move || opened.newlines(from, to).ok()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect()
+    let counts = pool(threads, n.saturating_sub(1), |k| {
+        opened.newlines(*bounds.get(k)?, *bounds.get(k + 1)?).ok()
     });
     let mut bases = vec![opened.rows_base()];
     for count in counts {
         bases.push(bases.last().copied().unwrap_or(0).checked_add(count?)?);
     }
-    let results: Vec<Option<Part<S>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .zip(&bases)
-            .map(|(&(from, to), &base)| {
-                let last = Some(&to) == bounds.last();
-                let file = file.clone();
-                scope.spawn(move || -> Option<Part<S>> {
-                    let mut decoder = decoder.clone();
-                    let mut state = init();
-                    let mut part_errors = Vec::new();
-                    let mut sink = Capped::part(file, &mut part_errors);
-                    let end = opened.part(
-                        from,
-                        base,
-                        if last { None } else { Some(to) },
-                        &mut sink,
-                        |sink, pos, cells| {
-                            if let Some(who) =
-                                decoder.row(entities, path, sink, pos, cells, &mut |row| {
-                                    f(&mut state, row)
-                                })
-                            {
-                                skip(&mut state, who);
-                            }
-                        },
-                    );
-                    let tally = sink.into_part();
-                    (end == csv::PartEnd::Done).then_some((state, part_errors, tally))
+    // Reads parts `k..=last` as one.
+    let read = |k: usize, last: usize| -> Option<(Part<S>, csv::PartEnd)> {
+        let (&from, &base) = (bounds.get(k)?, bases.get(k)?);
+        let to = if last + 1 >= n {
+            None
+        } else {
+            Some(*bounds.get(last + 1)?)
+        };
+        let mut decoder = decoder.clone();
+        let mut state = init();
+        let mut part_errors = Vec::new();
+        let mut sink = Capped::part(file.clone(), &mut part_errors);
+        let end = opened.part(from, base, to, &mut sink, |sink, pos, cells| {
+            if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                f(&mut state, row)
+            }) {
+                skip(&mut state, who);
+            }
+        });
+        let tally = sink.into_part();
+        Some(((state, part_errors, tally), end))
+    };
+    let mut read_once = pool(threads, n, |k| read(k, k)).into_iter();
+    let mut parts = Vec::with_capacity(n);
+    // Part `k` starts where a row starts: the first does, and so does each after a part that
+    // ended where a row ends.
+    let mut k = 0;
+    while k < n {
+        let mut got = read_once.next().flatten();
+        let mut last = k;
+        loop {
+            match got? {
+                (part, csv::PartEnd::Done) => {
+                    parts.push(part);
+                    break;
+                }
+                (_, csv::PartEnd::Misaligned) if last + 1 < n => {
+                    // The next part started inside a row: read it again with this one.
+                    last += 1;
+                    read_once.next();
+                    got = read(k, last);
+                }
+                _ => return None,
+            }
+        }
+        k = last + 1;
+    }
+    Some(parts)
+}
+
+/// `job(0)`, ..., `job(n - 1)` on up to `threads` threads, each taking the next job not yet
+/// taken; the results in job order. A job whose thread failed gives `None`.
+fn pool<T: Send>(
+    threads: usize,
+    n: usize,
+    job: impl Fn(usize) -> Option<T> + Sync,
+) -> Vec<Option<T>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Option<T>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.clamp(1, n.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if k >= n {
+                            break;
+                        }
+                        out.push((k, job(k)));
+                    }
+                    out
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().ok().flatten())
+            .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    results.into_iter().collect()
+    done.sort_by_key(|(k, _)| *k);
+    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    for (k, r) in done {
+        if let Some(slot) = results.get_mut(k) {
+            *slot = r;
+        }
+    }
+    results
 }
 
 /// Notes, once per file, the cells of the row just parsed that were read leniently (see
