@@ -26,6 +26,7 @@ pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod policytest;
+pub mod pool;
 pub mod report;
 pub mod suggest;
 pub mod syntax;

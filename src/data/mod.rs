@@ -324,7 +324,7 @@ fn read_parts<S: Send>(
     let n = bounds.len().saturating_sub(1);
     // Lines are numbered from the line breaks before each part: every part but the last counts
     // its own at once, then each adds up the ones before it.
-    let counts = pool(threads, n.saturating_sub(1), |k| {
+    let counts = crate::pool::pool(threads, n.saturating_sub(1), |k| {
         opened.newlines(*bounds.get(k)?, *bounds.get(k + 1)?).ok()
     });
     let mut bases = vec![opened.rows_base()];
@@ -353,7 +353,7 @@ fn read_parts<S: Send>(
         let tally = sink.into_part();
         Some(((state, part_errors, tally), end))
     };
-    let mut read_once = pool(threads, n, |k| read(k, k)).into_iter();
+    let mut read_once = crate::pool::pool(threads, n, |k| read(k, k)).into_iter();
     let mut parts = Vec::with_capacity(n);
     // Part `k` starts where a row starts: the first does, and so does each after a part that
     // ended where a row ends.
@@ -379,45 +379,6 @@ fn read_parts<S: Send>(
         k = last + 1;
     }
     Some(parts)
-}
-
-/// `job(0)`, ..., `job(n - 1)` on up to `threads` threads, each taking the next job not yet
-/// taken; the results in job order. A job whose thread failed gives `None`.
-fn pool<T: Send>(
-    threads: usize,
-    n: usize,
-    job: impl Fn(usize) -> Option<T> + Sync,
-) -> Vec<Option<T>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Option<T>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads.clamp(1, n.max(1)))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if k >= n {
-                            break;
-                        }
-                        out.push((k, job(k)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    done.sort_by_key(|(k, _)| *k);
-    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    for (k, r) in done {
-        if let Some(slot) = results.get_mut(k) {
-            *slot = r;
-        }
-    }
-    results
 }
 
 /// Notes, once per file, the cells of the row just parsed that were read leniently (see

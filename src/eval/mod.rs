@@ -79,8 +79,11 @@ struct Streamed {
 
 const KEEP_EXAMPLES: usize = 3;
 
-/// The fewest entities worth a thread of their own when deciding.
+/// The fewest entities in a run decided on one thread.
 const DECIDE_PART_MIN: usize = 256;
+
+/// Runs of entities per thread the decisions are cut into (each at least [`DECIDE_PART_MIN`]).
+const DECIDE_PARTS_PER_THREAD: usize = 4;
 
 /// Evaluates `model` on the data in `inputs` (folders and files): findings and an explanation
 /// per entity, reading large CSV files on [`default_threads`] threads.
@@ -383,38 +386,30 @@ impl<'a> Evaluator<'a> {
                 *slot = Some(run(job, split));
             }
         }
-        let small: Vec<usize> = (0..jobs.len())
+        // The small ones, largest first, so that the threads end at about the same time.
+        let mut small: Vec<(u64, usize)> = (0..jobs.len())
             .filter(|i| done.get(*i).is_some_and(Option::is_none))
+            .map(|i| {
+                let bytes = jobs.get(i).map_or(0, |job| {
+                    set.files_of(job.rid)
+                        .filter_map(|p| std::fs::metadata(p).ok())
+                        .map(|m| m.len())
+                        .sum()
+                });
+                (bytes, i)
+            })
             .collect();
+        small.sort_by(|a, b| b.cmp(a));
         let one = data::Split {
             threads: 1,
             ..split
         };
-        let workers = split.threads.clamp(1, small.len().max(1));
-        if workers > 1 {
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let finished: Vec<(usize, JobResult)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut out = Vec::new();
-                            loop {
-                                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(&i) = small.get(k) else { break };
-                                if let Some(job) = jobs.get(i) {
-                                    out.push((i, run(job, one)));
-                                }
-                            }
-                            out
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
+        if split.threads > 1 && small.len() > 1 {
+            let results = crate::pool::pool(split.threads, small.len(), |k| {
+                let &(_, i) = small.get(k)?;
+                Some((i, run(jobs.get(i)?, one)))
             });
-            for (i, result) in finished {
+            for (i, result) in results.into_iter().flatten() {
                 if let Some(slot) = done.get_mut(i) {
                     *slot = Some(result);
                 }
@@ -485,23 +480,20 @@ impl<'a> Evaluator<'a> {
                 }
                 (findings, explanations)
             };
+            // Runs of entities are taken by the threads in turn.
             let size = order
                 .len()
-                .div_ceil(self.split.threads.max(1))
+                .div_ceil(self.split.threads.max(1) * DECIDE_PARTS_PER_THREAD)
                 .max(DECIDE_PART_MIN);
             let parts: Vec<&[u32]> = order.chunks(size).collect();
             let results: Vec<(Vec<Finding>, Vec<Explanation>)> = if parts.len() > 1 {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = parts
-                        .iter()
-                        .map(|part| scope.spawn(move || run(part)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .zip(&parts)
-                        .map(|(h, part)| h.join().unwrap_or_else(|_| run(part)))
-                        .collect()
+                crate::pool::pool(self.split.threads, parts.len(), |k| {
+                    parts.get(k).map(|p| run(p))
                 })
+                .into_iter()
+                .zip(&parts)
+                .map(|(r, part)| r.unwrap_or_else(|| run(part)))
+                .collect()
             } else {
                 parts.into_iter().map(run).collect()
             };
