@@ -937,6 +937,27 @@ fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
             "write dates month first, as `1/31/2024`, or as `2024-01-31`",
         )
     };
+    // A spreadsheet's day number (45322 is 1/31/2024): a date column exported unformatted.
+    // Said, not read: the same cell could be a count or a code.
+    if t.len() == 5
+        && all_digits(t)
+        && let Ok(n) = t.parse::<i64>()
+        && let Some(d) = NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::days(n)))
+    {
+        let help = if private {
+            "it looks like a spreadsheet's day number: format the column as dates (month first, as `1/31/2024`) before exporting".to_string()
+        } else {
+            format!(
+                "it looks like a spreadsheet's day number for {}: format the column as dates (month first, as `1/31/2024`) before exporting",
+                quote(&crate::check::model::us_date(d))
+            )
+        };
+        return Err(Problem::value(
+            format!("expected a date, found {}", shown(t, private)),
+            help,
+        ));
+    }
     let (day, zoned) = without_time(t).ok_or_else(general)?;
     let d = if !day.bytes().any(|b| b.is_ascii_alphabetic()) {
         numeric_date(t, day, private)

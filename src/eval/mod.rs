@@ -1508,30 +1508,26 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 None => {}
             }
         }
-        let parts: Vec<String> = notes
-            .iter()
-            .map(|(r, n)| {
-                format!(
-                    "{n} {} row{} of this {} skipped for data errors",
-                    model
-                        .schema
-                        .record(*r)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or(""),
-                    if *n == 1 { "" } else { "s" },
-                    model
-                        .schema
-                        .record(self.entity)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or("")
-                )
-            })
-            .collect();
+        let parts: Vec<String> = notes.keys().filter_map(|r| self.skipped_rows(*r)).collect();
         if parts.is_empty() {
             None
         } else {
             Some(parts.join(", "))
         }
+    }
+
+    /// `2 certification rows of this school skipped for data errors`, when rows of `record`
+    /// belonging to this entity were skipped.
+    fn skipped_rows(&self, record: RecordId) -> Option<String> {
+        let n = *self.ev.skipped.get(&(record, self.entity, self.idx))?;
+        let schema = &self.model().schema;
+        let name = |r: RecordId| schema.record(r).map_or("", |x| x.name.as_str());
+        Some(format!(
+            "{n} {} row{} of this {} skipped for data errors",
+            name(record),
+            if n == 1 { "" } else { "s" },
+            name(self.entity)
+        ))
     }
 
     /// A count under the suppression threshold, or a formula that reads one.
@@ -2524,6 +2520,27 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     format!("no {rname}{filter_text}")
                 };
                 if done.iter().any(|(d, _)| *d <= due) {
+                    return;
+                }
+                // A row of this record that could not be read may be the one that was done on
+                // time: the rule cannot be decided, rather than late or overdue.
+                if let Some(skipped) = self.skipped_rows(*record)
+                    && (!done.is_empty() || as_of > due)
+                {
+                    let read = match done.first() {
+                        Some((d, _)) => format!(
+                            "among the rows read, the first {rname}{filter_text} has {fname} {}",
+                            us_date(*d)
+                        ),
+                        None => format!("among the rows read, {missing}"),
+                    };
+                    out.push(self.finding(
+                        rule,
+                        Status::Undetermined,
+                        Severity::Warning.min(rule.severity),
+                        format!("cannot be decided: {skipped}; {read}; due {}", us_date(due)),
+                        done.first().map(|(_, loc)| loc.clone()).or(blank),
+                    ));
                     return;
                 }
                 if let Some((d, loc)) = done.first() {
