@@ -1359,6 +1359,25 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    /// `count` cells of up to `max_len - 1` bytes from `alphabet`, from a seeded xorshift.
+    fn random_cells(
+        seed: u64,
+        count: usize,
+        alphabet: &'static [u8],
+        max_len: u64,
+    ) -> impl Iterator<Item = String> {
+        let mut x = seed;
+        (0..count).map(move |_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % max_len) as usize;
+            (0..len)
+                .map(|k| alphabet[((x >> (5 * k + 4)) % alphabet.len() as u64) as usize] as char)
+                .collect()
+        })
+    }
+
     /// The byte-at-a-time reading of the common spellings gives what the general reading gives,
     /// and leaves everything else to it.
     #[test]
@@ -1373,17 +1392,8 @@ mod tests {
         ] {
             assert!(plain_date(t.as_bytes()).is_some(), "{t}");
         }
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"0123456789/-/-12 ";
         let mut read = 0;
-        for _ in 0..1_000_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let len = (x % 12) as usize;
-            let t: String = (0..len)
-                .map(|k| alphabet[((x >> (5 * k + 4)) % alphabet.len() as u64) as usize] as char)
-                .collect();
+        for t in random_cells(0x2545_f491_4f6c_dd1d, 1_000_000, b"0123456789/-/-12 ", 12) {
             if let Some(got) = plain_date(t.as_bytes()) {
                 read += 1;
                 assert_eq!(numeric_date(&t, &t, false), Ok(got), "{t:?}");
@@ -1421,17 +1431,13 @@ mod tests {
         ] {
             assert!(plain_scalar(ty, t.as_bytes()).is_some(), "{t}");
         }
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let alphabet = b"0123456789-/ tRuEfAlse+.,2";
         let mut read = 0;
-        for _ in 0..400_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let len = (x % 11) as usize;
-            let t: String = (0..len)
-                .map(|k| alphabet[((x >> (5 * k + 4)) % alphabet.len() as u64) as usize] as char)
-                .collect();
+        for t in random_cells(
+            0x9e37_79b9_7f4a_7c15,
+            400_000,
+            b"0123456789-/ tRuEfAlse+.,2",
+            11,
+        ) {
             for ty in types {
                 if let Some(got) = plain_scalar(ty, t.as_bytes()) {
                     read += 1;
