@@ -55,6 +55,27 @@ pub(crate) struct Opened {
     rows_base: u64,
 }
 
+/// Where to cut a file, in `seen` (the bytes from just before the guessed place): the index of a
+/// line break that ends a non-empty line. A break between two whole lines without a `"` is
+/// preferred, as one inside a quoted value has a quote on the line before it (the opening one) or
+/// after it (the closing one) unless the value spans four lines or more; failing that, the first
+/// break. A cut inside quotes is still found out while reading (see [`PartEnd::Misaligned`]).
+fn cut(seen: &[u8]) -> Option<usize> {
+    let breaks: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(j, _)| j)
+        .collect();
+    let ends_line = |j: usize| j >= 1 && seen.get(j - 1).is_some_and(|p| *p != b'\n');
+    let quoteless = |from: usize, to: usize| !seen.get(from..to).unwrap_or(&[]).contains(&b'"');
+    let quiet = breaks.windows(3).find_map(|w| match *w {
+        [a, j, b] if ends_line(j) && quoteless(a + 1, j) && quoteless(j + 1, b) => Some(j),
+        _ => None,
+    });
+    quiet.or_else(|| breaks.iter().copied().find(|&j| ends_line(j)))
+}
+
 /// How reading a part of a file ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PartEnd {
@@ -300,12 +321,9 @@ impl Opened {
                 break;
             };
             let seen = window.get(..n).unwrap_or(&[]);
-            let found = seen
-                .windows(2)
-                .position(|w| matches!(w, [prev, b'\n'] if *prev != b'\n'));
-            if let Some(i) = found {
-                // The break is at `at + i + 1`; the part starts after it.
-                let p = at + i as u64 + 2;
+            if let Some(j) = cut(seen) {
+                // The break is at `at + j`; the part starts after it.
+                let p = at + j as u64 + 1;
                 if p > last && p < self.stream_len {
                     bounds.push(p);
                 }
@@ -612,5 +630,28 @@ fn csv_message(e: &::csv::Error) -> String {
     match e.kind() {
         ::csv::ErrorKind::Io(io) => io_message(io),
         _ => "the file is not valid CSV".into(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests fail loudly")]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cuts_between_lines_without_quotes() {
+        // The first break ends `"Name, with`, inside quotes; the next ends `breaks"`, whose line
+        // has the closing quote; the one after falls between two plain rows.
+        let seen = b"1,\"Name, with\nbreaks\"\nS2,white,resident\nS3,black,permit\nS4";
+        let j = cut(seen).unwrap();
+        assert_eq!(&seen[j + 1..j + 3], b"S3");
+        // Without quotes, the second break (the first with a whole line before it).
+        let plain = b"ent\nS2,a\nS3,b\nS4,c\n";
+        assert_eq!(&plain[cut(plain).unwrap() + 1..][..2], b"S3");
+        // Nothing quiet in sight: the first break that ends a line.
+        let quoted = b"x\"\n\n\"y\n";
+        assert_eq!(cut(quoted), Some(2));
+        assert_eq!(cut(b"\n\n"), None);
+        assert_eq!(cut(b""), None);
     }
 }
