@@ -634,7 +634,11 @@ fn csv_message(e: &::csv::Error) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, reason = "tests fail loudly")]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 mod tests {
     use super::cut;
 
