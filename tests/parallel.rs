@@ -223,6 +223,27 @@ fn a_part_starting_inside_quotes_is_read_again_with_the_part_before() {
     assert_eq!(rows_one.errors, rows_many.errors);
 }
 
+#[test]
+fn a_quote_left_open_gives_what_one_pass_gives() {
+    let dir = district("open_quote");
+    // A name whose closing quote is missing: the rest of the file is inside one quoted value,
+    // and every later cut falls inside it.
+    edit_students(&dir, |i, line| {
+        if i == 2_000 {
+            line.replacen(",Student", ",\"Student", 1)
+        } else {
+            line.to_string()
+        }
+    });
+    let text = fs::read_to_string(dir.join("student.csv")).unwrap();
+    assert_eq!(text.matches('"').count(), 1, "one quote, left open");
+    assert_same_lint(&dir);
+    let rows_one = rows_of(&dir, split(1));
+    let rows_many = rows_of(&dir, split(4));
+    assert_eq!(rows_one.rows, rows_many.rows);
+    assert_eq!(rows_one.errors, rows_many.errors);
+}
+
 /// What streaming `student.csv` gave: the rows (line and values) in order, the errors, and how
 /// many states (parts) there were.
 #[derive(Debug, PartialEq)]
