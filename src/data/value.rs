@@ -452,8 +452,8 @@ impl RecordParser {
     /// equal to the last one parsed. Returns false when the cell needs the general path
     /// ([`RecordParser::cell_into`]).
     #[inline(always)]
-    pub fn exact(&self, field: usize, raw: &[u8], slot: &mut Value) -> bool {
-        let Some(info) = self.fields.get(field) else {
+    pub fn exact(&mut self, field: usize, raw: &[u8], slot: &mut Value) -> bool {
+        let Some(info) = self.fields.get_mut(field) else {
             return false;
         };
         if raw.is_empty() {
@@ -483,6 +483,11 @@ impl RecordParser {
                 }
                 _ => match plain_scalar(info.ty, raw) {
                     Some(v) => {
+                        // Kept as the last value, as the general path keeps it: the norm day's
+                        // date in every row is then read once.
+                        info.last.raw.clear();
+                        info.last.raw.extend_from_slice(raw);
+                        info.last.value = Some(v.clone());
                         put(slot, v);
                         true
                     }
