@@ -277,6 +277,7 @@ fn rows_of(dir: &Path, split: Split) -> Streamed {
         Vec::new,
         |rows: &mut Vec<(u64, Vec<Value>)>, row| rows.push((row.line, row.values.to_vec())),
         |_, _| {},
+        &|| false,
     );
     Streamed {
         parts: states.len(),

@@ -214,11 +214,13 @@ impl Split {
 /// numbers and errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s.
 ///
 /// A file is cut into more parts than threads ([`PARTS_PER_THREAD`] each), which the threads take
-/// in turn. A part starts just after a line break, which must end a row: when it falls inside a
-/// quoted value instead, that part is read again joined to the one before it.
+/// in turn; a thread that finds no part left calls `idle` until it returns false (other work, such
+/// as reading the small files, so that no thread waits for the last part). A part starts just
+/// after a line break, which must end a row: when it falls inside a quoted value instead, that part
+/// is read again joined to the one before it.
 #[allow(
     clippy::too_many_arguments,
-    reason = "stream's arguments, and the split and state"
+    reason = "stream's arguments, the split and state, and the other work"
 )]
 pub fn stream_parts<S: Send>(
     schema: &Schema,
@@ -231,6 +233,7 @@ pub fn stream_parts<S: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &Row<'_>) + Sync,
     skip: impl Fn(&mut S, Option<(RecordId, u32)>) + Sync,
+    idle: &(dyn Fn() -> bool + Sync),
 ) -> Vec<S> {
     let mut states = Vec::new();
     let Some(rec) = schema.record(record) else {
@@ -277,6 +280,7 @@ pub fn stream_parts<S: Send>(
                 &init,
                 &f,
                 &skip,
+                idle,
             )
         {
             for (state, part_errors, tally) in parts {
@@ -314,7 +318,7 @@ type Part<S> = (S, Vec<DataError>, error::PartTally);
 /// the file in one go instead.
 #[expect(
     clippy::too_many_arguments,
-    reason = "the file, its parts and threads, the decoder, and the caller's three callbacks"
+    reason = "the file, its parts and threads, the decoder, the caller's callbacks and other work"
 )]
 fn read_parts<S: Send>(
     opened: &csv::Opened,
@@ -326,6 +330,7 @@ fn read_parts<S: Send>(
     init: &(impl Fn() -> S + Sync),
     f: &(impl Fn(&mut S, &Row<'_>) + Sync),
     skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
+    idle: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Part<S>>> {
     let file = path.display().to_string();
     let n = bounds.len().saturating_sub(1);
@@ -360,7 +365,7 @@ fn read_parts<S: Send>(
         let tally = sink.into_part();
         Some(((state, part_errors, tally), end))
     };
-    let mut read_once = crate::pool::pool(threads, n, |k| read(k, k)).into_iter();
+    let mut read_once = crate::pool::pool_then(threads, n, |k| read(k, k), idle).into_iter();
     let mut parts = Vec::with_capacity(n);
     // Part `k` starts where a row starts: the first does, and so does each after a part that
     // ended where a row ends.

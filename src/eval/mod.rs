@@ -344,7 +344,9 @@ impl<'a> Evaluator<'a> {
         }
         let entities = &self.entities;
         let split = self.split;
-        let run = |job: &Job<'_>, split| {
+        // Reads one record's files; a large file in parts, whose threads do `idle` once every
+        // part is taken.
+        let run = |job: &Job<'_>, split, idle: &(dyn Fn() -> bool + Sync)| {
             let Job {
                 rid,
                 rec,
@@ -368,6 +370,7 @@ impl<'a> Evaluator<'a> {
                         *st.skipped.entry(w).or_default() += 1;
                     }
                 },
+                idle,
             );
             let mut states = states.into_iter();
             let all = states.next().map(|mut all| {
@@ -378,17 +381,10 @@ impl<'a> Evaluator<'a> {
             });
             (all, errors)
         };
-        // Large files one after another, each in parts on every thread; then the small ones,
-        // shared out among the threads. Results are put back in record order.
-        let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
-        for (job, slot) in jobs.iter().zip(done.iter_mut()) {
-            if job.large && split.threads > 1 {
-                *slot = Some(run(job, split));
-            }
-        }
-        // The small ones, largest first, so that the threads end at about the same time.
+        let in_parts = |job: &Job<'_>| job.large && split.threads > 1;
+        // The small files, largest first, so that the threads end at about the same time.
         let mut small: Vec<(u64, usize)> = (0..jobs.len())
-            .filter(|i| done.get(*i).is_some_and(Option::is_none))
+            .filter(|i| jobs.get(*i).is_some_and(|job| !in_parts(job)))
             .map(|i| {
                 let bytes = jobs.get(i).map_or(0, |job| {
                     set.files_of(job.rid)
@@ -404,21 +400,47 @@ impl<'a> Evaluator<'a> {
             threads: 1,
             ..split
         };
-        if split.threads > 1 && small.len() > 1 {
-            let results = crate::pool::pool(split.threads, small.len(), |k| {
-                let &(_, i) = small.get(k)?;
-                Some((i, run(jobs.get(i)?, one)))
-            });
-            for (i, result) in results.into_iter().flatten() {
-                if let Some(slot) = done.get_mut(i) {
+        // A small file is read by the next thread free: one reading a large file once its parts
+        // are all taken, so that none waits for the last part, then any.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let taken: Vec<std::sync::Mutex<Option<JobResult>>> =
+            small.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        let take_small = || -> bool {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (Some(&(_, i)), Some(slot)) = (small.get(k), taken.get(k)) else {
+                return false;
+            };
+            if let Some(job) = jobs.get(i) {
+                let result = run(job, one, &|| false);
+                if let Ok(mut slot) = slot.lock() {
                     *slot = Some(result);
                 }
+            }
+            true
+        };
+        // Large files one after another, each in parts on every thread; the small ones in
+        // between and after. Results are put back in record order.
+        let mut done: Vec<Option<JobResult>> = jobs.iter().map(|_| None).collect();
+        if split.threads > 1 {
+            for (job, slot) in jobs.iter().zip(done.iter_mut()) {
+                if in_parts(job) {
+                    *slot = Some(run(job, split, &take_small));
+                }
+            }
+            crate::pool::pool(split.threads, split.threads, |_| {
+                while take_small() {}
+                Some(())
+            });
+        }
+        for (&(_, i), slot) in small.iter().zip(taken) {
+            if let (Ok(Some(result)), Some(done)) = (slot.into_inner(), done.get_mut(i)) {
+                *done = Some(result);
             }
         }
         // Anything not read yet (one thread, or a worker that failed) is read here.
         for (job, slot) in jobs.iter().zip(done.iter_mut()) {
             if slot.is_none() {
-                *slot = Some(run(job, one));
+                *slot = Some(run(job, one, &|| false));
             }
         }
         for (job, result) in jobs.iter().zip(done) {
