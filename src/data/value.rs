@@ -930,18 +930,21 @@ pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
     date_zoned(t, private).map(|(d, _)| d)
 }
 
+/// `expected a date, found ...`, with the spellings to use.
+fn not_a_date(t: &str, private: bool) -> Problem {
+    Problem::value(
+        format!("expected a date, found {}", shown(t, private)),
+        "write dates month first, as `1/31/2024`, or as `2024-01-31`",
+    )
+}
+
 /// [`date`], and whether the time after it named a time zone (`Z`, `+02:00`): the date is the
 /// one written, not converted to the district's time.
 fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
     if let Some(d) = plain_date(t.as_bytes()) {
         return Ok((d, false));
     }
-    let general = || {
-        Problem::value(
-            format!("expected a date, found {}", shown(t, private)),
-            "write dates month first, as `1/31/2024`, or as `2024-01-31`",
-        )
-    };
+    let general = || not_a_date(t, private);
     // A spreadsheet's day number (45322 is 1/31/2024): a date column exported unformatted.
     // Said, not read: the same cell could be a count or a code.
     if t.len() == 5
@@ -958,10 +961,10 @@ fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
                 quote(&crate::check::model::us_date(d))
             )
         };
-        return Err(Problem::value(
-            format!("expected a date, found {}", shown(t, private)),
+        return Err(Problem {
             help,
-        ));
+            ..not_a_date(t, private)
+        });
     }
     let (day, zoned) = without_time(t).ok_or_else(general)?;
     let d = if !day.bytes().any(|b| b.is_ascii_alphabetic()) {
@@ -1202,12 +1205,7 @@ fn two_digit_year(t: &str, private: bool, example: &str) -> Problem {
 
 /// `1/31/2024` (month first), `2024/01/31` or `2024-01-31`: `day` is `t` without its time.
 fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDate, Problem> {
-    let general = || {
-        Problem::value(
-            format!("expected a date, found {}", shown(t, private)),
-            "write dates month first, as `1/31/2024`, or as `2024-01-31`",
-        )
-    };
+    let general = || not_a_date(t, private);
     // `20240131`, as state reporting files (CALPADS) write dates: year, month, day.
     if day.len() == 8
         && all_digits(day)

@@ -121,11 +121,6 @@ impl Sources {
         (line, col)
     }
 
-    /// A miette source for one file.
-    pub fn named_source(&self, id: FileId) -> miette::NamedSource<String> {
-        miette::NamedSource::new(self.name(id), self.text(id).to_string())
-    }
-
     pub fn len(&self) -> usize {
         self.files.len()
     }
