@@ -329,16 +329,20 @@ impl<'a> Evaluator<'a> {
                 self.files.push(path.display().to_string());
             }
             if let Some((plan, wanted)) = RecordPlan::new(model, &self.entities, rid, rec, files) {
-                let large = set.files_of(rid).any(|p| {
-                    data::Format::of(p) == Some(data::Format::Csv)
-                        && std::fs::metadata(p).is_ok_and(|m| m.len() >= self.split.min_bytes)
-                });
+                let (mut bytes, mut large) = (0, false);
+                for p in set.files_of(rid) {
+                    let len = std::fs::metadata(p).ok().map(|m| m.len());
+                    bytes += len.unwrap_or(0);
+                    large |= data::Format::of(p) == Some(data::Format::Csv)
+                        && len.is_some_and(|l| l >= self.split.min_bytes);
+                }
                 jobs.push(Job {
                     rid,
                     rec,
                     plan,
                     wanted,
                     large,
+                    bytes,
                 });
             }
         }
@@ -383,17 +387,11 @@ impl<'a> Evaluator<'a> {
         };
         let in_parts = |job: &Job<'_>| job.large && split.threads > 1;
         // The small files, largest first, so that the threads end at about the same time.
-        let mut small: Vec<(u64, usize)> = (0..jobs.len())
-            .filter(|i| jobs.get(*i).is_some_and(|job| !in_parts(job)))
-            .map(|i| {
-                let bytes = jobs.get(i).map_or(0, |job| {
-                    set.files_of(job.rid)
-                        .filter_map(|p| std::fs::metadata(p).ok())
-                        .map(|m| m.len())
-                        .sum()
-                });
-                (bytes, i)
-            })
+        let mut small: Vec<(u64, usize)> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, job)| !in_parts(job))
+            .map(|(i, job)| (job.bytes, i))
             .collect();
         small.sort_by(|a, b| b.cmp(a));
         let one = data::Split {
@@ -849,6 +847,8 @@ struct Job<'m> {
     plan: RecordPlan<'m>,
     wanted: Vec<bool>,
     large: bool,
+    /// The size of its files together.
+    bytes: u64,
 }
 
 /// What reading one record gave: its merged accumulators (none without files), and its errors.
