@@ -245,7 +245,8 @@ pub fn stream_parts<S: Send>(
             continue;
         };
         let mut sink = Capped::new(path.display().to_string(), errors);
-        let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= split.min_bytes);
+        let len = std::fs::metadata(path).ok().map(|m| m.len());
+        let large = len.is_some_and(|l| l >= split.min_bytes);
         if format != Format::Csv || split.threads < 2 || !large {
             let mut decoder = decoder.clone();
             let mut state = states.pop().unwrap_or_else(&init);
@@ -265,7 +266,7 @@ pub fn stream_parts<S: Send>(
             continue;
         };
         let bounds = if opened.splittable() {
-            opened.split(split.parts(std::fs::metadata(path).map_or(0, |m| m.len())))
+            opened.split(split.parts(len.unwrap_or(0)))
         } else {
             Vec::new()
         };
