@@ -170,7 +170,10 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
             &model,
             &loaded.sources,
             std::slice::from_ref(&dir),
-            &Options { as_of },
+            &Options {
+                as_of,
+                absent_is_empty: true,
+            },
         );
         let _ = std::fs::remove_dir_all(&dir);
         let diffs = compare(get(case, "expect"), &ev);

@@ -62,11 +62,10 @@ pub fn run(args: Args, style: Style) -> u8 {
     let impacts = if args.data.is_empty() {
         None
     } else {
-        let opts = Options {
-            as_of: args
-                .as_of
+        let opts = Options::at(
+            args.as_of
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        };
+        );
         let a = evaluate(&mo, &lo.sources, &args.data, &opts);
         let b = evaluate(&mn, &ln.sources, &args.data, &opts);
         Some(impact(&a, &b))

@@ -38,7 +38,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     if args.as_of.is_none() {
         super::lint::default_date_note(&model.guide, as_of);
     }
-    let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+    let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
     let mut found = Vec::new();
     for id in &args.schools {
         match ev.explanations.iter().find(|x| &x.entity == id) {

@@ -116,7 +116,7 @@ pub fn run(args: Args, style: Style) -> u8 {
         &model,
         &loaded.sources,
         &args.data,
-        &Options { as_of },
+        &Options::at(as_of),
         mode,
     );
     let policy = args.policy.display().to_string();
@@ -160,7 +160,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
     }
-    let code = if unreadable {
+    let code = if unreadable || report.lacks_data() {
         EXIT_UNREADABLE
     } else if report.has_errors() || ev.data_errors.iter().any(|e| e.is_error()) {
         EXIT_FINDINGS

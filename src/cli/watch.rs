@@ -130,7 +130,7 @@ fn once(args: &Args, style: Style, clear: bool) -> (String, Vec<PathBuf>) {
                 let as_of = args
                     .as_of
                     .unwrap_or_else(|| chrono::Local::now().date_naive());
-                let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+                let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
                 let policy = args.policy.display().to_string();
                 let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
                 if let Some((_, e)) = model.schema.entities().next() {

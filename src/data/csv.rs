@@ -91,7 +91,7 @@ pub(crate) enum PartEnd {
 /// Opens a CSV file and reads its header. File-level problems are reported and give `None`.
 pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Option<Opened> {
     let file_error = |sink: &mut Capped<'_>, message: String, help: &str| {
-        sink.always(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
+        sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
     let mut file = match File::open(path) {
         Ok(f) => f,
@@ -241,7 +241,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         });
     }
     if let Some(name) = separated(record, &headers) {
-        sink.always(
+        sink.skip_file(
             DataError::new(
                 DataErrorKind::File,
                 sink.file(),
@@ -253,6 +253,14 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         return None;
     }
     let map = match_header(record, &headers, header_line, sink)?;
+    sink.absent(
+        map.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_none())
+            .map(|(f, _)| f)
+            .collect(),
+    );
     opened.width = headers.len();
     opened.headers = headers.iter().map(|h| h.trim().to_owned()).collect();
     opened.columns = map.columns;
@@ -479,15 +487,16 @@ impl Opened {
                 Ok(false) => return,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    sink.report(None, |file| {
+                    let file = sink.file().to_owned();
+                    sink.skip_file(
                         DataError::new(
                             DataErrorKind::File,
                             file,
                             format!("cannot read further: {}", csv_message(&e)),
                         )
                         .line(line)
-                        .help("check that the file is CSV text")
-                    });
+                        .help("check that the file is CSV text; the rows after this place are not read"),
+                    );
                     return;
                 }
             }
@@ -508,15 +517,16 @@ impl Opened {
 
 /// An I/O error while reading rows, as the `csv` reader reports it (it knows no line then).
 fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
-    sink.report(None, |file| {
+    let file = sink.file().to_owned();
+    sink.skip_file(
         DataError::new(
             DataErrorKind::File,
             file,
             format!("cannot read further: {}", io_message(e)),
         )
         .line(0)
-        .help("check that the file is CSV text")
-    });
+        .help("check that the file is CSV text; the rows after this place are not read"),
+    );
 }
 
 /// The header's line: the reader's line after it, less its line breaks inside quotes and the

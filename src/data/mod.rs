@@ -45,7 +45,7 @@ use crate::check::model::{RecordId, Schema, Value};
 
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
-pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN};
+pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN, FileOutcome};
 pub use rows::Pos;
 pub use tree::Node;
 
@@ -85,6 +85,14 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// What was read of one data file of a record (see [`FileOutcome`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileRead {
+    pub record: RecordId,
+    pub path: std::path::PathBuf,
+    pub outcome: FileOutcome,
 }
 
 /// A row handed to the caller. `values` follow the schema's field order; fields not requested
@@ -229,6 +237,7 @@ pub fn stream_parts<S: Send>(
     entities: &Entities,
     wanted: &[bool],
     errors: &mut Vec<DataError>,
+    reads: &mut Vec<FileRead>,
     split: Split,
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &Row<'_>) + Sync,
@@ -240,6 +249,13 @@ pub fn stream_parts<S: Send>(
         return vec![init()];
     };
     let decoder = Decoder::new(schema, rec, wanted);
+    let done = |sink: Capped<'_>, path: &Path, reads: &mut Vec<FileRead>| {
+        reads.push(FileRead {
+            record,
+            path: path.to_path_buf(),
+            outcome: sink.finish(),
+        })
+    };
     for path in data.files_of(record) {
         let Some(format) = Format::of(path) else {
             continue;
@@ -258,11 +274,11 @@ pub fn stream_parts<S: Send>(
                 }
             });
             states.push(state);
-            sink.finish();
+            done(sink, path, reads);
             continue;
         }
         let Some(mut opened) = csv::open(path, rec, &mut sink) else {
-            sink.finish();
+            done(sink, path, reads);
             continue;
         };
         let bounds = if opened.splittable() {
@@ -300,7 +316,7 @@ pub fn stream_parts<S: Send>(
             });
             states.push(state);
         }
-        sink.finish();
+        done(sink, path, reads);
     }
     if states.is_empty() {
         states.push(init());
@@ -484,6 +500,7 @@ impl<'s> Decoder<'s> {
             note_lenient(&mut self.parser, sink, pos);
         }
         if good {
+            sink.row_read();
             f(&Row {
                 values: &self.values,
                 file: path,

@@ -6,6 +6,7 @@
 //! grouped by entity. Then, per entity: measures, categories (with multi-year transitions),
 //! windows, and rules.
 
+mod coverage;
 pub mod finding;
 pub mod value;
 
@@ -18,7 +19,7 @@ pub use finding::*;
 use value::{Scope, as_ratio, date_of, eval, eval_bool, round_half_up, show};
 
 use crate::check::model::*;
-use crate::data::{self, DataError, DataSet, Entities};
+use crate::data::{self, DataError, DataSet, Entities, FileRead};
 use crate::syntax::Sources;
 use crate::syntax::ast::BoundKind;
 
@@ -27,6 +28,20 @@ use crate::syntax::ast::BoundKind;
 pub struct Options {
     /// The evaluation date: deadlines after it are pending, before it overdue.
     pub as_of: NaiveDate,
+    /// A record no file holds is an empty table, and a field no row gives is empty (policy test
+    /// cases, which are small explicit worlds), rather than data not read, whose outcomes are
+    /// undetermined (lint).
+    pub absent_is_empty: bool,
+}
+
+impl Options {
+    /// Lint's options: as of `as_of`, a record without a file is not read.
+    pub fn at(as_of: NaiveDate) -> Options {
+        Options {
+            as_of,
+            absent_is_empty: false,
+        }
+    }
 }
 
 /// Everything a lint run produced.
@@ -36,6 +51,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
+    /// Data that was not read, and what it left undetermined.
+    pub gaps: Vec<Gap>,
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
     pub entities: usize,
@@ -139,7 +156,8 @@ pub fn evaluate_with(
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
     missing_entity_files(model, inputs, &set, &mut errors);
-    let entities = data::load_entities(schema, &set, &mut errors);
+    let mut reads = Vec::new();
+    let entities = data::load_entities(schema, &set, &mut errors, &mut reads);
     let mut ev = Evaluator {
         model,
         sources,
@@ -160,9 +178,23 @@ pub fn evaluate_with(
             .chain(model.categories.iter().map(|c| c.span))
             .map(|span| (span, sources.line_col(span.file, span.start)))
             .collect(),
+        cov: coverage::Coverage::default(),
     };
-    ev.read(&set, &mut errors);
+    ev.read(&set, &mut errors, &mut reads);
+    ev.cov = coverage::Coverage::new(
+        model,
+        &set,
+        &reads,
+        &set.passed_over(),
+        opts.absent_is_empty,
+    );
     let (findings, explanations, count) = ev.decide();
+    let mut gaps = gaps(&ev.cov, &findings);
+    // With no entity to check, nothing rests on the other records: the missing entities are the
+    // data error to fix first.
+    if count == 0 {
+        gaps.retain(|g| !g.rules.is_empty());
+    }
     // `43 schools`, or `5 schools and 2 districts` when rules are about several kinds.
     let by_kind = model
         .schema
@@ -190,6 +222,7 @@ pub fn evaluate_with(
     Evaluation {
         findings,
         explanations,
+        gaps,
         data_errors: errors,
         entities: count,
         by_kind,
@@ -260,6 +293,48 @@ struct Evaluator<'a> {
     files: Vec<String>,
     /// Where each rule and category starts in the policy (line, column), found once.
     line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
+    /// What the data lacks, and what rests on it.
+    cov: coverage::Coverage,
+}
+
+/// Per cause of a gap in the data, the rules whose outcome it left undetermined and for how many
+/// entities.
+fn gaps(cov: &coverage::Coverage, findings: &[Finding]) -> Vec<Gap> {
+    let mut out: Vec<Gap> = cov
+        .causes
+        .iter()
+        .map(|c| Gap {
+            cause: c.text.clone(),
+            no_data: c.no_data,
+            rules: Vec::new(),
+            entities: 0,
+            entity_kind: String::new(),
+        })
+        .collect();
+    let mut seen: Vec<std::collections::BTreeSet<(&str, &str)>> =
+        vec![Default::default(); out.len()];
+    for f in findings {
+        for &c in &f.causes {
+            if let (Some(g), Some(seen)) = (out.get_mut(c), seen.get_mut(c)) {
+                if !g.rules.contains(&f.rule) {
+                    g.rules.push(f.rule.clone());
+                }
+                if seen.insert((f.entity_kind.as_str(), f.entity.as_str())) {
+                    g.entities += 1;
+                    if g.entity_kind.is_empty() {
+                        g.entity_kind = f.entity_kind.clone();
+                    }
+                }
+            }
+        }
+    }
+    for g in &mut out {
+        g.rules.sort();
+    }
+    // A column absent that no outcome read is no gap worth a word; a record with no data is,
+    // even when nothing here depended on it.
+    out.retain(|g| g.no_data || !g.rules.is_empty());
+    out
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -313,7 +388,7 @@ impl<'a> Evaluator<'a> {
 
     /// One pass over each record type; a large CSV file is read in parts on threads, each part
     /// into its own accumulators, merged in file order.
-    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
+    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>, reads: &mut Vec<FileRead>) {
         let model = self.model;
         let schema = &model.schema;
         // One job per record something reads.
@@ -359,6 +434,7 @@ impl<'a> Evaluator<'a> {
                 ..
             } = job;
             let mut errors = Vec::new();
+            let mut reads = Vec::new();
             let states = data::stream_parts(
                 schema,
                 *rid,
@@ -366,6 +442,7 @@ impl<'a> Evaluator<'a> {
                 entities,
                 wanted,
                 &mut errors,
+                &mut reads,
                 split,
                 || plan.state(),
                 |st, row| plan.visit(st, row, entities, schema, rec),
@@ -383,7 +460,7 @@ impl<'a> Evaluator<'a> {
                 }
                 all
             });
-            (all, errors)
+            (all, errors, reads)
         };
         let in_parts = |job: &Job<'_>| job.large && split.threads > 1;
         // The small files, largest first, so that the threads end at about the same time.
@@ -443,10 +520,11 @@ impl<'a> Evaluator<'a> {
         }
         for (job, result) in jobs.iter().zip(done) {
             let Job { rid, plan, .. } = job;
-            let Some((all, mut errs)) = result else {
+            let Some((all, mut errs, mut file_reads)) = result else {
                 continue;
             };
             errors.append(&mut errs);
+            reads.append(&mut file_reads);
             let Some(all) = all else { continue };
             self.rows += all.rows;
             for ((e, ix), n) in all.skipped {
@@ -852,7 +930,7 @@ struct Job<'m> {
 }
 
 /// What reading one record gave: its merged accumulators (none without files), and its errors.
-type JobResult = (Option<RecordState>, Vec<DataError>);
+type JobResult = (Option<RecordState>, Vec<DataError>, Vec<FileRead>);
 
 /// One pass's accumulators (or one part's, to merge in file order).
 struct RecordState {
@@ -1368,6 +1446,10 @@ impl Scope for EntityCx<'_, '_> {
         self.category_value(c).0
     }
     fn entity_field(&self, f: usize) -> Option<&Value> {
+        // A field whose column was not read has no value, not an empty one.
+        if self.ev.cov.field(self.entity, f).is_some() {
+            return None;
+        }
         self.ev
             .entities
             .row(self.entity, self.idx)
@@ -1585,6 +1667,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let measure = model.measures.get(m)?;
         let i = self.idx as usize;
         let exact = match &measure.def {
+            // Rows or fields it aggregates were not read.
+            MeasureDef::Agg { .. } if self.ev.cov.direct.get(m).is_some_and(|d| !d.is_empty()) => {
+                None
+            }
             MeasureDef::Agg {
                 record,
                 kind,
@@ -1662,7 +1748,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let saved = self.row.take();
         let q = eval_bool(&cat.when, self);
         self.row = saved;
+        let history_unread = self.ev.cov.history.get(c).is_some_and(|h| !h.is_empty());
         let result = match &cat.transitions {
+            // Without the history, neither the status held nor the notice years are known.
+            Some(_) if history_unread => (None, CategoryState::Undetermined, Vec::new()),
             None => match q {
                 Some(true) => (Some(true), CategoryState::Member, Vec::new()),
                 Some(false) => (Some(false), CategoryState::NotMember, Vec::new()),
@@ -1756,7 +1845,19 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             );
         };
         match (held, q) {
-            (_, None) => (None, CategoryState::Undetermined, history),
+            // This year's result cannot be decided; it matters only when the two possible
+            // results give different memberships this year.
+            (true, None) => {
+                if failing_streak(&by_year, year, Some(false)) <= t.notice_years {
+                    (Some(true), CategoryState::MemberByHistory, history)
+                } else {
+                    (None, CategoryState::Undetermined, history)
+                }
+            }
+            (false, None) if t.gain_next_year => {
+                (Some(false), CategoryState::NotMemberByHistory, history)
+            }
+            (false, None) => (None, CategoryState::Undetermined, history),
             (true, Some(true)) => (Some(true), CategoryState::Continuing, history),
             (true, Some(false)) => {
                 let k = failing_streak(&by_year, year, Some(false));
@@ -1849,6 +1950,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             guide: model.guide.id.clone(),
             policy: self.ev.policy_loc(rule.span),
             data: data.or_else(|| self.entity_loc()),
+            causes: Vec::new(),
         }
     }
 
@@ -1881,6 +1983,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         continue;
                     };
                     if fd.private {
+                        continue;
+                    }
+                    if self.ev.cov.field(self.entity, f).is_some() {
+                        extra.push(format!("{} is not read", fd.name));
                         continue;
                     }
                     let v = self.entity_field(f).cloned().unwrap_or(Value::Null);
@@ -1988,20 +2094,28 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     text: String::new(),
                     span: cat.span,
                 };
-                findings.push(self.finding(
+                let causes = self.ev.cov.categories.get(ci).cloned().unwrap_or_default();
+                let note = if causes.is_empty() {
+                    self.skipped_note(&cat.when).or(distance.clone())
+                } else {
+                    Some(self.ev.cov.text(&causes))
+                };
+                let mut f = self.finding(
                     &rule,
                     Status::Undetermined,
                     Severity::Warning,
                     // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
                     // resident to divide by` or `...; 2 student rows of this school skipped`
-                    match self.skipped_note(&cat.when).or(distance.clone()) {
+                    match note {
                         Some(d) => {
                             format!("category {} cannot be decided: {reason}; {d}", cat.name)
                         }
                         None => format!("category {} cannot be decided: {reason}", cat.name),
                     },
                     None,
-                ));
+                );
+                f.causes = causes.into_iter().collect();
+                findings.push(f);
             }
             if !self.explain {
                 continue;
@@ -2016,7 +2130,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 gap,
             });
         }
-        for rule in &model.rules {
+        for (ri, rule) in model.rules.iter().enumerate() {
             if rule.entity != self.entity {
                 continue;
             }
@@ -2024,6 +2138,49 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 None => Some(true),
                 Some(a) => eval_bool(a, self),
             };
+            // Whether the rule applies cannot be decided: it matters only when the rule, were it
+            // to apply, would not be met.
+            if applies.is_none()
+                && let Some(a) = &rule.applies
+            {
+                let before = findings.len();
+                let mut kept = Vec::new();
+                self.rule(ri, rule, &mut kept, &mut retention);
+                let why = format!(
+                    "whether it applies ({}) cannot be decided: {}",
+                    self.ev.sources.slice(a.span),
+                    self.inputs(a)
+                );
+                let causes = self.ev.cov.of_expr(a, self.entity);
+                for mut f in kept {
+                    if f.status != Status::Undetermined {
+                        f.message = format!("{why}; if it applies: {}", f.message);
+                        f.status = Status::Undetermined;
+                    }
+                    f.causes.extend(causes.iter().copied());
+                    f.causes.sort_unstable();
+                    f.causes.dedup();
+                    findings.push(f);
+                }
+                if !self.explain {
+                    continue;
+                }
+                let mine: Vec<&Finding> = findings.get(before..).unwrap_or(&[]).iter().collect();
+                outcomes.push(RuleOutcome {
+                    rule: rule.name.clone(),
+                    severity: rule.severity,
+                    outcome: if mine.is_empty() {
+                        "ok".into()
+                    } else {
+                        "undetermined".into()
+                    },
+                    detail: Some(match mine.first() {
+                        Some(f) => f.message.clone(),
+                        None => format!("{why}; met either way"),
+                    }),
+                });
+                continue;
+            }
             if applies != Some(true) {
                 if !self.explain {
                     continue;
@@ -2049,7 +2206,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let before = findings.len();
-            self.rule(rule, &mut findings, &mut retention);
+            self.rule(ri, rule, &mut findings, &mut retention);
             if !self.explain {
                 continue;
             }
@@ -2275,9 +2432,31 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    fn rule(&mut self, rule: &RuleDef, out: &mut Vec<Finding>, retention: &mut Vec<String>) {
+    fn rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
         let model = self.model();
         let schema = &model.schema;
+        // Rows it reads one by one were not read: nothing can be said of them.
+        if let Some(causes) = self.ev.cov.rows.get(ri).filter(|c| !c.is_empty()) {
+            if self.nothing_to_check(rule) {
+                return;
+            }
+            let mut f = self.finding(
+                rule,
+                Status::Undetermined,
+                rule.severity,
+                format!("cannot be decided: {}", self.ev.cov.text(causes)),
+                None,
+            );
+            f.causes = causes.iter().copied().collect();
+            out.push(f);
+            return;
+        }
         match &rule.check {
             Check::Holds(e) => match eval_bool(e, self) {
                 Some(true) => {}
@@ -2292,21 +2471,24 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
                 None => {
                     let ins = self.inputs(e);
-                    out.push(self.finding(
+                    let causes = self.ev.cov.of_expr(e, self.entity);
+                    let mut why = if ins.is_empty() {
+                        "a value is missing".to_string()
+                    } else {
+                        ins
+                    };
+                    if !causes.is_empty() {
+                        why = format!("{why}; {}", self.ev.cov.text(&causes));
+                    }
+                    let mut f = self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
-                        format!(
-                            "`{}` cannot be decided: {}",
-                            rule.text,
-                            if ins.is_empty() {
-                                "a value is missing".into()
-                            } else {
-                                ins
-                            }
-                        ),
+                        rule.severity,
+                        format!("`{}` cannot be decided: {why}", rule.text),
                         None,
-                    ));
+                    );
+                    f.causes = causes.into_iter().collect();
+                    out.push(f);
                 }
             },
             Check::Each {
@@ -2315,9 +2497,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 field,
                 test,
             } => {
-                let ri = model.rules.iter().position(|r| std::ptr::eq(r, rule));
-                if let Some(st) = ri
-                    .and_then(|i| self.ev.streamed.get(&i))
+                if let Some(st) = self
+                    .ev
+                    .streamed
+                    .get(&ri)
                     .and_then(|v| v.get(self.idx as usize))
                 {
                     let (fname, rname) = names(schema, *record, *field);
@@ -2417,13 +2600,23 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         ));
                                     }
                                 }
-                                _ => out.push(self.finding(
-                                    rule,
-                                    Status::Undetermined,
-                                    Severity::Warning.min(rule.severity),
-                                    format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined (no case applies or a calendar date is missing)", us_date(d)),
-                                    Some(self.ev.loc(r)),
-                                )),
+                                _ => {
+                                    let causes = self.window_causes(*wi);
+                                    let why = if causes.is_empty() {
+                                        "no case applies or a calendar date is missing".to_string()
+                                    } else {
+                                        self.ev.cov.text(&causes)
+                                    };
+                                    let mut f = self.finding(
+                                        rule,
+                                        Status::Undetermined,
+                                        rule.severity,
+                                        format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined ({why})", us_date(d)),
+                                        Some(self.ev.loc(r)),
+                                    );
+                                    f.causes = causes.into_iter().collect();
+                                    out.push(f);
+                                }
                             }
                         }
                         EachTest::NotOn { record: o, .. } => {
@@ -2486,7 +2679,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     out.push(self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
+                        rule.severity,
                         "the due date cannot be determined".into(),
                         None,
                     ));
@@ -2559,7 +2752,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     out.push(self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
+                        rule.severity,
                         format!("cannot be decided: {skipped}; {read}; due {}", us_date(due)),
                         done.first().map(|(_, loc)| loc.clone()).or(blank),
                     ));
@@ -2646,6 +2839,56 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
             }
         }
+    }
+
+    /// Whether an `each` rule has, for this entity, no row to check at all, known from rows that
+    /// were read whole: then whatever was not read (the days of a `not on` test) cannot matter.
+    fn nothing_to_check(&mut self, rule: &RuleDef) -> bool {
+        let Check::Each {
+            record,
+            filter,
+            field,
+            ..
+        } = &rule.check
+        else {
+            return false;
+        };
+        if !self.ev.cov.rows_whole(*record, *field, filter.as_ref())
+            || !self.ev.kept.contains_key(record)
+        {
+            return false;
+        }
+        for r in self.kept_rows(*record) {
+            self.row = Some(&r.values);
+            let pass = filter
+                .as_ref()
+                .map(|f| eval_bool(f, self) != Some(false))
+                .unwrap_or(true);
+            self.row = None;
+            if pass {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The gaps in the data a window's cases and bounds rest on.
+    fn window_causes(&self, w: usize) -> std::collections::BTreeSet<usize> {
+        let mut out = std::collections::BTreeSet::new();
+        let Some(win) = self.model().windows.get(w) else {
+            return out;
+        };
+        for case in &win.cases {
+            let exprs = case
+                .when
+                .iter()
+                .chain(case.lower.iter().map(|b| &b.expr))
+                .chain(case.upper.iter().map(|b| &b.expr));
+            for e in exprs {
+                out.extend(self.ev.cov.of_expr(e, self.entity));
+            }
+        }
+        out
     }
 
     fn kept_rows(&self, record: RecordId) -> &'e [KeptRow] {
