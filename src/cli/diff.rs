@@ -59,6 +59,9 @@ pub fn run(args: Args, style: Style) -> u8 {
             sources: &ln.sources,
         },
     );
+    if !super::data_paths_exist(&args.data) {
+        return EXIT_UNREADABLE;
+    }
     let impacts = if args.data.is_empty() {
         None
     } else {

@@ -39,6 +39,9 @@ pub fn run(args: Args, style: Style) -> u8 {
         super::lint::default_date_note(&model.guide, as_of);
     }
     let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
+    if !super::known_ids(&args.schools, &ev.ids) {
+        return EXIT_UNREADABLE;
+    }
     let mut found = Vec::new();
     for id in &args.schools {
         match ev.explanations.iter().find(|x| &x.entity == id) {

@@ -98,14 +98,8 @@ pub fn run(args: Args, style: Style) -> u8 {
     if args.as_of.is_none() {
         default_date_note(&model.guide, as_of);
     }
-    for p in &args.data {
-        if !p.exists() {
-            eprintln!(
-                "error: cannot read `{}`: no such file or folder",
-                p.display()
-            );
-            return EXIT_UNREADABLE;
-        }
+    if !super::data_paths_exist(&args.data) {
+        return EXIT_UNREADABLE;
     }
     // Explanations are only shown for `--near`.
     let mode = Mode {
@@ -119,6 +113,9 @@ pub fn run(args: Args, style: Style) -> u8 {
         &Options::at(as_of),
         mode,
     );
+    if !super::known_ids(&args.schools, &ev.ids) {
+        return EXIT_UNREADABLE;
+    }
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
     if let Some((_, e)) = model.schema.entities().next() {

@@ -123,3 +123,35 @@ pub(crate) fn load_model(
         }
     }
 }
+
+/// `--school` ids the data does not hold, each with a did-you-mean: an error each, so that a
+/// typo never reads as a clean run. True when every id is known.
+pub(crate) fn known_ids(asked: &[String], ids: &[String]) -> bool {
+    let mut ok = true;
+    for id in asked {
+        if ids.binary_search(id).is_ok() {
+            continue;
+        }
+        ok = false;
+        match crate::suggest::closest(id, ids.iter()) {
+            Some(c) => eprintln!("error: no entity `{id}` in the data; did you mean `{c}`?"),
+            None => eprintln!("error: no entity `{id}` in the data"),
+        }
+    }
+    ok
+}
+
+/// Data paths that do not exist: an error each (exit 2 for the caller). True when all exist.
+pub(crate) fn data_paths_exist(paths: &[std::path::PathBuf]) -> bool {
+    let mut ok = true;
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            eprintln!(
+                "error: cannot read `{}`: no such file or folder",
+                p.display()
+            );
+            ok = false;
+        }
+    }
+    ok
+}

@@ -113,9 +113,69 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
     }
     files.sort();
     files.dedup();
+    same_file_twice(&mut files, &mut errors);
+    several_files(schema, &files, &mut errors);
     passed.sort();
     passed.dedup();
     (DataSet { files, passed }, errors)
+}
+
+/// The same file reached twice (given as a file and inside a folder, or through two spellings
+/// of its path) would count its rows twice: it is read once, and that is an error to fix in the
+/// command line.
+fn same_file_twice(files: &mut Vec<(RecordId, PathBuf)>, errors: &mut Vec<DataError>) {
+    let mut seen: Vec<(PathBuf, PathBuf)> = Vec::new();
+    files.retain(|(_, p)| {
+        let Ok(real) = std::fs::canonicalize(p) else {
+            return true;
+        };
+        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+            errors.push(
+                DataError::new(
+                    DataErrorKind::File,
+                    p.display().to_string(),
+                    format!(
+                        "the same file as `{}` is given twice; it is read once",
+                        first.display()
+                    ),
+                )
+                .help("give each data file once (a folder already includes its files)"),
+            );
+            return false;
+        }
+        seen.push((real, p.clone()));
+        true
+    });
+}
+
+/// A record whose rows come from several files (`student.csv` and `students-2.csv`): they are
+/// read as one, which is said once, so that a stray copy is not counted silently.
+fn several_files(schema: &Schema, files: &[(RecordId, PathBuf)], errors: &mut Vec<DataError>) {
+    for (ri, rec) in schema.records.iter().enumerate() {
+        let of: Vec<String> = files
+            .iter()
+            .filter(|(r, _)| r.0 == ri)
+            .map(|(_, p)| p.display().to_string())
+            .collect();
+        if of.len() < 2 {
+            continue;
+        }
+        let names: Vec<&str> = of.iter().map(String::as_str).collect();
+        errors.push(
+            DataError::new(
+                DataErrorKind::FileName,
+                of.first().cloned().unwrap_or_default(),
+                format!(
+                    "`{}` rows are read from {} files together: {}",
+                    rec.name,
+                    of.len(),
+                    list(&names)
+                ),
+            )
+            .help("if one of them is an old copy, move it out of the data folder")
+            .warning(),
+        );
+    }
 }
 
 /// Entries of a data folder that look like a record's data but are not read: a hidden file

@@ -56,6 +56,8 @@ pub struct Evaluation {
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
     pub entities: usize,
+    /// The ids of the entities evaluated, sorted (for `--school` to check against).
+    pub ids: Vec<String>,
     /// Entities evaluated, per kind in declaration order: `[("school", 43)]`.
     pub by_kind: Vec<(String, usize)>,
     /// Rows read, all record types together.
@@ -208,6 +210,18 @@ pub fn evaluate_with(
         .filter(|(_, n)| *n > 0)
         .collect();
     let rows = ev.rows;
+    let mut ids: Vec<String> = model
+        .schema
+        .entities()
+        .filter(|(eid, _)| {
+            model.measures.iter().any(|m| m.entity == *eid)
+                || model.categories.iter().any(|c| c.entity == *eid)
+                || model.rules.iter().any(|r| r.entity == *eid)
+        })
+        .flat_map(|(eid, _)| ev.entities.ids(eid).iter().cloned())
+        .collect();
+    ids.sort();
+    ids.dedup();
     // The rows kept and the per-school accumulators are many small allocations; they are
     // freed on a thread of their own rather than before the findings can be printed.
     let Evaluator {
@@ -225,6 +239,7 @@ pub fn evaluate_with(
         gaps,
         data_errors: errors,
         entities: count,
+        ids,
         by_kind,
         rows,
     }
