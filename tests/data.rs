@@ -651,7 +651,8 @@ fn severities() {
 fn discovery_order() {
     let schema = lausd();
     let (data, errors) = discover(&schema, &[fixture("duplicate_id"), fixture("good_csv")]);
-    assert!(errors.is_empty());
+    // Two folders with school files: said once, as a warning.
+    assert!(errors.iter().all(|e| !e.is_error()), "{errors:?}");
     let files: Vec<(usize, String)> = data.files.iter().map(|(r, p)| (r.0, relative(p))).collect();
     insta::assert_debug_snapshot!(files);
     let again = discover(&schema, &[fixture("good_csv"), fixture("duplicate_id")]).0;

@@ -152,10 +152,20 @@ fn same_file_twice(files: &mut Vec<(RecordId, PathBuf)>, errors: &mut Vec<DataEr
 /// read as one, which is said once, so that a stray copy is not counted silently.
 fn several_files(schema: &Schema, files: &[(RecordId, PathBuf)], errors: &mut Vec<DataError>) {
     for (ri, rec) in schema.records.iter().enumerate() {
-        let of: Vec<String> = files
+        let paths: Vec<&PathBuf> = files
             .iter()
             .filter(|(r, _)| r.0 == ri)
-            .map(|(_, p)| p.display().to_string())
+            .map(|(_, p)| p)
+            .collect();
+        // The names, short enough to read; the first file's path heads the message.
+        let of: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
             .collect();
         if of.len() < 2 {
             continue;
@@ -164,7 +174,10 @@ fn several_files(schema: &Schema, files: &[(RecordId, PathBuf)], errors: &mut Ve
         errors.push(
             DataError::new(
                 DataErrorKind::FileName,
-                of.first().cloned().unwrap_or_default(),
+                paths
+                    .first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 format!(
                     "`{}` rows are read from {} files together: {}",
                     rec.name,
