@@ -1247,7 +1247,9 @@ impl<'m> RecordPlan<'m> {
                 if let Some(Value::Ref(_, ei)) = row.values.get(a.by)
                     && let Some(c) = v.get_mut(*ei as usize)
                 {
-                    *c += w * i64::from(holds);
+                    // Saturating: a count that reaches `i64::MAX` has overflowed and is
+                    // undefined (see `OVERFLOWED`).
+                    *c = c.saturating_add(w * i64::from(holds));
                 }
                 continue;
             }
@@ -1261,7 +1263,7 @@ impl<'m> RecordPlan<'m> {
             match (acc, a.kind) {
                 (Acc::Count(v), _) => {
                     if let Some(c) = v.get_mut(ei) {
-                        *c += w;
+                        *c = c.saturating_add(w);
                     }
                 }
                 (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
@@ -1368,7 +1370,7 @@ impl<'m> RecordPlan<'m> {
             match (acc, more) {
                 (Acc::Count(v), Acc::Count(m)) => {
                     for (c, k) in v.iter_mut().zip(m) {
-                        *c += k;
+                        *c = c.saturating_add(k);
                     }
                 }
                 (Acc::Distinct(v), Acc::Distinct(m)) => {
@@ -1422,16 +1424,27 @@ fn better(val: &Value, cur: Option<&Value>, is_min: bool) -> bool {
 
 /// `sum += r`, exactly, in lowest terms.
 fn add_ratio(sum: &mut Ratio, r: Ratio) {
-    let add = Ratio::new(
-        sum.num
-            .saturating_mul(r.den)
-            .saturating_add(r.num.saturating_mul(sum.den)),
-        sum.den.saturating_mul(r.den),
-    );
-    if let Some(a) = add {
-        *sum = value::reduce(a);
+    if sum.num == OVERFLOWED_SUM {
+        return;
     }
+    let add = sum
+        .num
+        .checked_mul(r.den)
+        .and_then(|a| a.checked_add(r.num.checked_mul(sum.den)?))
+        .and_then(|num| Ratio::new(num, sum.den.checked_mul(r.den)?));
+    *sum = match add {
+        Some(a) => value::reduce(a),
+        // Too large to hold exactly: the sum is undefined from here on.
+        None => Ratio::int(OVERFLOWED_SUM),
+    };
 }
+
+/// A weighted count that reached this has overflowed: it is undefined, never a wrapped or
+/// saturated number taken for the count.
+const OVERFLOWED: i64 = i64::MAX;
+
+/// A sum whose numerator reached this has overflowed (see [`add_ratio`]).
+const OVERFLOWED_SUM: i128 = i128::MAX;
 
 /// A category for one entity: membership this year, the state, and the history behind it.
 type Decision = (Option<bool>, CategoryState, Vec<String>);
@@ -1649,6 +1662,16 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         ))
     }
 
+    /// Whether measure `m`'s accumulator overflowed for this entity.
+    fn overflowed(&self, m: usize) -> bool {
+        let i = self.idx as usize;
+        match self.ev.accs.get(&m) {
+            Some(Acc::Count(v)) => v.get(i) == Some(&OVERFLOWED),
+            Some(Acc::Sum(v)) => v.get(i).is_some_and(|r| r.num == OVERFLOWED_SUM),
+            _ => false,
+        }
+    }
+
     /// A count under the suppression threshold, or a formula that reads one.
     fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
         if depth > 8 {
@@ -1707,11 +1730,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 None
             }
             MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
-                Some(Acc::Count(v)) => v.get(i).map(|c| Value::Int(*c)),
+                Some(Acc::Count(v)) => v
+                    .get(i)
+                    .filter(|c| **c != OVERFLOWED)
+                    .map(|c| Value::Int(*c)),
                 Some(Acc::Distinct(v)) => v
                     .get(i)
                     .map(|s| Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
-                Some(Acc::Sum(v)) => v.get(i).map(|r| {
+                Some(Acc::Sum(v)) => v.get(i).filter(|r| r.num != OVERFLOWED_SUM).map(|r| {
                     if measure.ty == Type::Int && r.den == 1 {
                         Value::Int(i64::try_from(r.num).unwrap_or(i64::MAX))
                     } else {
@@ -2037,6 +2063,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 model.schema.record(*record).map(|r| r.name.as_str()).unwrap_or(""),
                                 if *n == 1 { "" } else { "s" },
                                 model.schema.record(self.entity).map(|r| r.name.as_str()).unwrap_or("")
+                            ),
+                            None if self.overflowed(m) => format!(
+                                "{} is undefined (too large to count: the sum of its rows overflowed)",
+                                me.name
                             ),
                             None => format!("{} is undefined", me.name),
                         },
