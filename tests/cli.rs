@@ -169,7 +169,8 @@ fn lint_with_only_data_errors_is_1() {
     // Two student rows with an unknown ethnicity are skipped and reported; their schools' shares
     // are undefined, not computed from the rows that remain. Both schools' PHBAO status this year
     // is decided by their history alone (E1 held and qualified: a failure now would be notice year
-    // 1; E2 never held it: qualifying now would count only next year), so no rule is undetermined.
+    // 1; E2 never held it: qualifying now would count only next year). The Norm Day rule reads
+    // every student row, so with a row unread it cannot be decided: an error each.
     let out = assert_exit(
         &[
             "lint",
@@ -183,7 +184,9 @@ fn lint_with_only_data_errors_is_1() {
     let text = stdout(&out);
     assert!(text.contains("did you mean `hispanic`?"), "{text}");
     assert!(
-        text.contains("2 schools checked: 0 errors, 0 warnings, 2 info; 2 data errors"),
+        text.contains(
+            "2 schools checked: 2 errors, 0 warnings, 2 info; 2 undetermined; 2 data errors"
+        ),
         "{text}"
     );
 }

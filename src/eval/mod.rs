@@ -2477,7 +2477,55 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
+    /// Decides one rule for this entity. A row rule that the rows read meet is undetermined
+    /// when rows of this entity it would read were skipped for data errors: one of them may be
+    /// the row that fails it.
     fn rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        let before = out.len();
+        self.decide_rule(ri, rule, out, retention);
+        let records: Vec<RecordId> = match &rule.check {
+            Check::Each {
+                record,
+                test: EachTest::NotOn { record: o, .. },
+                ..
+            } => vec![*record, *o],
+            Check::Each { record, .. } | Check::Retain { record, .. } => vec![*record],
+            Check::Holds(_) | Check::Deadline { .. } => return,
+        };
+        let decided = out
+            .get(before..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|f| matches!(f.status, Status::Violation | Status::Undetermined));
+        if decided {
+            return;
+        }
+        let notes: Vec<String> = records
+            .iter()
+            .filter_map(|r| self.skipped_rows(*r))
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        out.push(self.finding(
+            rule,
+            Status::Undetermined,
+            rule.severity,
+            format!(
+                "cannot be decided: {}; the rows read meet it, but a skipped row may not",
+                notes.join(", ")
+            ),
+            None,
+        ));
+    }
+
+    fn decide_rule(
         &mut self,
         ri: usize,
         rule: &RuleDef,
