@@ -467,6 +467,7 @@ impl<'s> Decoder<'s> {
     ) -> Option<Option<(RecordId, u32)>> {
         let mut good = true;
         let mut owner_ok = true;
+        let mut owner_unknown = false;
         for &(i, name) in &self.fields {
             let Some(slot) = self.values.get_mut(i) else {
                 continue;
@@ -487,6 +488,16 @@ impl<'s> Decoder<'s> {
                 good = false;
                 if Some(i) == self.owner {
                     owner_ok = false;
+                    // An id the data does not hold, not a cell that holds no id at all (empty,
+                    // `NULL`, a spreadsheet error such as `#N/A`).
+                    owner_unknown = problem.kind == DataErrorKind::Reference
+                        && match cells.get(i) {
+                            value::Cell::Text(t) => {
+                                let t = value::trim(t);
+                                !t.is_empty() && !t.starts_with('#') && !value::is_null_marker(t)
+                            }
+                            _ => false,
+                        };
                 }
                 sink.report(Some(name), |file| {
                     DataError::new(problem.kind, file, problem.message)
@@ -507,6 +518,11 @@ impl<'s> Decoder<'s> {
                 line: pos.number(),
                 pos,
             });
+            return None;
+        }
+        // A row naming an entity the data does not hold belongs to none of those checked; one
+        // whose owner cannot be read at all could belong to any (`Some(None)`).
+        if !owner_ok && owner_unknown {
             return None;
         }
         Some(match self.owner.and_then(|o| self.values.get(o)) {

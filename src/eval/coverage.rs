@@ -19,6 +19,9 @@ pub(crate) struct Cause {
     pub text: String,
     /// The record has no data at all (no file, or every file skipped with no row read).
     pub no_data: bool,
+    /// Only some rows are missing: the record was read in part, every column present. What the
+    /// rows read decide (a violation, a deadline met) stands.
+    pub rows_only: bool,
 }
 
 /// The gaps of one data set against one model.
@@ -67,6 +70,7 @@ impl Coverage {
         set: &DataSet,
         reads: &[FileRead],
         passed: &BTreeMap<RecordId, Vec<String>>,
+        unowned: &BTreeMap<RecordId, u64>,
         absent_is_empty: bool,
     ) -> Coverage {
         let schema = &model.schema;
@@ -91,6 +95,7 @@ impl Coverage {
                 cov.causes.push(Cause {
                     text,
                     no_data: true,
+                    rows_only: false,
                 });
                 continue;
             }
@@ -114,6 +119,24 @@ impl Coverage {
                 cov.causes.push(Cause {
                     text: parts.join("; "),
                     no_data: rows == 0 && skipped.len() == of.len(),
+                    rows_only: rows > 0,
+                });
+                continue;
+            }
+            if let Some(&n) = unowned.get(&rid) {
+                let owner = rec
+                    .owner()
+                    .and_then(|(f, _)| rec.fields.get(f))
+                    .map_or("owner", |f| f.name.as_str());
+                cov.records.insert(rid, cov.causes.len());
+                cov.causes.push(Cause {
+                    text: format!(
+                        "{n} `{}` row{} with no readable `{owner}` may be any {owner}'s",
+                        rec.name,
+                        if n == 1 { "" } else { "s" },
+                    ),
+                    no_data: false,
+                    rows_only: true,
                 });
                 continue;
             }
@@ -140,6 +163,7 @@ impl Coverage {
                         field.name
                     ),
                     no_data: false,
+                    rows_only: false,
                 });
             }
         }
@@ -300,6 +324,11 @@ impl Coverage {
             })
             .collect();
         cov
+    }
+
+    /// Whether a cause is only rows missing, every column present.
+    pub fn rows_only(&self, cause: usize) -> bool {
+        self.causes.get(cause).is_some_and(|c| c.rows_only)
     }
 
     /// Whether the data set has no gap at all.

@@ -181,6 +181,7 @@ pub fn evaluate_with(
             .map(|span| (span, sources.line_col(span.file, span.start)))
             .collect(),
         cov: coverage::Coverage::default(),
+        unowned: BTreeMap::new(),
     };
     ev.read(&set, &mut errors, &mut reads);
     ev.cov = coverage::Coverage::new(
@@ -188,6 +189,7 @@ pub fn evaluate_with(
         &set,
         &reads,
         &set.passed_over(),
+        &ev.unowned,
         opts.absent_is_empty,
     );
     let (findings, explanations, count) = ev.decide();
@@ -310,6 +312,8 @@ struct Evaluator<'a> {
     line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
     /// What the data lacks, and what rests on it.
     cov: coverage::Coverage,
+    /// Per record, rows skipped whose entity could not be read.
+    unowned: BTreeMap<RecordId, u64>,
 }
 
 /// Per cause of a gap in the data, the rules whose outcome it left undetermined and for how many
@@ -461,10 +465,9 @@ impl<'a> Evaluator<'a> {
                 split,
                 || plan.state(),
                 |st, row| plan.visit(st, row, entities, schema, rec),
-                |st, who| {
-                    if let Some(w) = who {
-                        *st.skipped.entry(w).or_default() += 1;
-                    }
+                |st, who| match who {
+                    Some(w) => *st.skipped.entry(w).or_default() += 1,
+                    None => st.unowned += 1,
                 },
                 idle,
             );
@@ -542,6 +545,9 @@ impl<'a> Evaluator<'a> {
             reads.append(&mut file_reads);
             let Some(all) = all else { continue };
             self.rows += all.rows;
+            if all.unowned > 0 {
+                self.unowned.insert(*rid, all.unowned);
+            }
             for ((e, ix), n) in all.skipped {
                 self.skipped.insert((*rid, e, ix), n);
             }
@@ -955,6 +961,8 @@ struct RecordState {
     rows: u64,
     /// Rows skipped for data errors, by the entity they belong to.
     skipped: BTreeMap<(RecordId, u32), u64>,
+    /// Rows skipped whose entity cannot be read: they may be any entity's.
+    unowned: u64,
 }
 
 impl<'m> RecordPlan<'m> {
@@ -1218,6 +1226,7 @@ impl<'m> RecordPlan<'m> {
             },
             rows: 0,
             skipped: BTreeMap::new(),
+            unowned: 0,
         }
     }
 
@@ -1366,6 +1375,7 @@ impl<'m> RecordPlan<'m> {
         for (k, n) in later.skipped {
             *into.skipped.entry(k).or_default() += n;
         }
+        into.unowned += later.unowned;
         for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
             match (acc, more) {
                 (Acc::Count(v), Acc::Count(m)) => {
@@ -2532,12 +2542,24 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
     ) {
-        let model = self.model();
-        let schema = &model.schema;
-        // Rows it reads one by one were not read: nothing can be said of them.
+        // Rows it reads one by one were not read: nothing can be said of them, unless the rows
+        // that were read already decide it (a violation found, a deadline met on time) while the
+        // ones not read are only some of the rows.
         if let Some(causes) = self.ev.cov.rows.get(ri).filter(|c| !c.is_empty()) {
             if self.nothing_to_check(rule) {
                 return;
+            }
+            if causes.iter().all(|c| self.ev.cov.rows_only(*c)) {
+                let mut read = Vec::new();
+                self.check_rule(ri, rule, &mut read, retention);
+                let decided = match rule.check {
+                    Check::Deadline { .. } => read.is_empty(),
+                    _ => read.iter().any(|f| f.status == Status::Violation),
+                };
+                if decided {
+                    out.append(&mut read);
+                    return;
+                }
             }
             let mut f = self.finding(
                 rule,
@@ -2550,6 +2572,19 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             out.push(f);
             return;
         }
+        self.check_rule(ri, rule, out, retention);
+    }
+
+    /// Decides one rule for this entity on the data read.
+    fn check_rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        let model = self.model();
+        let schema = &model.schema;
         match &rule.check {
             Check::Holds(e) => match eval_bool(e, self) {
                 Some(true) => {}
