@@ -385,7 +385,14 @@ impl Opened {
         let mut file = reader.into_inner();
         let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
             records(file, None, |fields, end| {
-                self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+                let line = self.line_of(end, from, base);
+                if end.unclosed {
+                    // The file's last line break, if any, is inside the value too.
+                    let last = u64::from(self.ends_in_newline);
+                    unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
+                } else {
+                    self.row(fields, line, sink, &mut visit);
+                }
             })
         });
         if let Err(e) = read {
@@ -412,7 +419,14 @@ impl Opened {
             return PartEnd::Failed;
         };
         let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {
-            self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+            let line = self.line_of(end, from, base);
+            if end.unclosed {
+                // The file's last line break, if any, is inside the value too.
+                let last = u64::from(self.ends_in_newline);
+                unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
+            } else {
+                self.row(fields, line, sink, &mut visit);
+            }
         });
         match read {
             Ok(Stop::Done) => PartEnd::Done,
@@ -515,6 +529,23 @@ impl Opened {
     }
 }
 
+/// A quote opened on `line` and never closed: everything after it, to the end of the file, would
+/// be one value. Those lines are not read, and the file counts as read only in part.
+fn unclosed_quote(sink: &mut Capped<'_>, line: u64, lines_after: u64) {
+    let file = sink.file().to_owned();
+    sink.skip_file(
+        DataError::new(
+            DataErrorKind::File,
+            file,
+            format!(
+                "a quote opened on this line is never closed; this line and the {lines_after} after it are not read"
+            ),
+        )
+        .line(line)
+        .help("a `\"` starts a quoted value that runs to the next `\"`: remove the stray quote, or double it (`\"\"`) inside a quoted value"),
+    );
+}
+
 /// An I/O error while reading rows, as the `csv` reader reports it (it knows no line then).
 fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
     let file = sink.file().to_owned();
@@ -538,6 +569,7 @@ fn header_line_of(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opene
             line: end.line(),
             inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
             offset: end.byte(),
+            unclosed: false,
         },
         0,
         0,

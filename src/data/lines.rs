@@ -27,6 +27,9 @@ pub(crate) struct RecordEnd {
     pub inside: u64,
     /// The bytes read up to the record's end.
     pub offset: u64,
+    /// The record ends at the end of the file inside a quoted value: a quote opened in it is
+    /// never closed, and everything after it was read as that value.
+    pub unclosed: bool,
 }
 
 /// How reading stopped.
@@ -124,6 +127,7 @@ fn read_records(
                             line: lines + 1,
                             inside: 0,
                             offset,
+                            unclosed: false,
                         };
                         match to {
                             Some(to) if offset > to => return Ok(Stop::Misaligned),
@@ -156,10 +160,15 @@ fn read_records(
         lo = start;
         if quote {
             // A record with quotes: csv_core reads it, refilling the buffer as it needs.
+            // Quotes seen in the record: an odd count at the end of the file is a quote never
+            // closed (a closed value and a doubled quote inside one both count two).
+            let mut quotes = 0u64;
             let end = loop {
                 let input = buf.get(lo..hi).unwrap_or(&[]);
                 let (result, nin) = quoted.read(input);
-                lines += count(input.get(..nin).unwrap_or(&[]), b'\n');
+                let taken = input.get(..nin).unwrap_or(&[]);
+                lines += count(taken, b'\n');
+                quotes += count(taken, b'"');
                 offset += nin as u64;
                 lo += nin;
                 match result {
@@ -171,6 +180,7 @@ fn read_records(
                             line: lines + 1,
                             inside: count(quoted.data(), b'\n'),
                             offset,
+                            unclosed: eof && lo >= hi && quotes % 2 == 1,
                         });
                     }
                     ReadRecordResult::End => break None,
@@ -218,6 +228,7 @@ fn read_records(
                     line: lines + 1,
                     inside: 0,
                     offset,
+                    unclosed: false,
                 };
                 match to {
                     Some(to) if offset > to => return Ok(Stop::Misaligned),
@@ -387,6 +398,7 @@ mod tests {
                 line: reader.position().line(),
                 inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
                 offset: reader.position().byte(),
+                unclosed: false,
             };
             if to.is_some_and(|to| end.offset > to) {
                 return (seen, Stop::Misaligned);
