@@ -420,10 +420,33 @@ mod tests {
         let mut seen = Vec::new();
         let stop = read_records(text, to, size, |fields, end| {
             let values = (0..fields.len()).map(|i| fields.get(i).unwrap().to_vec());
+            // The csv reader does not tell a quote left open; that flag is tested apart.
+            let end = RecordEnd {
+                unclosed: false,
+                ..end
+            };
             seen.push((values.collect(), end));
         })
         .unwrap();
         (seen, stop)
+    }
+
+    /// Whether the last record ran to the end of the file inside a quote, by `read_records`.
+    fn unclosed(text: &[u8], size: usize) -> Vec<bool> {
+        let mut out = Vec::new();
+        read_records(text, None, size, |_, end| out.push(end.unclosed)).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_quote_left_open_is_told() {
+        for size in [1, 3, 64] {
+            assert_eq!(unclosed(b"a,b\nc,\"d\ne,f\n", size), [false, true]);
+            assert_eq!(unclosed(b"a,\"b\"\"\nc\",d\n", size), [false]);
+            assert_eq!(unclosed(b"a,\"b\"\nc,d", size), [false, false]);
+            assert_eq!(unclosed(b"\"", size), [true]);
+            assert_eq!(unclosed(b"a,\"b\"\"", size), [true]);
+        }
     }
 
     /// A small deterministic generator (xorshift).
