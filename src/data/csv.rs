@@ -235,6 +235,27 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             break;
         }
     }
+    // Still no cell names a field: the first line is data (the header was left out), or a
+    // header in other words. Its cells are not quoted back: they may be a student's values.
+    if names_no_field(record, &headers) && separated(record, &headers).is_none() {
+        sink.skip_file(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                format!(
+                    "the first line looks like data, not a header: none of its {} cells names a field of `{}`",
+                    headers.len(),
+                    record.name
+                ),
+            )
+            .line(header_line)
+            .help(format!(
+                "the first line must be a header naming the columns {}; the file is skipped",
+                super::columns::field_list(record)
+            )),
+        );
+        return None;
+    }
     if recoded {
         sink.once(lenient_tag(Lenient::Recoded), |f| {
             lenient(Lenient::Recoded, f, format!("line {header_line}"), None)
