@@ -28,8 +28,12 @@ pub enum MinSeverity {
 
 /// Lint district data (CSV, YAML, JSON files, or folders of them) against a policy.
 ///
-/// Exit 0 with no error findings, 1 with error findings or data errors (bad rows are reported and
-/// skipped), 2 when the policy or data cannot be read.
+/// An outcome that rests on data not read (a record with no file, a file skipped or read in part,
+/// a column absent, a row skipped) is undetermined, with the reason, never a guess.
+///
+/// Exit 0 when clean; 1 with error findings, data errors (bad rows are reported and skipped) or a
+/// `must` rule undetermined; 2 when the policy cannot be read, a data path is missing, a record the
+/// rules need has no data at all, or a `--school` id is not in the data.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The year's policy file.
