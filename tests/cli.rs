@@ -267,3 +267,95 @@ fn help() {
     insta::assert_snapshot!("help", stdout(&assert_exit(&["--help"], 0)));
     insta::assert_snapshot!("lint_help", stdout(&assert_exit(&["lint", "--help"], 0)));
 }
+
+#[test]
+fn lint_with_a_record_without_data_is_2() {
+    // The fixture's event.csv is named event.csv.bak: the rule that reads events cannot be
+    // decided, which the last lines say, and the run could not check what it was asked to.
+    let out = assert_exit(
+        &[
+            "lint",
+            "tests/fixtures/lint/record_absent/case.policy",
+            "tests/fixtures/lint/record_absent/data",
+            "--as-of",
+            "2024-02-15",
+        ],
+        2,
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("error: no data: no file holds `event` records"),
+        "{text}"
+    );
+    assert!(text.contains("event.csv.bak"), "{text}");
+}
+
+#[test]
+fn lint_with_a_must_rule_undetermined_is_1() {
+    // An optional column absent: the deadline cannot be decided; it is a `must` rule.
+    let out = assert_exit(
+        &[
+            "lint",
+            "tests/fixtures/lint/column_absent/case.policy",
+            "tests/fixtures/lint/column_absent/data",
+            "--as-of",
+            "2024-02-15",
+        ],
+        1,
+    );
+    assert!(stdout(&out).contains("1 undetermined"));
+}
+
+#[test]
+fn unknown_school_and_missing_data_paths_are_2() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--school",
+            "E2l",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("did you mean `E20`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = assert_exit(&["explain", POLICY, SAMPLE, "--school", "E2l"], 2);
+    assert!(
+        stderr(&out).contains("did you mean `E20`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = assert_exit(&["diff", POLICY, POLICY, "--data", "no-such-folder"], 2);
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_same_file_twice_is_a_data_error() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "./samples/district/student.csv",
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let text = stdout(&out);
+    assert!(text.contains("is given twice; it is read once"), "{text}");
+    // Read once: the same findings as the sample alone.
+    assert!(
+        stderr(&out).contains("17 errors, 9 warnings, 35 info"),
+        "{}",
+        stderr(&out)
+    );
+}
