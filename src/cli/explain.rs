@@ -35,8 +35,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    if args.as_of.is_none() {
-        super::lint::default_date_note(&model.guide, as_of);
+    match args.as_of {
+        None => super::lint::default_date_note(&model.guide, as_of),
+        Some(d) => super::lint::as_of_note(&model.guide, d),
     }
     let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
     if !super::known_ids(&args.schools, &ev.ids) {

@@ -91,6 +91,25 @@ pub fn default_date_note(guide: &crate::check::model::GuideInfo, today: NaiveDat
     }
 }
 
+/// An `--as-of` outside the guide's school year judges every deadline as long past or far off:
+/// say so, as a note (it may be meant, to see a year's end state).
+pub fn as_of_note(guide: &crate::check::model::GuideInfo, as_of: NaiveDate) {
+    let Some((start, end)) = guide.year_bounds() else {
+        return;
+    };
+    if as_of < start || as_of > end {
+        eprintln!(
+            "note: --as-of {} is outside {}'s school year {}-{} ({} to {})",
+            crate::check::model::us_date(as_of),
+            guide.id,
+            start.format("%Y"),
+            end.format("%Y"),
+            crate::check::model::us_date(start),
+            crate::check::model::us_date(end),
+        );
+    }
+}
+
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
     let Some((loaded, model)) = super::load_model(&args.policy, style) else {
@@ -99,8 +118,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    if args.as_of.is_none() {
-        default_date_note(&model.guide, as_of);
+    match args.as_of {
+        None => default_date_note(&model.guide, as_of),
+        Some(d) => as_of_note(&model.guide, d),
     }
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;

@@ -548,6 +548,13 @@ impl<'a> Evaluator<'a> {
             if all.unowned > 0 {
                 self.unowned.insert(*rid, all.unowned);
             }
+            if let Some((_, start, end)) = plan.dated {
+                for (&file, &(inside, outside)) in &all.dated {
+                    if outside > 0 {
+                        errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
+                    }
+                }
+            }
             for ((e, ix), n) in all.skipped {
                 self.skipped.insert((*rid, e, ix), n);
             }
@@ -561,6 +568,50 @@ impl<'a> Evaluator<'a> {
                 self.kept.insert(*rid, all.kept);
             }
         }
+    }
+
+    /// The warning, once per file, that rows dated outside the school year were not counted.
+    fn out_of_year(
+        &self,
+        rid: RecordId,
+        file: u32,
+        inside: u64,
+        outside: u64,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> DataError {
+        let name = self
+            .model
+            .schema
+            .record(rid)
+            .map_or("", |r| r.name.as_str());
+        let year = format!("{}-{}", start.format("%Y"), end.format("%Y"));
+        let mut message = format!(
+            "{outside} `{name}` row{} dated outside the school year {year} ({} to {}) {} not counted",
+            if outside == 1 { "" } else { "s" },
+            us_date(start),
+            us_date(end),
+            if outside == 1 { "is" } else { "are" },
+        );
+        let help = if outside > inside {
+            message.push_str(&format!(
+                "; that is most of its {} dated rows",
+                inside + outside
+            ));
+            format!(
+                "check that this data is for {year}, or lint it with the policy of its own year"
+            )
+        } else {
+            "rows of another year count toward that year's revision of the guide, not this one"
+                .to_string()
+        };
+        DataError::new(
+            data::DataErrorKind::Row,
+            self.files.get(file as usize).cloned().unwrap_or_default(),
+            message,
+        )
+        .help(help)
+        .warning()
     }
 
     /// Per entity: measures, categories, windows, rules.
@@ -936,6 +987,35 @@ struct RecordPlan<'m> {
     keep: Option<(usize, usize)>,
     /// The record's files, with their index in [`Evaluator::files`].
     files: Vec<(&'m Path, u32)>,
+    /// A dated record's date field and the policy's school year: rows dated outside it do not
+    /// count toward this year's rules.
+    dated: Option<(usize, NaiveDate, NaiveDate)>,
+}
+
+/// The field that dates a record's rows, when the school year bounds them: its one date field,
+/// unless the record is keyed by school year (history) or kept for a retention rule (which looks
+/// back across years).
+fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option<usize> {
+    if rec.key.is_some() || rec.fields.iter().any(|f| f.ty == Type::SchoolYear) {
+        return None;
+    }
+    let retained = model
+        .rules
+        .iter()
+        .any(|r| matches!(&r.check, Check::Retain { record, .. } if *record == rid));
+    if retained {
+        return None;
+    }
+    let mut dates = rec
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.ty == Type::Date)
+        .map(|(i, _)| i);
+    match (dates.next(), dates.next()) {
+        (Some(f), None) => Some(f),
+        _ => None,
+    }
 }
 
 /// One record to read: its plan, the fields it reads, and whether a file of it is large enough
@@ -963,6 +1043,9 @@ struct RecordState {
     skipped: BTreeMap<(RecordId, u32), u64>,
     /// Rows skipped whose entity cannot be read: they may be any entity's.
     unowned: u64,
+    /// Per file (its index in [`Evaluator::files`]), dated rows inside and outside the school
+    /// year.
+    dated: BTreeMap<u32, (u64, u64)>,
 }
 
 impl<'m> RecordPlan<'m> {
@@ -1177,6 +1260,15 @@ impl<'m> RecordPlan<'m> {
                 entities: s.entities,
             })
             .collect();
+        let dated = dating_field(model, rid, rec).and_then(|f| {
+            let (start, end) = model.guide.year_bounds()?;
+            Some((f, start, end))
+        });
+        if let Some((f, ..)) = dated
+            && let Some(w) = wanted.get_mut(f)
+        {
+            *w = true;
+        }
         let plan = RecordPlan {
             key,
             aggs,
@@ -1184,6 +1276,7 @@ impl<'m> RecordPlan<'m> {
             weight: rec.weight(),
             keep,
             files,
+            dated,
         };
         Some((plan, wanted))
     }
@@ -1227,6 +1320,7 @@ impl<'m> RecordPlan<'m> {
             rows: 0,
             skipped: BTreeMap::new(),
             unowned: 0,
+            dated: BTreeMap::new(),
         }
     }
 
@@ -1241,6 +1335,16 @@ impl<'m> RecordPlan<'m> {
         rec: &Record,
     ) {
         st.rows += 1;
+        if let Some((f, start, end)) = self.dated
+            && let Some(Value::Date(d)) = row.values.get(f)
+        {
+            let counts = st.dated.entry(self.file_id(row.file)).or_default();
+            if *d < start || *d > end {
+                counts.1 += 1;
+                return;
+            }
+            counts.0 += 1;
+        }
         let w = match self.weight.and_then(|w| row.values.get(w)) {
             Some(Value::Int(n)) => *n,
             _ => 1,
@@ -1376,6 +1480,11 @@ impl<'m> RecordPlan<'m> {
             *into.skipped.entry(k).or_default() += n;
         }
         into.unowned += later.unowned;
+        for (k, (a, b)) in later.dated {
+            let c = into.dated.entry(k).or_default();
+            c.0 += a;
+            c.1 += b;
+        }
         for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
             match (acc, more) {
                 (Acc::Count(v), Acc::Count(m)) => {
