@@ -549,10 +549,10 @@ impl<'a> Evaluator<'a> {
                 self.unowned.insert(*rid, all.unowned);
             }
             if let Some((_, start, end)) = plan.dated {
-                for (&file, &(inside, outside)) in &all.dated {
-                    if outside > 0 {
-                        errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
-                    }
+                for (&file, &outside) in &all.dated {
+                    // Rows of the record, all its files together, read in this year.
+                    let inside = all.rows.saturating_sub(all.dated.values().sum());
+                    errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
                 }
             }
             for ((e, ix), n) in all.skipped {
@@ -595,7 +595,7 @@ impl<'a> Evaluator<'a> {
         );
         let help = if outside > inside {
             message.push_str(&format!(
-                "; that is most of its {} dated rows",
+                "; that is most of the {} `{name}` rows",
                 inside + outside
             ));
             format!(
@@ -1043,9 +1043,8 @@ struct RecordState {
     skipped: BTreeMap<(RecordId, u32), u64>,
     /// Rows skipped whose entity cannot be read: they may be any entity's.
     unowned: u64,
-    /// Per file (its index in [`Evaluator::files`]), dated rows inside and outside the school
-    /// year.
-    dated: BTreeMap<u32, (u64, u64)>,
+    /// Per file (its index in [`Evaluator::files`]), rows dated outside the school year.
+    dated: BTreeMap<u32, u64>,
 }
 
 impl<'m> RecordPlan<'m> {
@@ -1337,13 +1336,10 @@ impl<'m> RecordPlan<'m> {
         st.rows += 1;
         if let Some((f, start, end)) = self.dated
             && let Some(Value::Date(d)) = row.values.get(f)
+            && (*d < start || *d > end)
         {
-            let counts = st.dated.entry(self.file_id(row.file)).or_default();
-            if *d < start || *d > end {
-                counts.1 += 1;
-                return;
-            }
-            counts.0 += 1;
+            *st.dated.entry(self.file_id(row.file)).or_default() += 1;
+            return;
         }
         let w = match self.weight.and_then(|w| row.values.get(w)) {
             Some(Value::Int(n)) => *n,
@@ -1480,10 +1476,8 @@ impl<'m> RecordPlan<'m> {
             *into.skipped.entry(k).or_default() += n;
         }
         into.unowned += later.unowned;
-        for (k, (a, b)) in later.dated {
-            let c = into.dated.entry(k).or_default();
-            c.0 += a;
-            c.1 += b;
+        for (k, n) in later.dated {
+            *into.dated.entry(k).or_default() += n;
         }
         for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
             match (acc, more) {
