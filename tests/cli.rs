@@ -359,3 +359,32 @@ fn the_same_file_twice_is_a_data_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn explain_exits_as_lint_would_for_its_schools() {
+    // E20 misses its second conference (an error); E01 is clean.
+    assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E20",
+            "--as-of",
+            "2024-02-15",
+        ],
+        1,
+    );
+    assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E01",
+            "--as-of",
+            "2024-02-15",
+        ],
+        0,
+    );
+}
