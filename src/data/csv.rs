@@ -406,14 +406,7 @@ impl Opened {
         let mut file = reader.into_inner();
         let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
             records(file, None, |fields, end| {
-                let line = self.line_of(end, from, base);
-                if end.unclosed {
-                    // The file's last line break, if any, is inside the value too.
-                    let last = u64::from(self.ends_in_newline);
-                    unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
-                } else {
-                    self.row(fields, line, sink, &mut visit);
-                }
+                self.record(fields, end, (from, base), sink, &mut visit);
             })
         });
         if let Err(e) = read {
@@ -440,14 +433,7 @@ impl Opened {
             return PartEnd::Failed;
         };
         let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {
-            let line = self.line_of(end, from, base);
-            if end.unclosed {
-                // The file's last line break, if any, is inside the value too.
-                let last = u64::from(self.ends_in_newline);
-                unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
-            } else {
-                self.row(fields, line, sink, &mut visit);
-            }
+            self.record(fields, end, (from, base), sink, &mut visit);
         });
         match read {
             Ok(Stop::Done) => PartEnd::Done,
@@ -456,6 +442,26 @@ impl Opened {
                 cannot_read_further(sink, &e);
                 PartEnd::Failed
             }
+        }
+    }
+
+    /// One record, reading having started at `from` after `base` line breaks: a quote
+    /// left open is reported where it opened; any other record is a row.
+    fn record(
+        &self,
+        fields: Fields<'_>,
+        end: RecordEnd,
+        (from, base): (u64, u64),
+        sink: &mut Capped<'_>,
+        visit: &mut impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        let line = self.line_of(end, from, base);
+        if end.unclosed {
+            // The file's last line break, if any, is inside the value too.
+            let last = u64::from(self.ends_in_newline);
+            unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
+        } else {
+            self.row(fields, line, sink, visit);
         }
     }
 
