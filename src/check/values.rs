@@ -4,13 +4,9 @@ use chrono::NaiveDate;
 
 use super::Checker;
 use super::diag::Problem;
-use super::model::{Ratio, Value};
+use super::model::{Ratio, Value, us_date};
 use crate::syntax::Span;
 use crate::syntax::ast::{DateLit, DateStyle, Literal};
-
-pub(crate) fn us(d: NaiveDate) -> String {
-    super::model::us_date(d)
-}
 
 fn days_in_month(year: i64, month: u32) -> Option<u32> {
     let y = i32::try_from(year).ok()?;
@@ -136,7 +132,7 @@ impl Checker<'_> {
                     span,
                     format!("`{}` ends before it starts", self.text(span)),
                 )
-                .label(format!("{} is before {}", us(b), us(a)))
+                .label(format!("{} is before {}", us_date(b), us_date(a)))
                 .help("swap the two ends, or check the month and year"),
             );
             return None;

@@ -2,7 +2,7 @@
 
 use super::diag::Problem;
 use super::model::*;
-use super::{Checker, Def, exprs, values};
+use super::{Checker, Def, exprs};
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Stmt};
 
@@ -97,8 +97,8 @@ impl<'a> Checker<'a> {
                                             case.span,
                                             format!(
                                                 "the window ends on {}, before it starts on {}",
-                                                values::us(*b),
-                                                values::us(*a)
+                                                us_date(*b),
+                                                us_date(*a)
                                             ),
                                         )
                                         .label("an empty window")
@@ -180,8 +180,8 @@ impl<'a> Checker<'a> {
             )
             .label(format!(
                 "the school year runs from {} to {}",
-                values::us(start),
-                values::us(end)
+                us_date(start),
+                us_date(end)
             ))
             .help("check the year; a new revision changes every date"),
         );
