@@ -195,6 +195,18 @@ impl Ratio {
         Ratio { num: n, den: 1 }
     }
 
+    /// The same number in lowest terms (`2/4` is `1/2`).
+    pub fn reduced(self) -> Ratio {
+        let g = gcd(self.num, self.den);
+        if g <= 1 {
+            return self;
+        }
+        Ratio {
+            num: self.num / g,
+            den: self.den / g,
+        }
+    }
+
     pub fn cmp_exact(&self, other: &Ratio) -> std::cmp::Ordering {
         (self.num.saturating_mul(other.den)).cmp(&other.num.saturating_mul(self.den))
     }
@@ -202,6 +214,16 @@ impl Ratio {
     pub fn to_f64(&self) -> f64 {
         self.num as f64 / self.den as f64
     }
+}
+
+/// The greatest common divisor of `a` and `b`, never negative; 0 when both are 0.
+pub fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    // Only gcd(i128::MIN, 0) and gcd(i128::MIN, i128::MIN) do not fit; no ratio has either.
+    i128::try_from(a).unwrap_or(i128::MAX)
 }
 
 /// A value, as the evaluator and loader see it.
@@ -612,4 +634,26 @@ pub fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
             Some(sep.into_iter().chain(c.to_lowercase()))
         })
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_reduce_to_lowest_terms_with_the_sign_on_top() {
+        let r = |n, d| Ratio::new(n, d).map(Ratio::reduced);
+        assert_eq!(r(2, 4), Some(Ratio { num: 1, den: 2 }));
+        assert_eq!(r(-6, -4), Some(Ratio { num: 3, den: 2 }));
+        assert_eq!(r(6, -4), Some(Ratio { num: -3, den: 2 }));
+        assert_eq!(r(0, 5), Some(Ratio { num: 0, den: 1 }));
+        assert_eq!(r(7, 0), None);
+        assert_eq!(gcd(i128::MIN, 4), 4);
+        assert_eq!(gcd(0, 0), 0);
+        let min = Ratio {
+            num: i128::MIN,
+            den: 2,
+        };
+        assert_eq!(min.reduced(), Ratio::int(i128::MIN / 2));
+    }
 }
