@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, Def, DefKind, Progress, exprs};
+use crate::codes::Code;
 use crate::suggest;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, CategoryValue, Stmt};
@@ -109,7 +110,7 @@ impl<'a> Checker<'a> {
                             .unwrap_or_default();
                         self.push(
                             Problem::error(
-                                "mandate::check::type-mismatch",
+                                Code::TypeMismatch,
                                 f.span,
                                 format!(
                                     "`{key}` needs a true/false field; `{}.{}` is {tn}",
@@ -135,7 +136,7 @@ impl<'a> Checker<'a> {
                     if d.node.unit != ast::DurationUnit::Year || d.node.n < 0 {
                         self.push(
                             Problem::error(
-                                "mandate::check::type-mismatch",
+                                Code::TypeMismatch,
                                 d.span,
                                 "a notice period is counted in school years",
                             )
@@ -156,7 +157,7 @@ impl<'a> Checker<'a> {
                     };
                     self.push(
                         Problem::error(
-                            "mandate::check::category-entry",
+                            Code::CategoryEntry,
                             v.span(),
                             format!("`{key}` takes {want}"),
                         )
@@ -170,7 +171,7 @@ impl<'a> Checker<'a> {
                     };
                     self.push(
                         Problem::error(
-                            "mandate::check::unknown-key",
+                            Code::UnknownKey,
                             e.key.span,
                             format!("unknown category entry `{other}`"),
                         )
@@ -187,7 +188,7 @@ impl<'a> Checker<'a> {
             if !seen.contains_key("held") && seen.keys().any(|k| CATEGORY_KEYS.contains(k)) {
                 self.push(
                     Problem::error(
-                        "mandate::check::category-entry",
+                        Code::CategoryEntry,
                         c.name.span,
                         format!("category `{}` has transitions but no `held` history", c.name.name),
                     )
@@ -201,7 +202,7 @@ impl<'a> Checker<'a> {
                 if r != record {
                     self.push(
                         Problem::error(
-                            "mandate::check::category-entry",
+                            Code::CategoryEntry,
                             qspan,
                             "`held` and `qualified` come from the same history record",
                         )
@@ -216,7 +217,7 @@ impl<'a> Checker<'a> {
         let Some(year_field) = rec.fields.iter().position(|f| f.ty == Type::SchoolYear) else {
             self.push(
                 Problem::error(
-                    "mandate::check::category-entry",
+                    Code::CategoryEntry,
                     hspan,
                     format!("history record `{}` has no school-year field", rec.name),
                 )
@@ -231,7 +232,7 @@ impl<'a> Checker<'a> {
         {
             self.push(
                 Problem::error(
-                    "mandate::check::no-year",
+                    Code::NoYear,
                     c.name.span,
                     format!(
                         "category `{}` changes from year to year, but the guide has no `year`",

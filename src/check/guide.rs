@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, DefKind};
+use crate::codes::Code;
 use crate::suggest;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, GuideValue, Item, Literal};
@@ -21,7 +22,7 @@ impl<'a> Checker<'a> {
                 if Some(*fid) != loaded.root {
                     self.push(
                         Problem::error(
-                            "mandate::check::guide-in-include",
+                            Code::GuideInInclude,
                             g.id.span,
                             "an included file has a `guide` block",
                         )
@@ -33,12 +34,8 @@ impl<'a> Checker<'a> {
                 if let Some(first) = seen {
                     let at = self.location(first);
                     self.push(
-                        Problem::error(
-                            "mandate::check::duplicate",
-                            g.span,
-                            "a policy has one `guide` block",
-                        )
-                        .help(format!("the first is at {at}; merge them")),
+                        Problem::error(Code::Duplicate, g.span, "a policy has one `guide` block")
+                            .help(format!("the first is at {at}; merge them")),
                     );
                     continue;
                 }
@@ -58,7 +55,7 @@ impl<'a> Checker<'a> {
         {
             self.push(
                 Problem::warning(
-                    "mandate::check::no-guide",
+                    Code::NoGuide,
                     Span::new(root, 0, 0),
                     "this policy has rules but no `guide` block",
                 )
@@ -77,7 +74,7 @@ impl<'a> Checker<'a> {
             let at = self.location(*prev);
             self.push(
                 Problem::error(
-                    "mandate::check::duplicate-key",
+                    Code::DuplicateKey,
                     key.span,
                     format!("`{}` is given twice", key.name),
                 )
@@ -118,7 +115,7 @@ impl<'a> Checker<'a> {
                         if w == info.id {
                             self.push(
                                 Problem::error(
-                                    "mandate::check::replaces-itself",
+                                    Code::ReplacesItself,
                                     e.value.span(),
                                     format!("`{w}` replaces itself"),
                                 )
@@ -178,7 +175,7 @@ impl<'a> Checker<'a> {
                     };
                     self.push(
                         Problem::error(
-                            "mandate::check::unknown-key",
+                            Code::UnknownKey,
                             e.key.span,
                             format!("unknown guide entry `{key}`"),
                         )
@@ -190,7 +187,7 @@ impl<'a> Checker<'a> {
         if !keys.contains_key("year") {
             self.push(
                 Problem::warning(
-                    "mandate::check::no-year",
+                    Code::NoYear,
                     g.id.span,
                     format!("guide `{}` does not say its school year", g.id.node),
                 )
@@ -202,12 +199,8 @@ impl<'a> Checker<'a> {
 
     fn guide_value_error(&mut self, span: Span, key: &str, want: &str) {
         self.push(
-            Problem::error(
-                "mandate::check::type-mismatch",
-                span,
-                format!("`{key}` takes {want}"),
-            )
-            .help(format!("write `{key}` followed by {want}")),
+            Problem::error(Code::TypeMismatch, span, format!("`{key}` takes {want}"))
+                .help(format!("write `{key}` followed by {want}")),
         );
     }
 }

@@ -3,6 +3,7 @@
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, Def, DefKind, Progress, exprs};
+use crate::codes::Code;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Stmt};
 
@@ -40,7 +41,7 @@ impl<'a> Checker<'a> {
                 Some(_) => {
                     self.push(
                         Problem::error(
-                            "mandate::check::not-an-entity",
+                            Code::NotAnEntity,
                             p.span,
                             format!("`{}` has no key, so nothing can be measured per `{}`", p.name, p.name),
                         )
@@ -78,17 +79,13 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn no_entity(&mut self, name: &ast::Ident) {
-        if self
-            .problems
-            .iter()
-            .any(|p| p.code == "mandate::check::no-entity")
-        {
+        if self.problems.iter().any(|p| p.code == Code::NoEntity) {
             // Once is enough: every statement fails for the same reason.
             return;
         }
         self.push(
             Problem::error(
-                "mandate::check::no-entity",
+                Code::NoEntity,
                 name.span,
                 format!("cannot tell what records `{}` is about", name.name),
             )
@@ -140,7 +137,7 @@ impl<'a> Checker<'a> {
                     let chain = self.cycle_chain(i);
                     self.push(
                         Problem::error(
-                            "mandate::check::cycle",
+                            Code::Cycle,
                             name.span,
                             format!("{what}`{}` depends on itself: {chain}", name.name),
                         )
@@ -200,7 +197,7 @@ impl<'a> Checker<'a> {
                 if ty != Type::Percent {
                     self.push(
                         Problem::error(
-                            "mandate::check::rounding",
+                            Code::Rounding,
                             r.span,
                             format!(
                                 "only a share is rounded; `{}` is {}",
@@ -219,7 +216,7 @@ impl<'a> Checker<'a> {
                             _ => {
                                 self.push(
                                     Problem::error(
-                                        "mandate::check::rounding",
+                                        Code::Rounding,
                                         r.span,
                                         "a share is rounded to a positive step",
                                     )
@@ -304,7 +301,7 @@ impl<'a> Checker<'a> {
                 let _ = f;
                 self.push(
                     Problem::error(
-                        "mandate::check::aggregate",
+                        Code::Aggregate,
                         span,
                         "`count` counts records; to count values, write `count distinct R.field`",
                     )
@@ -319,19 +316,15 @@ impl<'a> Checker<'a> {
             (ast::AggFn::Count, true, Some(f), _) => (AggKind::CountDistinct(f), Type::Int),
             (ast::AggFn::Count, true, None, _) => {
                 self.push(
-                    Problem::error(
-                        "mandate::check::aggregate",
-                        span,
-                        "`count distinct` needs a field",
-                    )
-                    .help(format!("write `count distinct {}.FIELD`", a.record.name)),
+                    Problem::error(Code::Aggregate, span, "`count distinct` needs a field")
+                        .help(format!("write `count distinct {}.FIELD`", a.record.name)),
                 );
                 return None;
             }
             (_, true, _, _) => {
                 self.push(
                     Problem::error(
-                        "mandate::check::aggregate",
+                        Code::Aggregate,
                         a.func.span,
                         format!("`distinct` goes with `count`, not `{}`", a.func.node.word()),
                     )
@@ -342,7 +335,7 @@ impl<'a> Checker<'a> {
             (f, false, None, _) => {
                 self.push(
                     Problem::error(
-                        "mandate::check::aggregate",
+                        Code::Aggregate,
                         span,
                         format!("`{}` needs a field", f.word()),
                     )
@@ -360,7 +353,7 @@ impl<'a> Checker<'a> {
                 _ => {
                     self.push(
                         Problem::error(
-                            "mandate::check::type-mismatch",
+                            Code::TypeMismatch,
                             span,
                             format!(
                                 "`sum` adds numbers; this field is {}",
@@ -379,7 +372,7 @@ impl<'a> Checker<'a> {
                 ) {
                     self.push(
                         Problem::error(
-                            "mandate::check::type-mismatch",
+                            Code::TypeMismatch,
                             span,
                             format!(
                                 "`{}` needs dates or numbers; this field is {}",

@@ -20,8 +20,9 @@ mod windows;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub use diag::{Level, Problem};
+pub use diag::Problem;
 pub use load::{Loaded, ReadError, load, load_text};
+pub use model::Severity;
 use model::*;
 
 use crate::syntax::ast::{self, Stmt};

@@ -3,6 +3,7 @@
 
 use super::diag::Problem;
 use super::{BUILTIN_TYPES, Checker, Def, DefKind};
+use crate::codes::Code;
 use crate::suggest;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Item, Stmt};
@@ -89,7 +90,7 @@ impl<'a> Checker<'a> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::duplicate",
+                    Code::Duplicate,
                     at,
                     format!("`{}` is defined twice", name.name),
                 )
@@ -101,7 +102,7 @@ impl<'a> Checker<'a> {
         if BUILTIN_TYPES.iter().any(|(n, _)| *n == name.name) {
             self.push(
                 Problem::error(
-                    "mandate::check::reserved-name",
+                    Code::ReservedName,
                     name.span,
                     format!("`{}` is the name of a built-in type", name.name),
                 )
@@ -147,7 +148,7 @@ impl<'a> Checker<'a> {
         };
         self.push(
             Problem::error(
-                "mandate::check::unknown-name",
+                Code::UnknownName,
                 name.span,
                 format!("unknown {what} `{}`", name.name),
             )
@@ -164,7 +165,7 @@ impl<'a> Checker<'a> {
         };
         self.push(
             Problem::error(
-                "mandate::check::unknown-name",
+                Code::UnknownName,
                 name.span,
                 format!("`{record}` has no field `{}`", name.name),
             )
@@ -185,7 +186,7 @@ impl<'a> Checker<'a> {
             }
             found.push(
                 Problem::warning(
-                    "mandate::check::unused",
+                    Code::Unused,
                     name.span,
                     format!("{} `{}` is never used", d.kind.word(), name.name),
                 )

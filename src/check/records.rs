@@ -4,6 +4,7 @@ use super::diag::Problem;
 use super::model::*;
 use super::types::COLUMNS;
 use super::{BUILTIN_TYPES, Checker, Def, DefKind};
+use crate::codes::Code;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Spanned, Stmt};
 
@@ -36,7 +37,7 @@ impl<'a> Checker<'a> {
                 if fields.iter().any(|g| g.name == f.name.name) {
                     self.push(
                         Problem::error(
-                            "mandate::check::duplicate",
+                            Code::Duplicate,
                             f.name.span,
                             format!(
                                 "field `{}` is declared twice in `{}`",
@@ -53,7 +54,7 @@ impl<'a> Checker<'a> {
                 if ty == Type::Weight && fields.iter().any(|g| g.ty == Type::Weight) {
                     self.push(
                         Problem::error(
-                            "mandate::check::two-weights",
+                            Code::TwoWeights,
                             f.ty.span,
                             format!("`{}` has two headcount fields", r.name.name),
                         )
@@ -89,7 +90,7 @@ impl<'a> Checker<'a> {
                         if fields.get(p).map(|f| f.optional).unwrap_or(false) {
                             self.push(
                                 Problem::error(
-                                    "mandate::check::optional-key",
+                                    Code::OptionalKey,
                                     k.span,
                                     format!("key `{}` is optional", k.name),
                                 )
@@ -129,7 +130,7 @@ impl<'a> Checker<'a> {
                 {
                     self.problems.push(
                         Problem::error(
-                            "mandate::check::not-an-entity",
+                            Code::NotAnEntity,
                             f.ty.span,
                             format!(
                                 "`{}` has no key, so `{}` cannot refer to it",
@@ -162,7 +163,7 @@ impl<'a> Checker<'a> {
                 let kind = d.kind.word();
                 self.push(
                     Problem::error(
-                        "mandate::check::not-a-type",
+                        Code::NotAType,
                         ty.span,
                         format!("`{}` is a {kind}, not a type", ty.name),
                     )
@@ -197,7 +198,7 @@ impl<'a> Checker<'a> {
                 let kind = d.kind.word();
                 self.push(
                     Problem::error(
-                        "mandate::check::not-a-record",
+                        Code::NotARecord,
                         name.span,
                         format!("`{}` is a {kind}, not a record", name.name),
                     )
@@ -257,7 +258,7 @@ impl<'a> Checker<'a> {
         let rname = rec.name.clone();
         self.push(
             Problem::error(
-                "mandate::check::no-link",
+                Code::NoLink,
                 at,
                 format!("`{rname}` has no field that refers to `{ent}`"),
             )
@@ -286,7 +287,7 @@ impl<'a> Checker<'a> {
         let tn = self.model.schema.type_name(ty);
         self.push(
             Problem::error(
-                "mandate::check::type-mismatch",
+                Code::TypeMismatch,
                 field.span,
                 format!("`{rname}.{}` is {tn}, not a date", field.name),
             )

@@ -3,6 +3,7 @@
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, Def, DefKind, exprs};
+use crate::codes::Code;
 use crate::syntax::ast::{self, Stmt};
 
 impl<'a> Checker<'a> {
@@ -111,7 +112,7 @@ impl<'a> Checker<'a> {
                                 };
                                 self.push(
                                     Problem::error(
-                                        "mandate::check::not-a-window",
+                                        Code::NotAWindow,
                                         w.span,
                                         format!("`{}` is a {kind}, not a window", w.name),
                                     )
@@ -251,7 +252,7 @@ impl<'a> Checker<'a> {
                 if period.node.n <= 0 {
                     self.push(
                         Problem::error(
-                            "mandate::check::retention",
+                            Code::Retention,
                             period.span,
                             "a retention period is longer than zero",
                         )

@@ -3,6 +3,7 @@
 use super::diag::Problem;
 use super::model::*;
 use super::{BUILTIN_TYPES, Checker, Def, exprs};
+use crate::codes::Code;
 use crate::suggest;
 use crate::syntax::ast::{self, Spanned, Stmt};
 
@@ -21,7 +22,7 @@ impl<'a> Checker<'a> {
                 if values.contains(&v.name) {
                     self.push(
                         Problem::error(
-                            "mandate::check::duplicate",
+                            Code::Duplicate,
                             v.span,
                             format!("`{}` is listed twice in `{}`", v.name, t.name.name),
                         )
@@ -78,15 +79,14 @@ impl<'a> Checker<'a> {
                 .or_else(|| kept.iter().find(|(n, _)| key(n) == k).map(|x| x.1));
             match clash {
                 _ if k.is_empty() => self.push(
-                    Problem::error("mandate::check::value", name.span, words.empty)
-                        .help(words.empty_help),
+                    Problem::error(Code::Value, name.span, words.empty).help(words.empty_help),
                 ),
                 Some(c) if c != owner => {
                     let this = owners.get(owner).map_or("", String::as_str);
                     let other = owners.get(c).map_or("", String::as_str);
                     self.push(
                         Problem::error(
-                            "mandate::check::duplicate",
+                            Code::Duplicate,
                             name.span,
                             (words.clash)(&name.node, this, other),
                         )
@@ -115,7 +115,7 @@ impl<'a> Checker<'a> {
                 {
                     self.push(
                         Problem::error(
-                            "mandate::check::not-a-type",
+                            Code::NotAType,
                             s.of.span,
                             format!("a set is a subset of a `type`; `{}` is not one", s.of.name),
                         )
@@ -130,7 +130,7 @@ impl<'a> Checker<'a> {
                     if members.contains(&ix) {
                         self.push(
                             Problem::warning(
-                                "mandate::check::duplicate",
+                                Code::Duplicate,
                                 m.span,
                                 format!("`{}` is listed twice", self.text(m.span)),
                             )
@@ -165,7 +165,7 @@ impl<'a> Checker<'a> {
                     };
                     self.push(
                         Problem::error(
-                            "mandate::check::not-in-type",
+                            Code::NotInType,
                             id.span,
                             format!("`{}` is not a value of `{}`", id.name, ty.name),
                         )
@@ -178,7 +178,7 @@ impl<'a> Checker<'a> {
             _ => {
                 self.push(
                     Problem::error(
-                        "mandate::check::type-mismatch",
+                        Code::TypeMismatch,
                         m.span,
                         format!("expected a value of `{}`", ty.name),
                     )
@@ -217,7 +217,7 @@ impl<'a> Checker<'a> {
                     }
                     _ => self.push(
                         Problem::error(
-                            "mandate::check::not-constant",
+                            Code::NotConstant,
                             c.value.span,
                             format!("`{}` is not a constant value", self.text(c.value.span)),
                         )

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::Checker;
 use super::diag::Problem;
 use super::model::{Ratio, Value, us_date};
+use crate::codes::Code;
 use crate::syntax::Span;
 use crate::syntax::ast::{DateLit, DateStyle, Literal};
 
@@ -35,7 +36,7 @@ impl Checker<'_> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::bad-date",
+                    Code::BadDate,
                     span,
                     format!("`{}` does not have a four-digit year", self.text(span)),
                 )
@@ -55,7 +56,7 @@ impl Checker<'_> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::bad-date",
+                    Code::BadDate,
                     span,
                     format!("`{}` has no month {}", self.text(span), d.month),
                 )
@@ -78,7 +79,7 @@ impl Checker<'_> {
                 };
                 self.push(
                     Problem::error(
-                        "mandate::check::bad-date",
+                        Code::BadDate,
                         span,
                         format!("`{}` is not a date", self.text(span)),
                     )
@@ -94,7 +95,7 @@ impl Checker<'_> {
         if b != a + 1 {
             self.push(
                 Problem::error(
-                    "mandate::check::bad-school-year",
+                    Code::BadSchoolYear,
                     span,
                     format!("`{a}-{b}` is not a school year"),
                 )
@@ -107,7 +108,7 @@ impl Checker<'_> {
         if !(1900..=2200).contains(&y) {
             self.push(
                 Problem::error(
-                    "mandate::check::bad-school-year",
+                    Code::BadSchoolYear,
                     span,
                     format!("`{a}-{b}` is not a plausible school year"),
                 )
@@ -128,7 +129,7 @@ impl Checker<'_> {
         if b < a {
             self.push(
                 Problem::error(
-                    "mandate::check::backwards-range",
+                    Code::BackwardsRange,
                     span,
                     format!("`{}` ends before it starts", self.text(span)),
                 )
@@ -155,7 +156,7 @@ impl Checker<'_> {
             Literal::Ratio(a, b) => {
                 if *a == 0 && *b == 0 {
                     self.push(
-                        Problem::error("mandate::check::bad-ratio", span, "`0:0` is not a ratio")
+                        Problem::error(Code::BadRatio, span, "`0:0` is not a ratio")
                             .help("write a ratio such as `60:40`"),
                     );
                     return None;
@@ -166,7 +167,7 @@ impl Checker<'_> {
             Literal::Range(..) => {
                 self.push(
                     Problem::error(
-                        "mandate::check::range-here",
+                        Code::RangeHere,
                         span,
                         "a date range is a window, not a value",
                     )

@@ -3,6 +3,7 @@
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, Def, exprs};
+use crate::codes::Code;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, Stmt};
 
@@ -93,7 +94,7 @@ impl<'a> Checker<'a> {
                                 {
                                     self.push(
                                         Problem::error(
-                                            "mandate::check::empty-window",
+                                            Code::EmptyWindow,
                                             case.span,
                                             format!(
                                                 "the window ends on {}, before it starts on {}",
@@ -170,7 +171,7 @@ impl<'a> Checker<'a> {
             .join(" ");
         self.push(
             Problem::error(
-                "mandate::check::outside-year",
+                Code::OutsideYear,
                 span,
                 format!(
                     "the {what} `{text}` is not within the school year {}-{}",
