@@ -32,4 +32,3 @@ pub mod pool;
 pub mod report;
 pub mod suggest;
 pub mod syntax;
-pub mod synth;
