@@ -119,3 +119,16 @@ fn threshold_exclusion_and_new_rule_show_by_name_with_impact() {
         )
     );
 }
+
+/// Constants that are not dates are listed under their own heading, shown as values of their type
+/// (`5%`, not `0.05`), and compared exactly (`0.01%` to `0.012%` is a change even where both show
+/// as `0.01%`).
+#[test]
+fn constants_are_compared_exactly_and_shown_by_type() {
+    let c = changes("c1-constants.policy", "c2-constants.policy");
+    let tiny = c.iter().find(|x| x.what == "const tiny_share");
+    assert!(tiny.is_some(), "{c:#?}");
+    let same = c.iter().find(|x| x.what == "const same_value");
+    assert!(same.is_none(), "0.5 and 0.50 are the same value: {same:?}");
+    insta::assert_snapshot!("constants", human("REF-0000.11", "REF-0000.12", &c));
+}

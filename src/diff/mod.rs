@@ -87,7 +87,7 @@ impl Area {
             Area::Window => "windows",
             Area::Deadline => "deadlines",
             Area::Threshold => "thresholds",
-            Area::Constant => "other",
+            Area::Constant => "constants",
             Area::Set => "sets",
             Area::Category => "categories",
             Area::Measure => "measures",

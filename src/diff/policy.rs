@@ -128,21 +128,21 @@ pub(super) fn guide(out: &mut Vec<Change>, old: &Model, new: &Model) {
     facets(out, &facets_of(old), &facets_of(new), &None);
 }
 
-/// Constants (dates and thresholds that stand alone).
+/// Constants (dates and thresholds that stand alone): compared by value, exactly, and shown as
+/// values of their type (`10%`, not `0.1`).
 pub(super) fn constants(out: &mut Vec<Change>, old: &Model, new: &Model) {
     let named = |m: &Model| -> BTreeMap<String, Named> {
         m.constants
             .iter()
-            .map(|(n, v, _, _)| {
+            .map(|(n, v, ty, _)| {
                 let area = if matches!(v, Value::Date(_)) {
                     Area::Date
                 } else {
                     Area::Constant
                 };
-                (
-                    n.clone(),
-                    Named::one(area, format!("const {n}"), value_text(m, v), None),
-                )
+                let what = format!("const {n}");
+                let named = Named::keyed(area, what, exact(v), value_text(m, v, *ty), None);
+                (n.clone(), named)
             })
             .collect()
     };
@@ -403,10 +403,19 @@ fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn value_text(model: &Model, v: &Value) -> String {
-    crate::eval::value::show(v, Type::Text, &model.schema, &|_, i| Some(format!("#{i}")))
+fn value_text(model: &Model, v: &Value, ty: Type) -> String {
+    crate::eval::value::show(v, ty, &model.schema, &|_, i| Some(format!("#{i}")))
         .trim_matches('"')
         .to_string()
+}
+
+/// A value as compared: exactly, a number in lowest terms (a shown number is rounded, so `0.01%`
+/// and `0.02%` would look alike).
+fn exact(v: &Value) -> String {
+    match v {
+        Value::Number(r) => format!("{:?}", r.reduced()),
+        v => format!("{v:?}"),
+    }
 }
 
 /// What a window case is, as compared: its dates when they are fixed, else its text.
