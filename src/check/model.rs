@@ -207,12 +207,33 @@ impl Ratio {
         }
     }
 
+    /// Compares exactly: `a/b` with `c/d` as `a*d` with `c*b`, each product in 256 bits, so no
+    /// product overflows (30-digit data values against an 18-digit threshold do).
     pub fn cmp_exact(&self, other: &Ratio) -> std::cmp::Ordering {
-        (self.num.saturating_mul(other.den)).cmp(&other.num.saturating_mul(self.den))
+        product(self.num, other.den).cmp(&product(other.num, self.den))
     }
 
     pub fn to_f64(&self) -> f64 {
         self.num as f64 / self.den as f64
+    }
+}
+
+/// `x * y` exactly, as a key that orders like the product: a sign, then a 256-bit magnitude
+/// (high half, low half), with the magnitude's order reversed for negative products.
+fn product(x: i128, y: i128) -> (i128, std::cmp::Reverse<(u128, u128)>, (u128, u128)) {
+    const LOW: u128 = u64::MAX as u128;
+    let (a, b) = (x.unsigned_abs(), y.unsigned_abs());
+    let (a1, a0, b1, b0) = (a >> 64, a & LOW, b >> 64, b & LOW);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    // Each term is under 2^64, so the sum fits.
+    let mid = (p00 >> 64) + (p01 & LOW) + (p10 & LOW);
+    let low = (p00 & LOW) | (mid << 64);
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    let sign = x.signum() * y.signum();
+    if sign < 0 {
+        (sign, std::cmp::Reverse((high, low)), (0, 0))
+    } else {
+        (sign, std::cmp::Reverse((0, 0)), (high, low))
     }
 }
 
@@ -637,6 +658,7 @@ pub fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 #[cfg(test)]
+#[expect(clippy::panic, reason = "a test fails by panicking")]
 mod tests {
     use super::*;
 
@@ -655,5 +677,50 @@ mod tests {
             den: 2,
         };
         assert_eq!(min.reduced(), Ratio::int(i128::MIN / 2));
+    }
+
+    #[test]
+    fn comparisons_are_exact_where_cross_products_overflow() {
+        use std::cmp::Ordering::*;
+        let r = |n: i128, d: i128| Ratio::new(n, d).map(Ratio::reduced);
+        let Some(threshold) = r(123_456_789_012_345_678, 10i128.pow(18)) else {
+            panic!("threshold")
+        };
+        let above = r(123_456_789_012_345_678_000_000_000_001, 10i128.pow(30));
+        let below = r(123_456_789_012_345_677_999_999_999_999, 10i128.pow(30));
+        let (Some(above), Some(below)) = (above, below) else {
+            panic!("values")
+        };
+        assert_eq!(above.cmp_exact(&threshold), Greater);
+        assert_eq!(threshold.cmp_exact(&above), Less);
+        assert_eq!(below.cmp_exact(&threshold), Less);
+        let neg = |x: Ratio| Ratio {
+            num: -x.num,
+            den: x.den,
+        };
+        assert_eq!(neg(above).cmp_exact(&neg(threshold)), Less);
+        assert_eq!(neg(below).cmp_exact(&neg(threshold)), Greater);
+        assert_eq!(neg(below).cmp_exact(&threshold), Less);
+        assert_eq!(above.cmp_exact(&above), Equal);
+        let zero = Ratio::int(0);
+        assert_eq!(zero.cmp_exact(&neg(above)), Greater);
+        assert_eq!(zero.cmp_exact(&zero), Equal);
+        let big = Ratio::int(i128::MAX);
+        let small = Ratio {
+            num: i128::MIN + 1,
+            den: 1,
+        };
+        assert_eq!(small.cmp_exact(&big), Less);
+        assert_eq!(
+            Ratio {
+                num: i128::MAX,
+                den: i128::MAX - 1
+            }
+            .cmp_exact(&Ratio {
+                num: i128::MAX - 1,
+                den: i128::MAX - 2
+            }),
+            Less
+        );
     }
 }
