@@ -176,10 +176,31 @@ fn article(name: &str) -> &'static str {
 }
 
 /// An exact rational number, `num / den` with `den > 0`. Shares are compared exactly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Equality and hashing are by value, whatever the terms: `1/2 == 50/100`, and both hash alike
+/// (a policy's `0.50` is 50/100, a data file's is reduced to 1/2; a [`Value`] holding either must
+/// be the same key in a set or map).
+#[derive(Clone, Copy, Debug)]
 pub struct Ratio {
     pub num: i128,
     pub den: i128,
+}
+
+impl PartialEq for Ratio {
+    fn eq(&self, other: &Ratio) -> bool {
+        (self.num == other.num && self.den == other.den)
+            || self.cmp_exact(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ratio {}
+
+impl std::hash::Hash for Ratio {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let r = self.reduced();
+        r.num.hash(state);
+        r.den.hash(state);
+    }
 }
 
 impl Ratio {
@@ -664,11 +685,11 @@ mod tests {
 
     #[test]
     fn ratios_reduce_to_lowest_terms_with_the_sign_on_top() {
-        let r = |n, d| Ratio::new(n, d).map(Ratio::reduced);
-        assert_eq!(r(2, 4), Some(Ratio { num: 1, den: 2 }));
-        assert_eq!(r(-6, -4), Some(Ratio { num: 3, den: 2 }));
-        assert_eq!(r(6, -4), Some(Ratio { num: -3, den: 2 }));
-        assert_eq!(r(0, 5), Some(Ratio { num: 0, den: 1 }));
+        let r = |n, d| Ratio::new(n, d).map(Ratio::reduced).map(|r| (r.num, r.den));
+        assert_eq!(r(2, 4), Some((1, 2)));
+        assert_eq!(r(-6, -4), Some((3, 2)));
+        assert_eq!(r(6, -4), Some((-3, 2)));
+        assert_eq!(r(0, 5), Some((0, 1)));
         assert_eq!(r(7, 0), None);
         assert_eq!(gcd(i128::MIN, 4), 4);
         assert_eq!(gcd(0, 0), 0);
@@ -676,7 +697,25 @@ mod tests {
             num: i128::MIN,
             den: 2,
         };
-        assert_eq!(min.reduced(), Ratio::int(i128::MIN / 2));
+        assert_eq!(min.reduced().num, i128::MIN / 2);
+        assert_eq!(min.reduced().den, 1);
+    }
+
+    #[test]
+    fn equal_values_are_equal_keys_whatever_their_terms() {
+        use std::collections::HashSet;
+        let (Some(half), Some(fifty)) = (Ratio::new(1, 2), Ratio::new(50, 100)) else {
+            panic!("ratios")
+        };
+        assert_eq!(half, fifty);
+        assert_eq!(Value::Number(half), Value::Number(fifty));
+        let set: HashSet<Value> = [Value::Number(half), Value::Number(fifty)].into();
+        assert_eq!(set.len(), 1);
+        assert_ne!(half, Ratio::int(1));
+        assert_ne!(
+            Value::Number(half),
+            Value::Number(Ratio { num: 51, den: 100 })
+        );
     }
 
     #[test]
