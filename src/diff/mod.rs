@@ -166,7 +166,12 @@ pub fn human(old_id: &str, new_id: &str, changes: &[Change]) -> String {
             (ChangeKind::Removed, Some(o), _) => {
                 let _ = writeln!(out, "  - {}{section}: {o}", c.what);
             }
-            (_, Some(o), Some(n)) => {
+            (_, o, n) if o.is_some() || n.is_some() => {
+                // A guide entry or a due date given in one revision only.
+                let (o, n) = (
+                    o.as_deref().unwrap_or("(none)"),
+                    n.as_deref().unwrap_or("(none)"),
+                );
                 let _ = writeln!(out, "  ~ {}{section}: {o} → {n}", c.what);
             }
             _ => {
