@@ -2,6 +2,24 @@
 //! typed and every literal validated before any data is read.
 //!
 //! Entry points: [`check_path`] reads a policy and its includes; [`check`] checks what was read.
+//!
+//! One `Checker` walks the definitions in a fixed order (`Checker::run`); its methods live in one
+//! file per concern:
+//!
+//! | file | what it checks |
+//! |---|---|
+//! | `load.rs` | reading the files and their includes |
+//! | `names.rs` | every definition collected; duplicates, unknown names, unused ones |
+//! | `guide.rs` | the `guide` block |
+//! | `types.rs` | value types and their spellings, sets, constants |
+//! | `records.rs` | records, fields, keys, links between entities |
+//! | `measures.rs` | measures and aggregations, in dependency order |
+//! | `categories.rs` | categories and their transitions |
+//! | `windows.rs` | windows, and dates inside the school year |
+//! | `rules.rs` | rules |
+//! | `exprs.rs`, `values.rs` | expressions and literals, for all of the above |
+//! | `diag.rs` | the diagnostics ([`Problem`]) |
+//! | `model.rs` | what the checker hands on ([`Model`]) |
 
 mod categories;
 pub mod diag;
