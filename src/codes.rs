@@ -57,7 +57,8 @@ codes! {
     UnknownKey = "mandate::check::unknown-key",
     /// A guide whose `replaces` names the guide itself.
     ReplacesItself = "mandate::check::replaces-itself",
-    /// No school `year` in the guide, where something needs it (a category's history, a date check).
+    /// A guide without its school `year` (a warning: windows and deadlines are checked against it),
+    /// or a category with transitions in a policy whose guide has no `year` (an error).
     NoYear = "mandate::check::no-year",
 
     // ── names ──
@@ -138,7 +139,7 @@ codes! {
     CategoryEntry = "mandate::check::category-entry",
     /// A window that ends before it starts.
     EmptyWindow = "mandate::check::empty-window",
-    /// A date of a window or deadline outside the guide's school year.
+    /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
     /// A retention period that is not longer than zero.
     Retention = "mandate::check::retention",
