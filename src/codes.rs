@@ -103,7 +103,8 @@ codes! {
     TypeMismatch = "mandate::check::type-mismatch",
     /// A constant that is not a literal or a date plus or minus a duration, or that depends on data.
     NotConstant = "mandate::check::not-constant",
-    /// An aggregation (`count`, `sum`, ...) written inside an expression instead of as a measure.
+    /// An aggregation (`count`, `sum`, ...) in a condition on one row or in a constant, where it
+    /// cannot stand (a rule about an entity may use one; it becomes a hidden measure).
     AggregateHere = "mandate::check::aggregate-here",
     /// An aggregation without the field it needs, or `distinct` with anything but `count`.
     Aggregate = "mandate::check::aggregate",
@@ -111,7 +112,7 @@ codes! {
     Cycle = "mandate::check::cycle",
     /// A statement whose entity (school, principal, ...) cannot be told.
     NoEntity = "mandate::check::no-entity",
-    /// A fact about one entity used where another entity is meant.
+    /// A measure about one entity (`per district`) used in a statement about another.
     WrongEntity = "mandate::check::wrong-entity",
     /// A field path that has many rows where one value is needed.
     PathHere = "mandate::check::path-here",
