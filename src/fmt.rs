@@ -48,6 +48,7 @@
 //!   just above the statement.
 
 use crate::syntax::ast::*;
+use crate::syntax::keywords::is_keyword;
 use crate::syntax::parse::{escape, parse};
 use crate::syntax::{FileId, Span, SyntaxError};
 
@@ -705,20 +706,11 @@ fn assertion(a: &Assertion) -> String {
     }
 }
 
-/// Words that are never a name (the grammar's `keyword` rule).
-const KEYWORDS: &[&str] = &[
-    "include", "guide", "section", "type", "set", "record", "key", "optional", "private", "const",
-    "measure", "category", "window", "when", "each", "has", "within", "not", "on", "where", "in",
-    "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
-    "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
-    "true", "false", "for", "per",
-];
-
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&s)
+        && !is_keyword(s)
 }
 
 /// Whether `s` reads as a `guide_id` token: `REF-1028.19`.

@@ -22,7 +22,7 @@ mod checkcommon;
 
 use std::path::Path;
 
-use mandate::check::{Checked, Level, Loaded, check, load};
+use mandate::check::{Checked, Loaded, Severity, check, load};
 use mandate::report::diagnostics::{Style, render, summary};
 
 fn run(path: &Path) -> (Loaded, Checked, String) {
@@ -59,7 +59,7 @@ fn err() {
         let errors = checked
             .problems
             .iter()
-            .filter(|p| p.level == Level::Error)
+            .filter(|p| p.level == Severity::Error)
             .count();
         let warnings = checked.problems.len() - errors;
         if name.contains("warn") {

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use mandate::check::{Loaded, check_path, model::Model};
-use mandate::diff::{Change, Revision, diff, human, impact};
+use mandate::diff::{Area, Change, ChangeKind, Revision, diff, human, impact};
 use mandate::eval::{Options, evaluate};
 
 fn load(name: &str) -> (Loaded, Model) {
@@ -42,22 +42,25 @@ fn a_revision_is_no_change_from_itself() {
 #[test]
 fn dates_only_revision_diffs_to_exactly_the_dates() {
     let c = changes("r1.policy", "r2-dates.policy");
-    let areas: Vec<(&str, &str)> = c.iter().map(|c| (c.area, c.what.as_str())).collect();
+    let areas: Vec<(Area, &str)> = c.iter().map(|c| (c.area, c.what.as_str())).collect();
     assert_eq!(
         areas,
         vec![
-            ("guide", "id"),
-            ("guide", "issued"),
-            ("guide", "replaces"),
-            ("guide", "year"),
-            ("date", "const norm_day"),
-            ("window", "window first_conference when level == elementary"),
+            (Area::Guide, "id"),
+            (Area::Guide, "issued"),
+            (Area::Guide, "replaces"),
+            (Area::Guide, "year"),
+            (Area::Date, "const norm_day"),
             (
-                "window",
+                Area::Window,
+                "window first_conference when level == elementary"
+            ),
+            (
+                Area::Window,
                 "window second_conference when level == elementary"
             ),
-            ("deadline", "deadline certify_semester_1"),
-            ("deadline", "deadline certify_semester_2"),
+            (Area::Deadline, "deadline certify_semester_1"),
+            (Area::Deadline, "deadline certify_semester_2"),
         ],
         "reordered statements, reordered set members and reformatted measures are no change"
     );
@@ -67,20 +70,20 @@ fn dates_only_revision_diffs_to_exactly_the_dates() {
 #[test]
 fn threshold_exclusion_and_new_rule_show_by_name_with_impact() {
     let c = changes("r2-dates.policy", "r3-changes.policy");
-    let find = |area: &str, what: &str| {
+    let find = |area: Area, what: &str| {
         c.iter()
             .find(|x| x.area == area && x.what.starts_with(what))
             .cloned()
     };
-    let t = find("threshold", "category PHBAO").expect("threshold change");
+    let t = find(Area::Threshold, "category PHBAO").expect("threshold change");
     assert_eq!(
         (t.old.as_deref(), t.new.as_deref()),
         (Some("hbao_share > 70%"), Some("hbao_share > 65%"))
     );
-    let s = find("set", "set nonresident").expect("set change");
+    let s = find(Area::Set, "set nonresident").expect("set change");
     assert!(s.what.contains("removed special_day_class"), "{}", s.what);
-    let r = find("rule", "rule not_on_event_day").expect("new rule");
-    assert_eq!(r.change, "added");
+    let r = find(Area::Rule, "rule not_on_event_day").expect("new rule");
+    assert_eq!(r.change, ChangeKind::Added);
 
     let (la, ma) = load("r2-dates.policy");
     let (lb, mb) = load("r3-changes.policy");
@@ -113,4 +116,17 @@ fn threshold_exclusion_and_new_rule_show_by_name_with_impact() {
             text.join("\n")
         )
     );
+}
+
+/// Constants that are not dates are listed under their own heading, shown as values of their type
+/// (`5%`, not `0.05`), and compared exactly (`0.01%` to `0.012%` is a change even where both show
+/// as `0.01%`).
+#[test]
+fn constants_are_compared_exactly_and_shown_by_type() {
+    let c = changes("c1-constants.policy", "c2-constants.policy");
+    let tiny = c.iter().find(|x| x.what == "const tiny_share");
+    assert!(tiny.is_some(), "{c:#?}");
+    let same = c.iter().find(|x| x.what == "const same_value");
+    assert!(same.is_none(), "0.5 and 0.50 are the same value: {same:?}");
+    insta::assert_snapshot!("constants", human("REF-0000.11", "REF-0000.12", &c));
 }

@@ -45,7 +45,7 @@ fn folder(name: &str) -> PathBuf {
 /// A synthetic district of 40 schools and 20,000 students.
 fn district(name: &str) -> PathBuf {
     let dir = folder(name);
-    mandate::synth::generate(&dir, 7, 40, 20_000).unwrap();
+    mandate::cli::generate::synth::generate(&dir, 7, 40, 20_000).unwrap();
     dir
 }
 

@@ -4,20 +4,16 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
+use super::model::Severity;
+use crate::codes::Code;
 use crate::syntax::{SourceFile, Sources, Span, SyntaxError};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Warning,
-    Error,
-}
 
 /// A problem found in a policy file.
 #[derive(Clone, Debug)]
 pub struct Problem {
     /// A stable code, `mandate::check::unknown-name`.
-    pub code: &'static str,
-    pub level: Level,
+    pub code: Code,
+    pub level: Severity,
     pub message: String,
     pub span: Span,
     pub label: String,
@@ -25,10 +21,10 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Problem {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Problem {
         Problem {
             code,
-            level: Level::Error,
+            level: Severity::Error,
             message: message.into(),
             span,
             label: "here".into(),
@@ -36,9 +32,9 @@ impl Problem {
         }
     }
 
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Problem {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Problem {
         Problem {
-            level: Level::Warning,
+            level: Severity::Warning,
             ..Problem::error(code, span, message)
         }
     }
@@ -59,7 +55,7 @@ impl Problem {
     }
 
     pub fn is_error(&self) -> bool {
-        self.level == Level::Error
+        self.level == Severity::Error
     }
 
     pub fn from_syntax(e: &SyntaxError) -> Problem {
@@ -73,8 +69,8 @@ impl Problem {
             SyntaxError::Custom { message, help, .. } => (message.clone(), Some(help.clone())),
         };
         Problem {
-            code: "mandate::syntax",
-            level: Level::Error,
+            code: Code::Syntax,
+            level: Severity::Error,
             message,
             span: e.span(),
             label: "here".into(),
@@ -113,6 +109,18 @@ pub fn sort(problems: &mut [Problem]) {
     });
 }
 
+/// One severity for every message: a policy problem, a data error, a finding (`Info` is miette's
+/// advice).
+impl From<Severity> for miette::Severity {
+    fn from(s: Severity) -> miette::Severity {
+        match s {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        }
+    }
+}
+
 /// A problem with its source, ready for miette.
 #[derive(Debug)]
 pub struct Rendered {
@@ -134,10 +142,7 @@ impl Diagnostic for Rendered {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.problem.level {
-            Level::Error => miette::Severity::Error,
-            Level::Warning => miette::Severity::Warning,
-        })
+        Some(self.problem.level.into())
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

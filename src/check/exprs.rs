@@ -4,6 +4,7 @@
 use super::diag::Problem;
 use super::model::*;
 use super::{Checker, DefKind};
+use crate::codes::Code;
 use crate::suggest;
 use crate::syntax::Span;
 use crate::syntax::ast::{self, BinOp, ExprKind, Literal};
@@ -73,7 +74,7 @@ impl Checker<'_> {
         };
         self.push(
             Problem::error(
-                "mandate::check::type-mismatch",
+                Code::TypeMismatch,
                 t.span,
                 format!("{what} must be {w}, but `{}` is {got}", self.text(t.span)),
             )
@@ -106,7 +107,7 @@ impl Checker<'_> {
         };
         self.push(
             Problem::error(
-                "mandate::check::type-mismatch",
+                Code::TypeMismatch,
                 a.span.to(b.span),
                 format!(
                     "cannot compare {ta} (`{}`) with {tb} (`{}`)",
@@ -137,7 +138,7 @@ impl Checker<'_> {
         let name = measure.name.clone();
         self.push(
             Problem::warning(
-                "mandate::check::rounding-unstated",
+                Code::RoundingUnstated,
                 share.span.to(threshold.span).to(op),
                 format!(
                     "`{name}` is compared with `{}` but the policy does not say how the share is rounded",
@@ -195,7 +196,7 @@ impl Checker<'_> {
                 let Some(Type::Set(en)) = expect else {
                     self.push(
                         Problem::error(
-                            "mandate::check::set-here",
+                            Code::SetHere,
                             span,
                             "a set of values belongs on the right of `in`",
                         )
@@ -240,7 +241,7 @@ impl Checker<'_> {
                         )
                     };
                     self.push(
-                        Problem::error("mandate::check::aggregate-here", span, message)
+                        Problem::error(Code::AggregateHere, span, message)
                             .label(label)
                             .help("declare it as a `measure` and use the measure's name"),
                     );
@@ -289,7 +290,7 @@ impl Checker<'_> {
                             let want = self.model.schema.type_name(Type::Set(en));
                             self.push(
                                 Problem::error(
-                                    "mandate::check::type-mismatch",
+                                    Code::TypeMismatch,
                                     b.span,
                                     format!(
                                         "`{}` is {tn}, but `{}` needs {want}",
@@ -345,12 +346,8 @@ impl Checker<'_> {
                         }
                         let Some(mut out) = out else {
                             self.push(
-                                Problem::error(
-                                    "mandate::check::empty-set",
-                                    r.span,
-                                    "the set is empty",
-                                )
-                                .help("list at least one value"),
+                                Problem::error(Code::EmptySet, r.span, "the set is empty")
+                                    .help("list at least one value"),
                             );
                             return None;
                         };
@@ -361,7 +358,7 @@ impl Checker<'_> {
                         let tn = self.model.schema.type_name(ty);
                         self.push(
                             Problem::error(
-                                "mandate::check::type-mismatch",
+                                Code::TypeMismatch,
                                 l.span,
                                 format!("`{}` is {tn}; `in` needs a value of a declared type or a list of values", self.text(l.span)),
                             )
@@ -396,7 +393,7 @@ impl Checker<'_> {
                     let tn = self.model.schema.type_name(a.ty);
                     self.push(
                         Problem::error(
-                            "mandate::check::type-mismatch",
+                            Code::TypeMismatch,
                             op.span,
                             format!("{tn} has no order; `{}` does not apply", op.node.symbol()),
                         )
@@ -446,7 +443,7 @@ impl Checker<'_> {
                         };
                         self.push(
                             Problem::error(
-                                "mandate::check::type-mismatch",
+                                Code::TypeMismatch,
                                 op.span,
                                 format!("cannot apply `{}` to {tx} and {ty}", op.node.symbol()),
                             )
@@ -471,7 +468,7 @@ impl Checker<'_> {
                         None => {
                             self.push(
                                 Problem::error(
-                                    "mandate::check::bad-date",
+                                    Code::BadDate,
                                     span,
                                     format!(
                                         "`{}` is beyond the dates mandate can represent",
@@ -488,7 +485,7 @@ impl Checker<'_> {
                 if cx.entity.is_none() && cx.row.is_none() {
                     self.push(
                         Problem::error(
-                            "mandate::check::not-constant",
+                            Code::NotConstant,
                             span,
                             "a constant is a literal, or a date plus or minus a duration",
                         )
@@ -556,7 +553,7 @@ impl Checker<'_> {
                 DefKind::Measure | DefKind::Category if cx.entity.is_none() => {
                     self.push(
                         Problem::error(
-                            "mandate::check::not-constant",
+                            Code::NotConstant,
                             span,
                             format!(
                                 "`{}` depends on data, so it cannot be used in a constant",
@@ -602,7 +599,7 @@ impl Checker<'_> {
                     };
                     self.push(
                         Problem::error(
-                            "mandate::check::not-a-value",
+                            Code::NotAValue,
                             span,
                             format!("`{}` is a {}, not a value", id.name, other.word()),
                         )
@@ -625,7 +622,7 @@ impl Checker<'_> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::not-in-type",
+                    Code::NotInType,
                     span,
                     format!("`{}` is not a value of `{}`", id.name, t.name),
                 )
@@ -644,7 +641,7 @@ impl Checker<'_> {
             let tname = t.name.clone();
             self.push(
                 Problem::error(
-                    "mandate::check::unknown-name",
+                    Code::UnknownName,
                     span,
                     format!(
                         "`{}` is a value of type `{tname}`, but nothing here has that type",
@@ -689,7 +686,7 @@ impl Checker<'_> {
             .unwrap_or_default();
         self.push(
             Problem::error(
-                "mandate::check::wrong-entity",
+                Code::WrongEntity,
                 span,
                 format!("`{name}` is about each `{a}`, but this is about each `{b}`"),
             )
@@ -741,7 +738,7 @@ impl Checker<'_> {
         }
         self.push(
             Problem::error(
-                "mandate::check::path-here",
+                Code::PathHere,
                 span,
                 format!("`{}` has many rows here; say which", a.name),
             )

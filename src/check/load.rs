@@ -4,6 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::diag::Problem;
+use crate::codes::Code;
 use crate::syntax::ast::{Item, PolicyFile};
 use crate::syntax::{FileId, Sources, Span, parse};
 
@@ -135,7 +136,7 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                         format!("these includes form a cycle: {}", chain.join(" → "))
                     };
                     l.problems.push(
-                        Problem::error("mandate::check::include-cycle", span, message)
+                        Problem::error(Code::IncludeCycle, span, message)
                             .label("this include leads back to a file that is being read")
                             .help("move the shared definitions into a file that includes nothing"),
                     );
@@ -151,7 +152,7 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                     }
                     Err(reason) => l.problems.push(
                         Problem::error(
-                            "mandate::check::include-missing",
+                            Code::IncludeMissing,
                             span,
                             format!("cannot include `{rel}`: {reason}"),
                         )

@@ -4,13 +4,10 @@ use chrono::NaiveDate;
 
 use super::Checker;
 use super::diag::Problem;
-use super::model::{Ratio, Value};
+use super::model::{Ratio, Value, us_date};
+use crate::codes::Code;
 use crate::syntax::Span;
 use crate::syntax::ast::{DateLit, DateStyle, Literal};
-
-pub(crate) fn us(d: NaiveDate) -> String {
-    super::model::us_date(d)
-}
 
 fn days_in_month(year: i64, month: u32) -> Option<u32> {
     let y = i32::try_from(year).ok()?;
@@ -39,7 +36,7 @@ impl Checker<'_> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::bad-date",
+                    Code::BadDate,
                     span,
                     format!("`{}` does not have a four-digit year", self.text(span)),
                 )
@@ -59,7 +56,7 @@ impl Checker<'_> {
             };
             self.push(
                 Problem::error(
-                    "mandate::check::bad-date",
+                    Code::BadDate,
                     span,
                     format!("`{}` has no month {}", self.text(span), d.month),
                 )
@@ -82,7 +79,7 @@ impl Checker<'_> {
                 };
                 self.push(
                     Problem::error(
-                        "mandate::check::bad-date",
+                        Code::BadDate,
                         span,
                         format!("`{}` is not a date", self.text(span)),
                     )
@@ -98,7 +95,7 @@ impl Checker<'_> {
         if b != a + 1 {
             self.push(
                 Problem::error(
-                    "mandate::check::bad-school-year",
+                    Code::BadSchoolYear,
                     span,
                     format!("`{a}-{b}` is not a school year"),
                 )
@@ -111,7 +108,7 @@ impl Checker<'_> {
         if !(1900..=2200).contains(&y) {
             self.push(
                 Problem::error(
-                    "mandate::check::bad-school-year",
+                    Code::BadSchoolYear,
                     span,
                     format!("`{a}-{b}` is not a plausible school year"),
                 )
@@ -132,11 +129,11 @@ impl Checker<'_> {
         if b < a {
             self.push(
                 Problem::error(
-                    "mandate::check::backwards-range",
+                    Code::BackwardsRange,
                     span,
                     format!("`{}` ends before it starts", self.text(span)),
                 )
-                .label(format!("{} is before {}", us(b), us(a)))
+                .label(format!("{} is before {}", us_date(b), us_date(a)))
                 .help("swap the two ends, or check the month and year"),
             );
             return None;
@@ -159,7 +156,7 @@ impl Checker<'_> {
             Literal::Ratio(a, b) => {
                 if *a == 0 && *b == 0 {
                     self.push(
-                        Problem::error("mandate::check::bad-ratio", span, "`0:0` is not a ratio")
+                        Problem::error(Code::BadRatio, span, "`0:0` is not a ratio")
                             .help("write a ratio such as `60:40`"),
                     );
                     return None;
@@ -170,7 +167,7 @@ impl Checker<'_> {
             Literal::Range(..) => {
                 self.push(
                     Problem::error(
-                        "mandate::check::range-here",
+                        Code::RangeHere,
                         span,
                         "a date range is a window, not a value",
                     )

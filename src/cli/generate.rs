@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod synth;
+
 use super::{EXIT_OK, EXIT_UNREADABLE};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -41,7 +43,7 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: cannot create `{}`: {e}", args.out.display());
         return EXIT_UNREADABLE;
     }
-    match crate::synth::generate(&args.out, args.seed, schools, students) {
+    match synth::generate(&args.out, args.seed, schools, students) {
         Ok(s) => {
             eprintln!(
                 "wrote {} schools ({} secondary, {} PHBAO) and {} students to {}",

@@ -6,13 +6,10 @@ use std::fmt;
 use thiserror::Error;
 
 use super::value::Lenient;
+use crate::codes::Code;
 
 /// How serious a data problem is. Errors skip a row (or a file); warnings only inform.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DataSeverity {
-    Warning,
-    Error,
-}
+pub use crate::check::model::Severity as DataSeverity;
 
 /// What kind of problem a [`DataError`] is; it gives the diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,14 +33,15 @@ pub enum DataErrorKind {
 impl DataErrorKind {
     pub fn code(self) -> &'static str {
         match self {
-            DataErrorKind::File => "mandate::data::file",
-            DataErrorKind::FileName => "mandate::data::file_name",
-            DataErrorKind::Column => "mandate::data::column",
-            DataErrorKind::Row => "mandate::data::row",
-            DataErrorKind::Value => "mandate::data::value",
-            DataErrorKind::Reference => "mandate::data::reference",
-            DataErrorKind::Limit => "mandate::data::limit",
+            DataErrorKind::File => Code::DataFile,
+            DataErrorKind::FileName => Code::DataFileName,
+            DataErrorKind::Column => Code::DataColumn,
+            DataErrorKind::Row => Code::DataRow,
+            DataErrorKind::Value => Code::DataValue,
+            DataErrorKind::Reference => Code::DataReference,
+            DataErrorKind::Limit => Code::DataLimit,
         }
+        .as_str()
     }
 }
 
@@ -86,10 +84,7 @@ impl miette::Diagnostic for DataError {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            DataSeverity::Error => miette::Severity::Error,
-            DataSeverity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity.into())
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

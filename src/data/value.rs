@@ -809,22 +809,9 @@ fn grouped(t: &str) -> Option<i64> {
     any.then_some(if negative { -n } else { n })
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
 /// A ratio in lowest terms, so equal values compare equal whatever their spelling.
 fn reduced(num: i128, den: i128) -> Option<Ratio> {
-    let g = gcd(num, den);
-    if g == 0 {
-        return Ratio::new(num, den);
-    }
-    Ratio::new(num / g, den / g)
+    Ratio::new(num, den).map(Ratio::reduced)
 }
 
 /// Exact decimal text: `12`, `-3.25`, `.5`, `1e-7`. At most 30 significant digits.

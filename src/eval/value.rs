@@ -231,26 +231,8 @@ fn arith(op: ArithOp, a: &Value, b: &Value) -> Option<Value> {
     }
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
-    }
-    a
-}
-
 pub fn reduce(r: Ratio) -> Ratio {
-    let g = gcd(r.num, r.den);
-    if g <= 1 {
-        return r;
-    }
-    Ratio {
-        num: r.num / g,
-        den: r.den / g,
-    }
+    r.reduced()
 }
 
 /// Rounds half up to a multiple of `step` (both fractions), as a spreadsheet rounds.

@@ -4,6 +4,7 @@ use miette::Diagnostic;
 use pest::error::{ErrorVariant, InputLocation};
 use thiserror::Error;
 
+use super::keywords::{STATEMENT_WORDS, is_keyword};
 use super::parse::Rule;
 use super::span::{FileId, Span};
 
@@ -334,7 +335,7 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
     if let Some(h) = unfinished(expected, text, at, &word) {
         return Some(h);
     }
-    if expected.contains(&Rule::ident) && KEYWORDS.contains(&word.as_str()) {
+    if expected.contains(&Rule::ident) && is_keyword(&word) {
         return Some(format!(
             "`{word}` is a reserved word; choose another name, such as `{word}_`"
         ));
@@ -367,19 +368,6 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
     }
     None
 }
-
-const KEYWORDS: &[&str] = &[
-    "include", "guide", "section", "type", "set", "record", "key", "optional", "private", "const",
-    "measure", "category", "window", "when", "each", "has", "within", "not", "on", "where", "in",
-    "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
-    "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
-    "true", "false", "for", "per",
-];
-
-const STATEMENT_WORDS: &[&str] = &[
-    "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
-    "window", "must", "shall", "required", "should", "may",
-];
 
 /// A readable name for every grammar rule, used in "expected ..." messages. The match is exhaustive,
 /// so a new rule cannot print as its Rust name.

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod keywords;
 pub mod parse;
 pub mod span;
 

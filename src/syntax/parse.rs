@@ -225,10 +225,6 @@ struct Builder<'t> {
 
 type R<T> = Result<T, SyntaxError>;
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
 impl Builder<'_> {
     /// The pair's span without the whitespace and comments pest may leave at its end (when a
     /// rule ends with an optional part that is absent).
@@ -975,9 +971,9 @@ impl Builder<'_> {
     fn month(&self, p: &Pair<Rule>) -> R<u32> {
         let m = p.as_str().trim_end_matches('.').to_ascii_lowercase();
         let prefix = m.get(..3).unwrap_or("");
-        MONTHS
+        MONTH_NAMES
             .iter()
-            .position(|x| *x == prefix)
+            .position(|x| x.get(..3).is_some_and(|x| x.eq_ignore_ascii_case(prefix)))
             .and_then(|i| u32::try_from(i + 1).ok())
             .ok_or_else(|| self.unexpected(p))
     }
