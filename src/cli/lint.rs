@@ -140,19 +140,21 @@ pub fn run(args: Args, style: Style) -> u8 {
         Format::Human => {
             // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
-                stdout.flush()
-            });
+            super::written(
+                write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
+                    use std::io::Write as _;
+                    writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
+                    stdout.flush()
+                }),
+            );
         }
         Format::Json => {
             // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_json(&report, &mut stdout).and_then(|()| {
+            super::written(write_json(&report, &mut stdout).and_then(|()| {
                 use std::io::Write as _;
                 stdout.flush()
-            });
+            }));
         }
         Format::Csv => out!("{}", csv(&report)),
         Format::Junit => out!("{}", junit(&report)),
