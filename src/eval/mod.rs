@@ -153,13 +153,6 @@ pub fn evaluate_with(
         split: mode.split,
         explain: mode.explanations,
         files: Vec::new(),
-        line_cols: model
-            .rules
-            .iter()
-            .map(|r| r.span)
-            .chain(model.categories.iter().map(|c| c.span))
-            .map(|span| (span, sources.line_col(span.file, span.start)))
-            .collect(),
     };
     ev.read(&set, &mut errors);
     let (findings, explanations, count) = ev.decide();
@@ -258,8 +251,6 @@ struct Evaluator<'a> {
     explain: bool,
     /// The data files rows were kept from, as shown in findings.
     files: Vec<String>,
-    /// Where each rule and category starts in the policy (line, column), found once.
-    line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -538,15 +529,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        // (Spans compare equal whatever their place; compare the places.)
-        let (line, column) = match self
-            .line_cols
-            .iter()
-            .find(|(s, _)| (s.file, s.start) == (span.file, span.start))
-        {
-            Some((_, lc)) => *lc,
-            None => self.sources.line_col(span.file, span.start),
-        };
+        // A binary search in the file's line index (a search of a list here was quadratic).
+        let (line, column) = self.sources.line_col(span.file, span.start);
         PolicyLoc {
             file: self.sources.name(span.file).to_string(),
             line,
@@ -2016,7 +2000,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 gap,
             });
         }
-        for rule in &model.rules {
+        for (ri, rule) in model.rules.iter().enumerate() {
             if rule.entity != self.entity {
                 continue;
             }
@@ -2049,7 +2033,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let before = findings.len();
-            self.rule(rule, &mut findings, &mut retention);
+            self.rule(ri, rule, &mut findings, &mut retention);
             if !self.explain {
                 continue;
             }
@@ -2275,7 +2259,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    fn rule(&mut self, rule: &RuleDef, out: &mut Vec<Finding>, retention: &mut Vec<String>) {
+    /// Decides rule `ri` (`rule`, given too) for the entity.
+    fn rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
         let model = self.model();
         let schema = &model.schema;
         match &rule.check {
@@ -2315,9 +2306,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 field,
                 test,
             } => {
-                let ri = model.rules.iter().position(|r| std::ptr::eq(r, rule));
-                if let Some(st) = ri
-                    .and_then(|i| self.ev.streamed.get(&i))
+                if let Some(st) = self
+                    .ev
+                    .streamed
+                    .get(&ri)
                     .and_then(|v| v.get(self.idx as usize))
                 {
                     let (fname, rname) = names(schema, *record, *field);

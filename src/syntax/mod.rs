@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod line_index;
 pub mod parse;
 pub mod span;
 
