@@ -7,6 +7,7 @@ pub mod diag;
 mod exprs;
 pub mod load;
 pub mod model;
+mod privacy;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +46,7 @@ pub fn check_path(path: &Path) -> Result<(Loaded, Checked), ReadError> {
 pub fn check(loaded: &Loaded) -> Checked {
     let mut c = Checker::new(loaded);
     c.run();
+    c.problems.extend(privacy::check(&c.model));
     let mut problems = loaded.problems.clone();
     problems.append(&mut c.problems);
     diag::sort(&mut problems);
