@@ -436,3 +436,124 @@ fn case_9_fmt_replaces_a_file_whole_and_keeps_its_mode() {
         "{names:?}"
     );
 }
+
+// 8. Output encoding.
+
+#[test]
+fn case_8_control_characters_never_reach_a_terminal_raw() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("d/school.csv"),
+        "id,name\nS1,\"One\u{1b}[2J\nFAKE LINE\r\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d/student.csv"),
+        "school,student_name,score\nS1,x,0\n",
+    )
+    .unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "p.policy",
+            "d",
+            "--as-of",
+            "2024-01-01",
+            "--near",
+            "5%",
+        ],
+    );
+    let text = all_output(&out);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(!text.contains('\r'), "{text}");
+    assert!(!text.contains("\nFAKE LINE"), "{text}");
+    assert!(text.contains("One\\u{1b}[2J\\nFAKE LINE"), "{text}");
+}
+
+#[test]
+fn case_8_csv_cells_are_neutralised_against_formulas() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("d/school.csv"),
+        "id,name\nS1,\"=HYPERLINK(\"\"http://x\"\")\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d/student.csv"),
+        "school,student_name,score\nS1,x,0\n",
+    )
+    .unwrap();
+    let args = [
+        "lint",
+        "p.policy",
+        "d",
+        "--as-of",
+        "2024-01-01",
+        "--format",
+        "csv",
+    ];
+    let out = run_in(dir.path(), &args);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains(",S1,\"'=HYPERLINK("), "{text}");
+    let out = run_in(dir.path(), &[&args[..], &["--csv-formulas"]].concat());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains(",S1,\"=HYPERLINK("), "{text}");
+}
+
+#[test]
+fn case_8_a_policy_with_control_characters_is_refused_unquoted() {
+    let dir = setup();
+    let policy = POLICY.replace("section \"S\" {", "section \"S\u{1b}[2J\u{7}\" {");
+    std::fs::write(dir.path().join("c.policy"), &policy).unwrap();
+    for args in [&["check", "c.policy"][..], &["fmt", "--check", "c.policy"]] {
+        let out = run_in(dir.path(), args);
+        let text = all_output(&out);
+        assert_eq!(code(&out), 2, "{text}");
+        assert!(text.contains("control character (U+001B)"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+    }
+}
+
+#[test]
+fn case_8_ics_holds_hostile_text_and_refuses_dates_it_cannot_hold() {
+    let dir = setup();
+    let long = "ñ".repeat(60);
+    let policy = POLICY.replace(
+        "section \"S\" {",
+        &format!(
+            "section \"S;,\\\\ \\\"q\\\" {long}\" {{\n  window w = November 13-17, 2023\n  \
+             should in_w: each student has score >= 0"
+        ),
+    );
+    std::fs::write(dir.path().join("c.policy"), &policy).unwrap();
+    let out = run_in(dir.path(), &["calendar", "c.policy", "--format", "ics"]);
+    let ics = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let cal: icalendar::Calendar = ics.parse().expect("a real parser reads it");
+    let described = cal.components.iter().any(|c| match c {
+        icalendar::CalendarComponent::Event(e) => {
+            use icalendar::Component as _;
+            e.get_description()
+                .is_some_and(|d| d.contains(&long) && d.contains("S;,"))
+        }
+        _ => false,
+    });
+    assert!(described, "{ics}");
+    // A window in 9999 ends on a day iCalendar cannot write (DTEND would be year 10000).
+    std::fs::write(
+        dir.path().join("y.policy"),
+        policy
+            .replace("  year 2023-2024\n", "")
+            .replace("November 13-17, 2023", "12/27/9999 .. 12/31/9999"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["calendar", "y.policy", "--format", "ics"]);
+    let text = all_output(&out);
+    assert_eq!(code(&out), 2, "{text}");
+    assert!(
+        text.contains("cannot write the calendar as iCalendar"),
+        "{text}"
+    );
+    assert!(!text.contains("+10000"), "{text}");
+}

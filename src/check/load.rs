@@ -52,7 +52,12 @@ pub fn load_text(path: &Path, text: String) -> Loaded {
 fn read(path: &Path) -> Result<String, String> {
     // A folder, a named pipe or a device (`/dev/stdin`, `/dev/zero`) would fail, block or never
     // end: only regular files of a bounded size are read.
-    crate::safe_fs::read_text(path, crate::limits::POLICY_BYTES).map_err(|e| e.to_string())
+    let text =
+        crate::safe_fs::read_text(path, crate::limits::POLICY_BYTES).map_err(|e| e.to_string())?;
+    match crate::safe_fs::control_character(&text) {
+        Some(why) => Err(why),
+        None => Ok(text),
+    }
 }
 
 /// Whether an include may be read: its path, and the file it leads to once symbolic links are

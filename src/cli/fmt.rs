@@ -37,6 +37,10 @@ pub fn run(args: Args, style: Style) -> u8 {
             );
             return super::EXIT_UNREADABLE;
         }
+        if let Some(why) = crate::safe_fs::control_character(&text) {
+            eprintln!("error: cannot read standard input: {why}");
+            return super::EXIT_UNREADABLE;
+        }
         return match format_one("<stdin>", &text, style) {
             Some(out) => {
                 if args.check {
@@ -62,6 +66,11 @@ pub fn run(args: Args, style: Style) -> u8 {
                 continue;
             }
         };
+        if let Some(why) = crate::safe_fs::control_character(&text) {
+            eprintln!("error: cannot read `{}`: {why}", path.display());
+            code = code.max(super::EXIT_UNREADABLE);
+            continue;
+        }
         let Some(out) = format_one(&path.display().to_string(), &text, style) else {
             code = code.max(super::EXIT_FINDINGS);
             continue;

@@ -9,7 +9,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv, junit, write_human, write_json};
+use crate::report::findings::{LintReport, csv_with, junit, write_human, write_json};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -53,6 +53,11 @@ pub struct Args {
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub near: Option<f64>,
+    /// In CSV output, keep a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// as it is. By default it gets a leading `'`, so a spreadsheet shows it rather than running
+    /// it as a formula.
+    #[arg(long)]
+    pub csv_formulas: bool,
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -156,7 +161,7 @@ pub fn run(args: Args, style: Style) -> u8 {
                 stdout.flush()
             }));
         }
-        Format::Csv => out!("{}", csv(&report)),
+        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas)),
         Format::Junit => out!("{}", junit(&report)),
     }
     if !matches!(args.format, Format::Human) {
