@@ -21,6 +21,10 @@ pub const TREE_DEPTH: usize = 64;
 /// How deeply includes may nest (a file including a file including ...).
 pub const INCLUDE_DEPTH: usize = 32;
 
+/// How many measures a chain may hold, each computed from the one before (the evaluator takes a
+/// stack frame per link).
+pub const MEASURE_CHAIN: usize = 256;
+
 /// A byte count in words: `16 MiB`, `512 KiB`, `10 bytes`.
 pub fn bytes(n: u64) -> String {
     if n >= 1 << 20 && n.is_multiple_of(1 << 20) {

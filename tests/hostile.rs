@@ -367,6 +367,32 @@ fn case_7_a_deep_include_chain_is_an_error() {
     );
 }
 
+#[test]
+fn case_7_a_long_chain_of_measures_is_an_error() {
+    let dir = setup();
+    let mut chain = String::from("measure m0 = count student\n");
+    for i in 1..20_000 {
+        chain.push_str(&format!("measure m{i} = m{} + 1\n", i - 1));
+    }
+    std::fs::write(
+        dir.path().join("m.policy"),
+        POLICY
+            .replace("section \"S\" {", &format!("{chain}section \"S\" {{"))
+            .replace("each student has score >= 1", "m19999 > 0"),
+    )
+    .unwrap();
+    let out = run_in(
+        dir.path(),
+        &["lint", "m.policy", "d", "--as-of", "2024-01-01"],
+    );
+    let text = all_output(&out);
+    assert_eq!(code(&out), 2, "{text}");
+    assert!(
+        text.contains("is the end of a chain of 257 measures"),
+        "{text}"
+    );
+}
+
 // 9. Failed writes.
 
 #[cfg(target_os = "linux")]

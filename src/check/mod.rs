@@ -3,6 +3,7 @@
 //!
 //! Entry points: [`check_path`] reads a policy and its includes; [`check`] checks what was read.
 
+mod chains;
 pub mod diag;
 mod exprs;
 pub mod load;
@@ -47,6 +48,7 @@ pub fn check(loaded: &Loaded) -> Checked {
     let mut c = Checker::new(loaded);
     c.run();
     c.problems.extend(privacy::check(&c.model));
+    c.problems.extend(chains::check(&c.model));
     let mut problems = loaded.problems.clone();
     problems.append(&mut c.problems);
     diag::sort(&mut problems);
