@@ -495,6 +495,32 @@ fn case_8_control_characters_never_reach_a_terminal_raw() {
     assert!(!text.contains('\r'), "{text}");
     assert!(!text.contains("\nFAKE LINE"), "{text}");
     assert!(text.contains("One\\u{1b}[2J\\nFAKE LINE"), "{text}");
+    // explain, and a test whose case name and data hold escapes.
+    let out = run_in(
+        dir.path(),
+        &[
+            "explain",
+            "p.policy",
+            "d",
+            "--as-of",
+            "2024-01-01",
+            "--school",
+            "S1",
+        ],
+    );
+    let text = all_output(&out);
+    assert!(text.contains("One"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+    std::fs::write(
+        dir.path().join("e.test.yaml"),
+        "policy: p.policy\nas_of: 2024-01-01\ncases:\n  - name: \"bad\\e[2J name\"\n    data:\n      \
+         school: [{id: \"S\\e]1\", name: x}]\n    expect:\n      \"S\\e]1\": {findings: [nope]}\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["test", "e.test.yaml"]);
+    let text = all_output(&out);
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
 }
 
 #[test]

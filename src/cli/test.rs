@@ -43,15 +43,28 @@ pub fn run(args: Args) -> u8 {
     for f in &files {
         let r = run_file(f, scratch.path());
         if let Some(e) = &r.error {
-            outln!("ERROR {}: {e}", f.display());
+            outln!(
+                "ERROR {}: {}",
+                f.display(),
+                crate::report::encode::one_line(e)
+            );
             broken += 1;
             continue;
         }
         for name in &r.passed {
-            outln!("ok    {} :: {name}", f.display());
+            outln!(
+                "ok    {} :: {}",
+                f.display(),
+                crate::report::encode::one_line(name)
+            );
         }
         for (name, diff) in &r.failed {
-            outln!("FAIL  {} :: {name}\n{diff}", f.display());
+            outln!(
+                "FAIL  {} :: {}\n{}",
+                f.display(),
+                crate::report::encode::one_line(name),
+                crate::report::encode::lines(diff)
+            );
         }
         passed += r.passed.len();
         failed += r.failed.len();
