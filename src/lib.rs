@@ -23,6 +23,7 @@ pub mod check;
 pub mod cli;
 pub mod data;
 pub mod diff;
+pub mod escape;
 pub mod eval;
 pub mod fmt;
 pub mod limits;

@@ -82,13 +82,17 @@ pub fn open_data(path: &Path) -> io::Result<File> {
     open_regular(path)
 }
 
-/// Where `text` holds a control character other than a tab or a line break, in words: a policy
+/// Where `text` holds a control character other than a tab or a line break (or a bidirectional
+/// override), in words: a policy
 /// is plain text, and such a character would reach the terminal raw when a diagnostic quotes the
 /// line (an escape sequence can rewrite the screen).
 pub fn control_character(text: &str) -> Option<String> {
-    let (at, c) = text
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    let (at, c) = text.char_indices().find(|&(_, c)| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                // Bidirectional overrides and isolates reorder what a reader sees ("Trojan
+                // Source").
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })?;
     let before = text.get(..at).unwrap_or("");
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

@@ -495,6 +495,21 @@ fn case_8_control_characters_never_reach_a_terminal_raw() {
     assert!(!text.contains('\r'), "{text}");
     assert!(!text.contains("\nFAKE LINE"), "{text}");
     assert!(text.contains("One\\u{1b}[2J\\nFAKE LINE"), "{text}");
+    // A file name and a column name with escapes, in data errors.
+    std::fs::write(dir.path().join("d/x\u{1b}[2J.csv"), "a\n").unwrap();
+    std::fs::write(
+        dir.path().join("d/student.csv"),
+        "school,student_name,score,\"ex\u{1b}]tra\"\nS1,x,0,1\n",
+    )
+    .unwrap();
+    let out = run_in(
+        dir.path(),
+        &["lint", "p.policy", "d", "--as-of", "2024-01-01"],
+    );
+    let text = all_output(&out);
+    assert!(text.contains("x\\u{1b}[2J.csv"), "{text}");
+    assert!(text.contains("ex\\u{1b}]tra"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
     // explain, and a test whose case name and data hold escapes.
     let out = run_in(
         dir.path(),
@@ -565,6 +580,14 @@ fn case_8_a_policy_with_control_characters_is_refused_unquoted() {
         assert!(text.contains("control character (U+001B)"), "{text}");
         assert!(!text.contains('\u{1b}'), "{text:?}");
     }
+    // A bidirectional override ("Trojan Source") too.
+    std::fs::write(
+        dir.path().join("b.policy"),
+        POLICY.replace("section \"S\" {", "section \"S\u{202E}x\" {"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["check", "b.policy"]);
+    assert!(all_output(&out).contains("(U+202E)"));
 }
 
 #[test]
