@@ -75,7 +75,10 @@ pub fn run(args: Args, style: Style) -> u8 {
     };
     match args.format {
         Format::Human => {
-            out!("{}", human(&mo.guide.id, &mn.guide.id, &changes));
+            out!(
+                "{}",
+                crate::report::encode::lines(&human(&mo.guide.id, &mn.guide.id, &changes))
+            );
             if let Some(imp) = &impacts {
                 outln!(
                     "\nimpact on the data ({} school{} differ)",
@@ -83,7 +86,8 @@ pub fn run(args: Args, style: Style) -> u8 {
                     if imp.len() == 1 { "" } else { "s" }
                 );
                 for i in imp {
-                    outln!("  {}: {}", i.entity, i.changes.join("; "));
+                    let line = format!("{}: {}", i.entity, i.changes.join("; "));
+                    outln!("  {}", crate::report::encode::one_line(&line));
                 }
             }
         }

@@ -67,7 +67,10 @@ pub fn run(args: Args, style: Style) -> u8 {
             if i > 0 {
                 outln!();
             }
-            out!("{}", crate::report::explain::text(x));
+            out!(
+                "{}",
+                crate::report::encode::lines(&crate::report::explain::text(x))
+            );
         }
     }
     // As lint would exit for these entities: the table in the README.

@@ -9,7 +9,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv, junit, write_human, write_json};
+use crate::report::findings::{LintReport, csv_with, junit, write_human, write_json};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -57,6 +57,11 @@ pub struct Args {
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub near: Option<f64>,
+    /// In CSV output, keep a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// as it is. By default it gets a leading `'`, so a spreadsheet shows it rather than running
+    /// it as a formula.
+    #[arg(long)]
+    pub csv_formulas: bool,
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -161,21 +166,23 @@ pub fn run(args: Args, style: Style) -> u8 {
         Format::Human => {
             // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
-                stdout.flush()
-            });
+            super::written(
+                write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
+                    use std::io::Write as _;
+                    writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
+                    stdout.flush()
+                }),
+            );
         }
         Format::Json => {
             // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_json(&report, &mut stdout).and_then(|()| {
+            super::written(write_json(&report, &mut stdout).and_then(|()| {
                 use std::io::Write as _;
                 stdout.flush()
-            });
+            }));
         }
-        Format::Csv => out!("{}", csv(&report)),
+        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas)),
         Format::Junit => out!("{}", junit(&report)),
     }
     if !matches!(args.format, Format::Human) {

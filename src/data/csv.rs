@@ -93,7 +93,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
     let file_error = |sink: &mut Capped<'_>, message: String, help: &str| {
         sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
-    let mut file = match File::open(path) {
+    let mut file = match crate::safe_fs::open_data(path) {
         Ok(f) => f,
         Err(e) => {
             file_error(
@@ -330,7 +330,7 @@ impl Opened {
     pub fn split(&self, parts: usize) -> Vec<u64> {
         let mut bounds = vec![self.rows_at];
         let body = self.stream_len.saturating_sub(self.rows_at);
-        let Ok(mut file) = File::open(&self.path) else {
+        let Ok(mut file) = crate::safe_fs::open_regular(&self.path) else {
             return vec![self.rows_at, self.stream_len];
         };
         let mut window = vec![0u8; 1 << 16];
@@ -369,7 +369,7 @@ impl Opened {
 
     /// The line breaks in `[from, to)`, to number a part's lines.
     pub fn newlines(&self, from: u64, to: u64) -> std::io::Result<u64> {
-        let mut file = File::open(&self.path)?;
+        let mut file = crate::safe_fs::open_regular(&self.path)?;
         file.seek(SeekFrom::Start(self.start + from))?;
         let mut left = to.saturating_sub(from);
         let mut buf = vec![0u8; 1 << 18];
@@ -425,7 +425,7 @@ impl Opened {
         mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
     ) -> PartEnd {
         let opened = || -> std::io::Result<File> {
-            let mut file = File::open(&self.path)?;
+            let mut file = crate::safe_fs::open_regular(&self.path)?;
             file.seek(SeekFrom::Start(self.start + from))?;
             Ok(file)
         };

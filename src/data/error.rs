@@ -75,7 +75,8 @@ fn headline(file: &str, location: Option<&str>, column: Option<&str>, message: &
     }
     out.push_str(": ");
     out.push_str(message);
-    out
+    // File names, columns and YAML keys come from the data: no control character goes out raw.
+    crate::escape::one_line(&out).into_owned()
 }
 
 impl miette::Diagnostic for DataError {
@@ -90,7 +91,7 @@ impl miette::Diagnostic for DataError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+            .map(|h| Box::new(crate::escape::lines(h)) as Box<dyn fmt::Display + 'a>)
     }
 }
 

@@ -100,13 +100,24 @@ pub(crate) fn read(
     let file_error = |sink: &mut Capped<'_>, message: String, help: String| {
         sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::safe_fs::read_data(path, crate::limits::TREE_BYTES) {
         Ok(b) => b,
-        Err(e) => {
+        Err(crate::safe_fs::ReadError::Io(e)) => {
             file_error(
                 sink,
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the path and the file's permissions".into(),
+            );
+            return;
+        }
+        Err(crate::safe_fs::ReadError::TooLarge(limit)) => {
+            file_error(
+                sink,
+                format!(
+                    "the file is larger than {}, the most a {lang} file may hold",
+                    crate::limits::bytes(limit)
+                ),
+                "export it as CSV: a CSV file is read row by row and has no size limit".into(),
             );
             return;
         }

@@ -173,13 +173,6 @@ pub fn evaluate_with(
         split: mode.split,
         explain: mode.explanations,
         files: Vec::new(),
-        line_cols: model
-            .rules
-            .iter()
-            .map(|r| r.span)
-            .chain(model.categories.iter().map(|c| c.span))
-            .map(|span| (span, sources.line_col(span.file, span.start)))
-            .collect(),
         cov: coverage::Coverage::default(),
         unowned: BTreeMap::new(),
     };
@@ -308,8 +301,6 @@ struct Evaluator<'a> {
     explain: bool,
     /// The data files rows were kept from, as shown in findings.
     files: Vec<String>,
-    /// Where each rule and category starts in the policy (line, column), found once.
-    line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
     /// What the data lacks, and what rests on it.
     cov: coverage::Coverage,
     /// Per record, rows skipped whose entity could not be read.
@@ -688,15 +679,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        // (Spans compare equal whatever their place; compare the places.)
-        let (line, column) = match self
-            .line_cols
-            .iter()
-            .find(|(s, _)| (s.file, s.start) == (span.file, span.start))
-        {
-            Some((_, lc)) => *lc,
-            None => self.sources.line_col(span.file, span.start),
-        };
+        // A binary search in the file's line index (a search of a list here was quadratic).
+        let (line, column) = self.sources.line_col(span.file, span.start);
         PolicyLoc {
             file: self.sources.name(span.file).to_string(),
             line,

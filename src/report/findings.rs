@@ -153,7 +153,12 @@ impl fmt::Display for Rendered<'_> {
             Some(n) => format!("{} {} ({n})", self.f.entity_kind, self.f.entity),
             None => format!("{} {}", self.f.entity_kind, self.f.entity),
         };
-        write!(f, "{name}: {}", self.f.message)
+        // Data reaches this line (ids, names, values): no control character goes out raw.
+        write!(
+            f,
+            "{}",
+            super::encode::one_line(&format!("{name}: {}", self.f.message))
+        )
     }
 }
 
@@ -175,7 +180,7 @@ impl Diagnostic for Rendered<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
+        Some(Box::new(super::encode::lines(&self.help)))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.source)
@@ -253,13 +258,15 @@ pub fn write_human(
         });
         if rendered.is_none() {
             block.clear();
-            let _ = writeln!(block, "{}: {} {}", f.entity, f.rule, f.message);
+            let line = format!("{}: {} {}", f.entity, f.rule, f.message);
+            let _ = writeln!(block, "{}", super::encode::one_line(&line));
         }
         block.push('\n');
         out.write_all(block.as_bytes())?;
     }
     for (e, c, note) in &report.near {
-        writeln!(out, "near threshold: {e} {c}: {note}")?;
+        let line = format!("near threshold: {e} {c}: {note}");
+        writeln!(out, "{}", super::encode::one_line(&line))?;
     }
     // Last, beside the summary, so that it cannot be missed.
     for g in report.gaps {
@@ -374,6 +381,12 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
 /// `data_error`) and one per gap in the data (status `not_read`), so that a spreadsheet carries
 /// what the findings rest on.
 pub fn csv(report: &LintReport<'_>) -> String {
+    csv_with(report, true)
+}
+
+/// CSV; with `guard`, a cell a spreadsheet would run as a formula is neutralised
+/// ([`super::encode::csv_cell`]).
+pub fn csv_with(report: &LintReport<'_>, guard: bool) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "entity_kind",
@@ -392,7 +405,7 @@ pub fn csv(report: &LintReport<'_>) -> String {
     ]);
     for f in &report.findings {
         let line = f.policy.line.to_string();
-        let _ = w.write_record([
+        let cells = [
             f.entity_kind.as_str(),
             &f.entity,
             f.entity_name.as_deref().unwrap_or(""),
@@ -406,7 +419,12 @@ pub fn csv(report: &LintReport<'_>) -> String {
             &line,
             f.data.as_ref().map(|d| d.file.as_str()).unwrap_or(""),
             f.data.as_ref().map(|d| d.location.as_str()).unwrap_or(""),
-        ]);
+        ];
+        let cells = cells.map(|c| match guard {
+            true => super::encode::csv_cell(c),
+            false => c.into(),
+        });
+        let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
     }
     for e in report.data_errors {
         let message = match &e.help {
