@@ -50,6 +50,7 @@ SEVERITY = {
     "norm_day_extract": "error",
     "mag1_balance": "error",
     "mag1_not_phbao": "warning",
+    "mag2_phbao": "warning",
     "two_conferences": "error",
     "not_on_event_day": "error",
     "keep_forms": "error",
@@ -206,9 +207,9 @@ PLAN = [
            forms=[(D(2018, 11, 15), D(2023, 11, 15))],
            why="clean MAG2 (pre-counted); a form discarded exactly 5 years after its date"),
     school("E28", "not_phbao", magnet="mag2", forms=[(D(2019, 1, 10), D(2024, 1, 9))],
-           expect=["keep_forms"],
-           why="MAG2 that is not PHBAO (rules apply as a magnet); a form discarded one day short of 5 "
-               "years"),
+           expect=["keep_forms", "mag2_phbao"],
+           why="MAG2 that is not PHBAO (rules apply as a magnet, and a MAG2 school should be PHBAO); a "
+               "form discarded one day short of 5 years"),
     school("E29", "reclassified", students=(36, 52, 4, 0), resident_other={"white": 12, "not_reported": 4},
            sem1="missing", sem2="missing",
            history=[("2021-2022", True, False), ("2022-2023", True, False)],
@@ -576,6 +577,8 @@ def derive(data, as_of):
                      f"school.csv line {schools[sid][0]}")
             if s["phbao_this_year"]:
                 find(sid, "mag1_not_phbao", f"MAG1 school is PHBAO this year ({s['state']})")
+        if s["mag2"] and s["phbao_this_year"] is False:
+            find(sid, "mag2_phbao", f"MAG2 school is not PHBAO this year ({s['state']})")
 
     conf = {sid: [] for sid in ids}
     for ln, r in data["conference"]:
