@@ -74,7 +74,8 @@ fn is_data_name(path: &Path) -> bool {
 /// is refused rather than read (and its first line shown as column names).
 pub fn open_data(path: &Path) -> io::Result<File> {
     let link = std::fs::symlink_metadata(path)?.file_type().is_symlink();
-    if link && !std::fs::canonicalize(path).is_ok_and(|t| is_data_name(&t)) {
+    // (A link that leads nowhere is left to `open_regular`: "no such file".)
+    if link && std::fs::canonicalize(path).is_ok_and(|t| !is_data_name(&t)) {
         return Err(io::Error::other(
             "it is a symbolic link to a file that is not a CSV, YAML or JSON file".to_string(),
         ));

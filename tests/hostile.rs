@@ -131,6 +131,26 @@ fn case_1_test_file_names_only_a_policy() {
     assert!(!text.contains("root"), "{text}");
 }
 
+#[test]
+fn case_1_the_scratch_folder_is_private_and_removed() {
+    let dir = setup();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok.test.yaml"),
+        "policy: p.policy\nas_of: 2024-01-01\ncases:\n  - name: none\n    data: {school: [{id: S1, name: One}]}\n    expect: {S1: {findings: []}}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .args(["test", "ok.test.yaml"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 // 3. Reads nothing unintended.
 
 #[test]
@@ -271,6 +291,17 @@ fn case_5_devices_are_refused() {
     let text = all_output(&out);
     assert_eq!(code(&out), 2, "{text}");
     assert!(text.contains("more than 16 MiB"), "{text}");
+}
+
+#[test]
+fn case_5_a_policy_over_the_size_limit_is_refused() {
+    let dir = setup();
+    let f = std::fs::File::create(dir.path().join("big.policy")).unwrap();
+    f.set_len(20 << 20).unwrap();
+    let out = run_in(dir.path(), &["check", "big.policy"]);
+    let text = all_output(&out);
+    assert_eq!(code(&out), 2, "{text}");
+    assert!(text.contains("larger than 16 MiB"), "{text}");
 }
 
 #[test]

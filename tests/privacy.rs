@@ -41,6 +41,9 @@ section "S" {
   measure distinct_names = count distinct student.student_name
   measure share_young = young / distinct_names exact
   category YOUNG when share_young > 10%
+  category HIGH when secret_score > 500 and opened < 1/1/2000
+  should for_high for HIGH: named_x > 3
+  must exact_secret: secret_score == 978
   window term = November 13-17, 2023
   should in_term: each student where dob < 1/1/2020 has enrolled within term
   must few_x: named_x < 1

@@ -20,7 +20,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
         return Err(SyntaxProblem {
             message: format!(
                 "the file nests lists and mappings more than {TREE_DEPTH} levels deep, the most \
-                 a YAML file may"
+                 a YAML file may (a CSV file has no such limit)"
             ),
             line: Some(line),
             column: None,
@@ -41,7 +41,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
         Err(_) if budget.over.get() => Err(SyntaxProblem {
             message: format!(
                 "the file's aliases expand to more than {} values, the most a YAML file of its \
-                 size may hold",
+                 size may hold (a CSV file has no such limit)",
                 (text.len() as u64).saturating_add(TREE_VALUES_EXTRA)
             ),
             line: None,
