@@ -183,7 +183,7 @@ fn main() {
     );
     let schema = schema();
     let (data, mut errors) = discover(&schema, std::slice::from_ref(&dir));
-    let entities = load_entities(&schema, &data, &mut errors);
+    let entities = load_entities(&schema, &data, &mut errors, &mut Vec::new());
     assert!(errors.is_empty(), "{errors:?}");
     let rows = rows as u64;
     let floor = best_of_three("plain csv ByteRecord scan", rows, || plain_scan(&path));

@@ -45,6 +45,8 @@ codes! {
     IncludeMissing = "mandate::check::include-missing",
     /// An `include` that leads back to a file being read.
     IncludeCycle = "mandate::check::include-cycle",
+    /// A chain of includes deeper than the limit (see SECURITY.md).
+    IncludeDepth = "mandate::check::include-depth",
 
     // ── the guide block ──
     /// A policy with rules but no `guide` block.
@@ -99,6 +101,11 @@ codes! {
     NoLink = "mandate::check::no-link",
 
     // ── expressions ──
+    /// A chain of measures, each computed from the one before, longer than the limit (see
+    /// SECURITY.md).
+    MeasureChain = "mandate::check::measure-chain",
+    /// A construct that would print a private field's value, or one computed from it.
+    Private = "mandate::check::private",
     /// An operand, field or guide entry of the wrong type for where it stands.
     TypeMismatch = "mandate::check::type-mismatch",
     /// A constant that is not a literal or a date plus or minus a duration, or that depends on data.

@@ -35,22 +35,31 @@ pub struct FileResult {
     pub error: Option<String>,
 }
 
-/// Every `*.test.yaml` under the paths (files or folders), sorted.
+/// Every `*.test.yaml` under the paths (files or folders), sorted. A folder reached twice (through
+/// symbolic links, even in a cycle) is listed once.
 pub fn discover(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
     for p in paths {
-        walk(p, &mut out);
+        walk(p, &mut out, &mut seen);
     }
     out.sort();
     out.dedup();
     out
 }
 
-fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+fn walk(p: &Path, out: &mut Vec<PathBuf>, seen: &mut BTreeSet<PathBuf>) {
     if p.is_dir() {
+        // The canonical path names a folder once however it is reached.
+        let Ok(canon) = std::fs::canonicalize(p) else {
+            return;
+        };
+        if !seen.insert(canon) {
+            return;
+        }
         if let Ok(rd) = std::fs::read_dir(p) {
             for e in rd.flatten() {
-                walk(&e.path(), out);
+                walk(&e.path(), out, seen);
             }
         }
     } else if p.to_string_lossy().ends_with(".test.yaml")
@@ -103,7 +112,7 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
         path: path.to_path_buf(),
         ..FileResult::default()
     };
-    let doc = match std::fs::read_to_string(path)
+    let doc = match crate::safe_fs::read_text(path, crate::limits::TEST_FILE_BYTES)
         .map_err(|e| e.to_string())
         .and_then(|t| parse_yaml(&t))
     {
@@ -118,6 +127,17 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
         return res;
     };
     let policy_path = path.parent().unwrap_or(Path::new(".")).join(policy);
+    // As for an include: a test file may name only a policy, so no other file is read and quoted.
+    let named_policy = |p: &Path| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("policy"))
+    };
+    if !named_policy(&policy_path)
+        || std::fs::canonicalize(&policy_path).is_ok_and(|c| !named_policy(&c))
+    {
+        res.error = Some("`policy:` must name a `.policy` file".into());
+        return res;
+    }
     let (loaded, checked) = match check_path(&policy_path) {
         Ok(x) => x,
         Err(e) => {
@@ -159,7 +179,30 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
             return res;
         }
         if let Some(Node::Map(records)) = get(case, "data") {
-            for (record, rows) in records {
+            for (key, rows) in records {
+                // A key names a record of the policy, and only the record's own name becomes a
+                // file name: a key is never a path.
+                let Some(record) = model
+                    .schema
+                    .records
+                    .iter()
+                    .find(|r| r.name == *key)
+                    .map(|r| r.name.as_str())
+                else {
+                    let names: Vec<&str> = model
+                        .schema
+                        .records
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .collect();
+                    res.error = Some(format!(
+                        "case `{name}`: `data:` names `{}`, which is not a record of the policy \
+                         (its records: {})",
+                        key.escape_debug(),
+                        names.join(", ")
+                    ));
+                    return res;
+                };
                 if let Err(e) = std::fs::write(dir.join(format!("{record}.json")), json(rows)) {
                     res.error = Some(format!("cannot write test data: {e}"));
                     return res;
@@ -170,7 +213,10 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
             &model,
             &loaded.sources,
             std::slice::from_ref(&dir),
-            &Options { as_of },
+            &Options {
+                as_of,
+                absent_is_empty: true,
+            },
         );
         let _ = std::fs::remove_dir_all(&dir);
         let diffs = compare(get(case, "expect"), &ev);

@@ -85,7 +85,9 @@ fn lint_sample_is_1_with_the_summary_on_stdout() {
     let text = stdout(&out);
     let last = text.lines().last().unwrap();
     assert!(
-        last.starts_with("43 schools checked: 17 errors, 9 warnings, 34 info (as of 2/15/2024, "),
+        last.starts_with(
+            "43 schools checked: 17 errors, 9 warnings, 35 info; 2 undetermined (as of 2/15/2024, "
+        ),
         "{last}"
     );
     assert!(last.ends_with("s)"), "{last}");
@@ -164,8 +166,11 @@ fn lint_missing_data_folder_is_2() {
 
 #[test]
 fn lint_with_only_data_errors_is_1() {
-    // Two student rows with an unknown ethnicity are skipped and reported; their schools' PHBAO
-    // status is undetermined (a warning each), not decided on the rows that remain.
+    // Two student rows with an unknown ethnicity are skipped and reported; their schools' shares
+    // are undefined, not computed from the rows that remain. Both schools' PHBAO status this year
+    // is decided by their history alone (E1 held and qualified: a failure now would be notice year
+    // 1; E2 never held it: qualifying now would count only next year). The Norm Day rule reads
+    // every student row, so with a row unread it cannot be decided: an error each.
     let out = assert_exit(
         &[
             "lint",
@@ -179,7 +184,9 @@ fn lint_with_only_data_errors_is_1() {
     let text = stdout(&out);
     assert!(text.contains("did you mean `hispanic`?"), "{text}");
     assert!(
-        text.contains("2 schools checked: 0 errors, 3 warnings, 1 info; 2 data errors"),
+        text.contains(
+            "2 schools checked: 2 errors, 0 warnings, 2 info; 2 undetermined; 2 data errors"
+        ),
         "{text}"
     );
 }
@@ -259,4 +266,125 @@ fn fmt_check_shipped_policies_is_0() {
 fn help() {
     insta::assert_snapshot!("help", stdout(&assert_exit(&["--help"], 0)));
     insta::assert_snapshot!("lint_help", stdout(&assert_exit(&["lint", "--help"], 0)));
+}
+
+#[test]
+fn lint_with_a_record_without_data_is_2() {
+    // The fixture's event.csv is named event.csv.bak: the rule that reads events cannot be
+    // decided, which the last lines say, and the run could not check what it was asked to.
+    let out = assert_exit(
+        &[
+            "lint",
+            "tests/fixtures/lint/record_absent/case.policy",
+            "tests/fixtures/lint/record_absent/data",
+            "--as-of",
+            "2024-02-15",
+        ],
+        2,
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("error: no data: no file holds `event` records"),
+        "{text}"
+    );
+    assert!(text.contains("event.csv.bak"), "{text}");
+}
+
+#[test]
+fn lint_with_a_must_rule_undetermined_is_1() {
+    // An optional column absent: the deadline cannot be decided; it is a `must` rule.
+    let out = assert_exit(
+        &[
+            "lint",
+            "tests/fixtures/lint/column_absent/case.policy",
+            "tests/fixtures/lint/column_absent/data",
+            "--as-of",
+            "2024-02-15",
+        ],
+        1,
+    );
+    assert!(stdout(&out).contains("1 undetermined"));
+}
+
+#[test]
+fn unknown_school_and_missing_data_paths_are_2() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--school",
+            "E2l",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("did you mean `E20`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = assert_exit(&["explain", POLICY, SAMPLE, "--school", "E2l"], 2);
+    assert!(
+        stderr(&out).contains("did you mean `E20`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = assert_exit(&["diff", POLICY, POLICY, "--data", "no-such-folder"], 2);
+    assert!(stderr(&out).contains("no-such-folder"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_same_file_twice_is_a_data_error() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "./samples/district/student.csv",
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let text = stdout(&out);
+    assert!(text.contains("is given twice; it is read once"), "{text}");
+    // Read once: the same findings as the sample alone.
+    assert!(
+        stderr(&out).contains("17 errors, 9 warnings, 35 info"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn explain_exits_as_lint_would_for_its_schools() {
+    // E20 misses its second conference (an error); E01 is clean.
+    assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E20",
+            "--as-of",
+            "2024-02-15",
+        ],
+        1,
+    );
+    assert_exit(
+        &[
+            "explain",
+            POLICY,
+            SAMPLE,
+            "--school",
+            "E01",
+            "--as-of",
+            "2024-02-15",
+        ],
+        0,
+    );
 }

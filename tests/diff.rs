@@ -88,9 +88,7 @@ fn threshold_exclusion_and_new_rule_show_by_name_with_impact() {
     let (la, ma) = load("r2-dates.policy");
     let (lb, mb) = load("r3-changes.policy");
     let data = [PathBuf::from("samples/district")];
-    let opts = Options {
-        as_of: chrono::NaiveDate::from_ymd_opt(2024, 2, 15).unwrap(),
-    };
+    let opts = Options::at(chrono::NaiveDate::from_ymd_opt(2024, 2, 15).unwrap());
     let before = evaluate(&ma, &la.sources, &data, &opts);
     let after = evaluate(&mb, &lb.sources, &data, &opts);
     let imp = impact(&before, &after);

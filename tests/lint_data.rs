@@ -280,12 +280,14 @@ fn render(case: &Case, r: &Run) -> String {
 /// What a state says about membership this year.
 fn member_of(state: &CategoryState) -> Option<bool> {
     match state {
-        CategoryState::Continuing | CategoryState::Notice { .. } | CategoryState::Member => {
-            Some(true)
-        }
-        CategoryState::NewlyQualifying | CategoryState::Reclassified | CategoryState::NotMember => {
-            Some(false)
-        }
+        CategoryState::Continuing
+        | CategoryState::Notice { .. }
+        | CategoryState::Member
+        | CategoryState::MemberByHistory => Some(true),
+        CategoryState::NewlyQualifying
+        | CategoryState::Reclassified
+        | CategoryState::NotMember
+        | CategoryState::NotMemberByHistory => Some(false),
         CategoryState::Undetermined => None,
     }
 }

@@ -62,7 +62,7 @@ fn lint(sources: &Sources, model: &Model, data: &Path, split: Split) -> String {
             model,
             sources,
             &[data.to_path_buf()],
-            &Options { as_of },
+            &Options::at(as_of),
             mode,
         )
     };
@@ -264,7 +264,7 @@ fn rows_of(dir: &Path, split: Split) -> Streamed {
             .unwrap(),
     );
     let (set, mut errors) = discover(schema, &[dir.to_path_buf()]);
-    let entities = load_entities(schema, &set, &mut errors);
+    let entities = load_entities(schema, &set, &mut errors, &mut Vec::new());
     let wanted = vec![true; schema.record(student).unwrap().fields.len()];
     let states = stream_parts(
         schema,
@@ -273,6 +273,7 @@ fn rows_of(dir: &Path, split: Split) -> Streamed {
         &entities,
         &wanted,
         &mut errors,
+        &mut Vec::new(),
         split,
         Vec::new,
         |rows: &mut Vec<(u64, Vec<Value>)>, row| rows.push((row.line, row.values.to_vec())),
@@ -301,7 +302,7 @@ fn parts_hold_the_rows_of_one_pass_in_order() {
     );
     // The plain streaming reader, one pass.
     let (set, mut errors) = discover(schema, std::slice::from_ref(&dir));
-    let entities = load_entities(schema, &set, &mut errors);
+    let entities = load_entities(schema, &set, &mut errors, &mut Vec::new());
     let wanted = vec![true; schema.record(student).unwrap().fields.len()];
     let mut rows = Vec::new();
     stream(

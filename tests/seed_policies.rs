@@ -41,7 +41,7 @@ fn lint(policy: &str, sample: &str, as_of: NaiveDate) -> Run {
         &model,
         &loaded.sources,
         &[PathBuf::from(sample)],
-        &Options { as_of },
+        &Options::at(as_of),
     );
     assert!(ev.data_errors.is_empty(), "{sample}: {:#?}", ev.data_errors);
     let entity_word = model

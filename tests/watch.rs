@@ -79,6 +79,30 @@ impl Watch {
         );
     }
 
+    /// Waits for a run whose output contains `want` (however many runs come first) and returns it.
+    fn until(&mut self, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut out = Vec::new();
+        while Instant::now() < deadline {
+            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                self.seen.push(l.clone());
+                if l.starts_with("[watch] run ") {
+                    let run = out.join("\n");
+                    if run.contains(want) {
+                        return run;
+                    }
+                    out.clear();
+                } else {
+                    out.push(l);
+                }
+            }
+        }
+        panic!(
+            "no run printed `{want}` within 20 s; output so far:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
     /// Asserts that nothing more runs for a while.
     fn quiet(&mut self, for_ms: u64) {
         let deadline = Instant::now() + Duration::from_millis(for_ms);
@@ -188,4 +212,51 @@ fn a_burst_of_saves_is_one_run() {
     }
     w.run(2);
     w.quiet(1200);
+}
+
+/// Hostile input, case 10 (SECURITY.md): the data folder and the policy's folder deleted and made
+/// again are watched again.
+#[test]
+fn folders_deleted_and_made_again_are_watched_again() {
+    let (policy, data) = setup("recreate");
+    let original = std::fs::read_to_string(&policy).unwrap();
+    let saved: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    let mut w = Watch::start(&policy, &data);
+    assert!(w.run(1).contains("43 schools checked"));
+
+    // The data folder goes, then comes back with its files.
+    std::fs::remove_dir_all(&data).unwrap();
+    w.until("schools checked");
+    std::fs::create_dir(&data).unwrap();
+    for (p, bytes) in &saved {
+        std::fs::write(p, bytes).unwrap();
+    }
+    w.until("43 schools checked");
+    // ...and is watched again: a change in it is seen.
+    let school = data.join("school.csv");
+    let text = std::fs::read_to_string(&school).unwrap();
+    let cut: Vec<&str> = text.lines().take(text.lines().count() - 1).collect();
+    std::fs::write(&school, cut.join("\n") + "\n").unwrap();
+    w.until("42 schools checked");
+
+    // The policy's folder goes and comes back; an edit after that is seen.
+    let folder = policy.parent().unwrap().to_path_buf();
+    std::fs::remove_dir_all(&folder).unwrap();
+    w.until("waiting for the file to come back");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(&policy, &original).unwrap();
+    w.until("42 schools checked");
+    std::fs::write(
+        &policy,
+        original.replace("category PHBAO when", "category PHBAO whe"),
+    )
+    .unwrap();
+    w.until("expected");
 }

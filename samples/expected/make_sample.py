@@ -69,7 +69,9 @@ HIST = {
     "reclassified": [(True, False), (True, False)],
     "newly_qualifying": [(False, False), (False, False)],
     "not_phbao": [(False, False), (False, False)],
-    "undetermined": [(False, False), (False, False)],
+    # Held, failing twice already: qualifying this year continues it, failing ends it, so with
+    # no share to decide by, its status this year is undetermined.
+    "undetermined": [(True, False), (True, False)],
 }
 HELD = {
     "continuing": True,
@@ -78,7 +80,7 @@ HELD = {
     "reclassified": True,
     "newly_qualifying": False,
     "not_phbao": False,
-    "undetermined": False,
+    "undetermined": True,
 }
 QUALIFIES = {
     "continuing": True,
@@ -185,7 +187,8 @@ PLAN = [
                "only the first conference held"),
     school("E21", "undetermined", students=(0, 0, 24, 14),
            why="no resident students (all traveling/permit/open enrollment/special day class): share "
-               "undefined, PHBAO undetermined; its data is otherwise compliant"),
+               "undefined; held PHBAO and failed the two years before, so qualifying would continue it "
+               "and failing would end it: PHBAO undetermined; its data is otherwise compliant"),
     school("E22", "not_phbao", magnet="mag1", balance="60:40",
            name="Sample Elementary 22 (Magnet, Science & Arts)", why="clean MAG1 60:40"),
     school("E23", "not_phbao", magnet="mag1", balance="70:30", sem1=D(2024, 2, 5),
@@ -515,7 +518,19 @@ def derive(data, as_of):
         else:  # not used by the sample (every school has a 2023-2024 row)
             held = hist.get((sid, prev_year(YEAR)), (False, False))[0]
         if res == 0:
-            q, k, state = None, None, "undetermined"
+            # No share this year: the history decides when both possible results would give the
+            # same status this year (a failure within the notice period, or a gain that would only
+            # take effect next year); otherwise the status is undetermined.
+            q = None
+            k, y = 1, prev_year(YEAR)
+            while (sid, y) in hist and hist[(sid, y)][1] is False:
+                k, y = k + 1, prev_year(y)
+            if held and k <= 2:
+                state = "member_by_history"
+            elif not held:
+                state = "not_member_by_history"
+            else:
+                state = "undetermined"
         else:
             q = hb * 100 > res * 70
             k = 0
@@ -534,7 +549,8 @@ def derive(data, as_of):
             else:
                 state = "not_phbao"
         r = schools[sid][1]
-        phbao = None if state == "undetermined" else state in ("continuing", "notice_1_of_2", "notice_2_of_2")
+        phbao = None if state == "undetermined" else state in (
+            "continuing", "notice_1_of_2", "notice_2_of_2", "member_by_history")
         states.append({
             "school": sid, "level": r["level"], "hbao_resident": hb, "resident": res,
             "share": f"{hb}/{res}" if res else None,
@@ -710,6 +726,9 @@ are given so anyone can repeat them; run them in this folder).
    → 36/52 = 69.23 %: not qualifying, third failing year → **reclassified**.
 4. **E21, undetermined.** `awk -F, '$1=="E21"' student.csv | cut -d, -f3 | sort | uniq -c` shows only
    traveling, permit, open_enrollment and special_day_class: no resident student, the share is 0/0.
+   Its history cannot decide either: it holds PHBAO after failing 2021-2022 and 2022-2023, so
+   qualifying this year would continue it and failing would reclassify it. (A school that held and
+   qualified, or never held it, would be decided by its history alone.)
 5. **S10, the failing run stops at a qualified year.** norm_history: 2020-2021 false, 2021-2022 true,
    2022-2023 false, 2023-2024 fails on data. Walking back: this year (1), 2022-2023 (2), 2021-2022
    qualified → stop. k = 2: **notice year 2 of 2**, still PHBAO, so its 1/12/2024 second conference

@@ -51,22 +51,32 @@ pub fn load_text(path: &Path, text: String) -> Loaded {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    // A directory or a device (`/dev/stdin`, `/dev/zero`) would fail or never end.
-    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-    if !meta.is_file() {
-        return Err("it is not a regular file".into());
+    // A folder, a named pipe or a device (`/dev/stdin`, `/dev/zero`) would fail, block or never
+    // end: only regular files of a bounded size are read.
+    let text =
+        crate::safe_fs::read_text(path, crate::limits::POLICY_BYTES).map_err(|e| e.to_string())?;
+    match crate::safe_fs::control_character(&text) {
+        Some(why) => Err(why),
+        None => Ok(text),
     }
-    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
 }
 
-/// An I/O error as a lowercase reason, without the "(os error N)" suffix.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string().to_lowercase();
-    match s.find(" (os error") {
-        Some(i) => s.get(..i).unwrap_or(&s).to_string(),
-        None => s,
+/// Whether an include may be read: its path, and the file it leads to once symbolic links are
+/// followed, must end in `.policy`. So a policy can never make mandate read (and quote in a
+/// diagnostic) a file that is not a policy, such as `/etc/passwd` or `/proc/self/environ`.
+fn include_allowed(rel: &str, canon: &Path) -> Result<(), String> {
+    let is_policy = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("policy"))
+    };
+    if !is_policy(Path::new(rel)) {
+        return Err("only `.policy` files can be included".into());
     }
+    if !is_policy(canon) {
+        return Err("it is a symbolic link to a file that is not a `.policy` file".into());
+    }
+    Ok(())
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -146,7 +156,22 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                     // Already included through another path: definitions are shared, not doubled.
                     continue;
                 }
-                match read(&target) {
+                if stack.len() >= crate::limits::INCLUDE_DEPTH {
+                    l.problems.push(
+                        Problem::error(
+                            crate::codes::Code::IncludeDepth,
+                            span,
+                            format!(
+                                "includes nest more than {} files deep",
+                                crate::limits::INCLUDE_DEPTH
+                            ),
+                        )
+                        .label("this include is one too many")
+                        .help("include the shared files from one file instead of in a chain"),
+                    );
+                    continue;
+                }
+                match include_allowed(&rel, &canon).and_then(|()| read(&target)) {
                     Ok(t) => {
                         add(l, &target, t, stack);
                     }

@@ -22,6 +22,7 @@
 //! | `model.rs` | what the checker hands on ([`Model`]) |
 
 mod categories;
+mod chains;
 pub mod diag;
 mod exprs;
 mod guide;
@@ -29,6 +30,7 @@ pub mod load;
 mod measures;
 pub mod model;
 mod names;
+mod privacy;
 mod records;
 mod rules;
 mod types;
@@ -70,6 +72,8 @@ pub fn check_path(path: &Path) -> Result<(Loaded, Checked), ReadError> {
 pub fn check(loaded: &Loaded) -> Checked {
     let mut c = Checker::new(loaded);
     c.run();
+    c.problems.extend(privacy::check(&c.model));
+    c.problems.extend(chains::check(&c.model));
     let mut problems = loaded.problems.clone();
     problems.append(&mut c.problems);
     diag::sort(&mut problems);

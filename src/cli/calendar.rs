@@ -50,8 +50,17 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     let level = args.level.as_deref();
     match args.format {
-        Format::Ics => out!("{}", crate::report::calendar::ics(&model, level)),
-        Format::Text => out!("{}", crate::report::calendar::text(&model, level)),
+        Format::Ics => {
+            if let Some(why) = crate::report::calendar::unwritable(&model, level) {
+                eprintln!("error: cannot write the calendar as iCalendar: {why}");
+                return EXIT_UNREADABLE;
+            }
+            out!("{}", crate::report::calendar::ics(&model, level))
+        }
+        Format::Text => out!(
+            "{}",
+            crate::report::encode::lines(&crate::report::calendar::text(&model, level))
+        ),
     }
     EXIT_OK
 }

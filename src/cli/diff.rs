@@ -59,21 +59,26 @@ pub fn run(args: Args, style: Style) -> u8 {
             sources: &ln.sources,
         },
     );
+    if !super::data_paths_exist(&args.data) {
+        return EXIT_UNREADABLE;
+    }
     let impacts = if args.data.is_empty() {
         None
     } else {
-        let opts = Options {
-            as_of: args
-                .as_of
+        let opts = Options::at(
+            args.as_of
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        };
+        );
         let a = evaluate(&mo, &lo.sources, &args.data, &opts);
         let b = evaluate(&mn, &ln.sources, &args.data, &opts);
         Some(impact(&a, &b))
     };
     match args.format {
         Format::Human => {
-            out!("{}", human(&mo.guide.id, &mn.guide.id, &changes));
+            out!(
+                "{}",
+                crate::report::encode::lines(&human(&mo.guide.id, &mn.guide.id, &changes))
+            );
             if let Some(imp) = &impacts {
                 outln!(
                     "\nimpact on the data ({} school{} differ)",
@@ -81,7 +86,8 @@ pub fn run(args: Args, style: Style) -> u8 {
                     if imp.len() == 1 { "" } else { "s" }
                 );
                 for i in imp {
-                    outln!("  {}: {}", i.entity, i.changes.join("; "));
+                    let line = format!("{}: {}", i.entity, i.changes.join("; "));
+                    outln!("  {}", crate::report::encode::one_line(&line));
                 }
             }
         }

@@ -10,6 +10,10 @@ use crate::report::diagnostics::Style;
 
 /// Explain how the policy decides for one school: every measure with its inputs, each category
 /// with the years behind it, each rule's outcome, and the distance to each threshold.
+///
+/// Exits as lint would for these schools: 0 clean, 1 with an error finding or data errors, 2 when
+/// the policy cannot be read, a data path or a school is missing, or a record the rules need has
+/// no data at all.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The year's policy file.
@@ -35,10 +39,14 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    if args.as_of.is_none() {
-        super::lint::default_date_note(&model.guide, as_of);
+    match args.as_of {
+        None => super::lint::default_date_note(&model.guide, as_of),
+        Some(d) => super::lint::as_of_note(&model.guide, d),
     }
-    let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+    let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
+    if !super::known_ids(&args.schools, &ev.ids) {
+        return EXIT_UNREADABLE;
+    }
     let mut found = Vec::new();
     for id in &args.schools {
         match ev.explanations.iter().find(|x| &x.entity == id) {
@@ -59,8 +67,21 @@ pub fn run(args: Args, style: Style) -> u8 {
             if i > 0 {
                 outln!();
             }
-            out!("{}", crate::report::explain::text(x));
+            out!(
+                "{}",
+                crate::report::encode::lines(&crate::report::explain::text(x))
+            );
         }
+    }
+    // As lint would exit for these entities: the table in the README.
+    if ev.gaps.iter().any(|g| g.blocks()) {
+        return EXIT_UNREADABLE;
+    }
+    let failing = ev.findings.iter().any(|f| {
+        f.severity == crate::check::model::Severity::Error && args.schools.contains(&f.entity)
+    });
+    if failing || ev.data_errors.iter().any(|e| e.is_error()) {
+        return super::EXIT_FINDINGS;
     }
     EXIT_OK
 }

@@ -22,8 +22,23 @@ pub struct Args {
 pub fn run(args: Args, style: Style) -> u8 {
     if args.files.is_empty() {
         let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        let limit = crate::limits::POLICY_BYTES;
+        if let Err(e) = std::io::stdin()
+            .take(limit.saturating_add(1))
+            .read_to_string(&mut text)
+        {
             eprintln!("error: cannot read standard input: {e}");
+            return super::EXIT_UNREADABLE;
+        }
+        if text.len() as u64 > limit {
+            eprintln!(
+                "error: cannot read standard input: it holds more than {}, the most a policy may",
+                crate::limits::bytes(limit)
+            );
+            return super::EXIT_UNREADABLE;
+        }
+        if let Some(why) = crate::safe_fs::control_character(&text) {
+            eprintln!("error: cannot read standard input: {why}");
             return super::EXIT_UNREADABLE;
         }
         return match format_one("<stdin>", &text, style) {
@@ -43,7 +58,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     let mut code = super::EXIT_OK;
     for path in &args.files {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::safe_fs::read_text(path, crate::limits::POLICY_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: cannot read `{}`: {e}", path.display());
@@ -51,6 +66,11 @@ pub fn run(args: Args, style: Style) -> u8 {
                 continue;
             }
         };
+        if let Some(why) = crate::safe_fs::control_character(&text) {
+            eprintln!("error: cannot read `{}`: {why}", path.display());
+            code = code.max(super::EXIT_UNREADABLE);
+            continue;
+        }
         let Some(out) = format_one(&path.display().to_string(), &text, style) else {
             code = code.max(super::EXIT_FINDINGS);
             continue;
@@ -61,7 +81,7 @@ pub fn run(args: Args, style: Style) -> u8 {
         if args.check {
             outln!("{}", path.display());
             code = code.max(super::EXIT_FINDINGS);
-        } else if let Err(e) = std::fs::write(path, out) {
+        } else if let Err(e) = crate::safe_fs::write_atomic(path, out.as_bytes()) {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             code = code.max(super::EXIT_UNREADABLE);
         }

@@ -9,7 +9,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv, junit, write_human, write_json};
+use crate::report::findings::{LintReport, csv_with, junit, write_human, write_json};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -28,8 +28,12 @@ pub enum MinSeverity {
 
 /// Lint district data (CSV, YAML, JSON files, or folders of them) against a policy.
 ///
-/// Exit 0 with no error findings, 1 with error findings or data errors (bad rows are reported and
-/// skipped), 2 when the policy or data cannot be read.
+/// An outcome that rests on data not read (a record with no file, a file skipped or read in part,
+/// a column absent, a row skipped) is undetermined, with the reason, never a guess.
+///
+/// Exit 0 when clean; 1 with error findings, data errors (bad rows are reported and skipped) or a
+/// `must` rule undetermined; 2 when the policy cannot be read, a data path is missing, a record the
+/// rules need has no data at all, or a `--school` id is not in the data.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The year's policy file.
@@ -53,6 +57,11 @@ pub struct Args {
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub near: Option<f64>,
+    /// In CSV output, keep a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// as it is. By default it gets a leading `'`, so a spreadsheet shows it rather than running
+    /// it as a formula.
+    #[arg(long)]
+    pub csv_formulas: bool,
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -87,6 +96,25 @@ pub fn default_date_note(guide: &crate::check::model::GuideInfo, today: NaiveDat
     }
 }
 
+/// An `--as-of` outside the guide's school year judges every deadline as long past or far off:
+/// say so, as a note (it may be meant, to see a year's end state).
+pub fn as_of_note(guide: &crate::check::model::GuideInfo, as_of: NaiveDate) {
+    let Some((start, end)) = guide.year_bounds() else {
+        return;
+    };
+    if as_of < start || as_of > end {
+        eprintln!(
+            "note: --as-of {} is outside {}'s school year {}-{} ({} to {})",
+            crate::check::model::us_date(as_of),
+            guide.id,
+            start.format("%Y"),
+            end.format("%Y"),
+            crate::check::model::us_date(start),
+            crate::check::model::us_date(end),
+        );
+    }
+}
+
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
     let Some((loaded, model)) = super::load_model(&args.policy, style) else {
@@ -95,17 +123,12 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    if args.as_of.is_none() {
-        default_date_note(&model.guide, as_of);
+    match args.as_of {
+        None => default_date_note(&model.guide, as_of),
+        Some(d) => as_of_note(&model.guide, d),
     }
-    for p in &args.data {
-        if !p.exists() {
-            eprintln!(
-                "error: cannot read `{}`: no such file or folder",
-                p.display()
-            );
-            return EXIT_UNREADABLE;
-        }
+    if !super::data_paths_exist(&args.data) {
+        return EXIT_UNREADABLE;
     }
     // Explanations are only shown for `--near`.
     let mode = Mode {
@@ -116,9 +139,12 @@ pub fn run(args: Args, style: Style) -> u8 {
         &model,
         &loaded.sources,
         &args.data,
-        &Options { as_of },
+        &Options::at(as_of),
         mode,
     );
+    if !super::known_ids(&args.schools, &ev.ids) {
+        return EXIT_UNREADABLE;
+    }
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
     if let Some((_, e)) = model.schema.entities().next() {
@@ -140,27 +166,29 @@ pub fn run(args: Args, style: Style) -> u8 {
         Format::Human => {
             // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
-                stdout.flush()
-            });
+            super::written(
+                write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
+                    use std::io::Write as _;
+                    writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
+                    stdout.flush()
+                }),
+            );
         }
         Format::Json => {
             // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = write_json(&report, &mut stdout).and_then(|()| {
+            super::written(write_json(&report, &mut stdout).and_then(|()| {
                 use std::io::Write as _;
                 stdout.flush()
-            });
+            }));
         }
-        Format::Csv => out!("{}", csv(&report)),
+        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas)),
         Format::Junit => out!("{}", junit(&report)),
     }
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
     }
-    let code = if unreadable {
+    let code = if unreadable || report.lacks_data() {
         EXIT_UNREADABLE
     } else if report.has_errors() || ev.data_errors.iter().any(|e| e.is_error()) {
         EXIT_FINDINGS

@@ -1,11 +1,12 @@
 //! The command line: a thin layer over the library, one file per subcommand.
 
 /// `print!` that never panics: output cut short by the reader (`mandate lint ... | head`) is not
-/// an error of ours, so write errors are ignored.
+/// an error of ours and is ignored; any other write error (a full disk) is noted by [`written`],
+/// and the command exits 2.
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($arg)*);
+        $crate::cli::written(write!(std::io::stdout(), $($arg)*));
     }};
 }
 
@@ -13,8 +14,36 @@ macro_rules! out {
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        $crate::cli::written(writeln!(std::io::stdout(), $($arg)*));
     }};
+}
+
+/// The first write error on standard output other than a closed pipe.
+static WRITE_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Notes a failed write to standard output; a closed pipe (`| head`) is not a failure.
+pub(crate) fn written<T>(result: std::io::Result<T>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && let Ok(mut first) = WRITE_ERROR.lock()
+        && first.is_none()
+    {
+        let s = e.to_string();
+        *first = Some(s.split(" (os error").next().unwrap_or(&s).to_lowercase());
+    }
+}
+
+/// The exit code once standard output is flushed: 2, with a message, when any write failed.
+fn finish(code: u8) -> u8 {
+    use std::io::Write as _;
+    written(std::io::stdout().flush());
+    match WRITE_ERROR.lock().ok().and_then(|mut e| e.take()) {
+        Some(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            EXIT_UNREADABLE
+        }
+        None => code,
+    }
 }
 
 pub mod calendar;
@@ -66,7 +95,7 @@ pub const EXIT_UNREADABLE: u8 = 2;
 /// Runs the parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     let style = stderr_style(cli.no_color);
-    match cli.command {
+    let code = match cli.command {
         Command::Check(a) => check::run(a, style),
         Command::Fmt(a) => fmt::run(a, style),
         Command::Lint(a) => lint::run(a, style),
@@ -76,7 +105,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(a) => diff::run(a, style),
         Command::Test(a) => test::run(a),
         Command::Watch(a) => watch::run(a, style),
-    }
+    };
+    finish(code)
 }
 
 pub(crate) fn stderr_style(no_color: bool) -> Style {
@@ -122,4 +152,36 @@ pub(crate) fn load_model(
             }
         }
     }
+}
+
+/// `--school` ids the data does not hold, each with a did-you-mean: an error each, so that a
+/// typo never reads as a clean run. True when every id is known.
+pub(crate) fn known_ids(asked: &[String], ids: &[String]) -> bool {
+    let mut ok = true;
+    for id in asked {
+        if ids.binary_search(id).is_ok() {
+            continue;
+        }
+        ok = false;
+        match crate::suggest::closest(id, ids.iter()) {
+            Some(c) => eprintln!("error: no entity `{id}` in the data; did you mean `{c}`?"),
+            None => eprintln!("error: no entity `{id}` in the data"),
+        }
+    }
+    ok
+}
+
+/// Data paths that do not exist: an error each (exit 2 for the caller). True when all exist.
+pub(crate) fn data_paths_exist(paths: &[std::path::PathBuf]) -> bool {
+    let mut ok = true;
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            eprintln!(
+                "error: cannot read `{}`: no such file or folder",
+                p.display()
+            );
+            ok = false;
+        }
+    }
+    ok
 }

@@ -31,25 +31,45 @@ pub fn run(args: Args) -> u8 {
         );
         return EXIT_UNREADABLE;
     }
-    let scratch = std::env::temp_dir().join(format!("mandate-test-{}", std::process::id()));
+    // A private folder (mode 0700, an unpredictable name), removed when it is dropped.
+    let scratch = match tempfile::Builder::new().prefix("mandate-test-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot create a temporary folder: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
     for f in &files {
-        let r = run_file(f, &scratch);
+        let r = run_file(f, scratch.path());
         if let Some(e) = &r.error {
-            outln!("ERROR {}: {e}", f.display());
+            outln!(
+                "ERROR {}: {}",
+                f.display(),
+                crate::report::encode::one_line(e)
+            );
             broken += 1;
             continue;
         }
         for name in &r.passed {
-            outln!("ok    {} :: {name}", f.display());
+            outln!(
+                "ok    {} :: {}",
+                f.display(),
+                crate::report::encode::one_line(name)
+            );
         }
         for (name, diff) in &r.failed {
-            outln!("FAIL  {} :: {name}\n{diff}", f.display());
+            outln!(
+                "FAIL  {} :: {}\n{}",
+                f.display(),
+                crate::report::encode::one_line(name),
+                crate::report::encode::lines(diff)
+            );
         }
         passed += r.passed.len();
         failed += r.failed.len();
     }
-    let _ = std::fs::remove_dir_all(&scratch);
+    drop(scratch);
     outln!(
         "\n{passed} passed, {failed} failed, {broken} file{} could not run",
         if broken == 1 { "" } else { "s" }

@@ -1,6 +1,6 @@
 //! `mandate watch POLICY [DATA...]`
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -40,7 +40,8 @@ pub fn run(args: Args, style: Style) -> u8 {
         }
     };
     let clear = std::io::stdout().is_terminal();
-    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    // Each watched folder with its identity when the watch was set.
+    let mut watched: BTreeMap<PathBuf, Option<(u64, u64)>> = BTreeMap::new();
     let mut run_no = 0u64;
     loop {
         run_no += 1;
@@ -54,25 +55,44 @@ pub fn run(args: Args, style: Style) -> u8 {
         for d in &args.data {
             want.insert(absolute(d));
         }
-        for dir in want.difference(&watched.clone()) {
-            let mode = if dir.is_dir() && args.data.iter().any(|d| absolute(d) == *dir) {
+        // A folder deleted (and perhaps made again) since it was watched has lost its watch: the
+        // watch goes, and is set again below on the folder that is there now.
+        watched.retain(|dir, id| {
+            let now = identity(dir);
+            let same = now.is_some() && now == *id;
+            if !same {
+                let _ = watcher.unwatch(dir);
+            }
+            same
+        });
+        for dir in &want {
+            // A folder that is not there (yet): its nearest existing parent is watched, to see it
+            // come back.
+            let target = nearest_existing(dir);
+            if watched.contains_key(&target) {
+                continue;
+            }
+            let mode = if target == *dir
+                && target.is_dir()
+                && args.data.iter().any(|d| absolute(d) == *dir)
+            {
                 RecursiveMode::Recursive
             } else {
                 RecursiveMode::NonRecursive
             };
-            if watcher.watch(dir, mode).is_ok() {
-                watched.insert(dir.clone());
+            if watcher.watch(&target, mode).is_ok() {
+                watched.insert(target.clone(), identity(&target));
             }
         }
         // Print only once the watches are in place, so no change after the message is missed.
         let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(out.as_bytes());
-        let _ = writeln!(
+        super::written(stdout.write_all(out.as_bytes()));
+        super::written(writeln!(
             stdout,
             "[watch] run {run_no} took {} ms; waiting for changes (Ctrl-C to stop)",
             started.elapsed().as_millis()
-        );
-        let _ = stdout.flush();
+        ));
+        super::written(stdout.flush());
         drop(stdout);
         let relevant: BTreeSet<PathBuf> = files.iter().map(|f| absolute(f)).collect();
         let data_roots: Vec<PathBuf> = args.data.iter().map(|d| absolute(d)).collect();
@@ -83,6 +103,8 @@ pub fn run(args: Args, style: Style) -> u8 {
                     let p = absolute(p);
                     relevant.contains(&p)
                         || data_roots.iter().any(|d| p.starts_with(d))
+                        // A watched folder, or one above it, deleted or made again.
+                        || want.iter().any(|w| w.starts_with(&p))
                         || is_policy(&p)
                 })
         };
@@ -96,6 +118,33 @@ pub fn run(args: Args, style: Style) -> u8 {
         let quiet = Duration::from_millis(args.debounce_ms);
         while let Ok(_ev) = rx.recv_timeout(quiet) {}
     }
+}
+
+/// The folder's device and inode: a folder deleted and made again under the same name is another.
+fn identity(p: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(p).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// `p`, or the nearest folder above it that exists.
+fn nearest_existing(p: &Path) -> PathBuf {
+    let mut at = p;
+    while !at.exists() {
+        match at.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => at = parent,
+            _ => break,
+        }
+    }
+    at.to_path_buf()
 }
 
 fn is_policy(p: &Path) -> bool {
@@ -130,7 +179,7 @@ fn once(args: &Args, style: Style, clear: bool) -> (String, Vec<PathBuf>) {
                 let as_of = args
                     .as_of
                     .unwrap_or_else(|| chrono::Local::now().date_naive());
-                let ev = evaluate(&model, &loaded.sources, &args.data, &Options { as_of });
+                let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
                 let policy = args.policy.display().to_string();
                 let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
                 if let Some((_, e)) = model.schema.entities().next() {

@@ -151,7 +151,16 @@ pub(crate) fn match_header(
     let unused: Vec<&str> = extra.iter().map(String::as_str).collect();
     let mut suggested = BTreeSet::new();
     for (f, field) in record.fields.iter().enumerate() {
-        if field.optional || columns.get(f).is_some_and(Option::is_some) {
+        if columns.get(f).is_some_and(Option::is_some) {
+            continue;
+        }
+        if field.optional {
+            // An optional column may be left out, but one that is merely misspelt would leave
+            // every rule that reads it undetermined: say which column it may be.
+            if let Some(c) = closest(&field.name, unused.iter()) {
+                suggested.insert(c.to_owned());
+                sink.always(absent_hint(field, c, sink.file()).line(line));
+            }
             continue;
         }
         complete = false;
@@ -173,7 +182,7 @@ pub(crate) fn match_header(
                 field.name, record.name
             ),
         };
-        sink.always(
+        sink.skip_file(
             DataError::new(
                 DataErrorKind::Column,
                 sink.file(),
@@ -208,6 +217,47 @@ pub(crate) fn match_header(
         );
     }
     complete.then_some(ColumnMap { columns })
+}
+
+/// The warning that an optional field has no column while one of the file's extra columns has a
+/// name close to it.
+fn absent_hint(field: &crate::check::model::Field, close: &str, file: &str) -> DataError {
+    DataError::new(
+        DataErrorKind::Column,
+        file,
+        format!("no column `{}`", field.name),
+    )
+    .column(field.name.clone())
+    .help(format!(
+        "did you mean {}? rename it to `{}`; until then the column is not read, and rules that read `{}` are undetermined",
+        quote(close),
+        field.name,
+        field.name
+    ))
+    .warning()
+}
+
+/// For YAML and JSON: a "did you mean" for each optional field (in `absent`) that no item has
+/// a key for while an unknown key is close to its name.
+pub(crate) fn absent_optional(
+    record: &Record,
+    absent: &[usize],
+    extra: &[&str],
+    line: Option<u64>,
+    sink: &mut Capped<'_>,
+) {
+    for &f in absent {
+        let Some(field) = record.fields.get(f).filter(|f| f.optional) else {
+            continue;
+        };
+        if let Some(c) = closest(&field.name, extra.iter()) {
+            let e = absent_hint(field, c, sink.file());
+            sink.always(match line {
+                Some(l) => e.line(l),
+                None => e,
+            });
+        }
+    }
 }
 
 /// `extra columns `a` and `b` are not fields of `student` and are ignored`, names as given.

@@ -91,9 +91,9 @@ pub(crate) enum PartEnd {
 /// Opens a CSV file and reads its header. File-level problems are reported and give `None`.
 pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Option<Opened> {
     let file_error = |sink: &mut Capped<'_>, message: String, help: &str| {
-        sink.always(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
+        sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
-    let mut file = match File::open(path) {
+    let mut file = match crate::safe_fs::open_data(path) {
         Ok(f) => f,
         Err(e) => {
             file_error(
@@ -235,13 +235,34 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
             break;
         }
     }
+    // Still no cell names a field: the first line is data (the header was left out), or a
+    // header in other words. Its cells are not quoted back: they may be a student's values.
+    if names_no_field(record, &headers) && separated(record, &headers).is_none() {
+        sink.skip_file(
+            DataError::new(
+                DataErrorKind::Column,
+                sink.file(),
+                format!(
+                    "the first line looks like data, not a header: none of its {} cells names a field of `{}`",
+                    headers.len(),
+                    record.name
+                ),
+            )
+            .line(header_line)
+            .help(format!(
+                "the first line must be a header naming the columns {}; the file is skipped",
+                super::columns::field_list(record)
+            )),
+        );
+        return None;
+    }
     if recoded {
         sink.once(lenient_tag(Lenient::Recoded), |f| {
             lenient(Lenient::Recoded, f, format!("line {header_line}"), None)
         });
     }
     if let Some(name) = separated(record, &headers) {
-        sink.always(
+        sink.skip_file(
             DataError::new(
                 DataErrorKind::File,
                 sink.file(),
@@ -253,6 +274,14 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
         return None;
     }
     let map = match_header(record, &headers, header_line, sink)?;
+    sink.absent(
+        map.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_none())
+            .map(|(f, _)| f)
+            .collect(),
+    );
     opened.width = headers.len();
     opened.headers = headers.iter().map(|h| h.trim().to_owned()).collect();
     opened.columns = map.columns;
@@ -301,7 +330,7 @@ impl Opened {
     pub fn split(&self, parts: usize) -> Vec<u64> {
         let mut bounds = vec![self.rows_at];
         let body = self.stream_len.saturating_sub(self.rows_at);
-        let Ok(mut file) = File::open(&self.path) else {
+        let Ok(mut file) = crate::safe_fs::open_regular(&self.path) else {
             return vec![self.rows_at, self.stream_len];
         };
         let mut window = vec![0u8; 1 << 16];
@@ -340,7 +369,7 @@ impl Opened {
 
     /// The line breaks in `[from, to)`, to number a part's lines.
     pub fn newlines(&self, from: u64, to: u64) -> std::io::Result<u64> {
-        let mut file = File::open(&self.path)?;
+        let mut file = crate::safe_fs::open_regular(&self.path)?;
         file.seek(SeekFrom::Start(self.start + from))?;
         let mut left = to.saturating_sub(from);
         let mut buf = vec![0u8; 1 << 18];
@@ -377,7 +406,7 @@ impl Opened {
         let mut file = reader.into_inner();
         let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
             records(file, None, |fields, end| {
-                self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+                self.record(fields, end, (from, base), sink, &mut visit);
             })
         });
         if let Err(e) = read {
@@ -396,7 +425,7 @@ impl Opened {
         mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
     ) -> PartEnd {
         let opened = || -> std::io::Result<File> {
-            let mut file = File::open(&self.path)?;
+            let mut file = crate::safe_fs::open_regular(&self.path)?;
             file.seek(SeekFrom::Start(self.start + from))?;
             Ok(file)
         };
@@ -404,7 +433,7 @@ impl Opened {
             return PartEnd::Failed;
         };
         let read = records(file, to.map(|to| to.saturating_sub(from)), |fields, end| {
-            self.row(fields, self.line_of(end, from, base), sink, &mut visit);
+            self.record(fields, end, (from, base), sink, &mut visit);
         });
         match read {
             Ok(Stop::Done) => PartEnd::Done,
@@ -413,6 +442,26 @@ impl Opened {
                 cannot_read_further(sink, &e);
                 PartEnd::Failed
             }
+        }
+    }
+
+    /// One record, reading having started at `from` after `base` line breaks: a quote
+    /// left open is reported where it opened; any other record is a row.
+    fn record(
+        &self,
+        fields: Fields<'_>,
+        end: RecordEnd,
+        (from, base): (u64, u64),
+        sink: &mut Capped<'_>,
+        visit: &mut impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) {
+        let line = self.line_of(end, from, base);
+        if end.unclosed {
+            // The file's last line break, if any, is inside the value too.
+            let last = u64::from(self.ends_in_newline);
+            unclosed_quote(sink, line + last, end.inside.saturating_sub(last));
+        } else {
+            self.row(fields, line, sink, visit);
         }
     }
 
@@ -479,15 +528,16 @@ impl Opened {
                 Ok(false) => return,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    sink.report(None, |file| {
+                    let file = sink.file().to_owned();
+                    sink.skip_file(
                         DataError::new(
                             DataErrorKind::File,
                             file,
                             format!("cannot read further: {}", csv_message(&e)),
                         )
                         .line(line)
-                        .help("check that the file is CSV text")
-                    });
+                        .help("check that the file is CSV text; the rows after this place are not read"),
+                    );
                     return;
                 }
             }
@@ -506,17 +556,35 @@ impl Opened {
     }
 }
 
+/// A quote opened on `line` and never closed: everything after it, to the end of the file, would
+/// be one value. Those lines are not read, and the file counts as read only in part.
+fn unclosed_quote(sink: &mut Capped<'_>, line: u64, lines_after: u64) {
+    let file = sink.file().to_owned();
+    sink.skip_file(
+        DataError::new(
+            DataErrorKind::File,
+            file,
+            format!(
+                "a quote opened on this line is never closed; this line and the {lines_after} after it are not read"
+            ),
+        )
+        .line(line)
+        .help("a `\"` starts a quoted value that runs to the next `\"`: remove the stray quote, or double it (`\"\"`) inside a quoted value"),
+    );
+}
+
 /// An I/O error while reading rows, as the `csv` reader reports it (it knows no line then).
 fn cannot_read_further(sink: &mut Capped<'_>, e: &std::io::Error) {
-    sink.report(None, |file| {
+    let file = sink.file().to_owned();
+    sink.skip_file(
         DataError::new(
             DataErrorKind::File,
             file,
             format!("cannot read further: {}", io_message(e)),
         )
         .line(0)
-        .help("check that the file is CSV text")
-    });
+        .help("check that the file is CSV text; the rows after this place are not read"),
+    );
 }
 
 /// The header's line: the reader's line after it, less its line breaks inside quotes and the
@@ -528,6 +596,7 @@ fn header_line_of(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opene
             line: end.line(),
             inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
             offset: end.byte(),
+            unclosed: false,
         },
         0,
         0,

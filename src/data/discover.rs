@@ -14,6 +14,10 @@ use super::value::normalize;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataSet {
     pub files: Vec<(RecordId, PathBuf)>,
+    /// Entries of the data folders that look like a record's data but are not read (hidden, in
+    /// a subfolder, a folder, or not ending in a read format), with why: said when that record
+    /// has no data.
+    pub passed: Vec<(RecordId, String)>,
 }
 
 impl DataSet {
@@ -23,6 +27,15 @@ impl DataSet {
             .iter()
             .filter(move |(r, _)| *r == record)
             .map(|(_, p)| p.as_path())
+    }
+
+    /// [`DataSet::passed`], per record.
+    pub fn passed_over(&self) -> std::collections::BTreeMap<RecordId, Vec<String>> {
+        let mut out: std::collections::BTreeMap<RecordId, Vec<String>> = Default::default();
+        for (r, why) in &self.passed {
+            out.entry(*r).or_default().push(why.clone());
+        }
+        out
     }
 }
 
@@ -34,6 +47,7 @@ impl DataSet {
 pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>) {
     let mut errors = Vec::new();
     let mut files = Vec::new();
+    let mut passed = Vec::new();
     for input in inputs {
         let shown = input.display().to_string();
         let meta = match std::fs::metadata(input) {
@@ -65,9 +79,10 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
                     continue;
                 }
             };
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
+            let all: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            passed_over(schema, &all, &mut passed);
+            let mut paths: Vec<PathBuf> = all
+                .into_iter()
                 .filter(|p| p.is_file())
                 .filter(|p| {
                     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -98,7 +113,142 @@ pub fn discover(schema: &Schema, inputs: &[PathBuf]) -> (DataSet, Vec<DataError>
     }
     files.sort();
     files.dedup();
-    (DataSet { files }, errors)
+    same_file_twice(&mut files, &mut errors);
+    several_files(schema, &files, &mut errors);
+    passed.sort();
+    passed.dedup();
+    (DataSet { files, passed }, errors)
+}
+
+/// The same file reached twice (given as a file and inside a folder, or through two spellings
+/// of its path) would count its rows twice: it is read once, and that is an error to fix in the
+/// command line.
+fn same_file_twice(files: &mut Vec<(RecordId, PathBuf)>, errors: &mut Vec<DataError>) {
+    let mut seen: Vec<(PathBuf, PathBuf)> = Vec::new();
+    files.retain(|(_, p)| {
+        let Ok(real) = std::fs::canonicalize(p) else {
+            return true;
+        };
+        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+            errors.push(
+                DataError::new(
+                    DataErrorKind::File,
+                    p.display().to_string(),
+                    format!(
+                        "the same file as `{}` is given twice; it is read once",
+                        first.display()
+                    ),
+                )
+                .help("give each data file once (a folder already includes its files)"),
+            );
+            return false;
+        }
+        seen.push((real, p.clone()));
+        true
+    });
+}
+
+/// A record whose rows come from several files (`student.csv` and `students-2.csv`): they are
+/// read as one, which is said once, so that a stray copy is not counted silently.
+fn several_files(schema: &Schema, files: &[(RecordId, PathBuf)], errors: &mut Vec<DataError>) {
+    for (ri, rec) in schema.records.iter().enumerate() {
+        let paths: Vec<&PathBuf> = files
+            .iter()
+            .filter(|(r, _)| r.0 == ri)
+            .map(|(_, p)| p)
+            .collect();
+        // The names, short enough to read; the first file's path heads the message.
+        let of: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        if of.len() < 2 {
+            continue;
+        }
+        let names: Vec<&str> = of.iter().map(String::as_str).collect();
+        errors.push(
+            DataError::new(
+                DataErrorKind::FileName,
+                paths
+                    .first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                format!(
+                    "`{}` rows are read from {} files together: {}",
+                    rec.name,
+                    of.len(),
+                    list(&names)
+                ),
+            )
+            .help("if one of them is an old copy, move it out of the data folder")
+            .warning(),
+        );
+    }
+}
+
+/// Entries of a data folder that look like a record's data but are not read: a hidden file
+/// (`.event.csv`), a folder (`event.csv/`, or `old/` holding `event.csv`), a file whose name
+/// does not end in a read format (`event.csv.bak`).
+fn passed_over(schema: &Schema, entries: &[PathBuf], out: &mut Vec<(RecordId, String)>) {
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let shown = p.display();
+        let bare = name.trim_start_matches('.');
+        let stem = bare.split('.').next().unwrap_or("");
+        let readable_in = |n: &str| {
+            n.split('.').skip(1).any(|ext| {
+                matches!(
+                    ext.to_ascii_lowercase().as_str(),
+                    "csv" | "yaml" | "yml" | "json"
+                )
+            })
+        };
+        if p.is_dir() {
+            if let Some(r) = record_for(schema, stem).filter(|_| readable_in(bare)) {
+                out.push((r, format!("`{shown}` is a folder, not a file")));
+                continue;
+            }
+            // One level down: files of a record in a subfolder are not read.
+            let Ok(inner) = std::fs::read_dir(p) else {
+                continue;
+            };
+            let mut names: Vec<PathBuf> = inner.filter_map(Result::ok).map(|e| e.path()).collect();
+            names.sort();
+            for q in names.iter().take(1000) {
+                let n = q.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if let Some(r) = record_for(schema, n.split('.').next().unwrap_or(""))
+                    .filter(|_| q.is_file() && Format::of(q).is_some())
+                {
+                    out.push((
+                        r,
+                        format!("`{}` is in a subfolder, which is not read", q.display()),
+                    ));
+                }
+            }
+            continue;
+        }
+        let Some(r) = record_for(schema, stem) else {
+            continue;
+        };
+        if name.starts_with('.') && readable_in(bare) {
+            out.push((
+                r,
+                format!("`{shown}` is hidden (its name starts with `.`) and not read"),
+            ));
+        } else if Format::of(p).is_none() && readable_in(bare) {
+            out.push((
+                r,
+                format!(
+                    "`{shown}` does not end in `.csv`, `.yaml`, `.yml` or `.json` and is not read"
+                ),
+            ));
+        }
+    }
 }
 
 /// Spreadsheet and text formats a district's data is exported in that are not read.

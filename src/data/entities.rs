@@ -126,7 +126,12 @@ struct Pending {
 /// skipped; rows with an invalid value are skipped too, and references to them (from entities
 /// here, from other records in [`super::stream`]) say which row to fix. Entities may refer to
 /// each other in any order.
-pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError>) -> Entities {
+pub fn load_entities(
+    schema: &Schema,
+    data: &DataSet,
+    errors: &mut Vec<DataError>,
+    reads: &mut Vec<super::FileRead>,
+) -> Entities {
     let mut ents = Entities {
         tables: vec![Table::default(); schema.records.len()],
     };
@@ -208,8 +213,13 @@ pub fn load_entities(schema: &Schema, data: &DataSet, errors: &mut Vec<DataError
                     file,
                     cells: cells.to_owned_cells(record.fields.len()),
                 });
+                sink.row_read();
             });
-            sink.finish();
+            reads.push(super::FileRead {
+                record: rid,
+                path: path.to_path_buf(),
+                outcome: sink.finish(),
+            });
         }
     }
 

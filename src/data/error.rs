@@ -75,7 +75,8 @@ fn headline(file: &str, location: Option<&str>, column: Option<&str>, message: &
     }
     out.push_str(": ");
     out.push_str(message);
-    out
+    // File names, columns and YAML keys come from the data: no control character goes out raw.
+    crate::escape::one_line(&out).into_owned()
 }
 
 impl miette::Diagnostic for DataError {
@@ -90,7 +91,7 @@ impl miette::Diagnostic for DataError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+            .map(|h| Box::new(crate::escape::lines(h)) as Box<dyn fmt::Display + 'a>)
     }
 }
 
@@ -242,6 +243,21 @@ pub(crate) struct Capped<'e> {
     /// The tags of the notes made once per file ([`Capped::once`]), with, for a part, the
     /// index of each note among the errors pushed.
     noted: Vec<(&'static str, usize)>,
+    /// What was read of the file, for the evaluator to know which outcomes rest on it.
+    read: FileOutcome,
+}
+
+/// What was read of one data file: whether it was read to its end, and which fields it has no
+/// column (or key) for. Outcomes that depend on what was not read are undetermined.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// Why the file (or its rest) was not read, when it was not read whole: the first error
+    /// that stopped it.
+    pub skipped: Option<String>,
+    /// The fields of the record no column (or key) of the file holds, in field order.
+    pub absent: Vec<usize>,
+    /// Rows read without error.
+    pub rows: u64,
 }
 
 /// How a part of a file counted its errors, to add them to the whole file's [`Capped`].
@@ -249,6 +265,7 @@ pub(crate) struct PartTally {
     counts: Vec<(Option<String>, usize)>,
     keys: Vec<Option<Option<String>>>,
     noted: Vec<(&'static str, usize)>,
+    read: FileOutcome,
 }
 
 impl<'e> Capped<'e> {
@@ -259,6 +276,7 @@ impl<'e> Capped<'e> {
             counts: Vec::new(),
             keys: None,
             noted: Vec::new(),
+            read: FileOutcome::default(),
         }
     }
 
@@ -271,6 +289,7 @@ impl<'e> Capped<'e> {
             counts: Vec::new(),
             keys: Some(Vec::new()),
             noted: Vec::new(),
+            read: FileOutcome::default(),
         }
     }
 
@@ -280,6 +299,7 @@ impl<'e> Capped<'e> {
             counts: self.counts,
             keys: self.keys.unwrap_or_default(),
             noted: self.noted,
+            read: self.read,
         }
     }
 
@@ -287,6 +307,10 @@ impl<'e> Capped<'e> {
     /// the file's count is under the limit, and every one counts, as if the rows had been read
     /// here.
     pub fn absorb(&mut self, errors: Vec<DataError>, part: PartTally) {
+        if self.read.skipped.is_none() {
+            self.read.skipped = part.read.skipped;
+        }
+        self.read.rows += part.read.rows;
         let mut seen: Vec<(Option<String>, usize)> = Vec::new();
         for (i, (e, key)) in errors.into_iter().zip(part.keys).enumerate() {
             if let Some(&(tag, _)) = part.noted.iter().find(|(_, at)| *at == i) {
@@ -362,6 +386,26 @@ impl<'e> Capped<'e> {
         self.always(e);
     }
 
+    /// Reports a problem that stops the file from being read (further): the rows it holds, or
+    /// the rest of them, are not read, and outcomes that depend on them are undetermined.
+    pub fn skip_file(&mut self, e: DataError) {
+        if self.read.skipped.is_none() {
+            self.read.skipped = Some(e.message.clone());
+        }
+        self.always(e);
+    }
+
+    /// Notes the fields no column of the file holds.
+    pub fn absent(&mut self, fields: Vec<usize>) {
+        self.read.absent = fields;
+    }
+
+    /// Counts a row read without error.
+    #[inline]
+    pub fn row_read(&mut self) {
+        self.read.rows += 1;
+    }
+
     /// Reports an error that is never capped (file-level problems, one per file).
     pub fn always(&mut self, e: DataError) {
         self.errors.push(e);
@@ -370,8 +414,9 @@ impl<'e> Capped<'e> {
         }
     }
 
-    /// Adds one summary per column that went over the limit, in column order.
-    pub fn finish(mut self) {
+    /// Adds one summary per column that went over the limit, in column order; returns what was
+    /// read of the file.
+    pub fn finish(mut self) -> FileOutcome {
         self.counts.sort();
         for (column, n) in self.counts {
             if n <= ERRORS_PER_COLUMN {
@@ -399,6 +444,7 @@ impl<'e> Capped<'e> {
             e.column = column;
             self.errors.push(e);
         }
+        self.read
     }
 }
 

@@ -27,6 +27,9 @@ pub(crate) struct RecordEnd {
     pub inside: u64,
     /// The bytes read up to the record's end.
     pub offset: u64,
+    /// The record ends at the end of the file inside a quoted value: a quote opened in it is
+    /// never closed, and everything after it was read as that value.
+    pub unclosed: bool,
 }
 
 /// How reading stopped.
@@ -124,6 +127,7 @@ fn read_records(
                             line: lines + 1,
                             inside: 0,
                             offset,
+                            unclosed: false,
                         };
                         match to {
                             Some(to) if offset > to => return Ok(Stop::Misaligned),
@@ -156,10 +160,15 @@ fn read_records(
         lo = start;
         if quote {
             // A record with quotes: csv_core reads it, refilling the buffer as it needs.
+            // Quotes seen in the record: an odd count at the end of the file is a quote never
+            // closed (a closed value and a doubled quote inside one both count two).
+            let mut quotes = 0u64;
             let end = loop {
                 let input = buf.get(lo..hi).unwrap_or(&[]);
                 let (result, nin) = quoted.read(input);
-                lines += count(input.get(..nin).unwrap_or(&[]), b'\n');
+                let taken = input.get(..nin).unwrap_or(&[]);
+                lines += count(taken, b'\n');
+                quotes += count(taken, b'"');
                 offset += nin as u64;
                 lo += nin;
                 match result {
@@ -171,6 +180,7 @@ fn read_records(
                             line: lines + 1,
                             inside: count(quoted.data(), b'\n'),
                             offset,
+                            unclosed: eof && lo >= hi && quotes % 2 == 1,
                         });
                     }
                     ReadRecordResult::End => break None,
@@ -218,6 +228,7 @@ fn read_records(
                     line: lines + 1,
                     inside: 0,
                     offset,
+                    unclosed: false,
                 };
                 match to {
                     Some(to) if offset > to => return Ok(Stop::Misaligned),
@@ -387,6 +398,7 @@ mod tests {
                 line: reader.position().line(),
                 inside: row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
                 offset: reader.position().byte(),
+                unclosed: false,
             };
             if to.is_some_and(|to| end.offset > to) {
                 return (seen, Stop::Misaligned);
@@ -408,10 +420,33 @@ mod tests {
         let mut seen = Vec::new();
         let stop = read_records(text, to, size, |fields, end| {
             let values = (0..fields.len()).map(|i| fields.get(i).unwrap().to_vec());
+            // The csv reader does not tell a quote left open; that flag is tested apart.
+            let end = RecordEnd {
+                unclosed: false,
+                ..end
+            };
             seen.push((values.collect(), end));
         })
         .unwrap();
         (seen, stop)
+    }
+
+    /// Whether the last record ran to the end of the file inside a quote, by `read_records`.
+    fn unclosed(text: &[u8], size: usize) -> Vec<bool> {
+        let mut out = Vec::new();
+        read_records(text, None, size, |_, end| out.push(end.unclosed)).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_quote_left_open_is_told() {
+        for size in [1, 3, 64] {
+            assert_eq!(unclosed(b"a,b\nc,\"d\ne,f\n", size), [false, true]);
+            assert_eq!(unclosed(b"a,\"b\"\"\nc\",d\n", size), [false]);
+            assert_eq!(unclosed(b"a,\"b\"\nc,d", size), [false, false]);
+            assert_eq!(unclosed(b"\"", size), [true]);
+            assert_eq!(unclosed(b"a,\"b\"\"", size), [true]);
+        }
     }
 
     /// A small deterministic generator (xorshift).

@@ -45,7 +45,7 @@ use crate::check::model::{RecordId, Schema, Value};
 
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
-pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN};
+pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN, FileOutcome};
 pub use rows::Pos;
 pub use tree::Node;
 
@@ -85,6 +85,14 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// What was read of one data file of a record (see [`FileOutcome`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileRead {
+    pub record: RecordId,
+    pub path: std::path::PathBuf,
+    pub outcome: FileOutcome,
 }
 
 /// A row handed to the caller. `values` follow the schema's field order; fields not requested
@@ -229,6 +237,7 @@ pub fn stream_parts<S: Send>(
     entities: &Entities,
     wanted: &[bool],
     errors: &mut Vec<DataError>,
+    reads: &mut Vec<FileRead>,
     split: Split,
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &Row<'_>) + Sync,
@@ -240,6 +249,13 @@ pub fn stream_parts<S: Send>(
         return vec![init()];
     };
     let decoder = Decoder::new(schema, rec, wanted);
+    let done = |sink: Capped<'_>, path: &Path, reads: &mut Vec<FileRead>| {
+        reads.push(FileRead {
+            record,
+            path: path.to_path_buf(),
+            outcome: sink.finish(),
+        })
+    };
     for path in data.files_of(record) {
         let Some(format) = Format::of(path) else {
             continue;
@@ -258,11 +274,11 @@ pub fn stream_parts<S: Send>(
                 }
             });
             states.push(state);
-            sink.finish();
+            done(sink, path, reads);
             continue;
         }
         let Some(mut opened) = csv::open(path, rec, &mut sink) else {
-            sink.finish();
+            done(sink, path, reads);
             continue;
         };
         let bounds = if opened.splittable() {
@@ -300,7 +316,7 @@ pub fn stream_parts<S: Send>(
             });
             states.push(state);
         }
-        sink.finish();
+        done(sink, path, reads);
     }
     if states.is_empty() {
         states.push(init());
@@ -451,6 +467,7 @@ impl<'s> Decoder<'s> {
     ) -> Option<Option<(RecordId, u32)>> {
         let mut good = true;
         let mut owner_ok = true;
+        let mut owner_unknown = false;
         for &(i, name) in &self.fields {
             let Some(slot) = self.values.get_mut(i) else {
                 continue;
@@ -471,6 +488,16 @@ impl<'s> Decoder<'s> {
                 good = false;
                 if Some(i) == self.owner {
                     owner_ok = false;
+                    // An id the data does not hold, not a cell that holds no id at all (empty,
+                    // `NULL`, a spreadsheet error such as `#N/A`).
+                    owner_unknown = problem.kind == DataErrorKind::Reference
+                        && match cells.get(i) {
+                            value::Cell::Text(t) => {
+                                let t = value::trim(t);
+                                !t.is_empty() && !t.starts_with('#') && !value::is_null_marker(t)
+                            }
+                            _ => false,
+                        };
                 }
                 sink.report(Some(name), |file| {
                     DataError::new(problem.kind, file, problem.message)
@@ -484,12 +511,18 @@ impl<'s> Decoder<'s> {
             note_lenient(&mut self.parser, sink, pos);
         }
         if good {
+            sink.row_read();
             f(&Row {
                 values: &self.values,
                 file: path,
                 line: pos.number(),
                 pos,
             });
+            return None;
+        }
+        // A row naming an entity the data does not hold belongs to none of those checked; one
+        // whose owner cannot be read at all could belong to any (`Some(None)`).
+        if !owner_ok && owner_unknown {
             return None;
         }
         Some(match self.owner.and_then(|o| self.values.get(o)) {

@@ -98,15 +98,26 @@ pub(crate) fn read(
         _ => ("YAML", "a `- field: value` item per record"),
     };
     let file_error = |sink: &mut Capped<'_>, message: String, help: String| {
-        sink.always(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
+        sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::safe_fs::read_data(path, crate::limits::TREE_BYTES) {
         Ok(b) => b,
-        Err(e) => {
+        Err(crate::safe_fs::ReadError::Io(e)) => {
             file_error(
                 sink,
                 format!("cannot read the file: {}", io_message(&e)),
                 "check the path and the file's permissions".into(),
+            );
+            return;
+        }
+        Err(crate::safe_fs::ReadError::TooLarge(limit)) => {
+            file_error(
+                sink,
+                format!(
+                    "the file is larger than {}, the most a {lang} file may hold",
+                    crate::limits::bytes(limit)
+                ),
+                "export it as CSV: a CSV file is read row by row and has no size limit".into(),
             );
             return;
         }
@@ -148,7 +159,7 @@ pub(crate) fn read(
                     None => format!("line {line}"),
                 });
             }
-            sink.always(e);
+            sink.skip_file(e);
             return;
         }
     };
@@ -204,6 +215,8 @@ pub(crate) fn read(
     let mut keys: BTreeMap<&str, Option<(usize, Naming)>> = BTreeMap::new();
     let mut unknown: BTreeSet<&str> = BTreeSet::new();
     let mut cells: Vec<Option<&Node>> = vec![None; record.fields.len()];
+    // Per field, whether any item has a key for it: a field none has is not in the file.
+    let mut seen = vec![false; record.fields.len()];
     for (i, item) in items.iter().enumerate() {
         let pos = Pos::Item(i as u64);
         let Node::Map(entries) = item else {
@@ -234,7 +247,12 @@ pub(crate) fn read(
                     .or_insert_with(|| field_of(record, key));
                 match field {
                     Some((f, how)) if how == pass => match cells.get_mut(f) {
-                        Some(slot) if slot.is_none() => *slot = Some(value),
+                        Some(slot) if slot.is_none() => {
+                            *slot = Some(value);
+                            if let Some(seen) = seen.get_mut(f) {
+                                *seen = true;
+                            }
+                        }
                         // Another name for a field already given: extra, as in CSV.
                         _ if how == Naming::Alias => {
                             unknown.insert(key.as_str());
@@ -250,6 +268,17 @@ pub(crate) fn read(
             }
         }
         visit(sink, pos, &Cells::Tree(&cells));
+    }
+    if !items.is_empty() {
+        let absent: Vec<usize> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !**s)
+            .map(|(f, _)| f)
+            .collect();
+        let extra: Vec<&str> = unknown.iter().copied().collect();
+        super::columns::absent_optional(record, &absent, &extra, None, sink);
+        sink.absent(absent);
     }
     if !unknown.is_empty() {
         let names: Vec<&str> = unknown.into_iter().collect();

@@ -69,6 +69,51 @@ pub struct Finding {
     pub policy: PolicyLoc,
     /// Where in the data, when one row is at fault.
     pub data: Option<DataLoc>,
+    /// For an undetermined finding: the gaps in the data it rests on (indices of their causes,
+    /// from which [`crate::eval::Evaluation::gaps`] is summed up).
+    #[serde(skip)]
+    pub causes: Vec<usize>,
+}
+
+/// Data that was not read (a record with no file, a file skipped or read in part, a column
+/// absent), and the outcomes left undetermined by it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// `certification.csv was not read (missing required column \`semester\`)`.
+    pub cause: String,
+    /// The record has no data at all: the run cannot be clean.
+    pub no_data: bool,
+    /// The rules (and categories) left undetermined, sorted.
+    pub rules: Vec<String>,
+    /// For how many entities.
+    pub entities: usize,
+    /// Of which kind (`school`); empty when none.
+    #[serde(skip)]
+    pub entity_kind: String,
+}
+
+impl Gap {
+    /// A record with no data at all that some outcome needed: the run could not check what
+    /// it was asked to (exit 2).
+    pub fn blocks(&self) -> bool {
+        self.no_data && !self.rules.is_empty()
+    }
+
+    /// `certification.csv was not read (...): certify_semester_1, certify_semester_2
+    /// undetermined for 33 schools`.
+    pub fn summary(&self) -> String {
+        if self.rules.is_empty() {
+            return format!("{}: no outcome here depends on it", self.cause);
+        }
+        format!(
+            "{}: {} undetermined for {} {}{}",
+            self.cause,
+            self.rules.join(", "),
+            self.entities,
+            self.entity_kind,
+            if self.entities == 1 { "" } else { "s" }
+        )
+    }
 }
 
 /// A policy location, as a reporter needs it.
@@ -108,6 +153,12 @@ pub enum CategoryState {
     NotMember,
     /// Qualifies with no transitions declared (or no history to go by).
     Member,
+    /// Held, and in the category this year whatever this year's result, which cannot be
+    /// decided: a failure now would still fall within the notice period.
+    MemberByHistory,
+    /// Not held, and not in the category this year whatever this year's result, which cannot be
+    /// decided: qualifying now would take effect only the following year.
+    NotMemberByHistory,
     /// The criterion cannot be decided from the data.
     Undetermined,
 }
@@ -121,6 +172,12 @@ impl CategoryState {
             CategoryState::Reclassified => "reclassified after the notice period".into(),
             CategoryState::NotMember => "not a member".into(),
             CategoryState::Member => "member".into(),
+            CategoryState::MemberByHistory => {
+                "member whatever this year's result (held; a failure now would fall within the notice period)".into()
+            }
+            CategoryState::NotMemberByHistory => {
+                "not a member whatever this year's result (not held; qualifying now would take effect next year)".into()
+            }
             CategoryState::Undetermined => "undetermined".into(),
         }
     }
@@ -134,6 +191,8 @@ impl CategoryState {
             CategoryState::Reclassified => "reclassified".into(),
             CategoryState::NotMember => "not_member".into(),
             CategoryState::Member => "member".into(),
+            CategoryState::MemberByHistory => "member_by_history".into(),
+            CategoryState::NotMemberByHistory => "not_member_by_history".into(),
             CategoryState::Undetermined => "undetermined".into(),
         }
     }

@@ -6,6 +6,7 @@
 //! grouped by entity. Then, per entity: measures, categories (with multi-year transitions),
 //! windows, and rules.
 
+mod coverage;
 pub mod finding;
 pub mod value;
 
@@ -18,7 +19,7 @@ pub use finding::*;
 use value::{Scope, as_ratio, date_of, eval, eval_bool, round_half_up, show};
 
 use crate::check::model::*;
-use crate::data::{self, DataError, DataSet, Entities};
+use crate::data::{self, DataError, DataSet, Entities, FileRead};
 use crate::syntax::Sources;
 use crate::syntax::ast::BoundKind;
 
@@ -27,6 +28,20 @@ use crate::syntax::ast::BoundKind;
 pub struct Options {
     /// The evaluation date: deadlines after it are pending, before it overdue.
     pub as_of: NaiveDate,
+    /// A record no file holds is an empty table, and a field no row gives is empty (policy test
+    /// cases, which are small explicit worlds), rather than data not read, whose outcomes are
+    /// undetermined (lint).
+    pub absent_is_empty: bool,
+}
+
+impl Options {
+    /// Lint's options: as of `as_of`, a record without a file is not read.
+    pub fn at(as_of: NaiveDate) -> Options {
+        Options {
+            as_of,
+            absent_is_empty: false,
+        }
+    }
 }
 
 /// Everything a lint run produced.
@@ -36,9 +51,13 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
+    /// Data that was not read, and what it left undetermined.
+    pub gaps: Vec<Gap>,
     pub data_errors: Vec<DataError>,
     /// Entities evaluated.
     pub entities: usize,
+    /// The ids of the entities evaluated, sorted (for `--school` to check against).
+    pub ids: Vec<String>,
     /// Entities evaluated, per kind in declaration order: `[("school", 43)]`.
     pub by_kind: Vec<(String, usize)>,
     /// Rows read, all record types together.
@@ -139,7 +158,8 @@ pub fn evaluate_with(
     let schema = &model.schema;
     let (set, mut errors) = data::discover(schema, inputs);
     missing_entity_files(model, inputs, &set, &mut errors);
-    let entities = data::load_entities(schema, &set, &mut errors);
+    let mut reads = Vec::new();
+    let entities = data::load_entities(schema, &set, &mut errors, &mut reads);
     let mut ev = Evaluator {
         model,
         sources,
@@ -153,16 +173,25 @@ pub fn evaluate_with(
         split: mode.split,
         explain: mode.explanations,
         files: Vec::new(),
-        line_cols: model
-            .rules
-            .iter()
-            .map(|r| r.span)
-            .chain(model.categories.iter().map(|c| c.span))
-            .map(|span| (span, sources.line_col(span.file, span.start)))
-            .collect(),
+        cov: coverage::Coverage::default(),
+        unowned: BTreeMap::new(),
     };
-    ev.read(&set, &mut errors);
+    ev.read(&set, &mut errors, &mut reads);
+    ev.cov = coverage::Coverage::new(
+        model,
+        &set,
+        &reads,
+        &set.passed_over(),
+        &ev.unowned,
+        opts.absent_is_empty,
+    );
     let (findings, explanations, count) = ev.decide();
+    let mut gaps = gaps(&ev.cov, &findings);
+    // With no entity to check, nothing rests on the other records: the missing entities are the
+    // data error to fix first.
+    if count == 0 {
+        gaps.retain(|g| !g.rules.is_empty());
+    }
     // `43 schools`, or `5 schools and 2 districts` when rules are about several kinds.
     let by_kind = model
         .schema
@@ -176,6 +205,18 @@ pub fn evaluate_with(
         .filter(|(_, n)| *n > 0)
         .collect();
     let rows = ev.rows;
+    let mut ids: Vec<String> = model
+        .schema
+        .entities()
+        .filter(|(eid, _)| {
+            model.measures.iter().any(|m| m.entity == *eid)
+                || model.categories.iter().any(|c| c.entity == *eid)
+                || model.rules.iter().any(|r| r.entity == *eid)
+        })
+        .flat_map(|(eid, _)| ev.entities.ids(eid).iter().cloned())
+        .collect();
+    ids.sort();
+    ids.dedup();
     // The rows kept and the per-school accumulators are many small allocations; they are
     // freed on a thread of their own rather than before the findings can be printed.
     let Evaluator {
@@ -190,8 +231,10 @@ pub fn evaluate_with(
     Evaluation {
         findings,
         explanations,
+        gaps,
         data_errors: errors,
         entities: count,
+        ids,
         by_kind,
         rows,
     }
@@ -258,8 +301,50 @@ struct Evaluator<'a> {
     explain: bool,
     /// The data files rows were kept from, as shown in findings.
     files: Vec<String>,
-    /// Where each rule and category starts in the policy (line, column), found once.
-    line_cols: Vec<(crate::syntax::Span, (usize, usize))>,
+    /// What the data lacks, and what rests on it.
+    cov: coverage::Coverage,
+    /// Per record, rows skipped whose entity could not be read.
+    unowned: BTreeMap<RecordId, u64>,
+}
+
+/// Per cause of a gap in the data, the rules whose outcome it left undetermined and for how many
+/// entities.
+fn gaps(cov: &coverage::Coverage, findings: &[Finding]) -> Vec<Gap> {
+    let mut out: Vec<Gap> = cov
+        .causes
+        .iter()
+        .map(|c| Gap {
+            cause: c.text.clone(),
+            no_data: c.no_data,
+            rules: Vec::new(),
+            entities: 0,
+            entity_kind: String::new(),
+        })
+        .collect();
+    let mut seen: Vec<std::collections::BTreeSet<(&str, &str)>> =
+        vec![Default::default(); out.len()];
+    for f in findings {
+        for &c in &f.causes {
+            if let (Some(g), Some(seen)) = (out.get_mut(c), seen.get_mut(c)) {
+                if !g.rules.contains(&f.rule) {
+                    g.rules.push(f.rule.clone());
+                }
+                if seen.insert((f.entity_kind.as_str(), f.entity.as_str())) {
+                    g.entities += 1;
+                    if g.entity_kind.is_empty() {
+                        g.entity_kind = f.entity_kind.clone();
+                    }
+                }
+            }
+        }
+    }
+    for g in &mut out {
+        g.rules.sort();
+    }
+    // A column absent that no outcome read is no gap worth a word; a record with no data is,
+    // even when nothing here depended on it.
+    out.retain(|g| g.no_data || !g.rules.is_empty());
+    out
 }
 
 fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
@@ -313,7 +398,7 @@ impl<'a> Evaluator<'a> {
 
     /// One pass over each record type; a large CSV file is read in parts on threads, each part
     /// into its own accumulators, merged in file order.
-    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>) {
+    fn read(&mut self, set: &DataSet, errors: &mut Vec<DataError>, reads: &mut Vec<FileRead>) {
         let model = self.model;
         let schema = &model.schema;
         // One job per record something reads.
@@ -359,6 +444,7 @@ impl<'a> Evaluator<'a> {
                 ..
             } = job;
             let mut errors = Vec::new();
+            let mut reads = Vec::new();
             let states = data::stream_parts(
                 schema,
                 *rid,
@@ -366,13 +452,13 @@ impl<'a> Evaluator<'a> {
                 entities,
                 wanted,
                 &mut errors,
+                &mut reads,
                 split,
                 || plan.state(),
                 |st, row| plan.visit(st, row, entities, schema, rec),
-                |st, who| {
-                    if let Some(w) = who {
-                        *st.skipped.entry(w).or_default() += 1;
-                    }
+                |st, who| match who {
+                    Some(w) => *st.skipped.entry(w).or_default() += 1,
+                    None => st.unowned += 1,
                 },
                 idle,
             );
@@ -383,7 +469,7 @@ impl<'a> Evaluator<'a> {
                 }
                 all
             });
-            (all, errors)
+            (all, errors, reads)
         };
         let in_parts = |job: &Job<'_>| job.large && split.threads > 1;
         // The small files, largest first, so that the threads end at about the same time.
@@ -443,12 +529,23 @@ impl<'a> Evaluator<'a> {
         }
         for (job, result) in jobs.iter().zip(done) {
             let Job { rid, plan, .. } = job;
-            let Some((all, mut errs)) = result else {
+            let Some((all, mut errs, mut file_reads)) = result else {
                 continue;
             };
             errors.append(&mut errs);
+            reads.append(&mut file_reads);
             let Some(all) = all else { continue };
             self.rows += all.rows;
+            if all.unowned > 0 {
+                self.unowned.insert(*rid, all.unowned);
+            }
+            if let Some((_, start, end)) = plan.dated {
+                for (&file, &outside) in &all.dated {
+                    // Rows of the record, all its files together, read in this year.
+                    let inside = all.rows.saturating_sub(all.dated.values().sum());
+                    errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
+                }
+            }
             for ((e, ix), n) in all.skipped {
                 self.skipped.insert((*rid, e, ix), n);
             }
@@ -462,6 +559,50 @@ impl<'a> Evaluator<'a> {
                 self.kept.insert(*rid, all.kept);
             }
         }
+    }
+
+    /// The warning, once per file, that rows dated outside the school year were not counted.
+    fn out_of_year(
+        &self,
+        rid: RecordId,
+        file: u32,
+        inside: u64,
+        outside: u64,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> DataError {
+        let name = self
+            .model
+            .schema
+            .record(rid)
+            .map_or("", |r| r.name.as_str());
+        let year = format!("{}-{}", start.format("%Y"), end.format("%Y"));
+        let mut message = format!(
+            "{outside} `{name}` row{} dated outside the school year {year} ({} to {}) {} not counted",
+            if outside == 1 { "" } else { "s" },
+            us_date(start),
+            us_date(end),
+            if outside == 1 { "is" } else { "are" },
+        );
+        let help = if outside > inside {
+            message.push_str(&format!(
+                "; that is most of the {} `{name}` rows",
+                inside + outside
+            ));
+            format!(
+                "check that this data is for {year}, or lint it with the policy of its own year"
+            )
+        } else {
+            "rows of another year count toward that year's revision of the guide, not this one"
+                .to_string()
+        };
+        DataError::new(
+            data::DataErrorKind::Row,
+            self.files.get(file as usize).cloned().unwrap_or_default(),
+            message,
+        )
+        .help(help)
+        .warning()
     }
 
     /// Per entity: measures, categories, windows, rules.
@@ -538,15 +679,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        // (Spans compare equal whatever their place; compare the places.)
-        let (line, column) = match self
-            .line_cols
-            .iter()
-            .find(|(s, _)| (s.file, s.start) == (span.file, span.start))
-        {
-            Some((_, lc)) => *lc,
-            None => self.sources.line_col(span.file, span.start),
-        };
+        // A binary search in the file's line index (a search of a list here was quadratic).
+        let (line, column) = self.sources.line_col(span.file, span.start);
         PolicyLoc {
             file: self.sources.name(span.file).to_string(),
             line,
@@ -837,6 +971,35 @@ struct RecordPlan<'m> {
     keep: Option<(usize, usize)>,
     /// The record's files, with their index in [`Evaluator::files`].
     files: Vec<(&'m Path, u32)>,
+    /// A dated record's date field and the policy's school year: rows dated outside it do not
+    /// count toward this year's rules.
+    dated: Option<(usize, NaiveDate, NaiveDate)>,
+}
+
+/// The field that dates a record's rows, when the school year bounds them: its one date field,
+/// unless the record is keyed by school year (history) or kept for a retention rule (which looks
+/// back across years).
+fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option<usize> {
+    if rec.key.is_some() || rec.fields.iter().any(|f| f.ty == Type::SchoolYear) {
+        return None;
+    }
+    let retained = model
+        .rules
+        .iter()
+        .any(|r| matches!(&r.check, Check::Retain { record, .. } if *record == rid));
+    if retained {
+        return None;
+    }
+    let mut dates = rec
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.ty == Type::Date)
+        .map(|(i, _)| i);
+    match (dates.next(), dates.next()) {
+        (Some(f), None) => Some(f),
+        _ => None,
+    }
 }
 
 /// One record to read: its plan, the fields it reads, and whether a file of it is large enough
@@ -852,7 +1015,7 @@ struct Job<'m> {
 }
 
 /// What reading one record gave: its merged accumulators (none without files), and its errors.
-type JobResult = (Option<RecordState>, Vec<DataError>);
+type JobResult = (Option<RecordState>, Vec<DataError>, Vec<FileRead>);
 
 /// One pass's accumulators (or one part's, to merge in file order).
 struct RecordState {
@@ -862,6 +1025,10 @@ struct RecordState {
     rows: u64,
     /// Rows skipped for data errors, by the entity they belong to.
     skipped: BTreeMap<(RecordId, u32), u64>,
+    /// Rows skipped whose entity cannot be read: they may be any entity's.
+    unowned: u64,
+    /// Per file (its index in [`Evaluator::files`]), rows dated outside the school year.
+    dated: BTreeMap<u32, u64>,
 }
 
 impl<'m> RecordPlan<'m> {
@@ -1076,6 +1243,15 @@ impl<'m> RecordPlan<'m> {
                 entities: s.entities,
             })
             .collect();
+        let dated = dating_field(model, rid, rec).and_then(|f| {
+            let (start, end) = model.guide.year_bounds()?;
+            Some((f, start, end))
+        });
+        if let Some((f, ..)) = dated
+            && let Some(w) = wanted.get_mut(f)
+        {
+            *w = true;
+        }
         let plan = RecordPlan {
             key,
             aggs,
@@ -1083,6 +1259,7 @@ impl<'m> RecordPlan<'m> {
             weight: rec.weight(),
             keep,
             files,
+            dated,
         };
         Some((plan, wanted))
     }
@@ -1125,6 +1302,8 @@ impl<'m> RecordPlan<'m> {
             },
             rows: 0,
             skipped: BTreeMap::new(),
+            unowned: 0,
+            dated: BTreeMap::new(),
         }
     }
 
@@ -1139,6 +1318,13 @@ impl<'m> RecordPlan<'m> {
         rec: &Record,
     ) {
         st.rows += 1;
+        if let Some((f, start, end)) = self.dated
+            && let Some(Value::Date(d)) = row.values.get(f)
+            && (*d < start || *d > end)
+        {
+            *st.dated.entry(self.file_id(row.file)).or_default() += 1;
+            return;
+        }
         let w = match self.weight.and_then(|w| row.values.get(w)) {
             Some(Value::Int(n)) => *n,
             _ => 1,
@@ -1154,7 +1340,9 @@ impl<'m> RecordPlan<'m> {
                 if let Some(Value::Ref(_, ei)) = row.values.get(a.by)
                     && let Some(c) = v.get_mut(*ei as usize)
                 {
-                    *c += w * i64::from(holds);
+                    // Saturating: a count that reaches `i64::MAX` has overflowed and is
+                    // undefined (see `OVERFLOWED`).
+                    *c = c.saturating_add(w * i64::from(holds));
                 }
                 continue;
             }
@@ -1168,7 +1356,7 @@ impl<'m> RecordPlan<'m> {
             match (acc, a.kind) {
                 (Acc::Count(v), _) => {
                     if let Some(c) = v.get_mut(ei) {
-                        *c += w;
+                        *c = c.saturating_add(w);
                     }
                 }
                 (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
@@ -1271,11 +1459,15 @@ impl<'m> RecordPlan<'m> {
         for (k, n) in later.skipped {
             *into.skipped.entry(k).or_default() += n;
         }
+        into.unowned += later.unowned;
+        for (k, n) in later.dated {
+            *into.dated.entry(k).or_default() += n;
+        }
         for ((a, acc), more) in self.aggs.iter().zip(into.accs.iter_mut()).zip(later.accs) {
             match (acc, more) {
                 (Acc::Count(v), Acc::Count(m)) => {
                     for (c, k) in v.iter_mut().zip(m) {
-                        *c += k;
+                        *c = c.saturating_add(k);
                     }
                 }
                 (Acc::Distinct(v), Acc::Distinct(m)) => {
@@ -1329,16 +1521,27 @@ fn better(val: &Value, cur: Option<&Value>, is_min: bool) -> bool {
 
 /// `sum += r`, exactly, in lowest terms.
 fn add_ratio(sum: &mut Ratio, r: Ratio) {
-    let add = Ratio::new(
-        sum.num
-            .saturating_mul(r.den)
-            .saturating_add(r.num.saturating_mul(sum.den)),
-        sum.den.saturating_mul(r.den),
-    );
-    if let Some(a) = add {
-        *sum = value::reduce(a);
+    if sum.num == OVERFLOWED_SUM {
+        return;
     }
+    let add = sum
+        .num
+        .checked_mul(r.den)
+        .and_then(|a| a.checked_add(r.num.checked_mul(sum.den)?))
+        .and_then(|num| Ratio::new(num, sum.den.checked_mul(r.den)?));
+    *sum = match add {
+        Some(a) => value::reduce(a),
+        // Too large to hold exactly: the sum is undefined from here on.
+        None => Ratio::int(OVERFLOWED_SUM),
+    };
 }
+
+/// A weighted count that reached this has overflowed: it is undefined, never a wrapped or
+/// saturated number taken for the count.
+const OVERFLOWED: i64 = i64::MAX;
+
+/// A sum whose numerator reached this has overflowed (see [`add_ratio`]).
+const OVERFLOWED_SUM: i128 = i128::MAX;
 
 /// A category for one entity: membership this year, the state, and the history behind it.
 type Decision = (Option<bool>, CategoryState, Vec<String>);
@@ -1368,6 +1571,10 @@ impl Scope for EntityCx<'_, '_> {
         self.category_value(c).0
     }
     fn entity_field(&self, f: usize) -> Option<&Value> {
+        // A field whose column was not read has no value, not an empty one.
+        if self.ev.cov.field(self.entity, f).is_some() {
+            return None;
+        }
         self.ev
             .entities
             .row(self.entity, self.idx)
@@ -1552,6 +1759,16 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         ))
     }
 
+    /// Whether measure `m`'s accumulator overflowed for this entity.
+    fn overflowed(&self, m: usize) -> bool {
+        let i = self.idx as usize;
+        match self.ev.accs.get(&m) {
+            Some(Acc::Count(v)) => v.get(i) == Some(&OVERFLOWED),
+            Some(Acc::Sum(v)) => v.get(i).is_some_and(|r| r.num == OVERFLOWED_SUM),
+            _ => false,
+        }
+    }
+
     /// A count under the suppression threshold, or a formula that reads one.
     fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
         if depth > 8 {
@@ -1585,6 +1802,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let measure = model.measures.get(m)?;
         let i = self.idx as usize;
         let exact = match &measure.def {
+            // Rows or fields it aggregates were not read.
+            MeasureDef::Agg { .. } if self.ev.cov.direct.get(m).is_some_and(|d| !d.is_empty()) => {
+                None
+            }
             MeasureDef::Agg {
                 record,
                 kind,
@@ -1606,11 +1827,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 None
             }
             MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
-                Some(Acc::Count(v)) => v.get(i).map(|c| Value::Int(*c)),
+                Some(Acc::Count(v)) => v
+                    .get(i)
+                    .filter(|c| **c != OVERFLOWED)
+                    .map(|c| Value::Int(*c)),
                 Some(Acc::Distinct(v)) => v
                     .get(i)
                     .map(|s| Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
-                Some(Acc::Sum(v)) => v.get(i).map(|r| {
+                Some(Acc::Sum(v)) => v.get(i).filter(|r| r.num != OVERFLOWED_SUM).map(|r| {
                     if measure.ty == Type::Int && r.den == 1 {
                         Value::Int(i64::try_from(r.num).unwrap_or(i64::MAX))
                     } else {
@@ -1662,7 +1886,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let saved = self.row.take();
         let q = eval_bool(&cat.when, self);
         self.row = saved;
+        let history_unread = self.ev.cov.history.get(c).is_some_and(|h| !h.is_empty());
         let result = match &cat.transitions {
+            // Without the history, neither the status held nor the notice years are known.
+            Some(_) if history_unread => (None, CategoryState::Undetermined, Vec::new()),
             None => match q {
                 Some(true) => (Some(true), CategoryState::Member, Vec::new()),
                 Some(false) => (Some(false), CategoryState::NotMember, Vec::new()),
@@ -1756,7 +1983,19 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             );
         };
         match (held, q) {
-            (_, None) => (None, CategoryState::Undetermined, history),
+            // This year's result cannot be decided; it matters only when the two possible
+            // results give different memberships this year.
+            (true, None) => {
+                if failing_streak(&by_year, year, Some(false)) <= t.notice_years {
+                    (Some(true), CategoryState::MemberByHistory, history)
+                } else {
+                    (None, CategoryState::Undetermined, history)
+                }
+            }
+            (false, None) if t.gain_next_year => {
+                (Some(false), CategoryState::NotMemberByHistory, history)
+            }
+            (false, None) => (None, CategoryState::Undetermined, history),
             (true, Some(true)) => (Some(true), CategoryState::Continuing, history),
             (true, Some(false)) => {
                 let k = failing_streak(&by_year, year, Some(false));
@@ -1849,6 +2088,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             guide: model.guide.id.clone(),
             policy: self.ev.policy_loc(rule.span),
             data: data.or_else(|| self.entity_loc()),
+            causes: Vec::new(),
         }
     }
 
@@ -1881,6 +2121,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         continue;
                     };
                     if fd.private {
+                        continue;
+                    }
+                    if self.ev.cov.field(self.entity, f).is_some() {
+                        extra.push(format!("{} is not read", fd.name));
                         continue;
                     }
                     let v = self.entity_field(f).cloned().unwrap_or(Value::Null);
@@ -1916,6 +2160,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 model.schema.record(*record).map(|r| r.name.as_str()).unwrap_or(""),
                                 if *n == 1 { "" } else { "s" },
                                 model.schema.record(self.entity).map(|r| r.name.as_str()).unwrap_or("")
+                            ),
+                            None if self.overflowed(m) => format!(
+                                "{} is undefined (too large to count: the sum of its rows overflowed)",
+                                me.name
                             ),
                             None => format!("{} is undefined", me.name),
                         },
@@ -1988,20 +2236,28 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     text: String::new(),
                     span: cat.span,
                 };
-                findings.push(self.finding(
+                let causes = self.ev.cov.categories.get(ci).cloned().unwrap_or_default();
+                let note = if causes.is_empty() {
+                    self.skipped_note(&cat.when).or(distance.clone())
+                } else {
+                    Some(self.ev.cov.text(&causes))
+                };
+                let mut f = self.finding(
                     &rule,
                     Status::Undetermined,
                     Severity::Warning,
                     // `...: hbao_share > 70% (hbao_share is undefined) → undetermined; no
                     // resident to divide by` or `...; 2 student rows of this school skipped`
-                    match self.skipped_note(&cat.when).or(distance.clone()) {
+                    match note {
                         Some(d) => {
                             format!("category {} cannot be decided: {reason}; {d}", cat.name)
                         }
                         None => format!("category {} cannot be decided: {reason}", cat.name),
                     },
                     None,
-                ));
+                );
+                f.causes = causes.into_iter().collect();
+                findings.push(f);
             }
             if !self.explain {
                 continue;
@@ -2016,7 +2272,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 gap,
             });
         }
-        for rule in &model.rules {
+        for (ri, rule) in model.rules.iter().enumerate() {
             if rule.entity != self.entity {
                 continue;
             }
@@ -2024,6 +2280,49 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 None => Some(true),
                 Some(a) => eval_bool(a, self),
             };
+            // Whether the rule applies cannot be decided: it matters only when the rule, were it
+            // to apply, would not be met.
+            if applies.is_none()
+                && let Some(a) = &rule.applies
+            {
+                let before = findings.len();
+                let mut kept = Vec::new();
+                self.rule(ri, rule, &mut kept, &mut retention);
+                let why = format!(
+                    "whether it applies ({}) cannot be decided: {}",
+                    self.ev.sources.slice(a.span),
+                    self.inputs(a)
+                );
+                let causes = self.ev.cov.of_expr(a, self.entity);
+                for mut f in kept {
+                    if f.status != Status::Undetermined {
+                        f.message = format!("{why}; if it applies: {}", f.message);
+                        f.status = Status::Undetermined;
+                    }
+                    f.causes.extend(causes.iter().copied());
+                    f.causes.sort_unstable();
+                    f.causes.dedup();
+                    findings.push(f);
+                }
+                if !self.explain {
+                    continue;
+                }
+                let mine: Vec<&Finding> = findings.get(before..).unwrap_or(&[]).iter().collect();
+                outcomes.push(RuleOutcome {
+                    rule: rule.name.clone(),
+                    severity: rule.severity,
+                    outcome: if mine.is_empty() {
+                        "ok".into()
+                    } else {
+                        "undetermined".into()
+                    },
+                    detail: Some(match mine.first() {
+                        Some(f) => f.message.clone(),
+                        None => format!("{why}; met either way"),
+                    }),
+                });
+                continue;
+            }
             if applies != Some(true) {
                 if !self.explain {
                     continue;
@@ -2049,7 +2348,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let before = findings.len();
-            self.rule(rule, &mut findings, &mut retention);
+            self.rule(ri, rule, &mut findings, &mut retention);
             if !self.explain {
                 continue;
             }
@@ -2275,7 +2574,102 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    fn rule(&mut self, rule: &RuleDef, out: &mut Vec<Finding>, retention: &mut Vec<String>) {
+    /// Decides one rule for this entity. A row rule that the rows read meet is undetermined
+    /// when rows of this entity it would read were skipped for data errors: one of them may be
+    /// the row that fails it.
+    fn rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        let before = out.len();
+        self.decide_rule(ri, rule, out, retention);
+        let records: Vec<RecordId> = match &rule.check {
+            Check::Each {
+                record,
+                test: EachTest::NotOn { record: o, .. },
+                ..
+            } => vec![*record, *o],
+            Check::Each { record, .. } | Check::Retain { record, .. } => vec![*record],
+            Check::Holds(_) | Check::Deadline { .. } => return,
+        };
+        let decided = out
+            .get(before..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|f| matches!(f.status, Status::Violation | Status::Undetermined));
+        if decided {
+            return;
+        }
+        let notes: Vec<String> = records
+            .iter()
+            .filter_map(|r| self.skipped_rows(*r))
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        out.push(self.finding(
+            rule,
+            Status::Undetermined,
+            rule.severity,
+            format!(
+                "cannot be decided: {}; the rows read meet it, but a skipped row may not",
+                notes.join(", ")
+            ),
+            None,
+        ));
+    }
+
+    fn decide_rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        // Rows it reads one by one were not read: nothing can be said of them, unless the rows
+        // that were read already decide it (a violation found, a deadline met on time) while the
+        // ones not read are only some of the rows.
+        if let Some(causes) = self.ev.cov.rows.get(ri).filter(|c| !c.is_empty()) {
+            if self.nothing_to_check(rule) {
+                return;
+            }
+            if causes.iter().all(|c| self.ev.cov.rows_only(*c)) {
+                let mut read = Vec::new();
+                self.check_rule(ri, rule, &mut read, retention);
+                let decided = match rule.check {
+                    Check::Deadline { .. } => read.is_empty(),
+                    _ => read.iter().any(|f| f.status == Status::Violation),
+                };
+                if decided {
+                    out.append(&mut read);
+                    return;
+                }
+            }
+            let mut f = self.finding(
+                rule,
+                Status::Undetermined,
+                rule.severity,
+                format!("cannot be decided: {}", self.ev.cov.text(causes)),
+                None,
+            );
+            f.causes = causes.iter().copied().collect();
+            out.push(f);
+            return;
+        }
+        self.check_rule(ri, rule, out, retention);
+    }
+
+    /// Decides one rule for this entity on the data read.
+    fn check_rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
         let model = self.model();
         let schema = &model.schema;
         match &rule.check {
@@ -2292,21 +2686,24 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
                 None => {
                     let ins = self.inputs(e);
-                    out.push(self.finding(
+                    let causes = self.ev.cov.of_expr(e, self.entity);
+                    let mut why = if ins.is_empty() {
+                        "a value is missing".to_string()
+                    } else {
+                        ins
+                    };
+                    if !causes.is_empty() {
+                        why = format!("{why}; {}", self.ev.cov.text(&causes));
+                    }
+                    let mut f = self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
-                        format!(
-                            "`{}` cannot be decided: {}",
-                            rule.text,
-                            if ins.is_empty() {
-                                "a value is missing".into()
-                            } else {
-                                ins
-                            }
-                        ),
+                        rule.severity,
+                        format!("`{}` cannot be decided: {why}", rule.text),
                         None,
-                    ));
+                    );
+                    f.causes = causes.into_iter().collect();
+                    out.push(f);
                 }
             },
             Check::Each {
@@ -2315,9 +2712,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 field,
                 test,
             } => {
-                let ri = model.rules.iter().position(|r| std::ptr::eq(r, rule));
-                if let Some(st) = ri
-                    .and_then(|i| self.ev.streamed.get(&i))
+                if let Some(st) = self
+                    .ev
+                    .streamed
+                    .get(&ri)
                     .and_then(|v| v.get(self.idx as usize))
                 {
                     let (fname, rname) = names(schema, *record, *field);
@@ -2417,13 +2815,23 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                         ));
                                     }
                                 }
-                                _ => out.push(self.finding(
-                                    rule,
-                                    Status::Undetermined,
-                                    Severity::Warning.min(rule.severity),
-                                    format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined (no case applies or a calendar date is missing)", us_date(d)),
-                                    Some(self.ev.loc(r)),
-                                )),
+                                _ => {
+                                    let causes = self.window_causes(*wi);
+                                    let why = if causes.is_empty() {
+                                        "no case applies or a calendar date is missing".to_string()
+                                    } else {
+                                        self.ev.cov.text(&causes)
+                                    };
+                                    let mut f = self.finding(
+                                        rule,
+                                        Status::Undetermined,
+                                        rule.severity,
+                                        format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined ({why})", us_date(d)),
+                                        Some(self.ev.loc(r)),
+                                    );
+                                    f.causes = causes.into_iter().collect();
+                                    out.push(f);
+                                }
                             }
                         }
                         EachTest::NotOn { record: o, .. } => {
@@ -2486,7 +2894,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     out.push(self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
+                        rule.severity,
                         "the due date cannot be determined".into(),
                         None,
                     ));
@@ -2559,7 +2967,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     out.push(self.finding(
                         rule,
                         Status::Undetermined,
-                        Severity::Warning.min(rule.severity),
+                        rule.severity,
                         format!("cannot be decided: {skipped}; {read}; due {}", us_date(due)),
                         done.first().map(|(_, loc)| loc.clone()).or(blank),
                     ));
@@ -2646,6 +3054,56 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
             }
         }
+    }
+
+    /// Whether an `each` rule has, for this entity, no row to check at all, known from rows that
+    /// were read whole: then whatever was not read (the days of a `not on` test) cannot matter.
+    fn nothing_to_check(&mut self, rule: &RuleDef) -> bool {
+        let Check::Each {
+            record,
+            filter,
+            field,
+            ..
+        } = &rule.check
+        else {
+            return false;
+        };
+        if !self.ev.cov.rows_whole(*record, *field, filter.as_ref())
+            || !self.ev.kept.contains_key(record)
+        {
+            return false;
+        }
+        for r in self.kept_rows(*record) {
+            self.row = Some(&r.values);
+            let pass = filter
+                .as_ref()
+                .map(|f| eval_bool(f, self) != Some(false))
+                .unwrap_or(true);
+            self.row = None;
+            if pass {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The gaps in the data a window's cases and bounds rest on.
+    fn window_causes(&self, w: usize) -> std::collections::BTreeSet<usize> {
+        let mut out = std::collections::BTreeSet::new();
+        let Some(win) = self.model().windows.get(w) else {
+            return out;
+        };
+        for case in &win.cases {
+            let exprs = case
+                .when
+                .iter()
+                .chain(case.lower.iter().map(|b| &b.expr))
+                .chain(case.upper.iter().map(|b| &b.expr));
+            for e in exprs {
+                out.extend(self.ev.cov.of_expr(e, self.entity));
+            }
+        }
+        out
     }
 
     fn kept_rows(&self, record: RecordId) -> &'e [KeptRow] {

@@ -153,7 +153,8 @@ fn peek<'a>(e: &'a TExpr, s: &'a dyn Scope) -> Option<&'a Value> {
     match &e.kind {
         TExprKind::Const(v) => Some(v),
         TExprKind::RowField(f) => Some(s.row_field(*f).unwrap_or(&Value::Null)),
-        TExprKind::EntityField(f) => Some(s.entity_field(*f).unwrap_or(&Value::Null)),
+        // `None` is a field not read at all (its column absent): undefined, not empty.
+        TExprKind::EntityField(f) => s.entity_field(*f),
         _ => None,
     }
 }

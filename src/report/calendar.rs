@@ -187,6 +187,15 @@ fn ics_escape(s: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // RFC 5545 TEXT holds no control character: each is written as a visible escape.
+            c if c.is_control() => {
+                for e in c.escape_default() {
+                    match e {
+                        '\\' => out.push_str("\\\\"),
+                        e => out.push(e),
+                    }
+                }
+            }
             c => out.push(c),
         }
     }
@@ -206,6 +215,25 @@ fn fold(line: &str, out: &mut String) {
         width += n;
     }
     out.push_str("\r\n");
+}
+
+/// The first item whose dates an iCalendar file cannot hold (a DATE is four-digit year, month,
+/// day: 1000-01-01 to 9999-12-31, and an event ends on the day after its last day), in words.
+pub fn unwritable(model: &Model, level: Option<&str>) -> Option<String> {
+    use chrono::Datelike as _;
+    let (items, _) = items(model, level);
+    let fits = |d: Option<NaiveDate>| d.is_some_and(|d| (1000..=9999).contains(&d.year()));
+    items
+        .iter()
+        .find(|i| !fits(Some(i.start)) || !fits(i.end.succ_opt()))
+        .map(|i| {
+            format!(
+                "`{}` runs {} to {}; an iCalendar event starts on or after 1/1/1000 and ends by 12/30/9999",
+                crate::report::encode::one_line(&i.name),
+                us_date(i.start),
+                us_date(i.end)
+            )
+        })
 }
 
 /// iCalendar: one all-day event per dated item. Deterministic: UIDs are derived from the guide, the

@@ -9,7 +9,7 @@ use super::diagnostics::Style;
 use super::source::Indexed;
 use crate::check::model::Severity;
 use crate::data::DataError;
-use crate::eval::{Evaluation, Finding};
+use crate::eval::{Evaluation, Finding, Gap, Status};
 use crate::syntax::Sources;
 
 /// What a lint run reports, after filtering.
@@ -19,6 +19,8 @@ pub struct LintReport<'a> {
     pub as_of: chrono::NaiveDate,
     pub findings: Vec<&'a Finding>,
     pub data_errors: &'a [DataError],
+    /// Data not read, and what it left undetermined.
+    pub gaps: &'a [Gap],
     pub entities: usize,
     /// Entities per kind, when there are several: `[("school", 5), ("district", 2)]`.
     pub by_kind: Vec<(String, usize)>,
@@ -42,6 +44,7 @@ impl<'a> LintReport<'a> {
             as_of,
             findings: ev.findings.iter().collect(),
             data_errors: &ev.data_errors,
+            gaps: &ev.gaps,
             entities: ev.entities,
             by_kind: ev.by_kind.clone(),
             entity_word: "entities".into(),
@@ -56,6 +59,19 @@ impl<'a> LintReport<'a> {
 
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
+    }
+
+    /// Findings whose outcome cannot be decided from the data.
+    pub fn undetermined(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Undetermined)
+            .count()
+    }
+
+    /// Whether a record the rules read has no data at all.
+    pub fn lacks_data(&self) -> bool {
+        self.gaps.iter().any(Gap::blocks)
     }
 
     /// `43 schools`, or `5 schools and 2 districts`.
@@ -94,8 +110,20 @@ impl<'a> LintReport<'a> {
             },
             self.count(Severity::Info),
         );
+        let undetermined = self.undetermined();
+        if undetermined > 0 {
+            let _ = write!(s, "; {undetermined} undetermined");
+        }
         if data > 0 {
             let _ = write!(s, "; {data} data error{}", if data == 1 { "" } else { "s" });
+        }
+        if !self.gaps.is_empty() {
+            let _ = write!(
+                s,
+                "; {} gap{} in the data",
+                self.gaps.len(),
+                if self.gaps.len() == 1 { "" } else { "s" }
+            );
         }
         let _ = write!(s, " (as of {}", crate::check::model::us_date(self.as_of));
         if let Some(t) = elapsed {
@@ -125,7 +153,12 @@ impl fmt::Display for Rendered<'_> {
             Some(n) => format!("{} {} ({n})", self.f.entity_kind, self.f.entity),
             None => format!("{} {}", self.f.entity_kind, self.f.entity),
         };
-        write!(f, "{name}: {}", self.f.message)
+        // Data reaches this line (ids, names, values): no control character goes out raw.
+        write!(
+            f,
+            "{}",
+            super::encode::one_line(&format!("{name}: {}", self.f.message))
+        )
     }
 }
 
@@ -147,7 +180,7 @@ impl Diagnostic for Rendered<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
+        Some(Box::new(super::encode::lines(&self.help)))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.source)
@@ -225,13 +258,28 @@ pub fn write_human(
         });
         if rendered.is_none() {
             block.clear();
-            let _ = writeln!(block, "{}: {} {}", f.entity, f.rule, f.message);
+            let line = format!("{}: {} {}", f.entity, f.rule, f.message);
+            let _ = writeln!(block, "{}", super::encode::one_line(&line));
         }
         block.push('\n');
         out.write_all(block.as_bytes())?;
     }
     for (e, c, note) in &report.near {
-        writeln!(out, "near threshold: {e} {c}: {note}")?;
+        let line = format!("near threshold: {e} {c}: {note}");
+        writeln!(out, "{}", super::encode::one_line(&line))?;
+    }
+    // Last, beside the summary, so that it cannot be missed.
+    for g in report.gaps {
+        writeln!(
+            out,
+            "{}: {}",
+            if g.blocks() {
+                "error: no data"
+            } else {
+                "warning: not read"
+            },
+            g.summary()
+        )?;
     }
     Ok(())
 }
@@ -244,6 +292,7 @@ struct JsonReport<'a> {
     summary: JsonSummary,
     findings: &'a [&'a Finding],
     data_errors: Vec<JsonDataError<'a>>,
+    gaps: &'a [Gap],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     near: Vec<JsonNear<'a>>,
 }
@@ -254,6 +303,7 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     info: usize,
+    undetermined: usize,
     data_errors: usize,
 }
 
@@ -295,6 +345,7 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             info: report.count(Severity::Info),
+            undetermined: report.undetermined(),
             data_errors: report.data_errors.iter().filter(|e| e.is_error()).count(),
         },
         findings: &report.findings,
@@ -311,6 +362,7 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
                 help: e.help.as_deref(),
             })
             .collect(),
+        gaps: report.gaps,
         near: report
             .near
             .iter()
@@ -325,8 +377,16 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
     out.write_all(b"\n")
 }
 
-/// CSV: one row per finding.
+/// CSV: one row per finding, then one per data error (entity kind `data`, status
+/// `data_error`) and one per gap in the data (status `not_read`), so that a spreadsheet carries
+/// what the findings rest on.
 pub fn csv(report: &LintReport<'_>) -> String {
+    csv_with(report, true)
+}
+
+/// CSV; with `guard`, a cell a spreadsheet would run as a formula is neutralised
+/// ([`super::encode::csv_cell`]).
+pub fn csv_with(report: &LintReport<'_>, guard: bool) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "entity_kind",
@@ -345,7 +405,7 @@ pub fn csv(report: &LintReport<'_>) -> String {
     ]);
     for f in &report.findings {
         let line = f.policy.line.to_string();
-        let _ = w.write_record([
+        let cells = [
             f.entity_kind.as_str(),
             &f.entity,
             f.entity_name.as_deref().unwrap_or(""),
@@ -359,6 +419,55 @@ pub fn csv(report: &LintReport<'_>) -> String {
             &line,
             f.data.as_ref().map(|d| d.file.as_str()).unwrap_or(""),
             f.data.as_ref().map(|d| d.location.as_str()).unwrap_or(""),
+        ];
+        let cells = cells.map(|c| match guard {
+            true => super::encode::csv_cell(c),
+            false => c.into(),
+        });
+        let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
+    }
+    for e in report.data_errors {
+        let message = match &e.help {
+            Some(h) => format!("{} (help: {h})", e.message),
+            None => e.message.clone(),
+        };
+        let location = match (&e.location, &e.column) {
+            (Some(l), Some(c)) if l.starts_with("line ") => format!("{l}, column {c}"),
+            (Some(l), _) => l.clone(),
+            (None, Some(c)) => format!("column {c}"),
+            (None, None) => String::new(),
+        };
+        let _ = w.write_record([
+            "data",
+            "",
+            "",
+            e.kind.code(),
+            if e.is_error() { "error" } else { "warning" },
+            "data_error",
+            &message,
+            "",
+            report.guide,
+            "",
+            "",
+            &e.file,
+            &location,
+        ]);
+    }
+    for g in report.gaps {
+        let _ = w.write_record([
+            "data",
+            "",
+            "",
+            &g.rules.join(" "),
+            if g.blocks() { "error" } else { "warning" },
+            "not_read",
+            &g.summary(),
+            "",
+            report.guide,
+            "",
+            "",
+            "",
+            "",
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -388,15 +497,76 @@ pub fn junit(report: &LintReport<'_>) -> String {
     for f in &report.findings {
         by_entity.entry(&f.entity).or_default().push(f);
     }
-    let failures = report.count(Severity::Error);
+    let data_failures = report.data_errors.iter().filter(|e| e.is_error()).count()
+        + report.gaps.iter().filter(|g| g.blocks()).count();
+    let data_cases = report.data_errors.len() + report.gaps.len();
+    let failures = report.count(Severity::Error) + data_failures;
     let mut out = String::new();
     let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         out,
         r#"<testsuites name="mandate {}" tests="{}" failures="{failures}">"#,
         xml(report.guide),
-        report.findings.len()
+        report.findings.len() + data_cases
     );
+    // The data the findings rest on: its errors, and what was not read.
+    if data_cases > 0 {
+        let _ = writeln!(
+            out,
+            r#"  <testsuite name="data" tests="{data_cases}" failures="{data_failures}">"#
+        );
+        for e in report.data_errors {
+            let _ = write!(
+                out,
+                r#"    <testcase classname="data" name="{} {}" file="{}">"#,
+                xml(e.kind.code()),
+                xml(e.location.as_deref().unwrap_or("")),
+                xml(&e.file)
+            );
+            let text = format!(
+                "{}{}",
+                e.message,
+                e.help
+                    .as_ref()
+                    .map(|h| format!(" (help: {h})"))
+                    .unwrap_or_default()
+            );
+            if e.is_error() {
+                let _ = write!(
+                    out,
+                    r#"<failure type="data_error" message="{}">{}</failure>"#,
+                    xml(&e.message),
+                    xml(&text)
+                );
+            } else {
+                let _ = write!(out, "<system-out>warning: {}</system-out>", xml(&text));
+            }
+            let _ = writeln!(out, "</testcase>");
+        }
+        for g in report.gaps {
+            let _ = write!(
+                out,
+                r#"    <testcase classname="data" name="not read: {}">"#,
+                xml(&g.cause)
+            );
+            if g.blocks() {
+                let _ = write!(
+                    out,
+                    r#"<failure type="not_read" message="{}">{}</failure>"#,
+                    xml(&g.cause),
+                    xml(&g.summary())
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    "<system-out>warning: {}</system-out>",
+                    xml(&g.summary())
+                );
+            }
+            let _ = writeln!(out, "</testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
     for (entity, fs) in by_entity {
         let fails = fs.iter().filter(|f| f.severity == Severity::Error).count();
         let _ = writeln!(

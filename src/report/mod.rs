@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod diagnostics;
+pub mod encode;
 pub mod explain;
 pub mod findings;
 pub mod source;

@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod error;
 pub mod keywords;
+pub mod line_index;
 pub mod parse;
 pub mod span;
 

@@ -74,6 +74,8 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// Each file's line starts, parallel to `files`.
+    lines: Vec<super::line_index::LineIndex>,
 }
 
 impl Sources {
@@ -83,9 +85,11 @@ impl Sources {
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let text = text.into();
+        self.lines.push(super::line_index::LineIndex::new(&text));
         self.files.push(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text,
         });
         id
     }
@@ -107,18 +111,12 @@ impl Sources {
         self.text(span.file).get(span.start..span.end).unwrap_or("")
     }
 
-    /// 1-based line and column of a byte offset.
+    /// 1-based line and column of a byte offset (a binary search in the file's line index).
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = self.text(file);
-        let upto = text.get(..offset.min(text.len())).unwrap_or("");
-        let line = upto.matches('\n').count() + 1;
-        let col = upto
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0)
-            + 1;
-        (line, col)
+        match self.lines.get(file.0 as usize) {
+            Some(index) => index.line_col(self.text(file), offset),
+            None => (1, 1),
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -42,7 +42,7 @@ pub fn run(policy: &str, data: &[PathBuf], as_of: NaiveDate) -> Run {
             )
         )
     });
-    let ev = evaluate(&model, &loaded.sources, data, &Options { as_of });
+    let ev = evaluate(&model, &loaded.sources, data, &Options::at(as_of));
     Run {
         policy: policy.to_string(),
         loaded,

@@ -6,17 +6,28 @@ use super::*;
 
 impl Builder<'_> {
     pub(super) fn expr(&self, p: Pair<Rule>) -> R<Expr> {
+        let too_long = |span: Span| SyntaxError::Custom {
+            message: "this expression is too long".into(),
+            help: format!(
+                "an expression is at most {MAX_DEPTH} operators deep; give parts of it names \
+                 with `measure`, and write a long list of `or`s as `FIELD in {{a, b, c}}`"
+            ),
+            file: self.file,
+            span: first_line(self.text, span),
+        };
+        // Counted on the flat list of operands and operators, before a tree is built: a tree
+        // of 150,000 operators would overflow the stack when it is dropped.
+        let operators = p
+            .clone()
+            .into_inner()
+            .filter(|q| binop(q.as_rule()).is_some())
+            .count();
+        if operators > MAX_DEPTH {
+            return Err(too_long(self.span(&p)));
+        }
         let e = self.expr_tree(p)?;
         if depth(&e) > MAX_DEPTH {
-            return Err(SyntaxError::Custom {
-                message: "this expression is too long".into(),
-                help: format!(
-                    "an expression is at most {MAX_DEPTH} operators deep; give parts of it names \
-                     with `measure`, and write a long list of `or`s as `FIELD in {{a, b, c}}`"
-                ),
-                file: self.file,
-                span: first_line(self.text, e.span),
-            });
+            return Err(too_long(e.span));
         }
         Ok(e)
     }
