@@ -197,6 +197,9 @@ fn redact(run: &mut Run, from: &Path, to: &str) {
     for x in &mut run.ev.explanations {
         x.retention.iter_mut().for_each(fix);
     }
+    for g in &mut run.ev.gaps {
+        fix(&mut g.cause);
+    }
 }
 
 /// Evaluates the case on one of its data folders.

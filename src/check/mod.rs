@@ -17,6 +17,8 @@
 //! | `categories.rs` | categories and their transitions |
 //! | `windows.rs` | windows, and dates inside the school year |
 //! | `rules.rs` | rules |
+//! | `chains.rs` | how long a chain of measures may be |
+//! | `privacy.rs` | that nothing computed from a `private` field is printed |
 //! | `exprs.rs`, `values.rs` | expressions and literals, for all of the above |
 //! | `diag.rs` | the diagnostics ([`Problem`]) |
 //! | `model.rs` | what the checker hands on ([`Model`]) |
