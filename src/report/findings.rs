@@ -388,6 +388,14 @@ pub fn csv(report: &LintReport<'_>) -> String {
 /// ([`super::encode::csv_cell`]).
 pub fn csv_with(report: &LintReport<'_>, guard: bool) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
+    // Every row, findings, data errors and gaps alike, through the guard.
+    let write = |w: &mut ::csv::Writer<Vec<u8>>, cells: [&str; 13]| {
+        let cells = cells.map(|c| match guard {
+            true => super::encode::csv_cell(c),
+            false => c.into(),
+        });
+        let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
+    };
     let _ = w.write_record([
         "entity_kind",
         "entity",
@@ -420,11 +428,7 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool) -> String {
             f.data.as_ref().map(|d| d.file.as_str()).unwrap_or(""),
             f.data.as_ref().map(|d| d.location.as_str()).unwrap_or(""),
         ];
-        let cells = cells.map(|c| match guard {
-            true => super::encode::csv_cell(c),
-            false => c.into(),
-        });
-        let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
+        write(&mut w, cells);
     }
     for e in report.data_errors {
         let message = match &e.help {
@@ -437,38 +441,44 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool) -> String {
             (None, Some(c)) => format!("column {c}"),
             (None, None) => String::new(),
         };
-        let _ = w.write_record([
-            "data",
-            "",
-            "",
-            e.kind.code(),
-            if e.is_error() { "error" } else { "warning" },
-            "data_error",
-            &message,
-            "",
-            report.guide,
-            "",
-            "",
-            &e.file,
-            &location,
-        ]);
+        write(
+            &mut w,
+            [
+                "data",
+                "",
+                "",
+                e.kind.code(),
+                if e.is_error() { "error" } else { "warning" },
+                "data_error",
+                &message,
+                "",
+                report.guide,
+                "",
+                "",
+                &e.file,
+                &location,
+            ],
+        );
     }
     for g in report.gaps {
-        let _ = w.write_record([
-            "data",
-            "",
-            "",
-            &g.rules.join(" "),
-            if g.blocks() { "error" } else { "warning" },
-            "not_read",
-            &g.summary(),
-            "",
-            report.guide,
-            "",
-            "",
-            "",
-            "",
-        ]);
+        write(
+            &mut w,
+            [
+                "data",
+                "",
+                "",
+                &g.rules.join(" "),
+                if g.blocks() { "error" } else { "warning" },
+                "not_read",
+                &g.summary(),
+                "",
+                report.guide,
+                "",
+                "",
+                "",
+                "",
+            ],
+        );
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
