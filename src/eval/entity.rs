@@ -1,0 +1,678 @@
+//! One entity's evaluation: its measures (memoised), categories with their multi-year
+//! transitions, windows, and the wording of what they rest on.
+
+use super::*;
+
+impl Scope for EntityCx<'_, '_> {
+    fn measure(&mut self, m: usize) -> Option<Value> {
+        self.measure_value(m)
+    }
+    fn category(&mut self, c: usize) -> Option<bool> {
+        self.category_value(c).0
+    }
+    fn entity_field(&self, f: usize) -> Option<&Value> {
+        // A field whose column was not read has no value, not an empty one.
+        if self.ev.cov.field(self.entity, f).is_some() {
+            return None;
+        }
+        self.ev
+            .entities
+            .row(self.entity, self.idx)
+            .and_then(|r| r.get(f))
+    }
+    fn row_field(&self, f: usize) -> Option<&Value> {
+        self.row.and_then(|r| r.get(f))
+    }
+    fn row_measure(&mut self, m: usize) -> Option<Value> {
+        // Only a child context (an entity read as a row of its parent's aggregation) gets here.
+        self.measure_value(m)
+    }
+    fn row_category(&mut self, c: usize) -> Option<bool> {
+        self.category_value(c).0
+    }
+    fn parent(&mut self, field: usize, e: &TExpr) -> Option<Value> {
+        let Some(Value::Ref(rec, idx)) = self.entity_field(field).cloned() else {
+            return None;
+        };
+        let mut up = EntityCx::new(self.ev, rec, idx);
+        eval(e, &mut up)
+    }
+}
+
+impl<'e, 'a> EntityCx<'e, 'a> {
+    pub(super) fn new(ev: &'e Evaluator<'a>, entity: RecordId, idx: u32) -> Self {
+        EntityCx {
+            ev,
+            entity,
+            idx,
+            measures: vec![None; ev.model.measures.len()],
+            categories: vec![None; ev.model.categories.len()],
+            busy_measures: vec![false; ev.model.measures.len()],
+            busy_categories: vec![false; ev.model.categories.len()],
+            row: None,
+            explain: ev.explain,
+        }
+    }
+
+    /// An aggregation whose rows are entities themselves (principals of a district): each child
+    /// is evaluated in its own context, so the filter can read its measures.
+    pub(super) fn aggregate_entities(
+        &mut self,
+        record: RecordId,
+        kind: AggKind,
+        filter: Option<&TExpr>,
+    ) -> Option<Value> {
+        let schema = &self.model().schema;
+        let link = link(schema, record, self.entity)?;
+        let mut count = 0i64;
+        let mut distinct: HashSet<Value> = HashSet::new();
+        let mut sum = Ratio::int(0);
+        let mut best: Option<Value> = None;
+        for j in 0..self.ev.entities.len(record) {
+            let Ok(j) = u32::try_from(j) else { break };
+            let Some(row) = self.ev.entities.row(record, j) else {
+                continue;
+            };
+            if row.get(link) != Some(&Value::Ref(self.entity, self.idx)) {
+                continue;
+            }
+            let mut child = EntityCx::new(self.ev, record, j);
+            child.row = Some(row);
+            if let Some(f) = filter
+                && eval_bool(f, &mut child) != Some(true)
+            {
+                continue;
+            }
+            match kind {
+                AggKind::Count => count += 1,
+                AggKind::CountDistinct(f) => {
+                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                        distinct.insert(v.clone());
+                    }
+                }
+                AggKind::Sum(f) => {
+                    if let Some(r) = row.get(f).and_then(as_ratio) {
+                        let next = Ratio::new(
+                            sum.num
+                                .checked_mul(r.den)?
+                                .checked_add(r.num.checked_mul(sum.den)?)?,
+                            sum.den.checked_mul(r.den)?,
+                        )?;
+                        sum = value::reduce(next);
+                    }
+                }
+                AggKind::Min(f) | AggKind::Max(f) => {
+                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                        let better = match &best {
+                            None => true,
+                            Some(b) => match value::compare(v, b) {
+                                Some(std::cmp::Ordering::Less) => matches!(kind, AggKind::Min(_)),
+                                Some(std::cmp::Ordering::Greater) => {
+                                    matches!(kind, AggKind::Max(_))
+                                }
+                                _ => false,
+                            },
+                        };
+                        if better {
+                            best = Some(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        match kind {
+            AggKind::Count => Some(Value::Int(count)),
+            AggKind::CountDistinct(_) => Some(Value::Int(
+                i64::try_from(distinct.len()).unwrap_or(i64::MAX),
+            )),
+            AggKind::Sum(_) if sum.den == 1 => {
+                Some(Value::Int(i64::try_from(sum.num).unwrap_or(i64::MAX)))
+            }
+            AggKind::Sum(_) => Some(Value::Number(sum)),
+            AggKind::Min(_) | AggKind::Max(_) => best,
+        }
+    }
+
+    pub(super) fn model(&self) -> &'a Model {
+        self.ev.model
+    }
+
+    pub(super) fn show(&self, v: &Value, ty: Type) -> String {
+        show(v, ty, &self.model().schema, &self.ev.ids())
+    }
+
+    /// A measure's value as it may be printed: small counts, and shares computed from them, are
+    /// suppressed when the policy sets `suppress_below` (decisions still use the exact values).
+    pub(super) fn show_measure(&mut self, m: usize, v: &Value) -> String {
+        let model = self.model();
+        let Some(me) = model.measures.get(m) else {
+            return String::new();
+        };
+        if let Some(n) = model.guide.suppress_below
+            && self.is_small(m, n, 0)
+        {
+            return format!("suppressed (fewer than {n})");
+        }
+        self.show(v, me.ty)
+    }
+
+    /// Rows of this entity skipped for data errors that an expression's measures depend on.
+    pub(super) fn skipped_note(&self, e: &TExpr) -> Option<String> {
+        let model = self.model();
+        let mut todo = Vec::new();
+        measures_in(e, &mut todo);
+        let mut seen = HashSet::new();
+        let mut notes = BTreeMap::new();
+        while let Some(m) = todo.pop() {
+            if !seen.insert(m) {
+                continue;
+            }
+            match model.measures.get(m).map(|x| &x.def) {
+                Some(MeasureDef::Formula(f)) => measures_in(f, &mut todo),
+                Some(MeasureDef::Agg { record, .. }) => {
+                    if let Some(n) = self.ev.skipped.get(&(*record, self.entity, self.idx)) {
+                        notes.insert(*record, *n);
+                    }
+                }
+                None => {}
+            }
+        }
+        let parts: Vec<String> = notes.keys().filter_map(|r| self.skipped_rows(*r)).collect();
+        if parts.is_empty() {
+            None
+        } else {
+            Some(parts.join(", "))
+        }
+    }
+
+    /// `2 certification rows of this school skipped for data errors`, when rows of `record`
+    /// belonging to this entity were skipped.
+    pub(super) fn skipped_rows(&self, record: RecordId) -> Option<String> {
+        let n = *self.ev.skipped.get(&(record, self.entity, self.idx))?;
+        let schema = &self.model().schema;
+        let name = |r: RecordId| schema.record(r).map_or("", |x| x.name.as_str());
+        Some(format!(
+            "{n} {} row{} of this {} skipped for data errors",
+            name(record),
+            if n == 1 { "" } else { "s" },
+            name(self.entity)
+        ))
+    }
+
+    /// Whether measure `m`'s accumulator overflowed for this entity.
+    pub(super) fn overflowed(&self, m: usize) -> bool {
+        let i = self.idx as usize;
+        match self.ev.accs.get(&m) {
+            Some(Acc::Count(v)) => v.get(i) == Some(&OVERFLOWED),
+            Some(Acc::Sum(v)) => v.get(i).is_some_and(|r| r.num == OVERFLOWED_SUM),
+            _ => false,
+        }
+    }
+
+    /// A count under the suppression threshold, or a formula that reads one.
+    pub(super) fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let model = self.model();
+        let Some(me) = model.measures.get(m) else {
+            return false;
+        };
+        match &me.def {
+            MeasureDef::Agg { .. } => {
+                matches!(self.measure_value(m), Some(Value::Int(k)) if k > 0 && k < n)
+            }
+            MeasureDef::Formula(e) => {
+                let mut ms = Vec::new();
+                measures_in(e, &mut ms);
+                ms.into_iter().any(|x| self.is_small(x, n, depth + 1))
+            }
+        }
+    }
+
+    pub(super) fn measure_value(&mut self, m: usize) -> Option<Value> {
+        if let Some(Some((v, _))) = self.measures.get(m) {
+            return v.clone();
+        }
+        match self.busy_measures.get_mut(m) {
+            Some(busy) if !*busy => *busy = true,
+            _ => return None,
+        }
+        let model = self.model();
+        let measure = model.measures.get(m)?;
+        let i = self.idx as usize;
+        let exact = match &measure.def {
+            // Rows or fields it aggregates were not read.
+            MeasureDef::Agg { .. } if self.ev.cov.direct.get(m).is_some_and(|d| !d.is_empty()) => {
+                None
+            }
+            MeasureDef::Agg {
+                record,
+                kind,
+                filter,
+            } if model
+                .schema
+                .record(*record)
+                .map(|r| r.key.is_some())
+                .unwrap_or(false) =>
+            {
+                self.aggregate_entities(*record, *kind, filter.as_ref())
+            }
+            MeasureDef::Agg { record, .. }
+                if self
+                    .ev
+                    .skipped
+                    .contains_key(&(*record, self.entity, self.idx)) =>
+            {
+                None
+            }
+            MeasureDef::Agg { .. } => match self.ev.accs.get(&m) {
+                Some(Acc::Count(v)) => v
+                    .get(i)
+                    .filter(|c| **c != OVERFLOWED)
+                    .map(|c| Value::Int(*c)),
+                Some(Acc::Distinct(v)) => v
+                    .get(i)
+                    .map(|s| Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
+                Some(Acc::Sum(v)) => v.get(i).filter(|r| r.num != OVERFLOWED_SUM).map(|r| {
+                    if measure.ty == Type::Int && r.den == 1 {
+                        Value::Int(i64::try_from(r.num).unwrap_or(i64::MAX))
+                    } else {
+                        Value::Number(*r)
+                    }
+                }),
+                Some(Acc::Min(v)) | Some(Acc::Max(v)) => v.get(i).cloned().flatten(),
+                // No data for the record: counts are zero, dates undefined.
+                None => match measure.ty {
+                    Type::Int => Some(Value::Int(0)),
+                    _ => None,
+                },
+            },
+            MeasureDef::Formula(e) => {
+                let saved = self.row.take();
+                let v = eval(e, self);
+                self.row = saved;
+                v
+            }
+        };
+        let rounded = match (measure.rounding, &exact) {
+            (RoundingMode::HalfUp(step), Some(Value::Number(r))) => {
+                round_half_up(*r, step).map(Value::Number)
+            }
+            _ => exact.clone(),
+        };
+        if let Some(busy) = self.busy_measures.get_mut(m) {
+            *busy = false;
+        }
+        if let Some(slot) = self.measures.get_mut(m) {
+            *slot = Some((rounded.clone(), exact));
+        }
+        rounded
+    }
+
+    /// Membership this year, the state, and the history lines behind it.
+    pub(super) fn category_value(
+        &mut self,
+        c: usize,
+    ) -> (Option<bool>, CategoryState, Vec<String>) {
+        if let Some(Some(v)) = self.categories.get(c) {
+            return v.clone();
+        }
+        match self.busy_categories.get_mut(c) {
+            Some(busy) if !*busy => *busy = true,
+            _ => return (None, CategoryState::Undetermined, Vec::new()),
+        }
+        let model = self.model();
+        let Some(cat) = model.categories.get(c) else {
+            return (None, CategoryState::Undetermined, Vec::new());
+        };
+        let saved = self.row.take();
+        let q = eval_bool(&cat.when, self);
+        self.row = saved;
+        let history_unread = self.ev.cov.history.get(c).is_some_and(|h| !h.is_empty());
+        let result = match &cat.transitions {
+            // Without the history, neither the status held nor the notice years are known.
+            Some(_) if history_unread => (None, CategoryState::Undetermined, Vec::new()),
+            None => match q {
+                Some(true) => (Some(true), CategoryState::Member, Vec::new()),
+                Some(false) => (Some(false), CategoryState::NotMember, Vec::new()),
+                None => (None, CategoryState::Undetermined, Vec::new()),
+            },
+            Some(t) => self.transition(t, q),
+        };
+        if let Some(busy) = self.busy_categories.get_mut(c) {
+            *busy = false;
+        }
+        if let Some(slot) = self.categories.get_mut(c) {
+            *slot = Some(result.clone());
+        }
+        result
+    }
+
+    pub(super) fn transition(
+        &self,
+        t: &Transitions,
+        q: Option<bool>,
+    ) -> (Option<bool>, CategoryState, Vec<String>) {
+        let Some(year) = self.model().guide.year else {
+            return (
+                q,
+                q.map(member_state).unwrap_or(CategoryState::Undetermined),
+                Vec::new(),
+            );
+        };
+        // Per school year: (held, qualified).
+        let mut by_year: BTreeMap<i32, (Option<bool>, Option<bool>)> = BTreeMap::new();
+        if let Some(rows) = self
+            .ev
+            .kept
+            .get(&t.record)
+            .and_then(|k| k.get(self.idx as usize))
+        {
+            for r in rows {
+                let Some(Value::SchoolYear(y)) = r.values.get(t.year_field) else {
+                    continue;
+                };
+                let held = match r.values.get(t.held_field) {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                };
+                let qualified = match t.qualified_field.and_then(|f| r.values.get(f)) {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                };
+                by_year.insert(*y, (held, qualified));
+            }
+        }
+        // The years behind the decision, for its explanation.
+        let history: Vec<String> = by_year
+            .iter()
+            .rev()
+            .filter(|_| self.explain)
+            .filter(|(y, _)| **y <= year)
+            .map(|(y, (h, qq))| {
+                let h = match h {
+                    Some(true) => "held",
+                    Some(false) => "not held",
+                    None => "status unknown",
+                };
+                let qq = match qq {
+                    Some(true) => ", qualified",
+                    Some(false) => ", did not qualify",
+                    None => "",
+                };
+                format!("{y}-{}: {h}{qq}", y + 1)
+            })
+            .collect();
+        // The status held this year: the year's own record, else carried from last year.
+        let held_now = match by_year.get(&year) {
+            Some((Some(h), _)) => Some(*h),
+            _ => match by_year.get(&(year - 1)) {
+                Some((Some(true), _)) => {
+                    let streak = failing_streak(&by_year, year - 1, None);
+                    Some(streak <= t.notice_years)
+                }
+                Some((Some(false), Some(true))) => Some(t.gain_next_year),
+                Some((Some(false), _)) => Some(false),
+                _ => None,
+            },
+        };
+        let Some(held) = held_now else {
+            // No history: decide on this year alone.
+            return (
+                q,
+                q.map(member_state).unwrap_or(CategoryState::Undetermined),
+                history,
+            );
+        };
+        match (held, q) {
+            // This year's result cannot be decided; it matters only when the two possible
+            // results give different memberships this year.
+            (true, None) => {
+                if failing_streak(&by_year, year, Some(false)) <= t.notice_years {
+                    (Some(true), CategoryState::MemberByHistory, history)
+                } else {
+                    (None, CategoryState::Undetermined, history)
+                }
+            }
+            (false, None) if t.gain_next_year => {
+                (Some(false), CategoryState::NotMemberByHistory, history)
+            }
+            (false, None) => (None, CategoryState::Undetermined, history),
+            (true, Some(true)) => (Some(true), CategoryState::Continuing, history),
+            (true, Some(false)) => {
+                let k = failing_streak(&by_year, year, Some(false));
+                if k <= t.notice_years {
+                    (
+                        Some(true),
+                        CategoryState::Notice {
+                            year: k,
+                            of: t.notice_years,
+                        },
+                        history,
+                    )
+                } else {
+                    (Some(false), CategoryState::Reclassified, history)
+                }
+            }
+            (false, Some(true)) if t.gain_next_year => {
+                (Some(false), CategoryState::NewlyQualifying, history)
+            }
+            (false, Some(true)) => (Some(true), CategoryState::Member, history),
+            (false, Some(false)) => (Some(false), CategoryState::NotMember, history),
+        }
+    }
+
+    pub(super) fn window(&mut self, w: usize) -> Option<ResolvedWindow> {
+        let model = self.model();
+        let win = model.windows.get(w)?;
+        for case in &win.cases {
+            if let Some(c) = &case.when {
+                match eval_bool(c, self) {
+                    Some(true) => {}
+                    _ => continue,
+                }
+            }
+            let bound = |b: &Option<WindowBound>,
+                         cx: &mut Self|
+             -> Option<Option<(BoundKind, NaiveDate)>> {
+                match b {
+                    None => Some(None),
+                    Some(b) => Some(Some((b.kind, date_of(&eval(&b.expr, cx)?)?))),
+                }
+            };
+            let lo = bound(&case.lower, self);
+            let hi = bound(&case.upper, self);
+            return match (lo, hi) {
+                (Some(lo), Some(hi)) => Some((lo, hi, case.text.clone())),
+                _ => None,
+            };
+        }
+        None
+    }
+
+    pub(super) fn entity_name(&self) -> Option<String> {
+        let rec = self.model().schema.record(self.entity)?;
+        let f = rec.field("name")?;
+        match self.ev.entities.row(self.entity, self.idx)?.get(f)? {
+            Value::Text(t) if !rec.fields.get(f)?.private => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn finding(
+        &self,
+        rule: &RuleDef,
+        status: Status,
+        severity: Severity,
+        message: String,
+        data: Option<DataLoc>,
+    ) -> Finding {
+        let model = self.model();
+        Finding {
+            entity_kind: model
+                .schema
+                .record(self.entity)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            entity: self
+                .ev
+                .entities
+                .id(self.entity, self.idx)
+                .unwrap_or("")
+                .to_string(),
+            entity_name: self.entity_name(),
+            rule: rule.name.clone(),
+            severity,
+            status,
+            message,
+            section: rule.section.clone(),
+            quote: rule.quote.clone(),
+            guide: model.guide.id.clone(),
+            policy: self.ev.policy_loc(rule.span),
+            data: data.or_else(|| self.entity_loc()),
+            causes: Vec::new(),
+        }
+    }
+
+    pub(super) fn entity_loc(&self) -> Option<DataLoc> {
+        let (file, pos) = self.ev.entities.row_pos(self.entity, self.idx)?;
+        Some(DataLoc {
+            file: file.display().to_string(),
+            location: pos.location(None),
+            number: pos.number(),
+        })
+    }
+
+    /// Measures named in an expression, with their values: `conferences_held = 1`.
+    pub(super) fn inputs(&mut self, e: &TExpr) -> String {
+        let mut ms = Vec::new();
+        measures_in(e, &mut ms);
+        ms.dedup();
+        let model = self.model();
+        let mut extra = Vec::new();
+        let mut leaves = Vec::new();
+        leaves_in(e, &mut leaves);
+        for leaf in leaves {
+            match leaf {
+                Leaf::Field(f) => {
+                    let Some(fd) = model
+                        .schema
+                        .record(self.entity)
+                        .and_then(|r| r.fields.get(f))
+                    else {
+                        continue;
+                    };
+                    if fd.private {
+                        continue;
+                    }
+                    if self.ev.cov.field(self.entity, f).is_some() {
+                        extra.push(format!("{} is not read", fd.name));
+                        continue;
+                    }
+                    let v = self.entity_field(f).cloned().unwrap_or(Value::Null);
+                    let shown = if v == Value::Null {
+                        "empty".to_string()
+                    } else {
+                        self.show(&v, fd.ty)
+                    };
+                    extra.push(format!("{} is {shown}", fd.name));
+                }
+                Leaf::Category(c) => {
+                    let Some(cat) = model.categories.get(c) else {
+                        continue;
+                    };
+                    let (_, state, _) = self.category_value(c);
+                    extra.push(format!("{} is {}", cat.name, state.describe()));
+                }
+            }
+        }
+        extra.dedup();
+        let parts: Vec<String> = ms
+            .into_iter()
+            .filter_map(|m| {
+                let me = model.measures.get(m)?;
+                let v = self.measure_value(m);
+                Some(match v {
+                    Some(v) => format!("{} is {}", me.name, self.show_measure(m, &v)),
+                    None => match &me.def {
+                        MeasureDef::Agg { record, .. } => match self.ev.skipped.get(&(*record, self.entity, self.idx)) {
+                            Some(n) => format!(
+                                "{} is undefined ({n} {} row{} of this {} skipped for data errors)",
+                                me.name,
+                                model.schema.record(*record).map(|r| r.name.as_str()).unwrap_or(""),
+                                if *n == 1 { "" } else { "s" },
+                                model.schema.record(self.entity).map(|r| r.name.as_str()).unwrap_or("")
+                            ),
+                            None if self.overflowed(m) => format!(
+                                "{} is undefined (too large to count: the sum of its rows overflowed)",
+                                me.name
+                            ),
+                            None => format!("{} is undefined", me.name),
+                        },
+                        MeasureDef::Formula(_) => format!("{} is undefined", me.name),
+                    },
+                })
+            })
+            .chain(extra)
+            .collect();
+        parts.join(", ")
+    }
+}
+
+pub(super) fn member_state(q: bool) -> CategoryState {
+    if q {
+        CategoryState::Member
+    } else {
+        CategoryState::NotMember
+    }
+}
+
+/// Consecutive failing years ending at `year`: `now` is this year's result when known, else the
+/// history's `qualified` for that year.
+pub(super) fn failing_streak(
+    by_year: &BTreeMap<i32, (Option<bool>, Option<bool>)>,
+    year: i32,
+    now: Option<bool>,
+) -> u32 {
+    let mut k = 0u32;
+    let mut y = year;
+    let mut first = true;
+    loop {
+        let q = if first && now.is_some() {
+            now
+        } else {
+            by_year.get(&y).and_then(|(_, q)| *q)
+        };
+        first = false;
+        if q != Some(false) {
+            return k;
+        }
+        k += 1;
+        y -= 1;
+        if k > 100 {
+            return k;
+        }
+    }
+}
+
+pub(super) fn measures_in(e: &TExpr, out: &mut Vec<usize>) {
+    e.walk(&mut |x| {
+        if let TExprKind::Measure(m) = x.kind {
+            out.push(m);
+        }
+    });
+}
+
+pub(super) enum Leaf {
+    Field(usize),
+    Category(usize),
+}
+
+pub(super) fn leaves_in(e: &TExpr, out: &mut Vec<Leaf>) {
+    e.walk(&mut |x| match x.kind {
+        TExprKind::EntityField(f) => out.push(Leaf::Field(f)),
+        TExprKind::Category(c) => out.push(Leaf::Category(c)),
+        _ => {}
+    });
+}

@@ -1,0 +1,609 @@
+//! The rule kinds, decided for one entity: a condition, `each` row, a deadline, retention; and
+//! what the data that was not read leaves undetermined.
+
+use super::*;
+
+impl<'e, 'a> EntityCx<'e, 'a> {
+    /// Decides one rule for this entity. A row rule that the rows read meet is undetermined
+    /// when rows of this entity it would read were skipped for data errors: one of them may be
+    /// the row that fails it.
+    pub(super) fn rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        let before = out.len();
+        self.decide_rule(ri, rule, out, retention);
+        let records: Vec<RecordId> = match &rule.check {
+            Check::Each {
+                record,
+                test: EachTest::NotOn { record: o, .. },
+                ..
+            } => vec![*record, *o],
+            Check::Each { record, .. } | Check::Retain { record, .. } => vec![*record],
+            Check::Holds(_) | Check::Deadline { .. } => return,
+        };
+        let decided = out
+            .get(before..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|f| matches!(f.status, Status::Violation | Status::Undetermined));
+        if decided {
+            return;
+        }
+        let notes: Vec<String> = records
+            .iter()
+            .filter_map(|r| self.skipped_rows(*r))
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        out.push(self.finding(
+            rule,
+            Status::Undetermined,
+            rule.severity,
+            format!(
+                "cannot be decided: {}; the rows read meet it, but a skipped row may not",
+                notes.join(", ")
+            ),
+            None,
+        ));
+    }
+
+    pub(super) fn decide_rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        // Rows it reads one by one were not read: nothing can be said of them, unless the rows
+        // that were read already decide it (a violation found, a deadline met on time) while the
+        // ones not read are only some of the rows.
+        if let Some(causes) = self.ev.cov.rows.get(ri).filter(|c| !c.is_empty()) {
+            if self.nothing_to_check(rule) {
+                return;
+            }
+            if causes.iter().all(|c| self.ev.cov.rows_only(*c)) {
+                let mut read = Vec::new();
+                self.check_rule(ri, rule, &mut read, retention);
+                let decided = match rule.check {
+                    Check::Deadline { .. } => read.is_empty(),
+                    _ => read.iter().any(|f| f.status == Status::Violation),
+                };
+                if decided {
+                    out.append(&mut read);
+                    return;
+                }
+            }
+            let mut f = self.finding(
+                rule,
+                Status::Undetermined,
+                rule.severity,
+                format!("cannot be decided: {}", self.ev.cov.text(causes)),
+                None,
+            );
+            f.causes = causes.iter().copied().collect();
+            out.push(f);
+            return;
+        }
+        self.check_rule(ri, rule, out, retention);
+    }
+
+    /// Decides one rule for this entity on the data read.
+    pub(super) fn check_rule(
+        &mut self,
+        ri: usize,
+        rule: &RuleDef,
+        out: &mut Vec<Finding>,
+        retention: &mut Vec<String>,
+    ) {
+        let model = self.model();
+        let schema = &model.schema;
+        match &rule.check {
+            Check::Holds(e) => match eval_bool(e, self) {
+                Some(true) => {}
+                Some(false) => {
+                    let ins = self.inputs(e);
+                    let msg = if ins.is_empty() {
+                        format!("`{}` does not hold", rule.text)
+                    } else {
+                        format!("`{}` does not hold: {ins}", rule.text)
+                    };
+                    out.push(self.finding(rule, Status::Violation, rule.severity, msg, None));
+                }
+                None => {
+                    let ins = self.inputs(e);
+                    let causes = self.ev.cov.of_expr(e, self.entity);
+                    let mut why = if ins.is_empty() {
+                        "a value is missing".to_string()
+                    } else {
+                        ins
+                    };
+                    if !causes.is_empty() {
+                        why = format!("{why}; {}", self.ev.cov.text(&causes));
+                    }
+                    let mut f = self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!("`{}` cannot be decided: {why}", rule.text),
+                        None,
+                    );
+                    f.causes = causes.into_iter().collect();
+                    out.push(f);
+                }
+            },
+            Check::Each {
+                record,
+                filter,
+                field,
+                test,
+            } => {
+                if let Some(st) = self
+                    .ev
+                    .streamed
+                    .get(&ri)
+                    .and_then(|v| v.get(self.idx as usize))
+                {
+                    let (fname, rname) = names(schema, *record, *field);
+                    for (loc, shown) in &st.first {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!("{rname}.{fname} {shown} fails `{}`", rule.text),
+                            Some(loc.clone()),
+                        ));
+                    }
+                    if st.count > st.first.len() as u64 {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!(
+                                "and {} more {rname} rows fail `{}`",
+                                st.count - st.first.len() as u64,
+                                rule.text
+                            ),
+                            None,
+                        ));
+                    }
+                    return;
+                }
+                let rows = self.kept_rows(*record);
+                let (fname, rname) = names(schema, *record, *field);
+                let win = match test {
+                    EachTest::Within(w) => Some(self.window(*w)),
+                    _ => None,
+                };
+                // Per excluded day, the first row on it (its label and place are shown only for
+                // a violation).
+                let excluded: Option<BTreeMap<NaiveDate, &KeptRow>> = match test {
+                    EachTest::NotOn {
+                        record: o,
+                        field: of,
+                        filter: ofl,
+                    } => {
+                        let mut days = BTreeMap::new();
+                        for r in self.kept_rows(*o) {
+                            if let Some(f) = ofl {
+                                self.row = Some(&r.values);
+                                let ok = eval_bool(f, self) == Some(true);
+                                self.row = None;
+                                if !ok {
+                                    continue;
+                                }
+                            }
+                            if let Some(d) = r.values.get(*of).and_then(date_of) {
+                                days.entry(d).or_insert(r);
+                            }
+                        }
+                        Some(days)
+                    }
+                    _ => None,
+                };
+                for r in rows {
+                    self.row = Some(&r.values);
+                    let pass_filter = filter
+                        .as_ref()
+                        .map(|f| eval_bool(f, self) == Some(true))
+                        .unwrap_or(true);
+                    self.row = None;
+                    if !pass_filter {
+                        continue;
+                    }
+                    let Some(v) = r.values.get(*field) else {
+                        continue;
+                    };
+                    if *v == Value::Null {
+                        continue;
+                    }
+                    match test {
+                        EachTest::Within(wi) => {
+                            let wname = model
+                                .windows
+                                .get(*wi)
+                                .map(|w| w.name.as_str())
+                                .unwrap_or("");
+                            let Some(d) = date_of(v) else { continue };
+                            match &win {
+                                Some(Some((lo, hi, text))) => {
+                                    if !in_window(d, *lo, *hi) {
+                                        out.push(self.finding(
+                                            rule,
+                                            Status::Violation,
+                                            rule.severity,
+                                            format!(
+                                                "{rname} {fname} {} is outside {wname}: {text} ({})",
+                                                us_date(d),
+                                                show_window(*lo, *hi)
+                                            ),
+                                            Some(self.ev.loc(r)),
+                                        ));
+                                    }
+                                }
+                                _ => {
+                                    let causes = self.window_causes(*wi);
+                                    let why = if causes.is_empty() {
+                                        "no case applies or a calendar date is missing".to_string()
+                                    } else {
+                                        self.ev.cov.text(&causes)
+                                    };
+                                    let mut f = self.finding(
+                                        rule,
+                                        Status::Undetermined,
+                                        rule.severity,
+                                        format!("{rname} {fname} {} cannot be checked: window {wname} is undetermined ({why})", us_date(d)),
+                                        Some(self.ev.loc(r)),
+                                    );
+                                    f.causes = causes.into_iter().collect();
+                                    out.push(f);
+                                }
+                            }
+                        }
+                        EachTest::NotOn { record: o, .. } => {
+                            let Some(d) = date_of(v) else { continue };
+                            if let Some(er) = excluded.as_ref().and_then(|m| m.get(&d)) {
+                                let what = self.row_label(*o, &er.values);
+                                let loc = self.ev.loc(er);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname} on {} falls on the same day as {what} ({} {})",
+                                        us_date(d),
+                                        loc.file,
+                                        loc.location
+                                    ),
+                                    Some(self.ev.loc(r)),
+                                ));
+                            }
+                        }
+                        EachTest::Compare(op, e) => {
+                            self.row = Some(&r.values);
+                            let rhs = eval(e, self);
+                            self.row = None;
+                            let Some(rhs) = rhs else { continue };
+                            if !value::compare(v, &rhs)
+                                .map(|o| op.holds(o))
+                                .unwrap_or(false)
+                            {
+                                let fty = schema
+                                    .record(*record)
+                                    .and_then(|x| x.fields.get(*field))
+                                    .map(|f| f.ty)
+                                    .unwrap_or(Type::Text);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname}.{fname} is {}, expected {} {}",
+                                        self.show(v, fty),
+                                        op.symbol(),
+                                        self.show(&rhs, fty)
+                                    ),
+                                    Some(self.ev.loc(r)),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            Check::Deadline {
+                record,
+                filter,
+                field,
+                due,
+            } => {
+                let Some(due) = eval(due, self).as_ref().and_then(date_of) else {
+                    out.push(self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        "the due date cannot be determined".into(),
+                        None,
+                    ));
+                    return;
+                };
+                let (fname, rname) = names(schema, *record, *field);
+                let filter_text = filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", self.ev.sources.slice(f.span)))
+                    .unwrap_or_default();
+                let mut done: Vec<(NaiveDate, DataLoc)> = Vec::new();
+                // The first matching row whose date is empty: the item was started, not done.
+                let mut blank: Option<DataLoc> = None;
+                for r in self.kept_rows(*record) {
+                    self.row = Some(&r.values);
+                    let ok = filter
+                        .as_ref()
+                        .map(|f| eval_bool(f, self) == Some(true))
+                        .unwrap_or(true);
+                    self.row = None;
+                    if !ok {
+                        continue;
+                    }
+                    match r.values.get(*field).and_then(date_of) {
+                        Some(d) => done.push((d, self.ev.loc(r))),
+                        None => {
+                            if blank.is_none() {
+                                blank = Some(self.ev.loc(r));
+                            }
+                        }
+                    }
+                }
+                let as_of = self.ev.opts.as_of;
+                done.sort();
+                // As of the evaluation date, a completion dated later has not happened yet.
+                let future = done.iter().find(|(d, _)| *d > as_of).cloned();
+                done.retain(|(d, _)| *d <= as_of);
+                if blank.is_none()
+                    && let Some((_, loc)) = &future
+                {
+                    blank = Some(loc.clone());
+                }
+                // `no certification where semester == first` or
+                // `certification where semester == first has no completed date`.
+                let missing = if let Some((d, _)) = &future {
+                    format!(
+                        "{rname}{filter_text} is dated {} ({fname}), after the evaluation date, so not done",
+                        us_date(*d)
+                    )
+                } else if blank.is_some() {
+                    format!("{rname}{filter_text} has no {fname} date")
+                } else {
+                    format!("no {rname}{filter_text}")
+                };
+                if done.iter().any(|(d, _)| *d <= due) {
+                    return;
+                }
+                // A row of this record that could not be read may be the one that was done on
+                // time: the rule cannot be decided, rather than late or overdue.
+                if let Some(skipped) = self.skipped_rows(*record)
+                    && (!done.is_empty() || as_of > due)
+                {
+                    let read = match done.first() {
+                        Some((d, _)) => format!(
+                            "among the rows read, the first {rname}{filter_text} has {fname} {}",
+                            us_date(*d)
+                        ),
+                        None => format!("among the rows read, {missing}"),
+                    };
+                    out.push(self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!("cannot be decided: {skipped}; {read}; due {}", us_date(due)),
+                        done.first().map(|(_, loc)| loc.clone()).or(blank),
+                    ));
+                    return;
+                }
+                if let Some((d, loc)) = done.first() {
+                    let d = *d;
+                    let late = d.signed_duration_since(due).num_days();
+                    out.push(self.finding(
+                        rule,
+                        Status::Late,
+                        rule.severity,
+                        format!("{rname}{filter_text}: {fname} {} is {late} day{} after the due date {}", us_date(d), if late == 1 { "" } else { "s" }, us_date(due)),
+                        Some(loc.clone()),
+                    ));
+                } else if as_of <= due {
+                    out.push(self.finding(
+                        rule,
+                        Status::Pending,
+                        Severity::Info,
+                        format!(
+                            "{missing} yet; due {} (pending as of {})",
+                            us_date(due),
+                            us_date(as_of)
+                        ),
+                        blank,
+                    ));
+                } else {
+                    let days = as_of.signed_duration_since(due).num_days();
+                    out.push(self.finding(
+                        rule,
+                        Status::Overdue,
+                        rule.severity,
+                        format!(
+                            "{missing}; due {}, overdue by {days} day{} as of {}",
+                            us_date(due),
+                            if days == 1 { "" } else { "s" },
+                            us_date(as_of)
+                        ),
+                        blank,
+                    ));
+                }
+            }
+            Check::Retain {
+                record,
+                period,
+                from,
+                until,
+            } => {
+                let (fname, rname) = names(schema, *record, *from);
+                for r in self.kept_rows(*record) {
+                    let Some(start) = r.values.get(*from).and_then(date_of) else {
+                        continue;
+                    };
+                    let Some(keep_until) = add_duration(start, *period, 1) else {
+                        continue;
+                    };
+                    if self.explain {
+                        let loc = self.ev.loc(r);
+                        retention.push(format!(
+                            "{rname} {fname} {} ({} {}): keep until {}",
+                            us_date(start),
+                            loc.file,
+                            loc.location,
+                            us_date(keep_until)
+                        ));
+                    }
+                    if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
+                        && gone < keep_until
+                    {
+                        out.push(self.finding(
+                            rule,
+                            Status::Violation,
+                            rule.severity,
+                            format!(
+                                "{rname} of {} was discarded {}, before {} ({period} from {fname})",
+                                us_date(start),
+                                us_date(gone),
+                                us_date(keep_until)
+                            ),
+                            Some(self.ev.loc(r)),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an `each` rule has, for this entity, no row to check at all, known from rows that
+    /// were read whole: then whatever was not read (the days of a `not on` test) cannot matter.
+    pub(super) fn nothing_to_check(&mut self, rule: &RuleDef) -> bool {
+        let Check::Each {
+            record,
+            filter,
+            field,
+            ..
+        } = &rule.check
+        else {
+            return false;
+        };
+        if !self.ev.cov.rows_whole(*record, *field, filter.as_ref())
+            || !self.ev.kept.contains_key(record)
+        {
+            return false;
+        }
+        for r in self.kept_rows(*record) {
+            self.row = Some(&r.values);
+            let pass = filter
+                .as_ref()
+                .map(|f| eval_bool(f, self) != Some(false))
+                .unwrap_or(true);
+            self.row = None;
+            if pass {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The gaps in the data a window's cases and bounds rest on.
+    pub(super) fn window_causes(&self, w: usize) -> std::collections::BTreeSet<usize> {
+        let mut out = std::collections::BTreeSet::new();
+        let Some(win) = self.model().windows.get(w) else {
+            return out;
+        };
+        for case in &win.cases {
+            let exprs = case
+                .when
+                .iter()
+                .chain(case.lower.iter().map(|b| &b.expr))
+                .chain(case.upper.iter().map(|b| &b.expr));
+            for e in exprs {
+                out.extend(self.ev.cov.of_expr(e, self.entity));
+            }
+        }
+        out
+    }
+
+    pub(super) fn kept_rows(&self, record: RecordId) -> &'e [KeptRow] {
+        self.ev
+            .kept
+            .get(&record)
+            .and_then(|k| k.get(self.idx as usize))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A short label for a row, from its first enum field: `open_house`.
+    pub(super) fn row_label(&self, record: RecordId, values: &[Value]) -> String {
+        let schema = &self.model().schema;
+        let Some(rec) = schema.record(record) else {
+            return String::new();
+        };
+        for (f, v) in rec.fields.iter().zip(values) {
+            if let (Type::Enum(_), Value::Enum(..)) = (f.ty, v) {
+                return format!("{} {}", rec.name, self.show(v, f.ty));
+            }
+        }
+        rec.name.clone()
+    }
+}
+
+pub(super) fn names(schema: &Schema, record: RecordId, field: usize) -> (&str, &str) {
+    let rec = schema.record(record);
+    (
+        rec.and_then(|r| r.fields.get(field))
+            .map_or("", |f| f.name.as_str()),
+        rec.map_or("", |r| r.name.as_str()),
+    )
+}
+
+pub(super) fn in_window(
+    d: NaiveDate,
+    lo: Option<(BoundKind, NaiveDate)>,
+    hi: Option<(BoundKind, NaiveDate)>,
+) -> bool {
+    let lower_ok = match lo {
+        None => true,
+        Some((BoundKind::After, b)) => d > b,
+        Some((_, b)) => d >= b,
+    };
+    let upper_ok = match hi {
+        None => true,
+        Some((BoundKind::Before, b)) => d < b,
+        Some((_, b)) => d <= b,
+    };
+    lower_ok && upper_ok
+}
+
+/// The window's first and last allowed days: `9/20/2023 to 12/7/2023`.
+pub(super) fn show_window(
+    lo: Option<(BoundKind, NaiveDate)>,
+    hi: Option<(BoundKind, NaiveDate)>,
+) -> String {
+    let first = lo.and_then(|(k, d)| match k {
+        BoundKind::After => d.succ_opt(),
+        _ => Some(d),
+    });
+    let last = hi.and_then(|(k, d)| match k {
+        BoundKind::Before => d.pred_opt(),
+        _ => Some(d),
+    });
+    match (first, last) {
+        (Some(a), Some(b)) => format!("{} to {}", us_date(a), us_date(b)),
+        (Some(a), None) => format!("from {}", us_date(a)),
+        (None, Some(b)) => format!("through {}", us_date(b)),
+        (None, None) => "any day".into(),
+    }
+}
