@@ -259,12 +259,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
         let x = Explanation {
             entity_kind: erec.name.clone(),
-            entity: self
-                .ev
-                .entities
-                .id(self.entity, self.idx)
-                .unwrap_or("")
-                .to_string(),
+            entity: self.entity_id(),
             entity_name: self.entity_name(),
             measures,
             categories: decisions,

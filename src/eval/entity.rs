@@ -491,6 +491,15 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         None
     }
 
+    /// The entity's key, as findings and explanations show it.
+    pub(super) fn entity_id(&self) -> String {
+        self.ev
+            .entities
+            .id(self.entity, self.idx)
+            .unwrap_or("")
+            .to_string()
+    }
+
     pub(super) fn entity_name(&self) -> Option<String> {
         let rec = self.model().schema.record(self.entity)?;
         let f = rec.field("name")?;
@@ -515,12 +524,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 .record(self.entity)
                 .map(|r| r.name.clone())
                 .unwrap_or_default(),
-            entity: self
-                .ev
-                .entities
-                .id(self.entity, self.idx)
-                .unwrap_or("")
-                .to_string(),
+            entity: self.entity_id(),
             entity_name: self.entity_name(),
             rule: rule.name.clone(),
             severity,
