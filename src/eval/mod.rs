@@ -522,6 +522,27 @@ impl<'a> Evaluator<'a> {
                     errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
                 }
             }
+            // Aggregations that overflowed, once merged (so the same at any thread count).
+            for (a, acc) in plan.aggs.iter().zip(&all.accs) {
+                let over: Vec<usize> = match acc {
+                    Acc::Count(v) => v
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| **c == OVERFLOWED)
+                        .map(|(i, _)| i)
+                        .collect(),
+                    Acc::Sum(v) => v
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.num == OVERFLOWED_SUM)
+                        .map(|(i, _)| i)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for ei in over {
+                    errors.push(self.overflow(*rid, a.measure, ei, &plan.files));
+                }
+            }
             for ((e, ix), n) in all.skipped {
                 self.skipped.insert((*rid, e, ix), n);
             }
@@ -535,6 +556,37 @@ impl<'a> Evaluator<'a> {
                 self.kept.insert(*rid, all.kept);
             }
         }
+    }
+
+    /// The error, once per measure and entity, that an aggregation overflowed: the measure is
+    /// undefined for that entity. (It names the entity and the files; the first row past the limit
+    /// would depend on how the file was cut into parts.)
+    fn overflow(&self, rid: RecordId, m: usize, ei: usize, files: &[(&Path, u32)]) -> DataError {
+        let schema = &self.model.schema;
+        let name = |r: RecordId| schema.record(r).map_or("", |x| x.name.as_str());
+        let (measure, entity) = self
+            .model
+            .measures
+            .get(m)
+            .map_or(("", rid), |x| (x.name.as_str(), x.entity));
+        let shown: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+        DataError::new(
+            data::DataErrorKind::Value,
+            shown.join(", "),
+            format!(
+                "`{measure}` of {} `{}` overflows: its rows add up past what can be counted exactly, so it is undefined",
+                name(entity),
+                u32::try_from(ei)
+                    .ok()
+                    .and_then(|i| self.entities.id(entity, i))
+                    .unwrap_or(""),
+            ),
+        )
+        .help(format!(
+            "check the `{}` rows of this {} for a value far too large (a headcount or amount)",
+            name(rid),
+            name(entity)
+        ))
     }
 
     /// The warning, once per file, that rows dated outside the school year were not counted.
