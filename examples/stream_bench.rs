@@ -72,6 +72,7 @@ fn schema() -> Schema {
             Record {
                 name: "school".into(),
                 key: Some(0),
+                dating: Default::default(),
                 fields: vec![
                     field("id", Type::Text, false, false),
                     field("name", Type::Text, false, false),
@@ -82,6 +83,7 @@ fn schema() -> Schema {
             Record {
                 name: "student".into(),
                 key: None,
+                dating: Default::default(),
                 fields: vec![
                     field("school", Type::Ref(RecordId(0)), false, false),
                     field("ethnicity", Type::Enum(EnumId(1)), false, false),

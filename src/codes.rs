@@ -100,6 +100,9 @@ codes! {
     /// A record with no field that refers to the entity a statement is about.
     NoLink = "mandate::check::no-link",
 
+    /// A `dated by` that names a field that is not a date.
+    DatedBy = "mandate::check::dated-by",
+
     // ── expressions ──
     /// A chain of measures, each computed from the one before, longer than the limit (see
     /// SECURITY.md).

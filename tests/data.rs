@@ -64,6 +64,7 @@ fn record(name: &str, key: Option<usize>, fields: Vec<Field>) -> Record {
     Record {
         name: name.into(),
         key,
+        dating: Default::default(),
         fields,
         span: Span::default(),
     }

@@ -80,8 +80,22 @@ pub struct Record {
     pub name: String,
     /// The key field's index for an entity.
     pub key: Option<usize>,
+    /// Which date field places the record's rows in a school year.
+    pub dating: RecordDating,
     pub fields: Vec<Field>,
     pub span: Span,
+}
+
+/// Which date field places a record's rows in a school year (the guide's `year` bounds them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RecordDating {
+    /// Its one date field, if it has exactly one (and no `school_year` field).
+    #[default]
+    Default,
+    /// `dated by F`: that field.
+    By(usize),
+    /// `not dated`: the school year does not bound its rows.
+    Not,
 }
 
 impl Record {

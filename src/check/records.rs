@@ -22,6 +22,7 @@ impl<'a> Checker<'a> {
                 self.model.schema.records.push(Record {
                     name: r.name.name.clone(),
                     key: None,
+                    dating: RecordDating::Default,
                     fields: Vec::new(),
                     span: r.span,
                 });
@@ -109,9 +110,35 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            let dating = match &r.dating {
+                None => RecordDating::Default,
+                Some(ast::Dating::Not(_)) => RecordDating::Not,
+                Some(ast::Dating::By(f)) => match fields.iter().position(|g| g.name == f.name) {
+                    Some(p) if fields.get(p).is_some_and(|g| g.ty == Type::Date) => {
+                        RecordDating::By(p)
+                    }
+                    Some(_) => {
+                        self.push(
+                            Problem::error(
+                                Code::DatedBy,
+                                f.span,
+                                format!("`{}` is not a date field of `{}`", f.name, r.name.name),
+                            )
+                            .help("`dated by` names the date field that places a row in a school year"),
+                        );
+                        RecordDating::Default
+                    }
+                    None => {
+                        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                        self.unknown_field(&r.name.name, f, &names);
+                        RecordDating::Default
+                    }
+                },
+            };
             if let Some(rec) = self.model.schema.records.get_mut(idx) {
                 rec.fields = fields;
                 rec.key = key;
+                rec.dating = dating;
             }
         }
         // References must point at entities.

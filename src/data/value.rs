@@ -1638,6 +1638,7 @@ mod tests {
             records: vec![Record {
                 name: "event".into(),
                 key: None,
+                dating: Default::default(),
                 fields: vec![
                     Field {
                         name: "kind".into(),

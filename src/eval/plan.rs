@@ -130,10 +130,15 @@ pub(super) struct RecordPlan<'m> {
     pub(super) dated: Option<(usize, NaiveDate, NaiveDate)>,
 }
 
-/// The field that dates a record's rows, when the school year bounds them: its one date field,
-/// unless the record is keyed by school year (history) or kept for a retention rule (which looks
-/// back across years).
+/// The field that dates a record's rows, when the school year bounds them: the one the policy
+/// names (`dated by F`), none for `not dated`; otherwise its one date field, unless the record is
+/// keyed by school year (history) or kept for a retention rule (which looks back across years).
 pub(super) fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option<usize> {
+    match rec.dating {
+        RecordDating::Not => return None,
+        RecordDating::By(f) => return Some(f),
+        RecordDating::Default => {}
+    }
     if rec.key.is_some() || rec.fields.iter().any(|f| f.ty == Type::SchoolYear) {
         return None;
     }

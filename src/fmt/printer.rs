@@ -328,6 +328,18 @@ impl<'a> Printer<'a> {
                     header.push_str(&k.name);
                     header_end = k.span.end;
                 }
+                match &r.dating {
+                    Some(crate::syntax::ast::Dating::By(f)) => {
+                        header.push_str(" dated by ");
+                        header.push_str(&f.name);
+                        header_end = f.span.end;
+                    }
+                    Some(crate::syntax::ast::Dating::Not(span)) => {
+                        header.push_str(" not dated");
+                        header_end = span.end;
+                    }
+                    None => {}
+                }
                 self.container(indent, header, header_end, r.span, &members, false)
             }
             Stmt::Measure(m) => {

@@ -159,8 +159,19 @@ pub struct ConstDecl {
 pub struct RecordDecl {
     pub name: Ident,
     pub key: Option<Ident>,
+    /// `dated by F` or `not dated`; none: the record's one date field, if it has exactly one.
+    pub dating: Option<Dating>,
     pub fields: Vec<FieldDecl>,
     pub span: Span,
+}
+
+/// Which date field places a record's rows in a school year.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dating {
+    /// `dated by completed`
+    By(Ident),
+    /// `not dated`: the school year does not bound its rows.
+    Not(Span),
 }
 
 /// `magnet: magnet optional`

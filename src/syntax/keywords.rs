@@ -3,11 +3,11 @@
 
 /// Words that are never a name, in the grammar's order.
 pub const KEYWORDS: &[&str] = &[
-    "include", "guide", "section", "type", "set", "record", "key", "optional", "private", "const",
-    "measure", "category", "window", "when", "each", "has", "within", "not", "on", "where", "in",
-    "and", "or", "count", "distinct", "sum", "min", "max", "from", "after", "before", "by",
-    "retain", "until", "must", "shall", "required", "should", "may", "exact", "rounded", "to",
-    "true", "false", "for", "per",
+    "include", "guide", "section", "type", "set", "record", "key", "dated", "optional", "private",
+    "const", "measure", "category", "window", "when", "each", "has", "within", "not", "on",
+    "where", "in", "and", "or", "count", "distinct", "sum", "min", "max", "from", "after",
+    "before", "by", "retain", "until", "must", "shall", "required", "should", "may", "exact",
+    "rounded", "to", "true", "false", "for", "per",
 ];
 
 /// The words a statement or item starts with, for "did you mean".

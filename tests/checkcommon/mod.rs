@@ -52,6 +52,14 @@ pub fn summary(model: &Model, sources: &Sources) -> String {
             .and_then(|k| r.fields.get(k))
             .map(|f| format!(" key {}", f.name))
             .unwrap_or_default();
+        let key = match r.dating {
+            mandate::check::model::RecordDating::Default => key,
+            mandate::check::model::RecordDating::Not => format!("{key} not dated"),
+            mandate::check::model::RecordDating::By(f) => format!(
+                "{key} dated by {}",
+                r.fields.get(f).map_or("?", |f| f.name.as_str())
+            ),
+        };
         let fields: Vec<String> = r
             .fields
             .iter()

@@ -202,6 +202,7 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_const
             | Rule::kw_record
             | Rule::kw_key
+            | Rule::kw_dated
             | Rule::kw_measure
             | Rule::kw_per
             | Rule::kw_rounded

@@ -167,6 +167,19 @@ impl Builder<'_> {
                     let kspan = self.span(&k);
                     key = Some(self.next_ident(&mut self.children(k).into_iter(), kspan)?);
                 }
+                let mut dating = None;
+                if let Some(n) = c.peek()
+                    && n.as_rule() == Rule::record_dating
+                {
+                    let d = self.next_pair(&mut c, span)?;
+                    let dspan = self.span(&d);
+                    // Keyword tokens are left out: `not dated` has no child, `dated by F` one.
+                    let mut dc = self.children(d).into_iter();
+                    dating = Some(match dc.next() {
+                        None => Dating::Not(dspan),
+                        Some(f) => Dating::By(self.next_ident(&mut std::iter::once(f), dspan)?),
+                    });
+                }
                 let mut fields = Vec::new();
                 for f in c {
                     let fspan = self.span(&f);
@@ -203,6 +216,7 @@ impl Builder<'_> {
                 Stmt::Record(RecordDecl {
                     name,
                     key,
+                    dating,
                     fields,
                     span,
                 })
