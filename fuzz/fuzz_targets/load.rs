@@ -78,7 +78,7 @@ fn lint(split: Split) -> String {
         model,
         sources,
         &[folder().clone()],
-        &Options { as_of },
+        &Options::at(as_of),
         Mode {
             split,
             explanations: true,
