@@ -388,3 +388,16 @@ fn explain_exits_as_lint_would_for_its_schools() {
         0,
     );
 }
+
+#[test]
+fn diff_exit_code_says_whether_the_revisions_differ() {
+    let (a, b) = (
+        "tests/fixtures/diff/r1.policy",
+        "tests/fixtures/diff/r2-dates.policy",
+    );
+    // Always 0 without the flag; with it, 1 on a change and 0 on none.
+    assert_exit(&["diff", a, b], 0);
+    assert_exit(&["diff", a, b, "--exit-code"], 1);
+    assert_exit(&["diff", a, a, "--exit-code"], 0);
+    assert_exit(&["diff", a, b, "--exit-code", "--format", "json"], 1);
+}

@@ -19,6 +19,9 @@ pub enum Format {
 /// What changed between two revisions of a policy, in the guide's terms: dates and windows moved,
 /// thresholds changed, set members added or removed, rules added or removed, metadata. Reordered or
 /// reformatted text is no change. With `--data`, also the schools whose outcome differs.
+///
+/// Exit 0 (with `--exit-code`: 0 when nothing changed, 1 when something did), 2 when a policy
+/// cannot be read or a `--data` path is missing.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     pub old: PathBuf,
@@ -31,6 +34,10 @@ pub struct Args {
     pub as_of: Option<NaiveDate>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Exit 1 when the revisions differ (a change, or with `--data` a school whose outcome
+    /// differs), 0 when they do not, as `git diff --exit-code` does.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 #[derive(Serialize)]
@@ -103,6 +110,10 @@ pub fn run(args: Args, style: Style) -> u8 {
                 Err(e) => eprintln!("error: {e}"),
             }
         }
+    }
+    let differ = !changes.is_empty() || impacts.as_ref().is_some_and(|i| !i.is_empty());
+    if args.exit_code && differ {
+        return super::EXIT_FINDINGS;
     }
     EXIT_OK
 }
