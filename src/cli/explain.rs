@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{EXIT_OK, EXIT_UNREADABLE};
+use super::EXIT_UNREADABLE;
 use crate::eval::{Evaluation, Options, evaluate};
 use crate::report::diagnostics::Style;
 
@@ -39,10 +39,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    match args.as_of {
-        None => super::lint::default_date_note(&model.guide, as_of),
-        Some(d) => super::lint::as_of_note(&model.guide, d),
-    }
+    super::lint::date_note(&model.guide, args.as_of, as_of);
     let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
     if !super::known_ids(&args.schools, &ev.ids) {
         return EXIT_UNREADABLE;
@@ -73,17 +70,11 @@ pub fn run(args: Args, style: Style) -> u8 {
             );
         }
     }
-    // As lint would exit for these entities: the table in the README.
-    if ev.gaps.iter().any(|g| g.blocks()) {
-        return EXIT_UNREADABLE;
-    }
+    // As lint would exit for these entities.
     let failing = ev.findings.iter().any(|f| {
         f.severity == crate::check::model::Severity::Error && args.schools.contains(&f.entity)
     });
-    if failing || ev.data_errors.iter().any(|e| e.is_error()) {
-        return super::EXIT_FINDINGS;
-    }
-    EXIT_OK
+    super::evaluation_code(&ev, failing)
 }
 
 /// Entities whose category share is within `margin` percentage points of its threshold.

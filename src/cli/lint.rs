@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
+use super::EXIT_UNREADABLE;
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
@@ -79,39 +79,35 @@ fn parse_percent(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{s}` is not a percentage; write e.g. 2%"))
 }
 
-/// Without `--as-of`, today is the evaluation date; when it falls outside the guide's school
-/// year, every deadline is long past or far off, which is rarely what was meant: say so.
-pub fn default_date_note(guide: &crate::check::model::GuideInfo, today: NaiveDate) {
+/// A note when the evaluation date lies outside the guide's school year: every deadline is then
+/// long past or far off. Without `--as-of` (`given` is `None`) that is rarely what was meant; with
+/// it, it may be (to see a year's end state), and the note only says so.
+pub fn date_note(
+    guide: &crate::check::model::GuideInfo,
+    given: Option<NaiveDate>,
+    as_of: NaiveDate,
+) {
     let Some((start, end)) = guide.year_bounds() else {
         return;
     };
-    if today < start || today > end {
-        eprintln!(
-            "note: no --as-of given, so deadlines are judged as of today, {}, which is outside {}'s school year {}-{}; pass --as-of DATE to judge as of a day in that year",
-            crate::check::model::us_date(today),
-            guide.id,
-            start.format("%Y"),
-            end.format("%Y"),
-        );
+    if (start..=end).contains(&as_of) {
+        return;
     }
-}
-
-/// An `--as-of` outside the guide's school year judges every deadline as long past or far off:
-/// say so, as a note (it may be meant, to see a year's end state).
-pub fn as_of_note(guide: &crate::check::model::GuideInfo, as_of: NaiveDate) {
-    let Some((start, end)) = guide.year_bounds() else {
-        return;
-    };
-    if as_of < start || as_of > end {
-        eprintln!(
-            "note: --as-of {} is outside {}'s school year {}-{} ({} to {})",
-            crate::check::model::us_date(as_of),
+    let us = crate::check::model::us_date;
+    let year = format!("{}-{}", start.format("%Y"), end.format("%Y"));
+    match given {
+        None => eprintln!(
+            "note: no --as-of given, so deadlines are judged as of today, {}, which is outside {}'s school year {year}; pass --as-of DATE to judge as of a day in that year",
+            us(as_of),
             guide.id,
-            start.format("%Y"),
-            end.format("%Y"),
-            crate::check::model::us_date(start),
-            crate::check::model::us_date(end),
-        );
+        ),
+        Some(_) => eprintln!(
+            "note: --as-of {} is outside {}'s school year {year} ({} to {})",
+            us(as_of),
+            guide.id,
+            us(start),
+            us(end),
+        ),
     }
 }
 
@@ -123,10 +119,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    match args.as_of {
-        None => default_date_note(&model.guide, as_of),
-        Some(d) => as_of_note(&model.guide, d),
-    }
+    date_note(&model.guide, args.as_of, as_of);
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
@@ -161,7 +154,6 @@ pub fn run(args: Args, style: Style) -> u8 {
     if let Some(margin) = args.near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
-    let unreadable = ev.entities == 0 && ev.data_errors.iter().any(|e| e.is_error());
     match args.format {
         Format::Human => {
             // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
@@ -188,13 +180,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
     }
-    let code = if unreadable || report.lacks_data() {
-        EXIT_UNREADABLE
-    } else if report.has_errors() || ev.data_errors.iter().any(|e| e.is_error()) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    };
+    let code = super::evaluation_code(&ev, report.has_errors());
     drop(report);
     crate::eval::drop_in_background(ev);
     code

@@ -185,3 +185,17 @@ pub(crate) fn data_paths_exist(paths: &[std::path::PathBuf]) -> bool {
     }
     ok
 }
+
+/// The exit code of `lint` and `explain` (the README's table): 2 when nothing could be checked
+/// (no entity, and data errors) or a record the rules need has no data; 1 with an error-severity
+/// finding (`errors`, among the findings shown) or a data error; else 0.
+pub(crate) fn evaluation_code(ev: &crate::eval::Evaluation, errors: bool) -> u8 {
+    let data_errors = ev.data_errors.iter().any(|e| e.is_error());
+    if (ev.entities == 0 && data_errors) || ev.gaps.iter().any(|g| g.blocks()) {
+        EXIT_UNREADABLE
+    } else if errors || data_errors {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

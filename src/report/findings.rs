@@ -69,11 +69,6 @@ impl<'a> LintReport<'a> {
             .count()
     }
 
-    /// Whether a record the rules read has no data at all.
-    pub fn lacks_data(&self) -> bool {
-        self.gaps.iter().any(Gap::blocks)
-    }
-
     /// `43 schools`, or `5 schools and 2 districts`.
     fn checked(&self) -> String {
         if self.by_kind.len() < 2 {
