@@ -216,11 +216,7 @@ pub fn evaluate_with(
     let by_kind = model
         .schema
         .entities()
-        .filter(|(eid, _)| {
-            model.measures.iter().any(|m| m.entity == *eid)
-                || model.categories.iter().any(|c| c.entity == *eid)
-                || model.rules.iter().any(|r| r.entity == *eid)
-        })
+        .filter(|(eid, _)| is_about(model, *eid))
         .map(|(eid, r)| (r.name.clone(), ev.entities.len(eid)))
         .filter(|(_, n)| *n > 0)
         .collect();
@@ -228,11 +224,7 @@ pub fn evaluate_with(
     let mut ids: Vec<String> = model
         .schema
         .entities()
-        .filter(|(eid, _)| {
-            model.measures.iter().any(|m| m.entity == *eid)
-                || model.categories.iter().any(|c| c.entity == *eid)
-                || model.rules.iter().any(|r| r.entity == *eid)
-        })
+        .filter(|(eid, _)| is_about(model, *eid))
         .flat_map(|(eid, _)| ev.entities.ids(eid).iter().cloned())
         .collect();
     ids.sort();
@@ -260,6 +252,14 @@ pub fn evaluate_with(
     }
 }
 
+/// Whether something in the policy (a measure, category or rule) is about entity kind `eid`:
+/// only those entities are checked, counted and listed.
+fn is_about(model: &Model, eid: RecordId) -> bool {
+    model.measures.iter().any(|m| m.entity == eid)
+        || model.categories.iter().any(|c| c.entity == eid)
+        || model.rules.iter().any(|r| r.entity == eid)
+}
+
 /// Drops `value` on a new thread, so that freeing a large structure of many allocations costs
 /// the caller nothing; a process that exits first does not wait for it. When no thread can be
 /// started, `value` is dropped here.
@@ -279,10 +279,7 @@ fn missing_entity_files(
     errors: &mut Vec<DataError>,
 ) {
     for (eid, rec) in model.schema.entities() {
-        let relevant = model.measures.iter().any(|m| m.entity == eid)
-            || model.categories.iter().any(|c| c.entity == eid)
-            || model.rules.iter().any(|r| r.entity == eid);
-        if !relevant || set.files_of(eid).next().is_some() {
+        if !is_about(model, eid) || set.files_of(eid).next().is_some() {
             continue;
         }
         let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
@@ -516,9 +513,9 @@ impl<'a> Evaluator<'a> {
                 self.unowned.insert(*rid, all.unowned);
             }
             if let Some((_, start, end)) = plan.dated {
+                // Rows of the record, all its files together, read in this year.
+                let inside = all.rows.saturating_sub(all.dated.values().sum());
                 for (&file, &outside) in &all.dated {
-                    // Rows of the record, all its files together, read in this year.
-                    let inside = all.rows.saturating_sub(all.dated.values().sum());
                     errors.push(self.out_of_year(*rid, file, inside, outside, start, end));
                 }
             }
@@ -642,10 +639,7 @@ impl<'a> Evaluator<'a> {
         for (eid, erec) in model.schema.entities() {
             let n = self.entities.len(eid);
             // Only entities something in the policy is about.
-            let relevant = model.measures.iter().any(|m| m.entity == eid)
-                || model.categories.iter().any(|c| c.entity == eid)
-                || model.rules.iter().any(|r| r.entity == eid);
-            if !relevant {
+            if !is_about(model, eid) {
                 continue;
             }
             count += n;
