@@ -447,6 +447,7 @@ impl Opened {
 
     /// One record, reading having started at `from` after `base` line breaks: a quote
     /// left open is reported where it opened; any other record is a row.
+    #[inline]
     fn record(
         &self,
         fields: Fields<'_>,
