@@ -141,15 +141,15 @@ fn lint_machine_formats_keep_stdout_clean() {
         1,
     );
     let csv = stdout(&out);
-    let rows: Vec<&str> = csv
-        .lines()
-        .filter(|l| l.starts_with("finding,"))
-        .collect();
+    let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("finding,")).collect();
     assert_eq!(rows.len(), 2, "{csv}");
-    assert!(rows[0].starts_with("finding,school,E04,Sample Elementary 04,first_in_window,warning,"));
-    assert!(rows[1].starts_with(
-        "finding,school,E10,Sample Elementary 10,certify_semester_1,error,late,"
-    ));
+    assert!(
+        rows[0].starts_with("finding,school,E04,Sample Elementary 04,first_in_window,warning,")
+    );
+    assert!(
+        rows[1]
+            .starts_with("finding,school,E10,Sample Elementary 10,certify_semester_1,error,late,")
+    );
     // The provenance names the options.
     assert!(csv.contains("provenance,,,,option,,,school=E04,"), "{csv}");
     // Only warnings left: exit 0.
@@ -412,4 +412,47 @@ fn diff_exit_code_says_whether_the_revisions_differ() {
     assert_exit(&["diff", a, b, "--exit-code"], 1);
     assert_exit(&["diff", a, a, "--exit-code"], 0);
     assert_exit(&["diff", a, b, "--exit-code", "--format", "json"], 1);
+}
+
+/// The sample district's default output, summary first, as the README's first screen shows it
+/// (the run's time taken out).
+#[test]
+fn lint_sample_human_output() {
+    let out = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2024-02-15"], 1);
+    let text = stdout(&out);
+    let (body, time) = text.trim_end().rsplit_once(", ").unwrap();
+    assert!(time.ends_with("s)"), "{time}");
+    insta::assert_snapshot!(format!("{body}, TIME)\n"));
+}
+
+#[test]
+fn lint_concise_is_one_line_per_finding() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "concise",
+        ],
+        1,
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 62, "{text}");
+    assert!(
+        text.contains(
+            "samples/district/certification.csv:16: E10 certify_semester_1 late error: certification where semester == first: completed 2/1/2024 is 1 day after the due date 1/31/2024\n"
+        ),
+        "{text}"
+    );
+    // Every line: `place: entity rule status severity: message`, the place a file and a line.
+    for l in text.lines() {
+        let (place, rest) = l.split_once(": ").unwrap();
+        let (file, line) = place.rsplit_once(':').unwrap();
+        assert!(file.ends_with(".csv") && line.parse::<u32>().is_ok(), "{l}");
+        let words: Vec<&str> = rest.split(' ').take(4).collect();
+        assert!(words[3].ends_with(':'), "{l}");
+    }
 }

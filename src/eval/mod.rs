@@ -750,17 +750,18 @@ impl<'a> Evaluator<'a> {
                 .div_ceil(self.split.threads.max(1) * DECIDE_PARTS_PER_THREAD)
                 .max(DECIDE_PART_MIN);
             let parts: Vec<&[u32]> = order.chunks(size).collect();
-            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> = if parts.len() > 1 {
-                crate::pool::pool(self.split.threads, parts.len(), |k| {
-                    parts.get(k).map(|p| run(p))
-                })
-                .into_iter()
-                .zip(&parts)
-                .map(|(r, part)| r.unwrap_or_else(|| run(part)))
-                .collect()
-            } else {
-                parts.into_iter().map(run).collect()
-            };
+            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> =
+                if parts.len() > 1 {
+                    crate::pool::pool(self.split.threads, parts.len(), |k| {
+                        parts.get(k).map(|p| run(p))
+                    })
+                    .into_iter()
+                    .zip(&parts)
+                    .map(|(r, part)| r.unwrap_or_else(|| run(part)))
+                    .collect()
+                } else {
+                    parts.into_iter().map(run).collect()
+                };
             for (mut f, mut x, mut r) in decided {
                 findings.append(&mut f);
                 explanations.append(&mut x);
