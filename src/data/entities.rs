@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
+use super::cell::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::error::{
     Capped, DataError, DataErrorKind, REPEATED_HEADER, lenient, lenient_tag, repeated_header,
     shown, then,
 };
 use super::rows::{self, Cells, OwnedCell, Pos};
-use super::value::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::{DataSet, Format};
 
 /// The rows of every entity record, with their ids. Other records' reference fields hold an
