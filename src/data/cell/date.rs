@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::data::error::{quote, shown};
 use crate::syntax::ast::{Duration, DurationUnit};
 
-use super::Problem;
+use super::CellError;
 use super::fast::plain_date;
 use super::number::all_digits;
 
@@ -15,13 +15,13 @@ use super::number::all_digits;
 /// (`1/31/2024 12:00:00 AM`, `2024-01-31T08:30:00Z`, `2024-01-31 00:00:00.000`), which is
 /// ignored: a date-time stands for the day it falls on, as written. Two-digit years are refused
 /// (is `1/31/24` 2024 or 1924?), with the four-digit spelling as help.
-pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, Problem> {
+pub(crate) fn date(t: &str, private: bool) -> Result<NaiveDate, CellError> {
     date_zoned(t, private).map(|(d, _)| d)
 }
 
 /// `expected a date, found ...`, with the spellings to use.
-fn not_a_date(t: &str, private: bool) -> Problem {
-    Problem::value(
+fn not_a_date(t: &str, private: bool) -> CellError {
+    CellError::value(
         format!("expected a date, found {}", shown(t, private)),
         "write dates month first, as `1/31/2024`, or as `2024-01-31`",
     )
@@ -29,7 +29,7 @@ fn not_a_date(t: &str, private: bool) -> Problem {
 
 /// [`date`], and whether the time after it named a time zone (`Z`, `+02:00`): the date is the
 /// one written, not converted to the district's time.
-pub(super) fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Problem> {
+pub(super) fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), CellError> {
     if let Some(d) = plain_date(t.as_bytes()) {
         return Ok((d, false));
     }
@@ -50,7 +50,7 @@ pub(super) fn date_zoned(t: &str, private: bool) -> Result<(NaiveDate, bool), Pr
                 quote(&crate::check::model::us_date(d))
             )
         };
-        return Err(Problem {
+        return Err(CellError {
             help,
             ..not_a_date(t, private)
         });
@@ -204,8 +204,8 @@ fn month_number(word: &str) -> Option<u32> {
 }
 
 /// The error for a date whose year has two digits, with the date spelled out in full.
-fn two_digit_year(t: &str, private: bool, example: &str) -> Problem {
-    Problem::value(
+fn two_digit_year(t: &str, private: bool, example: &str) -> CellError {
+    CellError::value(
         format!("{} has a two-digit year", shown(t, private)),
         if private {
             "write the year with four digits, as `1/31/2024`".to_string()
@@ -216,7 +216,7 @@ fn two_digit_year(t: &str, private: bool, example: &str) -> Problem {
 }
 
 /// `1/31/2024` (month first), `2024/01/31` or `2024-01-31`: `day` is `t` without its time.
-pub(super) fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDate, Problem> {
+pub(super) fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDate, CellError> {
     let general = || not_a_date(t, private);
     // `20240131`, as state reporting files (CALPADS) write dates: year, month, day.
     if day.len() == 8
@@ -258,7 +258,7 @@ pub(super) fn numeric_date(t: &str, day: &str, private: bool) -> Result<NaiveDat
 
 /// The date `y-m-d`, or why there is none: no such month (with the day-first reading as a hint
 /// when `us`), or too few days in the month.
-fn ymd(t: &str, private: bool, y: i32, m: u32, d: u32, us: bool) -> Result<NaiveDate, Problem> {
+fn ymd(t: &str, private: bool, y: i32, m: u32, d: u32, us: bool) -> Result<NaiveDate, CellError> {
     if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
         return Ok(date);
     }
@@ -278,7 +278,7 @@ fn ymd(t: &str, private: bool, y: i32, m: u32, d: u32, us: bool) -> Result<Naive
         } else {
             format!("{} is not a date: there is no month {m}", shown(t, private))
         };
-        return Err(Problem::value(message, help));
+        return Err(CellError::value(message, help));
     };
     let days = days_in_month(y, m);
     let message = if private {
@@ -289,7 +289,7 @@ fn ymd(t: &str, private: bool, y: i32, m: u32, d: u32, us: bool) -> Result<Naive
             shown(t, private)
         )
     };
-    Err(Problem::value(
+    Err(CellError::value(
         message,
         if us {
             "check the day and the month; dates are month first, as `1/31/2024`"
@@ -310,9 +310,9 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 /// `2023-2024` or `2023-24` → 2023.
-pub(super) fn school_year(t: &str, private: bool) -> Result<i32, Problem> {
+pub(super) fn school_year(t: &str, private: bool) -> Result<i32, CellError> {
     let general = || {
-        Problem::value(
+        CellError::value(
             format!("expected a school year, found {}", shown(t, private)),
             "write a school year as `2023-2024` or `2023-24`",
         )
@@ -330,7 +330,7 @@ pub(super) fn school_year(t: &str, private: bool) -> Result<i32, Problem> {
         second == first + 1
     };
     if !follows {
-        return Err(Problem::value(
+        return Err(CellError::value(
             format!(
                 "{} is not a school year: the second year must follow the first",
                 shown(t, private)

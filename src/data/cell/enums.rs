@@ -4,7 +4,7 @@ use crate::check::model::{EnumId, Schema, Value};
 use crate::data::error::{list, quote, shown};
 use crate::suggest::closest;
 
-use super::Problem;
+use super::CellError;
 use super::fast::same;
 
 /// Matches the values of one enum type, ignoring case and treating spaces, hyphens and
@@ -97,7 +97,7 @@ impl EnumMatcher {
         self.find(text, &mut String::new()).is_some()
     }
 
-    pub(super) fn unknown(&self, text: &str, private: bool) -> Problem {
+    pub(super) fn unknown(&self, text: &str, private: bool) -> CellError {
         let mut help = String::new();
         if !private && let Some(c) = closest(&normalize(text), self.values.iter()) {
             help.push_str(&format!("did you mean {}? ", quote(c)));
@@ -113,7 +113,7 @@ impl EnumMatcher {
             " (an export's other name for one is listed with it in `type {}`)",
             self.name
         ));
-        Problem::value(
+        CellError::value(
             format!("unknown `{}` value {}", self.name, shown(text, private)),
             help,
         )
@@ -148,7 +148,7 @@ pub(super) fn set<'a>(
     items: impl Iterator<Item = &'a str>,
     private: bool,
     scratch: &mut String,
-) -> Result<Value, Problem> {
+) -> Result<Value, CellError> {
     let mut out = Vec::new();
     for item in items {
         match m.find(item.trim(), scratch) {

@@ -24,15 +24,15 @@ pub(crate) use parser::RecordParser;
 
 /// What is wrong with one cell; the caller adds file, location and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Problem {
+pub(crate) struct CellError {
     pub kind: DataErrorKind,
     pub message: String,
     pub help: String,
 }
 
-impl Problem {
-    fn value(message: String, help: impl Into<String>) -> Problem {
-        Problem {
+impl CellError {
+    fn value(message: String, help: impl Into<String>) -> CellError {
+        CellError {
             kind: DataErrorKind::Value,
             message,
             help: help.into(),

@@ -3,10 +3,10 @@
 use crate::check::model::Ratio;
 use crate::data::error::shown;
 
-use super::Problem;
+use super::CellError;
 
 /// A whole number: `12`, and as spreadsheets export it, `1,002` or `12.0`.
-pub(super) fn int(t: &str, private: bool) -> Result<i64, Problem> {
+pub(super) fn int(t: &str, private: bool) -> Result<i64, CellError> {
     if let Ok(n) = t.parse::<i64>() {
         return Ok(n);
     }
@@ -26,7 +26,7 @@ pub(super) fn int(t: &str, private: bool) -> Result<i64, Problem> {
     } else {
         "write a whole number, as `12`"
     };
-    Err(Problem::value(
+    Err(CellError::value(
         format!("expected a whole number, found {}", shown(t, private)),
         help,
     ))
@@ -119,9 +119,9 @@ pub(crate) fn decimal(t: &str) -> Option<Ratio> {
 }
 
 /// `70%`, `70.5 %` → 7/10, 141/200.
-pub(super) fn percent(t: &str, private: bool) -> Result<Ratio, Problem> {
+pub(super) fn percent(t: &str, private: bool) -> Result<Ratio, CellError> {
     let fail = || {
-        Problem::value(
+        CellError::value(
             format!("expected a percentage, found {}", shown(t, private)),
             "write a percentage with `%`, as `70%` or `70.5%`",
         )

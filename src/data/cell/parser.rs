@@ -9,7 +9,7 @@ use crate::suggest::closest;
 use super::date::{date_zoned, duration, school_year};
 use super::enums::{EnumMatcher, set, split_set};
 use super::number::{boolean, decimal, int, pair, percent};
-use super::{Cell, Lenient, Problem, is_null_marker, trim};
+use super::{Cell, CellError, Lenient, is_null_marker, trim};
 
 /// The last id a reference field resolved: data sorted by school resolves each school once.
 #[derive(Clone, Debug, Default)]
@@ -127,7 +127,7 @@ impl RecordParser {
         field: usize,
         cell: Cell<'_>,
         entities: &Entities,
-    ) -> Result<Value, Problem> {
+    ) -> Result<Value, CellError> {
         let Some(info) = self.fields.get(field) else {
             return Ok(Value::Null);
         };
@@ -136,7 +136,7 @@ impl RecordParser {
                 Ok(Value::Null)
             } else {
                 let said = marker.map_or(String::new(), |m| format!(" (the cell says `{m}`)"));
-                Err(Problem {
+                Err(CellError {
                     kind: DataErrorKind::Value,
                     message: format!("missing value for required field `{}`{said}", info.name),
                     help: format!(
@@ -174,7 +174,7 @@ impl RecordParser {
                     p
                 })
             }
-            Cell::Other(what) => Err(Problem::value(
+            Cell::Other(what) => Err(CellError::value(
                 format!("expected {}, found {what}", describe(info.ty)),
                 "write a single value",
             )),
@@ -205,7 +205,7 @@ impl RecordParser {
         cell: Cell<'_>,
         entities: &Entities,
         slot: &mut Value,
-    ) -> Result<(), Problem> {
+    ) -> Result<(), CellError> {
         // Fast paths for the common cells of a large extract: the general path below gives the
         // same values, and every error.
         if let (Cell::Text(raw), Some(info)) = (&cell, self.fields.get(field)) {
@@ -269,7 +269,7 @@ impl RecordParser {
         Ok(())
     }
 
-    fn list(&mut self, field: usize, items: &[&str]) -> Result<Value, Problem> {
+    fn list(&mut self, field: usize, items: &[&str]) -> Result<Value, CellError> {
         let Some(info) = self.fields.get(field) else {
             return Ok(Value::Null);
         };
@@ -277,7 +277,7 @@ impl RecordParser {
             (Some(m), Type::Set(_)) => {
                 set(m, items.iter().copied(), info.private, &mut self.scratch)
             }
-            _ => Err(Problem::value(
+            _ => Err(CellError::value(
                 format!("expected {}, found a list", describe(info.ty)),
                 "write a single value",
             )),
@@ -285,7 +285,7 @@ impl RecordParser {
     }
 
     /// A non-empty, trimmed text.
-    fn text(&mut self, field: usize, t: &str, entities: &Entities) -> Result<Value, Problem> {
+    fn text(&mut self, field: usize, t: &str, entities: &Entities) -> Result<Value, CellError> {
         let Some(info) = self.fields.get_mut(field) else {
             return Ok(Value::Null);
         };
@@ -294,7 +294,7 @@ impl RecordParser {
             Type::Text => Ok(Value::Text(t.to_owned())),
             Type::Int => int(t, private).map(Value::Int),
             Type::Weight => match int(t, private) {
-                Ok(n) if n < 0 => Err(Problem::value(
+                Ok(n) if n < 0 => Err(CellError::value(
                     format!(
                         "a headcount cannot be negative, found {}",
                         shown(t, private)
@@ -304,14 +304,14 @@ impl RecordParser {
                 r => r.map(Value::Int),
             },
             Type::Number => decimal(t).map(Value::Number).ok_or_else(|| {
-                Problem::value(
+                CellError::value(
                     format!("expected a number, found {}", shown(t, private)),
                     "write a decimal number, as `12` or `12.5`",
                 )
             }),
             Type::Percent => percent(t, private).map(Value::Number),
             Type::Bool => boolean(t).map(Value::Bool).ok_or_else(|| {
-                Problem::value(
+                CellError::value(
                     format!("expected true or false, found {}", shown(t, private)),
                     "write one of `true`, `false`, `yes`, `no`, `y`, `n`, `1`, `0`",
                 )
@@ -324,14 +324,14 @@ impl RecordParser {
                 Ok(Value::Date(d))
             }
             Type::Ratio => pair(t).map(|(a, b)| Value::Pair(a, b)).ok_or_else(|| {
-                Problem::value(
+                CellError::value(
                     format!("expected a ratio, found {}", shown(t, private)),
                     "write two whole numbers with a colon, as `60:40`",
                 )
             }),
             Type::SchoolYear => school_year(t, private).map(Value::SchoolYear),
             Type::Duration => duration(t).map(Value::Duration).ok_or_else(|| {
-                Problem::value(
+                CellError::value(
                     format!("expected a duration, found {}", shown(t, private)),
                     "write a number and a unit, as `5 weeks`, `10 days`, `2 years`",
                 )
@@ -341,14 +341,14 @@ impl RecordParser {
                     Some(i) => Ok(Value::Enum(m.id, i)),
                     None => Err(m.unknown(t, private)),
                 },
-                None => Err(Problem::value(
+                None => Err(CellError::value(
                     "this field's value set is not declared".into(),
                     "check the policy",
                 )),
             },
             Type::Set(_) => match &info.matcher {
                 Some(m) => set(m, split_set(t), private, &mut self.scratch),
-                None => Err(Problem::value(
+                None => Err(CellError::value(
                     "this field's value set is not declared".into(),
                     "check the policy",
                 )),
@@ -375,7 +375,7 @@ impl RecordParser {
                     }
                 }
             }
-            Type::Window => Err(Problem::value(
+            Type::Window => Err(CellError::value(
                 "a window cannot be read from a data file".into(),
                 "compute the window in the policy from dates in the data",
             )),
@@ -389,9 +389,9 @@ fn unknown_ref(
     name: &str,
     t: &str,
     private: bool,
-) -> Problem {
+) -> CellError {
     if let Some(place) = entities.rejected(record, t) {
-        return Problem {
+        return CellError {
             kind: DataErrorKind::Reference,
             message: format!("`{name}` {} has errors in its own row", shown(t, private)),
             help: format!("fix the `{name}` row at {place}"),
@@ -405,7 +405,7 @@ fn unknown_ref(
             quote(t)
         );
     }
-    Problem {
+    CellError {
         kind: DataErrorKind::Reference,
         message: format!("unknown `{name}` {}", shown(t, private)),
         help,
