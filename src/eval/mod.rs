@@ -27,6 +27,9 @@ mod plan;
 mod rules;
 pub mod value;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
