@@ -112,6 +112,25 @@ impl Entities {
     pub(crate) fn rejected(&self, record: RecordId, id: &str) -> Option<&str> {
         self.table(record)?.rejected.get(id).map(String::as_str)
     }
+
+    /// Entities of `record` with these ids and empty rows, and ids `rejected` whose rows had
+    /// errors: what unit tests resolve references against.
+    #[cfg(test)]
+    pub(crate) fn of_ids(record: RecordId, ids: &[&str], rejected: &[&str]) -> Entities {
+        let mut tables = vec![Table::default(); record.0 + 1];
+        if let Some(t) = tables.get_mut(record.0) {
+            for (i, id) in ids.iter().enumerate() {
+                t.rows.push(Vec::new());
+                t.ids.push(id.to_string());
+                t.index.insert(id.to_string(), i as u32);
+            }
+            for id in rejected {
+                t.rejected
+                    .insert(id.to_string(), "line 2 of `schools.csv`".into());
+            }
+        }
+        Entities { tables }
+    }
 }
 
 /// A row read in the first pass, converted once every id is known.
