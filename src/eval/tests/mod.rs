@@ -1,5 +1,5 @@
 //! Unit tests of the evaluator's parts: each fast path against the general path it stands for
-//! (`filter`), and the parts one at a time.
+//! (`filter`), and the parts one at a time (`category`, `window`).
 
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +9,9 @@
     reason = "tests fail loudly"
 )]
 
+mod category;
 mod filter;
+mod window;
 
 use crate::check::model::*;
 use crate::syntax::Span;
