@@ -11,6 +11,7 @@
 
 mod category;
 mod filter;
+mod plan;
 mod window;
 
 use crate::check::model::*;
