@@ -1,5 +1,6 @@
 //! Unit tests of the evaluator's parts: each fast path against the general path it stands for
-//! (`filter`), and the parts one at a time (`category`, `window`).
+//! (`filter`, and the tabled plan in `plan`), the parts one at a time (`category`, `window`, the
+//! read plan's lowering in `plan`), and each rule kind on a small world (`rules`).
 
 #![allow(
     clippy::unwrap_used,
@@ -12,6 +13,7 @@
 mod category;
 mod filter;
 mod plan;
+mod rules;
 mod window;
 
 use crate::check::model::*;
