@@ -126,6 +126,10 @@ struct Def<'a> {
     section: Option<&'a ast::Section>,
     /// Index in the model's list for its kind, once built.
     index: Option<usize>,
+    /// The `replace` word before the definition, if it has one.
+    replace: Option<Span>,
+    /// The name of the included definition this one replaces.
+    replaced: Option<Span>,
 }
 
 /// State of a measure or category while resolving dependencies.

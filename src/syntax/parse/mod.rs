@@ -40,7 +40,11 @@ pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
             "the parser returned nothing",
         ));
     };
-    let b = Builder { file, text };
+    let b = Builder {
+        file,
+        text,
+        replaces: std::cell::RefCell::new(Vec::new()),
+    };
     let span = b.span(&root);
     let mut items = Vec::new();
     for p in b.children(root) {
@@ -49,7 +53,12 @@ pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
             _ => items.push(b.item(p)?),
         }
     }
-    Ok(PolicyFile { items, span })
+    let replaces = b.replaces.into_inner();
+    Ok(PolicyFile {
+        items,
+        replaces,
+        span,
+    })
 }
 
 fn pratt() -> &'static PrattParser<Rule> {
@@ -78,7 +87,7 @@ fn pratt() -> &'static PrattParser<Rule> {
 fn nesting(file: FileId, text: &str) -> Result<(), SyntaxError> {
     const RESET: &[&str] = &[
         "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
-        "window", "must", "shall", "required", "should", "may",
+        "window", "must", "shall", "required", "should", "may", "replace",
     ];
     let bytes = text.as_bytes();
     // The count of `not`/`where` at each open parenthesis level, the statement's own level first.
@@ -222,12 +231,16 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_until
             | Rule::kw_next
             | Rule::kw_year
+            | Rule::kw_replace
+            | Rule::kw_pinned
     )
 }
 
 struct Builder<'t> {
     file: FileId,
     text: &'t str,
+    /// The `replace` statements met so far.
+    replaces: std::cell::RefCell<Vec<Replace>>,
 }
 
 type R<T> = Result<T, SyntaxError>;
