@@ -319,7 +319,7 @@ fn check_pin(l: &mut Loaded, rel: &str, pin: &Spanned<String>, text: &str) {
             pin.span,
             format!("`{rel}` has changed since this revision pinned it"),
         )
-        .label("the file's text no longer has this SHA-256")
+        .label("the included file's statements no longer have this SHA-256")
         .help(format!(
             "a published revision keeps its meaning: undo the edit to `{rel}` and make next \
              year's change in next year's file (`replace ...`); if this revision is meant to \
