@@ -91,7 +91,12 @@ fn lint_sample_is_1_with_the_summary_on_stdout() {
         "{last}"
     );
     assert!(last.ends_with("s)"), "{last}");
-    assert!(text.contains("school E20 (Sample Elementary 20)"));
+    // The table of schools, worst first, names each school beside its id.
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("E20 ") && l.contains("Sample Elementary 20")),
+        "{text}"
+    );
     assert!(!text.contains("Student 0"));
     // The US date form is accepted too, and gives the same findings.
     let us = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2/15/2024"], 1);
@@ -136,10 +141,17 @@ fn lint_machine_formats_keep_stdout_clean() {
         1,
     );
     let csv = stdout(&out);
-    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("finding,"))
+        .collect();
     assert_eq!(rows.len(), 2, "{csv}");
-    assert!(rows[0].starts_with("school,E04,Sample Elementary 04,first_in_window,warning,"));
-    assert!(rows[1].starts_with("school,E10,Sample Elementary 10,certify_semester_1,error,late,"));
+    assert!(rows[0].starts_with("finding,school,E04,Sample Elementary 04,first_in_window,warning,"));
+    assert!(rows[1].starts_with(
+        "finding,school,E10,Sample Elementary 10,certify_semester_1,error,late,"
+    ));
+    // The provenance names the options.
+    assert!(csv.contains("provenance,,,,option,,,school=E04,"), "{csv}");
     // Only warnings left: exit 0.
     assert_exit(
         &[

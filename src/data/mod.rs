@@ -29,6 +29,7 @@
 
 mod columns;
 mod csv;
+mod digest;
 mod discover;
 mod entities;
 mod error;
@@ -43,6 +44,7 @@ use std::path::Path;
 
 use crate::check::model::{RecordId, Schema, Value};
 
+pub use digest::{Digest, digest_file, sha256_hex};
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
 pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN, FileOutcome};

@@ -71,6 +71,12 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
+    /// One per entity checked, in kind then id order: its categories and every rule's outcome.
+    pub results: Vec<EntityResult>,
+    /// The policy's rules, in declaration order ([`RuleResult::rule`] indexes this).
+    pub rules: Vec<RuleInfo>,
+    /// The policy's categories, in declaration order ([`CategoryResult::category`] indexes this).
+    pub categories: Vec<CategoryInfo>,
     /// Data that was not read, and what it left undetermined.
     pub gaps: Vec<Gap>,
     pub data_errors: Vec<DataError>,
@@ -82,6 +88,8 @@ pub struct Evaluation {
     pub by_kind: Vec<(String, usize)>,
     /// Rows read, all record types together.
     pub rows: u64,
+    /// The data files found, with the record each holds, in the order they were read.
+    pub files: Vec<(String, PathBuf)>,
 }
 
 /// A window for one entity: its bounds as dates, and the text the policy gives it.
@@ -205,7 +213,7 @@ pub fn evaluate_with(
         &ev.unowned,
         opts.absent_is_empty,
     );
-    let (findings, explanations, count) = ev.decide();
+    let (findings, explanations, results, count) = ev.decide();
     let mut gaps = gaps(&ev.cov, &findings);
     // With no entity to check, nothing rests on the other records: the missing entities are the
     // data error to fix first.
@@ -221,6 +229,14 @@ pub fn evaluate_with(
         .filter(|(_, n)| *n > 0)
         .collect();
     let rows = ev.rows;
+    let files = set
+        .files
+        .iter()
+        .map(|(r, p)| {
+            let record = model.schema.record(*r).map(|r| r.name.clone());
+            (record.unwrap_or_default(), p.clone())
+        })
+        .collect();
     let mut ids: Vec<String> = model
         .schema
         .entities()
@@ -240,15 +256,77 @@ pub fn evaluate_with(
         ..
     } = ev;
     drop_in_background((entities, accs, kept, streamed, skipped));
+    let rules = model
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            name: r.name.clone(),
+            severity: r.severity,
+            entity_kind: model
+                .schema
+                .record(r.entity)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            section: r.section.clone(),
+            quote: r.quote.clone(),
+            due: rule_due(model, sources, r),
+            text: r.text.clone(),
+            policy: policy_loc(sources, r.span),
+        })
+        .collect();
+    let categories = model
+        .categories
+        .iter()
+        .map(|c| CategoryInfo {
+            name: c.name.clone(),
+            entity_kind: model
+                .schema
+                .record(c.entity)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            section: c.section.clone(),
+            condition: sources.slice(c.when.span).to_string(),
+            policy: policy_loc(sources, c.span),
+        })
+        .collect();
     Evaluation {
         findings,
         explanations,
+        results,
+        rules,
+        categories,
         gaps,
         data_errors: errors,
         entities: count,
         ids,
         by_kind,
         rows,
+        files,
+    }
+}
+
+/// Where `span` is in the policy, as a reporter needs it.
+fn policy_loc(sources: &Sources, span: crate::syntax::Span) -> PolicyLoc {
+    // A binary search in the file's line index (a search of a list here was quadratic).
+    let (line, column) = sources.line_col(span.file, span.start);
+    PolicyLoc {
+        file: sources.name(span.file).to_string(),
+        line,
+        column,
+        span,
+    }
+}
+
+/// When a rule is due, as the policy says it: the deadline's date expression, or the window an
+/// `each ... within` rule names.
+fn rule_due(model: &Model, sources: &Sources, rule: &RuleDef) -> Option<String> {
+    match &rule.check {
+        Check::Deadline { due, .. } => Some(sources.slice(due.span).to_string()),
+        Check::Each {
+            test: EachTest::Within(w),
+            ..
+        } => model.windows.get(*w).map(|w| format!("within {}", w.name)),
+        _ => None,
     }
 }
 
@@ -631,10 +709,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Per entity: measures, categories, windows, rules.
-    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
+    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, Vec<EntityResult>, usize) {
         let model = self.model;
         let mut findings = Vec::new();
         let mut explanations = Vec::new();
+        let mut results = Vec::new();
         let mut count = 0;
         for (eid, erec) in model.schema.entities() {
             let n = self.entities.len(eid);
@@ -650,9 +729,11 @@ impl<'a> Evaluator<'a> {
             let run = |part: &[u32]| {
                 let mut findings = Vec::new();
                 let mut explanations = Vec::new();
+                let mut results = Vec::new();
                 for &idx in part {
                     let mut cx = EntityCx::new(self, eid, idx);
-                    let (mut f, x) = cx.run(erec);
+                    let (mut f, x, r) = cx.run(erec);
+                    results.push(r);
                     // Sorted here, on the threads; entities come in id order, so the whole is
                     // then sorted too (checked below).
                     f.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -661,7 +742,7 @@ impl<'a> Evaluator<'a> {
                         explanations.push(x);
                     }
                 }
-                (findings, explanations)
+                (findings, explanations, results)
             };
             // Runs of entities are taken by the threads in turn.
             let size = order
@@ -669,7 +750,7 @@ impl<'a> Evaluator<'a> {
                 .div_ceil(self.split.threads.max(1) * DECIDE_PARTS_PER_THREAD)
                 .max(DECIDE_PART_MIN);
             let parts: Vec<&[u32]> = order.chunks(size).collect();
-            let results: Vec<(Vec<Finding>, Vec<Explanation>)> = if parts.len() > 1 {
+            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> = if parts.len() > 1 {
                 crate::pool::pool(self.split.threads, parts.len(), |k| {
                     parts.get(k).map(|p| run(p))
                 })
@@ -680,15 +761,16 @@ impl<'a> Evaluator<'a> {
             } else {
                 parts.into_iter().map(run).collect()
             };
-            for (mut f, mut x) in results {
+            for (mut f, mut x, mut r) in decided {
                 findings.append(&mut f);
                 explanations.append(&mut x);
+                results.append(&mut r);
             }
         }
         if !findings.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         }
-        (findings, explanations, count)
+        (findings, explanations, results, count)
     }
 
     /// Where a kept row is in the data.
@@ -701,14 +783,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        // A binary search in the file's line index (a search of a list here was quadratic).
-        let (line, column) = self.sources.line_col(span.file, span.start);
-        PolicyLoc {
-            file: self.sources.name(span.file).to_string(),
-            line,
-            column,
-            span,
-        }
+        policy_loc(self.sources, span)
     }
 }
 
