@@ -427,3 +427,23 @@ fn formats_case_holds_csv_yaml_and_json() {
     assert!(r.ev.data_errors.is_empty());
     assert!(r.ev.findings.len() >= 8, "too few findings to compare");
 }
+
+/// `explain` gives a rule's applicability whole: its section's `for` and its own, joined.
+#[test]
+fn explain_gives_the_whole_applicability() {
+    let dir = Path::new(FIXTURES).join("applies_whole");
+    let r = run(
+        dir.join("case.policy").to_str().unwrap(),
+        &[dir.join("data")],
+        date(AS_OF),
+    );
+    let rules: Vec<String> = ["E1", "E3"]
+        .iter()
+        .map(|id| {
+            let text = r.explain(id);
+            let at = text.find("\nrules").unwrap_or(0);
+            format!("{id}:{}", &text[at..])
+        })
+        .collect();
+    insta::assert_snapshot!("applies_whole_explain", rules.join("\n"));
+}
