@@ -126,14 +126,14 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
             }),
         }
     }
-    for (name, v, _, _) in &model.constants {
+    for (name, v, _, _, section) in &model.constants {
         if let Value::Date(d) = v {
             items.push(Item {
                 start: *d,
                 end: *d,
                 name: name.clone(),
                 what: "date".into(),
-                section: String::new(),
+                section: section.clone().unwrap_or_default(),
                 quote: None,
             });
         }
@@ -209,6 +209,15 @@ fn case_label(model: &Model, case: &WindowCase) -> String {
     }
 }
 
+/// `[III. CALENDAR] `, or nothing for a statement outside any section.
+fn bracketed(section: &str) -> String {
+    if section.is_empty() {
+        String::new()
+    } else {
+        format!("[{section}] ")
+    }
+}
+
 pub fn text(model: &Model, level: Option<&str>) -> String {
     let (items, relative) = items(model, level);
     let mut out = String::new();
@@ -224,12 +233,13 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         } else {
             format!("{} to {}", us_date(i.start), us_date(i.end))
         };
-        let section = if i.section.is_empty() {
-            String::new()
-        } else {
-            format!("  [{}]", i.section)
-        };
-        let _ = writeln!(out, "{when:<24} {}{section} {}", i.name, i.what);
+        let _ = writeln!(
+            out,
+            "{when:<24} {}  {}{}",
+            i.name,
+            bracketed(&i.section),
+            i.what
+        );
         if i.quote.is_some() {
             let _ = writeln!(out, "{:<24}   {}", "", title(i));
         }
@@ -237,7 +247,8 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
     if !relative.is_empty() {
         let _ = writeln!(out, "\nset by each school's data:");
         for r in &relative {
-            let _ = writeln!(out, "  {}: {}  [{}]", r.name, r.text, r.section);
+            let section = bracketed(&r.section);
+            let _ = writeln!(out, "  {}: {}  {}", r.name, r.text, section.trim_end());
         }
     }
     out
