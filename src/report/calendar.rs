@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::check::model::*;
-use crate::syntax::ast::BoundKind;
 
 /// One dated item of the year.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,16 +77,9 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 .unwrap_or_default();
             match (lo, hi) {
                 (Some((lk, Some(a))), Some((hk, Some(b)))) => {
-                    let start = if lk == BoundKind::After {
-                        a.succ_opt().unwrap_or(a)
-                    } else {
-                        a
-                    };
-                    let end = if hk == BoundKind::Before {
-                        b.pred_opt().unwrap_or(b)
-                    } else {
-                        b
-                    };
+                    // The date words mean what they mean everywhere (check::model).
+                    let start = first_day(lk, a).unwrap_or(a);
+                    let end = last_day(hk, b).unwrap_or(b);
                     items.push(Item {
                         start,
                         end,
@@ -159,7 +151,7 @@ fn window_quote(model: &Model, w: &Window) -> Option<String> {
 const TITLE_WIDTH: usize = 80;
 
 /// An event's title in the guide's words: the first sentence of the quote, without a trailing
-/// `(Due 1/31/2024)`, cut at a word to [`TITLE_WIDTH`]; `Due: ` before a deadline's. Without a
+/// `(Due 1/31/2024)`, cut at a word to `TITLE_WIDTH`; `Due: ` before a deadline's. Without a
 /// quote, the policy's name in words (`certify semester 1 due`).
 pub fn title(i: &Item) -> String {
     let Some(q) = &i.quote else {
