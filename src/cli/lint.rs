@@ -10,7 +10,8 @@ use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
 use crate::report::findings::{
-    LintReport, Provenance, concise, digest_in_background, csv_with, junit, write_human, write_json, write_summary,
+    LintReport, Provenance, concise, csv_with, digest_in_background, junit, write_human,
+    write_json, write_summary,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -194,7 +195,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     if let Some(margin) = args.near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
-    report.filter(min, |e| args.schools.is_empty() || args.schools.iter().any(|s| s == e));
+    report.filter(min, |e| {
+        args.schools.is_empty() || args.schools.iter().any(|s| s == e)
+    });
     if args.measures {
         report.explanations = &ev.explanations;
     }

@@ -12,12 +12,15 @@
 //! | `plan.rs` | the per-record read plan: fields read, aggregations, streamed row checks, rows kept, the school-year bound |
 //! | `filter.rs` | `where` filters decided by table lookup |
 //! | `coverage.rs` | the gaps in the data (not read) and what rests on each |
-//! | `entity.rs` | one entity: measures, categories and transitions, windows, the wording of inputs |
+//! | `entity.rs` | one entity: measures, categories, windows, the wording of inputs |
+//! | `category.rs` | multi-year categories: the status held from the history, notice years, the state |
 //! | `decide.rs` | everything decided about one entity: categories, rules, explanation, distance to a threshold |
-//! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention; where a date word (`by`, `before`, `from`, `after`) is applied to a window |
+//! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention |
+//! | `window.rs` | where a date word (`by`, `before`, `from`, `after`) is defined: the days a window holds, its first and last days |
 //! | `value.rs` | expressions and three-valued logic |
 //! | `finding.rs` | what evaluation hands the reporters |
 
+mod category;
 mod coverage;
 mod decide;
 mod entity;
@@ -26,6 +29,10 @@ pub mod finding;
 mod plan;
 mod rules;
 pub mod value;
+mod window;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,7 +48,7 @@ use crate::syntax::Sources;
 use crate::syntax::ast::BoundKind;
 use filter::*;
 use plan::*;
-use rules::*;
+use window::{in_window, show_window};
 
 /// How to evaluate.
 #[derive(Clone, Debug)]
@@ -750,17 +757,18 @@ impl<'a> Evaluator<'a> {
                 .div_ceil(self.split.threads.max(1) * DECIDE_PARTS_PER_THREAD)
                 .max(DECIDE_PART_MIN);
             let parts: Vec<&[u32]> = order.chunks(size).collect();
-            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> = if parts.len() > 1 {
-                crate::pool::pool(self.split.threads, parts.len(), |k| {
-                    parts.get(k).map(|p| run(p))
-                })
-                .into_iter()
-                .zip(&parts)
-                .map(|(r, part)| r.unwrap_or_else(|| run(part)))
-                .collect()
-            } else {
-                parts.into_iter().map(run).collect()
-            };
+            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> =
+                if parts.len() > 1 {
+                    crate::pool::pool(self.split.threads, parts.len(), |k| {
+                        parts.get(k).map(|p| run(p))
+                    })
+                    .into_iter()
+                    .zip(&parts)
+                    .map(|(r, part)| r.unwrap_or_else(|| run(part)))
+                    .collect()
+                } else {
+                    parts.into_iter().map(run).collect()
+                };
             for (mut f, mut x, mut r) in decided {
                 findings.append(&mut f);
                 explanations.append(&mut x);

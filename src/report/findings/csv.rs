@@ -5,10 +5,7 @@ use super::LintReport;
 
 /// The CSV header, in order, with what each column holds (README's "CSV columns" lists these).
 pub const CSV_COLUMNS: [(&str, &str); 17] = [
-    (
-        "kind",
-        "finding, data_error, gap, near or provenance",
-    ),
+    ("kind", "finding, data_error, gap, near or provenance"),
     ("entity_kind", "the entity's record type (school)"),
     ("entity", "the entity's id"),
     ("entity_name", "the entity's name"),
@@ -27,7 +24,10 @@ pub const CSV_COLUMNS: [(&str, &str); 17] = [
     ("due", "when the rule is due, as the policy says it"),
     ("as_of", "the evaluation date (YYYY-MM-DD)"),
     ("data_file", "the data file"),
-    ("data_location", "the row: `line 12`, or `[3]` for a YAML or JSON item"),
+    (
+        "data_location",
+        "the row: `line 12`, or `[3]` for a YAML or JSON item",
+    ),
     ("policy_file", "the policy file holding the rule"),
     ("policy_line", "the rule's line in it"),
     ("guide", "the guide's id"),
@@ -58,8 +58,23 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool, bom: bool) -> String {
             write(
                 &mut w,
                 [
-                    "provenance", "", "", "", name, "", "", value, "", "", "", &as_of, file, "",
-                    report.policy, "", guide,
+                    "provenance",
+                    "",
+                    "",
+                    "",
+                    name,
+                    "",
+                    "",
+                    value,
+                    "",
+                    "",
+                    "",
+                    &as_of,
+                    file,
+                    "",
+                    report.policy,
+                    "",
+                    guide,
                 ],
             );
         };
@@ -201,4 +216,3 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool, bom: bool) -> String {
     }
     s
 }
-

@@ -161,4 +161,3 @@ pub fn write_human(
     }
     Ok(())
 }
-

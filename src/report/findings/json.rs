@@ -162,7 +162,9 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
         .results
         .iter()
         .map(|r| {
-            let x = index.get(&(r.entity_kind.as_str(), r.entity.as_str())).copied();
+            let x = index
+                .get(&(r.entity_kind.as_str(), r.entity.as_str()))
+                .copied();
             JsonEntity {
                 entity_kind: &r.entity_kind,
                 entity: &r.entity,

@@ -171,9 +171,14 @@ pub fn junit(report: &LintReport<'_>) -> String {
             name: name.trim_end().to_string(),
             classname: e.file.clone(),
             file: None,
-            verdict: e
-                .is_error()
-                .then(|| ("error", "data_error".into(), e.message.clone(), text.clone())),
+            verdict: e.is_error().then(|| {
+                (
+                    "error",
+                    "data_error".into(),
+                    e.message.clone(),
+                    text.clone(),
+                )
+            }),
             out: (!e.is_error()).then(|| format!("warning: {text}")),
         });
     }
@@ -212,7 +217,9 @@ pub fn junit(report: &LintReport<'_>) -> String {
                     "not applicable".to_string(),
                     String::new(),
                 )),
-                Outcome::Undetermined => Some(("error", "undetermined".into(), first, text.clone())),
+                Outcome::Undetermined => {
+                    Some(("error", "undetermined".into(), first, text.clone()))
+                }
                 o => Some(("failure", o.key().into(), first, text.clone())),
             };
             let out = match r.outcome {
@@ -251,7 +258,12 @@ pub fn junit(report: &LintReport<'_>) -> String {
                 classname: format!("category {}", cat.name),
                 file: Some((cat.policy.file.clone(), cat.policy.line)),
                 verdict: undetermined.then(|| {
-                    ("error", "undetermined".into(), message.clone(), message.clone())
+                    (
+                        "error",
+                        "undetermined".into(),
+                        message.clone(),
+                        message.clone(),
+                    )
                 }),
                 out: (!undetermined).then(|| c.state.describe()),
             });

@@ -34,7 +34,6 @@ pub use json::{JSON_SCHEMA, SCHEMA_VERSION, json, write_json};
 pub use junit::junit;
 pub use summary::{concise, summary, write_summary};
 
-
 /// What was read, so that a report can be reproduced and checked years later: the mandate
 /// version, the policy and its includes, the data files, and the options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -277,8 +276,12 @@ impl<'a> LintReport<'a> {
 
     /// The findings about one entity (they are sorted by entity).
     pub fn findings_of(&self, entity: &str) -> &[&'a Finding] {
-        let from = self.findings.partition_point(|f| f.entity.as_str() < entity);
-        let to = self.findings.partition_point(|f| f.entity.as_str() <= entity);
+        let from = self
+            .findings
+            .partition_point(|f| f.entity.as_str() < entity);
+        let to = self
+            .findings
+            .partition_point(|f| f.entity.as_str() <= entity);
         self.findings.get(from..to).unwrap_or(&[])
     }
 
@@ -363,7 +366,6 @@ impl<'a> LintReport<'a> {
     }
 }
 
-
 /// A data location as `file:line` (CSV), `file [3]` (a YAML or JSON item), or the file alone.
 fn data_place(file: &str, location: &str) -> String {
     match location.strip_prefix("line ") {
@@ -372,4 +374,3 @@ fn data_place(file: &str, location: &str) -> String {
         None => format!("{file} {location}"),
     }
 }
-

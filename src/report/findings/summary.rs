@@ -105,7 +105,10 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The summary-first human output (without the summary line, which the CLI prints last with
 /// the run's time).
-pub fn write_summary(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std::io::Result<()> {
+pub fn write_summary(
+    report: &LintReport<'_>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let mut s = String::new();
     // The header: the guide, the as-of date, the data read.
     let title = report
@@ -151,9 +154,9 @@ pub fn write_summary(report: &LintReport<'_>, out: &mut impl std::io::Write) -> 
         let key = |c: &Counts| (c.errors, c.warnings, c.undetermined, c.pending, c.info);
         key(&b.1).cmp(&key(&a.1)).then(a.0.entity.cmp(&b.0.entity))
     });
-    let (listed, clean): (Vec<_>, Vec<_>) = rows.iter().partition(|(e, c, _)| {
-        c.errors + c.warnings + c.info > 0 || e.worst() > Outcome::Ok
-    });
+    let (listed, clean): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .partition(|(e, c, _)| c.errors + c.warnings + c.info > 0 || e.worst() > Outcome::Ok);
     let word = report.entity_word.trim_end_matches('s');
     let _ = writeln!(
         s,
@@ -185,7 +188,9 @@ pub fn write_summary(report: &LintReport<'_>, out: &mut impl std::io::Write) -> 
         let _ = writeln!(
             s,
             "  {:<id_w$}  {:<name_w$}  {:<cat_w$}  err  warn  pend  undet  failed or undetermined",
-            one_line(word), "name", "categories"
+            one_line(word),
+            "name",
+            "categories"
         );
         for ((e, c, failed), cat) in listed.iter().zip(&cats) {
             let name = clip(e.entity_name.as_deref().unwrap_or(""), name_w);
@@ -268,7 +273,11 @@ pub fn write_summary(report: &LintReport<'_>, out: &mut impl std::io::Write) -> 
         let f0 = fs.first().copied();
         let place = f0
             .map(|f| {
-                let section = f.section.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+                let section = f
+                    .section
+                    .as_deref()
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default();
                 format!("{}:{}, {}{section}", f.policy.file, f.policy.line, f.guide)
             })
             .unwrap_or_default();
