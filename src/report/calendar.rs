@@ -159,7 +159,7 @@ fn window_quote(model: &Model, w: &Window) -> Option<String> {
 const TITLE_WIDTH: usize = 80;
 
 /// An event's title in the guide's words: the first sentence of the quote, without a trailing
-/// `(Due 1/31/2024)`, cut at a word to [`TITLE_WIDTH`]; `Due: ` before a deadline's. Without a
+/// `(Due 1/31/2024)`, cut at a word to `TITLE_WIDTH`; `Due: ` before a deadline's. Without a
 /// quote, the policy's name in words (`certify semester 1 due`).
 pub fn title(i: &Item) -> String {
     let Some(q) = &i.quote else {
