@@ -374,7 +374,7 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
 pub fn rule_name(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "the end of the file",
-        Rule::WHITESPACE | Rule::sp => "a space",
+        Rule::WHITESPACE | Rule::sp | Rule::br => "a space",
         Rule::COMMENT => "a comment",
         Rule::ident_char => "a letter, digit or `_`",
         Rule::date => "a date",
@@ -458,6 +458,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::category_value => "a value",
         Rule::next_year => "`next year`",
         Rule::notice => "`after N years notice`",
+        Rule::notice_years => "a duration such as `2 years`",
         Rule::window_case => "`when CONDITION: WINDOW`",
         Rule::window_spec => "a date range or `from`/`after`/`by`/`before` bounds",
         Rule::bound => "a bound such as `before DATE`",
