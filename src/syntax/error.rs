@@ -332,6 +332,21 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
             "compare with `==`; a single `=` only follows the name a statement defines".into(),
         );
     }
+    // After a number, the word is read as its unit before anything else: `10 wekks`, `10 school days`.
+    let after_number = text
+        .get(..at)
+        .map(|t| t.trim_end_matches([' ', '\t']))
+        .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()) && t.len() < at);
+    if after_number && expected.contains(&Rule::duration_unit) && !word.is_empty() {
+        const UNITS: &[&str] = &["days", "weeks", "months", "years"];
+        return Some(match crate::suggest::closest(&word, UNITS) {
+            Some(u) => format!("after a number, a unit: did you mean `{u}`?"),
+            None => format!(
+                "after a number, a unit: `days`, `weeks`, `months` or `years`; `{word}` is not \
+                 one (calendar days only: school days and weekdays are not units)"
+            ),
+        });
+    }
     if let Some(h) = unfinished(expected, text, at, &word) {
         return Some(h);
     }
