@@ -54,6 +54,7 @@ pub mod fmt;
 pub mod generate;
 pub mod lint;
 pub mod newyear;
+pub mod progress;
 pub mod roster;
 pub mod test;
 pub mod watch;

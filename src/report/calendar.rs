@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::check::model::*;
-use crate::syntax::ast::BoundKind;
 
 /// One dated item of the year.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,16 +77,9 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 .unwrap_or_default();
             match (lo, hi) {
                 (Some((lk, Some(a))), Some((hk, Some(b)))) => {
-                    let start = if lk == BoundKind::After {
-                        a.succ_opt().unwrap_or(a)
-                    } else {
-                        a
-                    };
-                    let end = if hk == BoundKind::Before {
-                        b.pred_opt().unwrap_or(b)
-                    } else {
-                        b
-                    };
+                    // The date words mean what they mean everywhere (check::model).
+                    let start = first_day(lk, a).unwrap_or(a);
+                    let end = last_day(hk, b).unwrap_or(b);
                     items.push(Item {
                         start,
                         end,
@@ -233,12 +225,13 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         } else {
             format!("{} to {}", us_date(i.start), us_date(i.end))
         };
-        let section = if i.section.is_empty() {
-            String::new()
-        } else {
-            format!("  [{}]", i.section)
-        };
-        let _ = writeln!(out, "{when:<24} {}{section} {}", i.name, i.what);
+        let _ = writeln!(
+            out,
+            "{when:<24} {}  {}{}",
+            i.name,
+            bracketed(&i.section),
+            i.what
+        );
         if i.quote.is_some() {
             let _ = writeln!(out, "{:<24}   {}", "", title(i));
         }
