@@ -17,6 +17,7 @@ pub enum Format {
     Json,
     Csv,
     Junit,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -41,7 +42,9 @@ pub struct Args {
     /// Data folders or files; each file holds one record type, named after it (school.csv, ...).
     #[arg(required = true)]
     pub data: Vec<PathBuf>,
-    /// Output format.
+    /// Output format. `html` is one self-contained page for a browser (nothing fetched): pass
+    /// rates per rule, a sortable school table, plots, a drill-down per school, and the schools
+    /// within 2 points of a threshold (or `--near`).
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
     /// The evaluation date (1/31/2024 or 2024-01-31); deadlines after it are pending. Default: today.
@@ -62,6 +65,9 @@ pub struct Args {
     /// it as a formula.
     #[arg(long)]
     pub csv_formulas: bool,
+    /// Write the report to FILE (replaced whole, never half-written) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -111,6 +117,10 @@ pub fn date_note(
     }
 }
 
+/// The band around a threshold an HTML report lists, in percentage points, when `--near` does not
+/// say.
+pub const HTML_NEAR: f64 = 2.0;
+
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
     let Some((loaded, model)) = super::load_model(&args.policy, style) else {
@@ -123,9 +133,10 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
-    // Explanations are only shown for `--near`.
+    // Explanations are only shown for `--near` and in HTML.
+    let html = matches!(args.format, Format::Html);
     let mode = Mode {
-        explanations: args.near.is_some(),
+        explanations: args.near.is_some() || html,
         ..Mode::default()
     };
     let ev = evaluate_with(
@@ -151,31 +162,47 @@ pub fn run(args: Args, style: Style) -> u8 {
     report.findings.retain(|f| {
         f.severity >= min && (args.schools.is_empty() || args.schools.contains(&f.entity))
     });
-    if let Some(margin) = args.near {
+    // HTML always lists what is near a threshold, within 2 points unless `--near` says otherwise.
+    let near = args.near.or(html.then_some(HTML_NEAR));
+    if let Some(margin) = near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
-    match args.format {
-        Format::Human => {
-            // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            super::written(
-                write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
-                    use std::io::Write as _;
-                    writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
-                    stdout.flush()
-                }),
-            );
+    // With `-o`, the report is made in memory and replaces the file whole.
+    let mut file = Vec::new();
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out: &mut dyn std::io::Write = match args.output {
+        Some(_) => &mut file,
+        None => &mut stdout,
+    };
+    // A closed pipe ends the output quietly, as `out!` does.
+    let written = match args.format {
+        // Streamed block by block.
+        Format::Human => write_human(&report, &loaded.sources, style, &mut out)
+            .and_then(|()| writeln!(out, "{}", report.summary(Some(started.elapsed())))),
+        Format::Json => write_json(&report, &mut out),
+        Format::Csv => out.write_all(csv_with(&report, !args.csv_formulas).as_bytes()),
+        Format::Junit => out.write_all(junit(&report).as_bytes()),
+        Format::Html => {
+            let data: Vec<String> = args.data.iter().map(|d| d.display().to_string()).collect();
+            let page = crate::report::html::html(&crate::report::html::Input {
+                report: &report,
+                explanations: &ev.explanations,
+                model: &model,
+                data: &data,
+                near: near.unwrap_or(HTML_NEAR),
+                only: &args.schools,
+                sources: &loaded.sources,
+            });
+            out.write_all(page.as_bytes())
         }
-        Format::Json => {
-            // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            super::written(write_json(&report, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                stdout.flush()
-            }));
-        }
-        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas)),
-        Format::Junit => out!("{}", junit(&report)),
+    };
+    super::written(written.and_then(|()| out.flush()));
+    drop(stdout);
+    if let Some(path) = &args.output
+        && let Err(e) = crate::safe_fs::write_atomic(path, &file)
+    {
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        return EXIT_UNREADABLE;
     }
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
