@@ -8,7 +8,7 @@
 // Chromium is Debian's (`/usr/bin/chromium`, or $CHROMIUM); run.sh beside this file makes the
 // reports and installs what is missing.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { inflateSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -114,6 +114,22 @@ try {
   });
   await page.goto(url, { waitUntil: "load" });
 
+  const shot = await page.screenshot({ fullPage: false });
+  const img = pixels(shot);
+  const colours = new Set();
+  let ink = 0;
+  for (let i = 0; i < img.data.length; i += img.bpp) {
+    const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+    colours.add((r << 16) | (g << 8) | b);
+    if (r + g + b < 600) ink += 1;
+  }
+  const share = ink / (img.width * img.height);
+  check("the screenshot is not blank", colours.size > 16 && share > 0.01, `${colours.size} colours, ${(share * 100).toFixed(1)}% ink`);
+  // The picture for the README: the top of the page, as it opens.
+  if (shotPath) {
+    await page.screenshot({ path: shotPath, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+  }
+
   const count = (sel) => page.locator(sel).count();
   const entities = json.summary.entities;
   const findings = json.findings.length;
@@ -176,19 +192,6 @@ try {
   const open = await page.locator(`details#school-${ids[0]}`).evaluate((d) => d.open);
   check("a school's link opens its details", open);
   await page.evaluate(() => window.scrollTo(0, 0));
-
-  const shot = await page.screenshot({ fullPage: false });
-  const img = pixels(shot);
-  const colours = new Set();
-  let ink = 0;
-  for (let i = 0; i < img.data.length; i += img.bpp) {
-    const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
-    colours.add((r << 16) | (g << 8) | b);
-    if (r + g + b < 600) ink += 1;
-  }
-  const share = ink / (img.width * img.height);
-  check("the screenshot is not blank", colours.size > 16 && share > 0.01, `${colours.size} colours, ${(share * 100).toFixed(1)}% ink`);
-  if (shotPath) writeFileSync(shotPath, shot);
 
   check("no console error or warning", errors.length === 0, errors.join("; "));
   check("no network request", requests.length === 0, requests.join(" "));

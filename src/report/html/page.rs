@@ -30,19 +30,19 @@ fn percent(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64 * 100.0)
 }
 
-/// An id usable in a fragment, one per distinct `id`: ASCII letters, digits and `-` kept, every
-/// other byte as `_XX`.
+/// An id usable in a fragment, one per distinct `id`: ASCII letters, digits, `-` and `_` kept,
+/// every other byte as `~XX`.
 pub(super) fn anchor(prefix: &str, id: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + id.len() + 1);
     out.push_str(prefix);
     out.push('-');
     for c in id.chars() {
-        if c.is_ascii_alphanumeric() || c == '-' {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("_{b:02X}"));
+                out.push_str(&format!("~{b:02X}"));
             }
         }
     }
@@ -613,7 +613,6 @@ fn findings_table(caption: &str, findings: &[&Finding], _as_of: chrono::NaiveDat
                         tr data-finding=(f.rule) {
                             th scope="row" {
                                 a href={"#" (anchor("rule", &f.rule))} { code { (f.rule) } }
-                                span.where { (f.policy.file) ":" (f.policy.line) }
                             }
                             td class=(status_class(f.status)) {
                                 (f.status.word()) br; span class=(severity_class(f.severity)) { (f.severity.word()) }
@@ -629,6 +628,65 @@ fn findings_table(caption: &str, findings: &[&Finding], _as_of: chrono::NaiveDat
                 }
             }
         }
+    }
+}
+
+/// Each rule's outcome for one entity: a row for each that needs words (failing, pending,
+/// undetermined, or ok for a reason), then the plain ok and not applicable ones, a line each (a
+/// state's page has thousands of these).
+fn outcomes(x: &crate::eval::Explanation) -> Markup {
+    let plain = |o: &&crate::eval::RuleOutcome, want: Outcome| {
+        let k = Outcome::of(&o.outcome);
+        k == want && (k == Outcome::NotApplicable || o.detail.is_none())
+    };
+    let rows: Vec<_> = x
+        .rules
+        .iter()
+        .filter(|o| !plain(o, Outcome::Ok) && !plain(o, Outcome::NotApplicable))
+        .collect();
+    let ok: Vec<&str> = x
+        .rules
+        .iter()
+        .filter(|o| plain(o, Outcome::Ok))
+        .map(|o| o.rule.as_str())
+        .collect();
+    // Not applicable, grouped by why (`applies to MAG1`).
+    let mut na: Vec<(&str, Vec<&str>)> = Vec::new();
+    for o in x.rules.iter().filter(|o| plain(o, Outcome::NotApplicable)) {
+        let why = o.detail.as_deref().unwrap_or("");
+        match na.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, rules)) => rules.push(&o.rule),
+            None => na.push((why, vec![&o.rule])),
+        }
+    }
+    let link = |r: &str| html! { a href={"#" (anchor("rule", r))} { code { (r) } } };
+    html! {
+        @if !rows.is_empty() {
+            table.outcomes {
+                caption { "Rules not plainly met" }
+                thead { tr { th scope="col" { "Rule" } th scope="col" { "Outcome" } th scope="col" { "Why" } } }
+                tbody {
+                    @for o in &rows {
+                        tr {
+                            th scope="row" { (link(&o.rule)) }
+                            td class=(Outcome::of(&o.outcome).class()) { (o.outcome) }
+                            td { (ticks(o.detail.as_deref().unwrap_or(""))) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !ok.is_empty() || !na.is_empty() { ul.plain {
+            @if !ok.is_empty() {
+                li { span.o-ok { "ok" } ": " @for (i, r) in ok.iter().enumerate() { @if i > 0 { ", " } code { (r) } } }
+            }
+            @for (why, rules) in &na {
+                li {
+                    span.o-na { "not applicable" } @if !why.is_empty() { " (" (why) ")" } ": "
+                    @for (i, r) in rules.iter().enumerate() { @if i > 0 { ", " } code { (r) } }
+                }
+            }
+        } }
     }
 }
 
@@ -663,19 +721,7 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                         @if !s.findings.is_empty() {
                             (findings_table(&format!("Findings for {}", x.entity), &s.findings, input.report.as_of))
                         }
-                        table.outcomes {
-                            caption { "Each rule's outcome" }
-                            thead { tr { th scope="col" { "Rule" } th scope="col" { "Outcome" } th scope="col" { "Why" } } }
-                            tbody {
-                                @for o in &x.rules {
-                                    tr {
-                                        th scope="row" { a href={"#" (anchor("rule", &o.rule))} { code { (o.rule) } } }
-                                        td class=(Outcome::of(&o.outcome).class()) { (o.outcome) }
-                                        td { (o.detail.as_deref().unwrap_or("")) }
-                                    }
-                                }
-                            }
-                        }
+                        (outcomes(x))
                         @if !x.categories.is_empty() {
                             table.cats {
                                 caption { "Categories" }
@@ -748,8 +794,8 @@ mod tests {
     #[test]
     fn anchors_keep_safe_characters_only() {
         assert_eq!(anchor("school", "E01"), "school-E01");
-        assert_eq!(anchor("school", "a b\"<"), "school-a_20b_22_3C");
-        assert_eq!(anchor("rule", "é"), "rule-_C3_A9");
-        assert_ne!(anchor("s", "a_20b"), anchor("s", "a b"));
+        assert_eq!(anchor("school", "a b\"<"), "school-a~20b~22~3C");
+        assert_eq!(anchor("rule", "é_1"), "rule-~C3~A9_1");
+        assert_ne!(anchor("s", "a~20b"), anchor("s", "a b"));
     }
 }
