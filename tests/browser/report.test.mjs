@@ -127,7 +127,7 @@ try {
   check("the screenshot is not blank", colours.size > 16 && share > 0.01, `${colours.size} colours, ${(share * 100).toFixed(1)}% ink`);
   // The picture for the README: the top of the page, as it opens.
   if (shotPath) {
-    await page.screenshot({ path: shotPath, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+    await page.screenshot({ path: shotPath, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2100 } });
   }
 
   const count = (sel) => page.locator(sel).count();

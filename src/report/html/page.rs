@@ -213,7 +213,7 @@ fn rules(facts: &Facts<'_>, word: &str) -> Markup {
                             tr data-rule=(s.name) data-findings=(s.findings) id=(anchor("rule", s.name)) {
                                 th scope="row" {
                                     code { (s.name) }
-                                    span.where { (s.file) ":" (s.line) }
+                                    span.where title=(s.file) { (s.file.rsplit('/').next().unwrap_or(s.file)) ":" (s.line) }
                                 }
                                 td class=(severity_class(s.severity)) {
                                     @if s.category { "category (a warning where undetermined)" }
@@ -293,6 +293,11 @@ fn schools(input: &Input<'_>, facts: &Facts<'_>, word: &str) -> Markup {
                     }
                 }
                 span #shown aria-live="polite" {}
+                span #pager hidden {
+                    button #prev type="button" { "‹ previous" }
+                    " "
+                    button #next type="button" { "next ›" }
+                }
             }
             div.scroll {
                 table #school-table.schools {
@@ -335,7 +340,7 @@ fn schools(input: &Input<'_>, facts: &Facts<'_>, word: &str) -> Markup {
             }
             @if !facts.orphans.is_empty() {
                 h3 { "Findings about entities not listed above" }
-                (findings_table("Other findings", &facts.orphans, input.report.as_of))
+                (findings_table("Other findings", &facts.orphans, input.data))
             }
         }
     }
@@ -477,9 +482,13 @@ fn category(c: &CategoryFacts<'_>, input: &Input<'_>, unit: &str) -> Markup {
                                 th scope="row" { (state_label(s)) }
                                 td.num { (ids.len()) }
                                 td.ids {
-                                    @for (i, e) in ids.iter().enumerate() {
-                                        @if i > 0 { " " }
-                                        a href={"#" (anchor("school", e))} { (e) }
+                                    // Who is not in a category is the rest: not listed.
+                                    @if *s == CategoryState::NotMember { "the others" }
+                                    @else {
+                                        @for (i, e) in ids.iter().enumerate() {
+                                            @if i > 0 { " " }
+                                            a href={"#" (anchor("school", e))} { (e) }
+                                        }
                                     }
                                 }
                             }
@@ -594,55 +603,79 @@ fn near(input: &Input<'_>) -> Markup {
     }
 }
 
-fn findings_table(caption: &str, findings: &[&Finding], _as_of: chrono::NaiveDate) -> Markup {
+/// A data file as the page names it: without the data folder given on the command line, which
+/// the header names once (a state's page names thousands of rows).
+fn short<'p>(file: &'p str, data: &[String]) -> &'p str {
+    data.iter()
+        .filter_map(|d| {
+            file.strip_prefix(d.trim_end_matches('/'))
+                .and_then(|rest| rest.strip_prefix('/'))
+        })
+        .next()
+        .unwrap_or(file)
+}
+
+/// `text` with each data folder given on the command line left out of the paths in it
+/// (`…/state/event.csv line 4938` → `event.csv line 4938`).
+fn unfolder<'t>(text: &'t str, data: &[String]) -> std::borrow::Cow<'t, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for d in data {
+        let prefix = format!("{}/", d.trim_end_matches('/'));
+        if prefix.len() > 1 && out.contains(&prefix) {
+            out = std::borrow::Cow::Owned(out.replace(&prefix, ""));
+        }
+    }
+    out
+}
+
+/// One finding as a table row (`data-finding` marks it for the browser test's count).
+fn finding_row(f: &Finding, data: &[String]) -> Markup {
     html! {
-        div.scroll {
-            table.findings {
-                caption { (caption) }
-                thead {
-                    tr {
-                        th scope="col" { "Rule" }
-                        th scope="col" { "Outcome" }
-                        th scope="col" { "What" }
-                        th scope="col" { "Data" }
-                        th scope="col" { "The guide" }
-                    }
-                }
-                tbody {
-                    @for f in findings {
-                        tr data-finding=(f.rule) {
-                            th scope="row" {
-                                a href={"#" (anchor("rule", &f.rule))} { code { (f.rule) } }
-                            }
-                            td class=(status_class(f.status)) {
-                                (f.status.word()) br; span class=(severity_class(f.severity)) { (f.severity.word()) }
-                            }
-                            td { (ticks(&f.message)) }
-                            td { @if let Some(d) = &f.data { code { (d.file) } " " (d.location) } }
-                            td.quote {
-                                (f.guide) @if let Some(s) = &f.section { ", " (s) }
-                                @if let Some(q) = &f.quote { br; q { (q) } }
-                            }
-                        }
-                    }
-                }
+        tr data-finding=(f.rule) {
+            th scope="row" { a href={"#" (anchor("rule", &f.rule))} { code { (f.rule) } } }
+            td class=(status_class(f.status)) {
+                (f.status.word()) br; span class=(severity_class(f.severity)) { (f.severity.word()) }
+            }
+            td { (ticks(&unfolder(&f.message, data))) }
+            td { @if let Some(d) = &f.data { code { (short(&d.file, data)) } " " (d.location) } }
+            td.quote {
+                (f.section.as_deref().unwrap_or(&f.guide))
+                @if let Some(q) = &f.quote { br; q { (q) } }
             }
         }
     }
 }
 
-/// Each rule's outcome for one entity: a row for each that needs words (failing, pending,
-/// undetermined, or ok for a reason), then the plain ok and not applicable ones, a line each (a
-/// state's page has thousands of these).
-fn outcomes(x: &crate::eval::Explanation) -> Markup {
+const FINDING_HEAD: [&str; 5] = ["Rule", "Outcome", "What", "Data", "The guide"];
+
+fn findings_table(caption: &str, findings: &[&Finding], data: &[String]) -> Markup {
+    html! {
+        div.scroll {
+            table.findings {
+                caption { (caption) }
+                thead { tr { @for h in FINDING_HEAD { th scope="col" { (h) } } } }
+                tbody { @for f in findings { (finding_row(f, data)) } }
+            }
+        }
+    }
+}
+
+/// Each rule's outcome for one entity: its findings, and a row for each other outcome that needs
+/// words (undetermined whether it applies, ok for a reason), then the plain ok and not
+/// applicable ones, a line each (a state's page has tens of thousands of these).
+fn outcomes(s: &School<'_>, data: &[String]) -> Markup {
+    let x = s.x;
     let plain = |o: &&crate::eval::RuleOutcome, want: Outcome| {
         let k = Outcome::of(&o.outcome);
         k == want && (k == Outcome::NotApplicable || o.detail.is_none())
     };
+    // Outcomes that need words and have no finding shown (a finding below the `--severity`
+    // asked for, or an ok that rests on a reason).
     let rows: Vec<_> = x
         .rules
         .iter()
         .filter(|o| !plain(o, Outcome::Ok) && !plain(o, Outcome::NotApplicable))
+        .filter(|o| !s.findings.iter().any(|f| f.rule == o.rule))
         .collect();
     let ok: Vec<&str> = x
         .rules
@@ -659,24 +692,32 @@ fn outcomes(x: &crate::eval::Explanation) -> Markup {
             None => na.push((why, vec![&o.rule])),
         }
     }
-    let link = |r: &str| html! { a href={"#" (anchor("rule", r))} { code { (r) } } };
+    // Categories the entity is plainly not in (`MAG1: magnet == mag1 (magnet is empty) → false`).
+    let outside: Vec<_> = x
+        .categories
+        .iter()
+        .filter(|c| c.state == CategoryState::NotMember && c.history.is_empty())
+        .collect();
     html! {
-        @if !rows.is_empty() {
-            table.outcomes {
-                caption { "Rules not plainly met" }
-                thead { tr { th scope="col" { "Rule" } th scope="col" { "Outcome" } th scope="col" { "Why" } } }
-                tbody {
-                    @for o in &rows {
-                        tr {
-                            th scope="row" { (link(&o.rule)) }
-                            td class=(Outcome::of(&o.outcome).class()) { (o.outcome) }
-                            td { (ticks(o.detail.as_deref().unwrap_or(""))) }
+        @if !s.findings.is_empty() || !rows.is_empty() {
+            div.scroll {
+                table.findings {
+                    caption { "Findings and outcomes to look at" }
+                    thead { tr { @for h in FINDING_HEAD { th scope="col" { (h) } } } }
+                    tbody {
+                        @for f in &s.findings { (finding_row(f, data)) }
+                        @for o in &rows {
+                            tr {
+                                th scope="row" { a href={"#" (anchor("rule", &o.rule))} { code { (o.rule) } } }
+                                td class=(Outcome::of(&o.outcome).class()) { (o.outcome) br; span class=(severity_class(o.severity)) { (o.severity.word()) } }
+                                td colspan="3" { (ticks(&unfolder(o.detail.as_deref().unwrap_or(""), data))) }
+                            }
                         }
                     }
                 }
             }
         }
-        @if !ok.is_empty() || !na.is_empty() { ul.plain {
+        @if !ok.is_empty() || !na.is_empty() || !outside.is_empty() { ul.plain {
             @if !ok.is_empty() {
                 li { span.o-ok { "ok" } ": " @for (i, r) in ok.iter().enumerate() { @if i > 0 { ", " } code { (r) } } }
             }
@@ -686,22 +727,18 @@ fn outcomes(x: &crate::eval::Explanation) -> Markup {
                     @for (i, r) in rules.iter().enumerate() { @if i > 0 { ", " } code { (r) } }
                 }
             }
+            @for c in &outside {
+                li { "not in " (c.name) ": " (c.reason) }
+            }
         } }
     }
 }
 
 fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
-    let formulas: Vec<&str> = input
-        .model
-        .measures
-        .iter()
-        .filter(|m| matches!(m.def, crate::check::model::MeasureDef::Formula(_)))
-        .map(|m| m.name.as_str())
-        .collect();
     html! {
         section #details aria-labelledby="details-h" {
             h2 #details-h { "School details" }
-            p.note { "Measures, categories with the years behind them, each rule's outcome, and the findings with the data rows behind them." }
+            p.note { "The findings with the data rows behind them, each rule's outcome, categories with the years behind them, measures and windows. Data files are named within the data given above." }
             @for s in &facts.schools {
                 @let x = s.x;
                 details.school id=(anchor("school", &x.entity)) {
@@ -718,16 +755,14 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                         }
                     }
                     div.detail {
-                        @if !s.findings.is_empty() {
-                            (findings_table(&format!("Findings for {}", x.entity), &s.findings, input.report.as_of))
-                        }
-                        (outcomes(x))
-                        @if !x.categories.is_empty() {
+                        (outcomes(s, input.data))
+                        @let cats: Vec<_> = x.categories.iter().filter(|c| !(c.state == CategoryState::NotMember && c.history.is_empty())).collect();
+                        @if !cats.is_empty() {
                             table.cats {
                                 caption { "Categories" }
                                 thead { tr { th scope="col" { "Category" } th scope="col" { "State" } th scope="col" { "Decision" } th scope="col" { "Years behind it" } } }
                                 tbody {
-                                    @for c in &x.categories {
+                                    @for c in &cats {
                                         tr {
                                             th scope="row" { (c.name) }
                                             td {
@@ -735,40 +770,33 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                                                 @match c.member { Some(true) => { br; "in this year" } Some(false) => { br; "not in this year" } None => {} }
                                             }
                                             td { (c.reason) @if let Some(d) = &c.distance { br; span.help { (d) } } }
-                                            td { @for h in &c.history { (h) br; } }
+                                            td { @for (i, h) in c.history.iter().enumerate() { @if i > 0 { br; } (h) } }
                                         }
                                     }
                                 }
                             }
                         }
                         @if !x.measures.is_empty() {
-                            table.measures {
-                                caption { "Measures" }
-                                thead { tr { th scope="col" { "Measure" } th scope="col" { "Value" } th scope="col" { "From" } } }
-                                tbody {
-                                    @for m in &x.measures {
-                                        tr {
-                                            th scope="row" { code { (m.name) } }
-                                            td { (m.value) @if let Some(e) = &m.exact { " (exactly " (e) ")" } }
-                                            td { @if formulas.contains(&m.name.as_str()) { (m.inputs.as_deref().unwrap_or("")) } }
-                                        }
-                                    }
+                            h4 { "Measures" }
+                            dl.kv {
+                                @for m in &x.measures {
+                                    dt { code { (m.name) } }
+                                    dd { (m.value) @if let Some(e) = &m.exact { " (" (e) ")" } }
                                 }
                             }
                         }
                         @if !x.windows.is_empty() {
-                            table.windows {
-                                caption { "Windows" }
-                                tbody {
-                                    @for (w, t) in &x.windows {
-                                        tr { th scope="row" { code { (w) } } td { (t) } }
-                                    }
+                            h4 { "Windows" }
+                            dl.kv {
+                                @for (w, t) in &x.windows {
+                                    dt { code { (w) } }
+                                    dd { (t) }
                                 }
                             }
                         }
                         @if !x.retention.is_empty() {
                             h4 { "Records kept" }
-                            ul.retention { @for t in &x.retention { li { (t) } } }
+                            ul.retention { @for t in &x.retention { li { (unfolder(t, input.data)) } } }
                         }
                     }
                 }
@@ -789,6 +817,19 @@ mod tests {
         );
         // An odd number of backticks is left as it is.
         assert_eq!(ticks("a ` b").into_string(), "a ` b");
+    }
+
+    #[test]
+    fn data_folders_are_named_once() {
+        let data = ["samples/district/".to_string(), "more".to_string()];
+        assert_eq!(short("samples/district/school.csv", &data), "school.csv");
+        assert_eq!(short("more/x/a.csv", &data), "x/a.csv");
+        assert_eq!(short("elsewhere/a.csv", &data), "elsewhere/a.csv");
+        assert_eq!(short("moreover/a.csv", &data), "moreover/a.csv");
+        assert_eq!(
+            unfolder("on 10/9 (samples/district/event.csv line 3)", &data),
+            "on 10/9 (event.csv line 3)"
+        );
     }
 
     #[test]

@@ -53,6 +53,13 @@
     var frag = document.createDocumentFragment();
     order.forEach(function (o) { frag.appendChild(o[2]); });
     body.appendChild(frag);
+    // The filter's text follows its row.
+    var texts = new Map(rows.map(function (r, n) { return [r, text[n]]; }));
+    rows = order.map(function (o) { return o[2]; });
+    text = rows.map(function (r) { return texts.get(r); });
+    matched = rows.filter(keep);
+    page = 0;
+    render();
   }
   var filter = document.getElementById("filter");
   var show = document.getElementById("show");
@@ -70,18 +77,39 @@
     }
     return true;
   }
-  function apply() {
-    var k = 0;
-    rows.forEach(function (r, n) {
-      var on = keep(r, n);
-      r.hidden = !on;
-      if (on) { k += 1; }
-    });
-    shown.textContent = "showing " + k + " of " + rows.length;
+  // A page of rows at a time: a state's ten thousand rows would make every sort and filter
+  // lay out the whole table.
+  var PAGE = 250;
+  var page = 0;
+  var matched = rows;
+  var pager = document.getElementById("pager");
+  function render() {
+    var pages = Math.max(1, Math.ceil(matched.length / PAGE));
+    if (page >= pages) { page = pages - 1; }
+    var from = page * PAGE;
+    var on = new Set(matched.slice(from, from + PAGE));
+    rows.forEach(function (r) { r.hidden = !on.has(r); });
+    var last = Math.min(from + PAGE, matched.length);
+    shown.textContent = matched.length > PAGE
+      ? "showing " + (matched.length ? from + 1 : 0) + "–" + last + " of " + matched.length + " (" + rows.length + " in all)"
+      : "showing " + matched.length + " of " + rows.length;
+    pager.hidden = matched.length <= PAGE;
+    document.getElementById("prev").disabled = page === 0;
+    document.getElementById("next").disabled = page >= pages - 1;
   }
+  function apply() {
+    matched = rows.filter(keep);
+    page = 0;
+    render();
+  }
+  document.getElementById("prev").addEventListener("click", function () { page -= 1; render(); });
+  document.getElementById("next").addEventListener("click", function () { page += 1; render(); });
   filter.addEventListener("input", apply);
   show.addEventListener("change", apply);
   if (category) { category.addEventListener("change", apply); }
+  // Every row on paper.
+  window.addEventListener("beforeprint", function () { rows.forEach(function (r) { r.hidden = false; }); });
+  window.addEventListener("afterprint", render);
   document.getElementById("controls").hidden = false;
   apply();
 })();
