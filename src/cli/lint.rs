@@ -9,14 +9,24 @@ use super::EXIT_UNREADABLE;
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv_with, junit, write_human, write_json};
+use crate::report::findings::{
+    LintReport, Provenance, concise, csv_with, digest_in_background, junit, write_human,
+    write_json, write_summary,
+};
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Summary first: the entities worst first, counts per rule, findings grouped.
     Human,
+    /// One line per finding: `file:line: entity rule status severity: message`.
+    Concise,
+    /// Everything, with `schema_version` (docs/lint-report.schema.json).
     Json,
+    /// A row per finding, data error, gap, near entity and provenance item (`kind` column).
     Csv,
+    /// A suite per rule and category, a case per (rule, entity), passes included.
     Junit,
+    /// One self-contained page (nothing fetched): pass rates, a school table, plots, drill-downs.
     Html,
 }
 
@@ -42,9 +52,7 @@ pub struct Args {
     /// Data folders or files; each file holds one record type, named after it (school.csv, ...).
     #[arg(required = true)]
     pub data: Vec<PathBuf>,
-    /// Output format. `html` is one self-contained page for a browser (nothing fetched): pass
-    /// rates per rule, a sortable school table, plots, a drill-down per school, and the schools
-    /// within 2 points of a threshold (or `--near`).
+    /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
     /// The evaluation date (1/31/2024 or 2024-01-31); deadlines after it are pending. Default: today.
@@ -65,9 +73,42 @@ pub struct Args {
     /// it as a formula.
     #[arg(long)]
     pub csv_formulas: bool,
+    /// In CSV output, start with a UTF-8 byte order mark, so that Excel reads accents right.
+    #[arg(long)]
+    pub csv_bom: bool,
+    /// In human output, add every finding in full after the summary: the policy line it breaks,
+    /// the data row and the guide's words.
+    #[arg(long)]
+    pub details: bool,
+    /// In JSON output, add each entity's measures, and each category's reason and history (a
+    /// state's lint takes about 15% longer).
+    #[arg(long)]
+    pub measures: bool,
     /// Write the report to FILE (replaced whole, never half-written) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// The options that change what a report holds, for its provenance: `severity=info`.
+fn options(args: &Args) -> Vec<String> {
+    let mut o = vec![format!(
+        "severity={}",
+        match args.severity {
+            MinSeverity::Error => "error",
+            MinSeverity::Warning => "warning",
+            MinSeverity::Info => "info",
+        }
+    )];
+    for s in &args.schools {
+        o.push(format!("school={s}"));
+    }
+    if let Some(n) = args.near {
+        o.push(format!("near={n}%"));
+    }
+    if args.measures {
+        o.push("measures".into());
+    }
+    o
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -133,12 +174,13 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
-    // Explanations are only shown for `--near` and in HTML.
-    let html = matches!(args.format, Format::Html);
+    // Explanations are only shown for `--near`, `--measures` and in HTML.
+    let html = args.format == Format::Html;
     let mode = Mode {
-        explanations: args.near.is_some() || html,
+        explanations: args.near.is_some() || args.measures || html,
         ..Mode::default()
     };
+    let digesting = digest_in_background(&model.schema, &args.data);
     let ev = evaluate_with(
         &model,
         &loaded.sources,
@@ -151,6 +193,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
+    report.title = model.guide.title.clone();
     if let Some((_, e)) = model.schema.entities().next() {
         report.entity_word = format!("{}s", e.name);
     }
@@ -159,39 +202,53 @@ pub fn run(args: Args, style: Style) -> u8 {
         MinSeverity::Warning => Severity::Warning,
         MinSeverity::Info => Severity::Info,
     };
-    report.findings.retain(|f| {
-        f.severity >= min && (args.schools.is_empty() || args.schools.contains(&f.entity))
-    });
     // HTML always lists what is near a threshold, within 2 points unless `--near` says otherwise.
     let near = args.near.or(html.then_some(HTML_NEAR));
     if let Some(margin) = near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
+    report.filter(min, |e| {
+        args.schools.is_empty() || args.schools.iter().any(|s| s == e)
+    });
+    if args.measures || html {
+        report.explanations = &ev.explanations;
+    }
+    let digests = digesting.and_then(|h| h.join().ok()).unwrap_or_default();
+    report.provenance = Some(Provenance::of(
+        &loaded.sources,
+        &ev,
+        &digests,
+        options(&args),
+    ));
     // With `-o`, the report is made in memory and replaces the file whole.
     let mut file = Vec::new();
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut out: &mut dyn std::io::Write = match args.output {
-        Some(_) => &mut file,
-        None => &mut stdout,
+    let (mut out, style): (&mut dyn std::io::Write, Style) = match args.output {
+        Some(_) => (&mut file, Style::plain()),
+        None => (&mut stdout, style),
     };
-    // A closed pipe ends the output quietly, as `out!` does.
+    // Streamed where the format allows; a closed pipe ends the output quietly, as `out!` does.
     let written = match args.format {
-        // Streamed block by block.
-        Format::Human => write_human(&report, &loaded.sources, style, &mut out)
-            .and_then(|()| writeln!(out, "{}", report.summary(Some(started.elapsed())))),
+        Format::Human => write_summary(&report, &mut out).and_then(|()| {
+            if args.details {
+                writeln!(out, "\nEvery finding in full")?;
+                write_human(&report, &loaded.sources, style, &mut out)?;
+            }
+            writeln!(out, "\n{}", report.summary(Some(started.elapsed())))
+        }),
+        Format::Concise => out.write_all(concise(&report).as_bytes()),
         Format::Json => write_json(&report, &mut out),
-        Format::Csv => out.write_all(csv_with(&report, !args.csv_formulas).as_bytes()),
+        Format::Csv => {
+            out.write_all(csv_with(&report, !args.csv_formulas, args.csv_bom).as_bytes())
+        }
         Format::Junit => out.write_all(junit(&report).as_bytes()),
         Format::Html => {
             let data: Vec<String> = args.data.iter().map(|d| d.display().to_string()).collect();
             let page = crate::report::html::html(&crate::report::html::Input {
                 report: &report,
-                explanations: &ev.explanations,
                 model: &model,
-                data: &data,
                 near: near.unwrap_or(HTML_NEAR),
-                only: &args.schools,
-                sources: &loaded.sources,
+                data: &data,
             });
             out.write_all(page.as_bytes())
         }

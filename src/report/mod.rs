@@ -6,4 +6,5 @@ pub mod encode;
 pub mod explain;
 pub mod findings;
 pub mod html;
+pub mod roster;
 pub mod source;

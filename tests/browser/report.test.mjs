@@ -131,7 +131,8 @@ try {
   }
 
   const count = (sel) => page.locator(sel).count();
-  const entities = json.summary.entities;
+  const entities = json.entities.length;
+  check("the JSON's entities are its summary's", entities === json.summary.entities);
   const findings = json.findings.length;
   const schools = await count("#school-table tbody tr[data-school]");
   check("one school row per school", schools === entities, `${schools} rows, JSON: ${entities}`);
@@ -147,19 +148,26 @@ try {
     perRule[f.rule] = (perRule[f.rule] || 0) + 1;
     perSchool[f.entity] = (perSchool[f.entity] || 0) + 1;
   }
-  const ruleRows = await page.$$eval("tr[data-rule]", (rs) =>
-    rs.map((r) => [r.getAttribute("data-rule"), Number(r.getAttribute("data-findings"))]),
+  const ruleRows = await page.$$eval("tr[data-rule], tr[data-category]", (rs) =>
+    rs.map((r) => [r.getAttribute("data-rule") || r.getAttribute("data-category"), Number(r.getAttribute("data-findings"))]),
   );
   const domRules = Object.fromEntries(ruleRows.filter(([, n]) => n > 0));
   check(
-    "rules: each rule's findings as in the JSON",
+    "rules and categories: each one's findings as in the JSON",
     JSON.stringify(Object.entries(domRules).sort()) === JSON.stringify(Object.entries(perRule).sort()),
     `${JSON.stringify(domRules)} vs ${JSON.stringify(perRule)}`,
   );
-  check("rules: every rule the JSON names has a row", Object.keys(perRule).every((r) => ruleRows.some(([n]) => n === r)));
-  if (Array.isArray(json.rules)) {
-    check("one rule row per rule", ruleRows.length === json.rules.length, `${ruleRows.length}, JSON: ${json.rules.length}`);
-  }
+  const rules = await page.$$eval("tr[data-rule]", (rs) =>
+    rs.map((r) => ["rule", "ok", "failing", "pending", "undetermined", "na"].map((k) => r.getAttribute(`data-${k}`)).join(" ")),
+  );
+  const jsonRules = json.rules.map((r) => {
+    const o = r.outcomes;
+    return [r.name, o.ok, o.violation + o.late + o.overdue, o.pending, o.undetermined, o.not_applicable].join(" ");
+  });
+  check("one rule row per rule", rules.length === json.rules.length, `${rules.length}, JSON: ${json.rules.length}`);
+  check("each rule's outcome counts as in the JSON", JSON.stringify(rules) === JSON.stringify(jsonRules), `${rules.join("; ")} vs ${jsonRules.join("; ")}`);
+  const cats = await count("tr[data-category]");
+  check("one row per category", cats === json.categories.length, `${cats}, JSON: ${json.categories.length}`);
   const schoolRows = await page.$$eval("tr[data-school]", (rs) =>
     rs.map((r) => [r.getAttribute("data-school"), Number(r.getAttribute("data-findings"))]),
   );

@@ -92,15 +92,13 @@ impl Run {
 
     /// `mandate lint --format html` (the near band at its default).
     pub fn html(&self) -> String {
-        let r = self.report_near(mandate::cli::lint::HTML_NEAR);
+        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR);
+        r.explanations = &self.ev.explanations;
         mandate::report::html::html(&mandate::report::html::Input {
             report: &r,
-            explanations: &self.ev.explanations,
             model: &self.model,
-            data: &self.data,
             near: mandate::cli::lint::HTML_NEAR,
-            only: &[],
-            sources: &self.loaded.sources,
+            data: &self.data,
         })
     }
 

@@ -17,29 +17,24 @@
 mod page;
 pub mod svg;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::check::model::{CmpOp, Model, Ratio, Severity, TExprKind, Value};
-use crate::eval::{CategoryState, Explanation, Finding, Status};
+use crate::eval::{CategoryState, EntityResult, Explanation, Finding, Outcome, Status};
 
 use super::findings::LintReport;
 
 /// What the page is made from.
 pub struct Input<'a> {
-    /// The filtered report, as the other formats print it.
+    /// The filtered report, as the other formats print it, with its explanations set (an
+    /// evaluation with explanations on) and, for a run, its provenance.
     pub report: &'a LintReport<'a>,
-    /// One per entity, from an evaluation with explanations on.
-    pub explanations: &'a [Explanation],
-    /// The checked policy: the guide, rules with their quotes, categories, windows, deadlines.
+    /// The checked policy: the guide, the thresholds, the calendar's windows and deadlines.
     pub model: &'a Model,
-    /// The data paths as given on the command line.
-    pub data: &'a [String],
     /// The band around a threshold, in percentage points (`--near`).
     pub near: f64,
-    /// Only these entities (`--school`); empty for all.
-    pub only: &'a [String],
-    /// The policy's text, for the line of each rule.
-    pub sources: &'a crate::syntax::Sources,
+    /// The data paths as given on the command line (files are named within them).
+    pub data: &'a [String],
 }
 
 /// The page, as one string.
@@ -48,57 +43,29 @@ pub fn html(input: &Input<'_>) -> String {
     page::render(input, &facts).into_string()
 }
 
-/// How a rule came out for one entity, as the page groups it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Outcome {
-    Failing,
-    Undetermined,
-    Pending,
-    Ok,
-    NotApplicable,
-}
-
-impl Outcome {
-    /// From the outcome `explain` gives: `ok`, `not applicable`, or the findings' statuses
-    /// (`late, violation`), the worst of which counts.
-    fn of(text: &str) -> Outcome {
-        let words: Vec<&str> = text.split(", ").map(str::trim).collect();
-        let has = |w: &str| words.contains(&w);
-        if has("overdue") || has("late") || has("violation") {
-            Outcome::Failing
-        } else if has("undetermined") {
-            Outcome::Undetermined
-        } else if has("pending") {
-            Outcome::Pending
-        } else if has("not applicable") {
-            Outcome::NotApplicable
-        } else {
-            Outcome::Ok
-        }
-    }
-
-    pub(crate) fn class(self) -> &'static str {
-        match self {
-            Outcome::Failing => "o-fail",
-            Outcome::Undetermined => "o-und",
-            Outcome::Pending => "o-pend",
-            Outcome::Ok => "o-ok",
-            Outcome::NotApplicable => "o-na",
-        }
+/// The CSS class of an outcome.
+pub(crate) fn outcome_class(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Violation | Outcome::Late | Outcome::Overdue => "o-fail",
+        Outcome::Undetermined => "o-und",
+        Outcome::Pending => "o-pend",
+        Outcome::Ok => "o-ok",
+        Outcome::NotApplicable => "o-na",
     }
 }
 
-/// One rule across the entities: counts per outcome.
+/// One rule (or category) across the entities: counts per outcome.
 pub(crate) struct RuleStat<'a> {
     pub name: &'a str,
     /// A category's decision rather than a rule: ok where decided, else undetermined.
     pub category: bool,
     pub severity: Severity,
+    /// `must`, `should`, ...; empty for a category.
     pub modal: &'static str,
     pub section: Option<&'a str>,
     pub quote: Option<&'a str>,
     pub text: &'a str,
-    /// Where the rule is: policy file and line.
+    /// Where it is: policy file and line.
     pub file: &'a str,
     pub line: usize,
     pub ok: usize,
@@ -106,13 +73,16 @@ pub(crate) struct RuleStat<'a> {
     pub pending: usize,
     pub undetermined: usize,
     pub not_applicable: usize,
+    /// Findings the report lists for it.
     pub findings: usize,
 }
 
 /// One entity, with its findings and counts.
 pub(crate) struct School<'a> {
-    pub x: &'a Explanation,
-    pub findings: Vec<&'a Finding>,
+    pub r: &'a EntityResult,
+    /// Its explanation, when the report has one.
+    pub x: Option<&'a Explanation>,
+    pub findings: &'a [&'a Finding],
     pub errors: usize,
     pub warnings: usize,
     pub info: usize,
@@ -127,7 +97,7 @@ impl School<'_> {
     fn rank(&self) -> (std::cmp::Reverse<(usize, usize, usize, usize)>, &str) {
         (
             std::cmp::Reverse((self.errors, self.undetermined, self.warnings, self.pending)),
-            &self.x.entity,
+            &self.r.entity,
         )
     }
 }
@@ -152,7 +122,7 @@ pub(crate) struct Facts<'a> {
     pub schools: Vec<School<'a>>,
     pub rules: Vec<RuleStat<'a>>,
     pub categories: Vec<CategoryFacts<'a>>,
-    /// Findings whose entity has no explanation (none in practice), so that none is lost.
+    /// Findings whose entity has no result (none in practice), so that none is lost.
     pub orphans: Vec<&'a Finding>,
 }
 
@@ -183,7 +153,8 @@ pub(crate) fn state_label(s: &CategoryState) -> String {
     }
 }
 
-/// `hbao_share > 70%`: the measure's name and the threshold, as a fraction.
+/// `hbao_share > 70%`: the measure's name, the threshold as a fraction, and whether a value on
+/// it falls below the line.
 fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(usize, f64, bool)> {
     let TExprKind::Compare(op, l, r) = &when.kind else {
         return None;
@@ -204,101 +175,105 @@ fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(usize,
 impl<'a> Facts<'a> {
     fn new(input: &Input<'a>) -> Facts<'a> {
         let report = input.report;
-        let shown = |id: &str| input.only.is_empty() || input.only.iter().any(|o| o == id);
-        let mut by_entity: BTreeMap<&str, Vec<&'a Finding>> = BTreeMap::new();
-        for f in &report.findings {
-            by_entity.entry(f.entity.as_str()).or_default().push(*f);
-        }
+        let explained: HashMap<(&str, &str), &'a Explanation> = report
+            .explanations
+            .iter()
+            .map(|x| ((x.entity_kind.as_str(), x.entity.as_str()), x))
+            .collect();
         let mut schools = Vec::new();
-        for x in input.explanations.iter().filter(|x| shown(&x.entity)) {
-            let findings = by_entity.remove(x.entity.as_str()).unwrap_or_default();
+        for r in &report.results {
+            let findings = report.findings_of(&r.entity);
             let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
             let status = |s: Status| findings.iter().filter(|f| f.status == s).count();
-            let failed = x
-                .rules
-                .iter()
-                .filter(|r| Outcome::of(&r.outcome) == Outcome::Failing)
-                .map(|r| r.rule.as_str())
-                .collect();
             schools.push(School {
+                x: explained
+                    .get(&(r.entity_kind.as_str(), r.entity.as_str()))
+                    .copied(),
                 errors: count(Severity::Error),
                 warnings: count(Severity::Warning),
                 info: count(Severity::Info),
                 pending: status(Status::Pending),
                 undetermined: status(Status::Undetermined),
-                failed,
+                failed: r
+                    .rules
+                    .iter()
+                    .filter(|o| o.outcome.fails())
+                    .map(|o| o.name.as_str())
+                    .collect(),
                 findings,
-                x,
+                r,
             });
         }
         schools.sort_by(|a, b| a.rank().cmp(&b.rank()));
-        let orphans = by_entity.into_values().flatten().collect();
-
-        let mut rules: Vec<RuleStat<'a>> = input
-            .model
-            .rules
+        let orphans = report
+            .findings
             .iter()
-            .map(|r| RuleStat {
-                name: &r.name,
+            .filter(|f| !report.results.iter().any(|r| r.entity == f.entity))
+            .copied()
+            .collect();
+
+        let mut rules: Vec<RuleStat<'a>> = report
+            .tallies()
+            .into_iter()
+            .zip(report.rules)
+            .map(|(t, info)| RuleStat {
+                name: &info.name,
                 category: false,
-                severity: r.severity,
-                modal: r.modal.word(),
-                section: r.section.as_deref(),
-                quote: r.quote.as_deref(),
-                text: &r.text,
-                file: input.sources.name(r.span.file),
-                line: input.sources.line_col(r.span.file, r.span.start).0,
-                ok: 0,
-                failing: 0,
-                pending: 0,
-                undetermined: 0,
-                not_applicable: 0,
-                findings: 0,
+                severity: info.severity,
+                modal: input
+                    .model
+                    .rules
+                    .iter()
+                    .find(|d| d.name == info.name)
+                    .map_or("", |d| d.modal.word()),
+                section: info.section.as_deref(),
+                quote: info.quote.as_deref(),
+                text: &info.text,
+                file: &info.policy.file,
+                line: info.policy.line,
+                ok: t.ok,
+                failing: t.failing(),
+                pending: t.pending,
+                undetermined: t.undetermined,
+                not_applicable: t.not_applicable,
+                findings: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == info.name)
+                    .count(),
             })
             .collect();
-        for r in &mut rules {
-            r.findings = report.findings.iter().filter(|f| f.rule == r.name).count();
-        }
-        for s in &schools {
-            for o in &s.x.rules {
-                let Some(r) = rules.iter_mut().find(|r| r.name == o.rule) else {
-                    continue;
-                };
-                match Outcome::of(&o.outcome) {
-                    Outcome::Failing => r.failing += 1,
-                    Outcome::Undetermined => r.undetermined += 1,
-                    Outcome::Pending => r.pending += 1,
-                    Outcome::Ok => r.ok += 1,
-                    Outcome::NotApplicable => r.not_applicable += 1,
-                }
-            }
-        }
 
         let mut categories = Vec::new();
-        for c in &input.model.categories {
-            let th = threshold(input.model, &c.when);
-            let measure = th.and_then(|(m, t, right)| {
-                input
-                    .model
-                    .measures
-                    .get(m)
-                    .map(|me| (me.name.as_str(), t, right))
-            });
+        for (ci, info) in report.categories.iter().enumerate() {
+            let def = input.model.categories.iter().find(|d| d.name == info.name);
+            let measure =
+                def.and_then(|d| threshold(input.model, &d.when))
+                    .and_then(|(m, t, right)| {
+                        input
+                            .model
+                            .measures
+                            .get(m)
+                            .map(|me| (me.name.as_str(), t, right))
+                    });
             let mut shares = Vec::new();
             let mut left_out = 0;
             let mut states: BTreeMap<(u8, u32), (CategoryState, Vec<&'a str>)> = BTreeMap::new();
             for s in &schools {
-                let Some(d) = s.x.categories.iter().find(|d| d.name == c.name) else {
+                let Some(c) = s.r.categories.iter().find(|c| c.category == ci) else {
                     continue;
                 };
                 states
-                    .entry(state_rank(&d.state))
-                    .or_insert_with(|| (d.state.clone(), Vec::new()))
+                    .entry(state_rank(&c.state))
+                    .or_insert_with(|| (c.state.clone(), Vec::new()))
                     .1
-                    .push(s.x.entity.as_str());
+                    .push(s.r.entity.as_str());
                 // The share is the threshold plus the distance to it, which `explain` leaves
                 // out when the share rests on a suppressed count.
-                match (measure, d.gap) {
+                let gap =
+                    s.x.and_then(|x| x.categories.iter().find(|d| d.name == info.name))
+                        .and_then(|d| d.gap);
+                match (measure, gap) {
                     (Some((_, t, _)), Some(gap)) => {
                         let v = Ratio::to_f64(&gap) + t;
                         if v.is_finite() {
@@ -314,45 +289,43 @@ impl<'a> Facts<'a> {
             for (_, ids) in &mut states {
                 ids.sort_unstable();
             }
-            categories.push(CategoryFacts {
-                name: &c.name,
-                section: c.section.as_deref(),
-                measure,
-                shares,
-                left_out,
-                states,
-                transitions: c.transitions.is_some(),
-            });
-        }
-        // A category undetermined for an entity is a finding of its own (a warning): it gets a
-        // row beside the rules.
-        for c in &categories {
-            let Some(def) = input.model.categories.iter().find(|d| d.name == c.name) else {
-                continue;
-            };
-            let undetermined = c
-                .states
+            // A category undetermined for an entity is a finding of its own (a warning): it
+            // gets a row beside the rules.
+            let undetermined: usize = states
                 .iter()
                 .filter(|(s, _)| *s == CategoryState::Undetermined)
                 .map(|(_, ids)| ids.len())
                 .sum();
-            let decided = c.states.iter().map(|(_, ids)| ids.len()).sum::<usize>() - undetermined;
+            let all: usize = states.iter().map(|(_, ids)| ids.len()).sum();
             rules.push(RuleStat {
-                name: c.name,
+                name: &info.name,
                 category: true,
                 severity: Severity::Warning,
-                modal: "category",
-                section: c.section,
+                modal: "",
+                section: info.section.as_deref(),
                 quote: None,
-                text: input.sources.slice(def.when.span),
-                file: input.sources.name(def.span.file),
-                line: input.sources.line_col(def.span.file, def.span.start).0,
-                ok: decided,
+                text: &info.condition,
+                file: &info.policy.file,
+                line: info.policy.line,
+                ok: all - undetermined,
                 failing: 0,
                 pending: 0,
                 undetermined,
                 not_applicable: 0,
-                findings: report.findings.iter().filter(|f| f.rule == c.name).count(),
+                findings: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == info.name)
+                    .count(),
+            });
+            categories.push(CategoryFacts {
+                name: &info.name,
+                section: info.section.as_deref(),
+                measure,
+                shares,
+                left_out,
+                states,
+                transitions: def.is_some_and(|d| d.transitions.is_some()),
             });
         }
         Facts {
@@ -361,21 +334,5 @@ impl<'a> Facts<'a> {
             categories,
             orphans,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_worst_status_decides_the_outcome() {
-        assert_eq!(Outcome::of("ok"), Outcome::Ok);
-        assert_eq!(Outcome::of("not applicable"), Outcome::NotApplicable);
-        assert_eq!(Outcome::of("pending"), Outcome::Pending);
-        assert_eq!(Outcome::of("pending, undetermined"), Outcome::Undetermined);
-        assert_eq!(Outcome::of("late, pending"), Outcome::Failing);
-        assert_eq!(Outcome::of("overdue"), Outcome::Failing);
-        assert_eq!(Outcome::of("violation"), Outcome::Failing);
     }
 }

@@ -3,9 +3,9 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::svg;
-use super::{CategoryFacts, Facts, Input, Outcome, School, state_label};
+use super::{CategoryFacts, Facts, Input, School, outcome_class, state_label};
 use crate::check::model::{Severity, us_date};
-use crate::eval::{CategoryState, Finding, Status};
+use crate::eval::{CategoryState, Finding, Outcome, Status};
 
 const CSS: &str = include_str!("report.css");
 const JS: &str = include_str!("report.js");
@@ -114,6 +114,27 @@ pub(super) fn render(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                         dt { "Made by" }
                         dd { "mandate " (env!("CARGO_PKG_VERSION")) }
                     }
+                    @if let Some(p) = &r.provenance {
+                        details.provenance {
+                            summary { "Files read, for an audit (" (plural(p.policy_files.len() + p.data_files.len(), "file")) ", with SHA-256)" }
+                            div.scroll {
+                                table {
+                                    caption { "What this report was made from: " (p.mandate) @if !p.options.is_empty() { "; options " (p.options.join(", ")) } }
+                                    thead { tr { th scope="col" { "File" } th scope="col" { "Holds" } th scope="col" class="num" { "Bytes" } th scope="col" { "SHA-256" } } }
+                                    tbody {
+                                        @for f in p.policy_files.iter().chain(&p.data_files) {
+                                            tr {
+                                                th scope="row" { code { (f.path) } }
+                                                td { (f.record.as_deref().unwrap_or("policy")) }
+                                                td.num { (f.bytes) }
+                                                td { code.digest { (f.sha256) } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                     ul.totals aria-label="Totals" {
                         li { strong { (r.entities) } " " (word) " checked" }
                         li.sev-error { (counted(r.count(Severity::Error), "error")) }
@@ -210,7 +231,9 @@ fn rules(facts: &Facts<'_>, word: &str) -> Markup {
                     tbody {
                         @for s in &facts.rules {
                             @let rate = if s.category { percent(s.ok, s.ok + s.undetermined) } else { percent(s.ok, s.ok + s.failing) };
-                            tr data-rule=(s.name) data-findings=(s.findings) id=(anchor("rule", s.name)) {
+                            tr data-rule=[(!s.category).then_some(s.name)] data-category=[s.category.then_some(s.name)]
+                                data-findings=(s.findings) data-ok=(s.ok) data-failing=(s.failing) data-pending=(s.pending)
+                                data-undetermined=(s.undetermined) data-na=(s.not_applicable) id=(anchor("rule", s.name)) {
                                 th scope="row" {
                                     code { (s.name) }
                                     span.where title=(s.file) { (s.file.rsplit('/').next().unwrap_or(s.file)) ":" (s.line) }
@@ -250,7 +273,7 @@ fn rules(facts: &Facts<'_>, word: &str) -> Markup {
 /// `PHBAO: continuing`, for each category the entity is in or moving into or out of.
 fn category_cells(s: &School<'_>) -> Markup {
     html! {
-        @for c in &s.x.categories {
+        @for c in &s.r.categories {
             @if c.state != CategoryState::NotMember {
                 span class={"cat" @if c.member == Some(true) { " member" }} {
                     (c.name) ": " (state_label(&c.state))
@@ -316,12 +339,12 @@ fn schools(input: &Input<'_>, facts: &Facts<'_>, word: &str) -> Markup {
                     }
                     tbody {
                         @for s in &facts.schools {
-                            @let members: Vec<&str> = s.x.categories.iter().filter(|c| c.member == Some(true)).map(|c| c.name.as_str()).collect();
-                            tr data-school=(s.x.entity) data-errors=(s.errors) data-warnings=(s.warnings)
+                            @let members: Vec<&str> = s.r.categories.iter().filter(|c| c.member == Some(true)).map(|c| c.name.as_str()).collect();
+                            tr data-school=(s.r.entity) data-errors=(s.errors) data-warnings=(s.warnings)
                                 data-pending=(s.pending) data-undetermined=(s.undetermined)
                                 data-findings=(s.findings.len()) data-cats=(members.join(" ")) {
-                                th scope="row" { a href={"#" (anchor("school", &s.x.entity))} { (s.x.entity) } }
-                                td { (s.x.entity_name.as_deref().unwrap_or("")) }
+                                th scope="row" { a href={"#" (anchor("school", &s.r.entity))} { (s.r.entity) } }
+                                td { (s.r.entity_name.as_deref().unwrap_or("")) }
                                 td { (category_cells(s)) }
                                 td.num.o-fail-n[s.errors > 0] { (s.errors) }
                                 td.num { (s.warnings) }
@@ -664,40 +687,56 @@ fn findings_table(caption: &str, findings: &[&Finding], data: &[String]) -> Mark
 /// words (undetermined whether it applies, ok for a reason), then the plain ok and not
 /// applicable ones, a line each (a state's page has tens of thousands of these).
 fn outcomes(s: &School<'_>, data: &[String]) -> Markup {
-    let x = s.x;
-    let plain = |o: &&crate::eval::RuleOutcome, want: Outcome| {
-        let k = Outcome::of(&o.outcome);
-        k == want && (k == Outcome::NotApplicable || o.detail.is_none())
+    // Why each rule came out as it did, from the explanation.
+    let why = |rule: &str| -> Option<&str> {
+        s.x?.rules
+            .iter()
+            .find(|o| o.rule == rule)
+            .and_then(|o| o.detail.as_deref())
+    };
+    let plain = |o: &&crate::eval::RuleResult, want: Outcome| {
+        o.outcome == want && (want == Outcome::NotApplicable || why(&o.name).is_none())
     };
     // Outcomes that need words and have no finding shown (a finding below the `--severity`
     // asked for, or an ok that rests on a reason).
-    let rows: Vec<_> = x
-        .rules
-        .iter()
-        .filter(|o| !plain(o, Outcome::Ok) && !plain(o, Outcome::NotApplicable))
-        .filter(|o| !s.findings.iter().any(|f| f.rule == o.rule))
-        .collect();
-    let ok: Vec<&str> = x
-        .rules
-        .iter()
-        .filter(|o| plain(o, Outcome::Ok))
-        .map(|o| o.rule.as_str())
-        .collect();
+    let rows: Vec<_> =
+        s.r.rules
+            .iter()
+            .filter(|o| !plain(o, Outcome::Ok) && !plain(o, Outcome::NotApplicable))
+            .filter(|o| !s.findings.iter().any(|f| f.rule == o.name))
+            .collect();
+    let ok: Vec<&str> =
+        s.r.rules
+            .iter()
+            .filter(|o| plain(o, Outcome::Ok))
+            .map(|o| o.name.as_str())
+            .collect();
     // Not applicable, grouped by why (`applies to MAG1`).
     let mut na: Vec<(&str, Vec<&str>)> = Vec::new();
-    for o in x.rules.iter().filter(|o| plain(o, Outcome::NotApplicable)) {
-        let why = o.detail.as_deref().unwrap_or("");
+    for o in
+        s.r.rules
+            .iter()
+            .filter(|o| plain(o, Outcome::NotApplicable))
+    {
+        let why = why(&o.name).unwrap_or("");
         match na.iter_mut().find(|(w, _)| *w == why) {
-            Some((_, rules)) => rules.push(&o.rule),
-            None => na.push((why, vec![&o.rule])),
+            Some((_, rules)) => rules.push(&o.name),
+            None => na.push((why, vec![&o.name])),
         }
     }
+    let severity = |rule: &str| {
+        s.x.and_then(|x| x.rules.iter().find(|o| o.rule == rule))
+            .map(|o| o.severity)
+    };
     // Categories the entity is plainly not in (`MAG1: magnet == mag1 (magnet is empty) → false`).
-    let outside: Vec<_> = x
-        .categories
-        .iter()
-        .filter(|c| c.state == CategoryState::NotMember && c.history.is_empty())
-        .collect();
+    let outside: Vec<_> =
+        s.x.map(|x| {
+            x.categories
+                .iter()
+                .filter(|c| c.state == CategoryState::NotMember && c.history.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     html! {
         @if !s.findings.is_empty() || !rows.is_empty() {
             div.scroll {
@@ -705,12 +744,15 @@ fn outcomes(s: &School<'_>, data: &[String]) -> Markup {
                     caption { "Findings and outcomes to look at" }
                     thead { tr { @for h in FINDING_HEAD { th scope="col" { (h) } } } }
                     tbody {
-                        @for f in &s.findings { (finding_row(f, data)) }
+                        @for f in s.findings { (finding_row(f, data)) }
                         @for o in &rows {
                             tr {
-                                th scope="row" { a href={"#" (anchor("rule", &o.rule))} { code { (o.rule) } } }
-                                td class=(Outcome::of(&o.outcome).class()) { (o.outcome) br; span class=(severity_class(o.severity)) { (o.severity.word()) } }
-                                td colspan="3" { (ticks(&unfolder(o.detail.as_deref().unwrap_or(""), data))) }
+                                th scope="row" { a href={"#" (anchor("rule", &o.name))} { code { (o.name) } } }
+                                td class=(outcome_class(o.outcome)) {
+                                    (o.outcome.word())
+                                    @if let Some(sev) = severity(&o.name) { br; span class=(severity_class(sev)) { (sev.word()) } }
+                                }
+                                td colspan="3" { (ticks(&unfolder(why(&o.name).unwrap_or(""), data))) }
                             }
                         }
                     }
@@ -740,10 +782,10 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
             h2 #details-h { "School details" }
             p.note { "The findings with the data rows behind them, each rule's outcome, categories with the years behind them, measures and windows. Data files are named within the data given above." }
             @for s in &facts.schools {
-                @let x = s.x;
-                details.school id=(anchor("school", &x.entity)) {
+                @let r = s.r;
+                details.school id=(anchor("school", &r.entity)) {
                     summary {
-                        strong { (x.entity) } " " (x.entity_name.as_deref().unwrap_or(""))
+                        strong { (r.entity) } " " (r.entity_name.as_deref().unwrap_or(""))
                         " — "
                         @if s.findings.is_empty() { "no finding" }
                         @else {
@@ -756,6 +798,7 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                     }
                     div.detail {
                         (outcomes(s, input.data))
+                        @if let Some(x) = s.x {
                         @let cats: Vec<_> = x.categories.iter().filter(|c| !(c.state == CategoryState::NotMember && c.history.is_empty())).collect();
                         @if !cats.is_empty() {
                             table.cats {
@@ -797,6 +840,7 @@ fn details(input: &Input<'_>, facts: &Facts<'_>) -> Markup {
                         @if !x.retention.is_empty() {
                             h4 { "Records kept" }
                             ul.retention { @for t in &x.retention { li { (unfolder(t, input.data)) } } }
+                        }
                         }
                     }
                 }
