@@ -258,7 +258,14 @@ pub fn run(args: Args, style: Style) -> u8 {
     if let Some(path) = &args.output
         && let Err(e) = crate::safe_fs::write_atomic(path, &file)
     {
-        eprintln!("error: cannot write `{}`: {e}", path.display());
+        // `No such file or directory (os error 2) at path ".../.mandate-fmt-x"`: the reason only.
+        let why = e.to_string();
+        let why = why
+            .split(" (os error")
+            .next()
+            .unwrap_or(&why)
+            .to_lowercase();
+        eprintln!("error: cannot write `{}`: {why}", path.display());
         return EXIT_UNREADABLE;
     }
     if !matches!(args.format, Format::Human) {
