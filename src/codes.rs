@@ -148,7 +148,8 @@ codes! {
     /// A category entry (`held`, `qualified`, `gain`, `loss`) of the wrong kind, or missing one
     /// another needs.
     CategoryEntry = "mandate::check::category-entry",
-    /// A window that ends before it starts.
+    /// A window that holds no day: it ends before it starts, or `after` and `before` leave nothing
+    /// between.
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",

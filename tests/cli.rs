@@ -578,3 +578,54 @@ fn lint_output_file_holds_what_stdout_would() {
         stderr(&out)
     );
 }
+
+/// A report can be checked years later: it names what it read, with digests, and the same
+/// inputs give byte-identical output.
+#[test]
+fn reports_are_reproducible_and_name_what_they_read() {
+    let args = [
+        "lint",
+        POLICY,
+        SAMPLE,
+        "--as-of",
+        "2024-02-15",
+        "--format",
+        "json",
+    ];
+    let a = stdout(&assert_exit(&args, 1));
+    let b = stdout(&assert_exit(&args, 1));
+    assert_eq!(a, b);
+    let j: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let p = &j["provenance"];
+    assert_eq!(
+        p["mandate"],
+        format!("mandate {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(p["options"], serde_json::json!(["severity=info"]));
+    // The policy and its include, each digested.
+    let policies: Vec<&str> = p["policy_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(policies.len(), 2, "{policies:?}");
+    assert!(policies[1].ends_with("common/lausd.policy"), "{policies:?}");
+    // Every data file, with its size and SHA-256 as an independent tool computes them.
+    let files = p["data_files"].as_array().unwrap();
+    assert_eq!(files.len(), 8);
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(f["bytes"], bytes.len());
+        let out = std::process::Command::new("sha256sum")
+            .arg(path)
+            .output()
+            .unwrap();
+        let sum = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            f["sha256"].as_str().unwrap(),
+            sum.split(' ').next().unwrap()
+        );
+    }
+}

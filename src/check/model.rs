@@ -554,6 +554,26 @@ pub struct WindowBound {
     pub expr: TExpr,
 }
 
+/// The first day a window's lower bound lets in: `from D` (and a range's first date) is D itself,
+/// `after D` the day after; `None` when there is no such day. With [`last_day`], this is where
+/// the date words are defined: the checker's empty-window test and the evaluator's windows both
+/// read them so.
+pub fn first_day(kind: BoundKind, d: NaiveDate) -> Option<NaiveDate> {
+    match kind {
+        BoundKind::After => d.succ_opt(),
+        BoundKind::From | BoundKind::By | BoundKind::Before => Some(d),
+    }
+}
+
+/// The last day a window's upper bound lets in: `by D` (and a range's last date) is D itself,
+/// `before D` the day before; `None` when there is no such day.
+pub fn last_day(kind: BoundKind, d: NaiveDate) -> Option<NaiveDate> {
+    match kind {
+        BoundKind::Before => d.pred_opt(),
+        BoundKind::From | BoundKind::After | BoundKind::By => Some(d),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct WindowCase {
     pub when: Option<TExpr>,

@@ -53,6 +53,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod progress;
 pub mod roster;
 pub mod test;
 pub mod watch;

@@ -17,6 +17,9 @@ pub struct Item {
     pub name: String,
     pub what: String,
     pub section: String,
+    /// The guide's words for it: the quote of its rule (for a window, of a rule checked against
+    /// it), when the policy gives one.
+    pub quote: Option<String>,
 }
 
 /// Windows or deadlines whose dates depend on the data (a school's calendar), listed apart.
@@ -91,6 +94,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                         name: format!("{}{when}", w.name),
                         what: format!("window: {}", case.text),
                         section: section.clone(),
+                        quote: window_quote(model, w),
                     });
                 }
                 _ => relative.push(Relative {
@@ -113,6 +117,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 name: format!("{} due", r.name),
                 what: format!("{} ({}): {}", r.modal.word(), r.severity.word(), r.text),
                 section,
+                quote: r.quote.clone(),
             }),
             None => relative.push(Relative {
                 name: format!("{} due", r.name),
@@ -129,12 +134,64 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 name: name.clone(),
                 what: "date".into(),
                 section: String::new(),
+                quote: None,
             });
         }
     }
     items.sort();
     relative.sort();
     (items, relative)
+}
+
+/// The quote of the first rule (in the policy's order) checked against window `w`.
+fn window_quote(model: &Model, w: &Window) -> Option<String> {
+    let wi = model.windows.iter().position(|x| x.name == w.name)?;
+    model.rules.iter().find_map(|r| match &r.check {
+        Check::Each {
+            test: EachTest::Within(i),
+            ..
+        } if *i == wi => r.quote.clone(),
+        _ => None,
+    })
+}
+
+/// The longest event title, in characters.
+const TITLE_WIDTH: usize = 80;
+
+/// An event's title in the guide's words: the first sentence of the quote, without a trailing
+/// `(Due 1/31/2024)`, cut at a word to [`TITLE_WIDTH`]; `Due: ` before a deadline's. Without a
+/// quote, the policy's name in words (`certify semester 1 due`).
+pub fn title(i: &Item) -> String {
+    let Some(q) = &i.quote else {
+        return i.name.replace('_', " ");
+    };
+    let mut t = q.trim();
+    if let Some(open) = t.rfind('(')
+        && t.ends_with(')')
+        && t.get(open..)
+            .is_some_and(|p| p.to_lowercase().starts_with("(due"))
+    {
+        t = t.get(..open).unwrap_or(t).trim_end();
+    }
+    if let Some(end) = t.find(". ") {
+        t = t.get(..=end).unwrap_or(t);
+    }
+    let mut out = String::new();
+    for word in t.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > TITLE_WIDTH {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if i.name.ends_with(" due") {
+        format!("Due: {out}")
+    } else {
+        out
+    }
 }
 
 fn case_label(model: &Model, case: &WindowCase) -> String {
@@ -167,7 +224,15 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         } else {
             format!("{} to {}", us_date(i.start), us_date(i.end))
         };
-        let _ = writeln!(out, "{when:<24} {}  [{}] {}", i.name, i.section, i.what);
+        let section = if i.section.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", i.section)
+        };
+        let _ = writeln!(out, "{when:<24} {}{section} {}", i.name, i.what);
+        if i.quote.is_some() {
+            let _ = writeln!(out, "{:<24}   {}", "", title(i));
+        }
     }
     if !relative.is_empty() {
         let _ = writeln!(out, "\nset by each school's data:");
@@ -280,10 +345,14 @@ pub fn ics(model: &Model, level: Option<&str>) -> String {
             &format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")),
             &mut out,
         );
-        fold(&format!("SUMMARY:{}", ics_escape(&i.name)), &mut out);
-        let mut desc = format!("{} {}", model.guide.id, i.section);
-        desc = desc.trim().to_string();
-        desc.push_str(&format!("\n{}", i.what));
+        fold(&format!("SUMMARY:{}", ics_escape(&title(i))), &mut out);
+        // The guide's words first, then where they are, then how the policy checks it.
+        let mut desc = String::new();
+        if let Some(q) = &i.quote {
+            desc.push_str(&format!("\"{q}\"\n"));
+        }
+        desc.push_str(format!("{} {}", model.guide.id, i.section).trim());
+        desc.push_str(&format!("\npolicy: {}: {}", i.name, i.what));
         fold(&format!("DESCRIPTION:{}", ics_escape(&desc)), &mut out);
         fold("TRANSP:TRANSPARENT", &mut out);
         fold("END:VEVENT", &mut out);
