@@ -112,3 +112,12 @@ fn export_is_deterministic() {
         mandate::report::calendar::ics(&m, None)
     );
 }
+
+/// The text calendar: a constant's date with its section (never `[]`), windows and deadlines
+/// with theirs.
+#[test]
+fn text_calendar_gives_every_date_its_section() {
+    let text = mandate::report::calendar::text(&model(), Some("elementary"));
+    assert!(!text.contains("[]"), "{text}");
+    insta::assert_snapshot!("calendar_text_elementary", text);
+}

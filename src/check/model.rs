@@ -640,6 +640,8 @@ pub struct RuleDef {
     pub entity: RecordId,
     /// Section and rule-level `for` conditions, combined.
     pub applies: Option<TExpr>,
+    /// Those conditions as written, whole: `(PHBAO or MAG1 or MAG2) and level == secondary`.
+    pub applies_text: Option<String>,
     pub check: Check,
     pub quote: Option<String>,
     pub section: Option<String>,
@@ -653,7 +655,8 @@ pub struct RuleDef {
 pub struct Model {
     pub guide: GuideInfo,
     pub schema: Schema,
-    pub constants: Vec<(String, Value, Type, Span)>,
+    /// Each constant: name, value, type, span and section.
+    pub constants: Vec<(String, Value, Type, Span, Option<String>)>,
     pub sets: Vec<(String, Value, Span)>,
     pub measures: Vec<Measure>,
     pub categories: Vec<Category>,

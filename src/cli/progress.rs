@@ -1,5 +1,5 @@
 //! A spinner on standard error for runs long enough to wonder about (a state's data on a slow
-//! disk): shown only on a terminal, and only once a run has taken [`SHOW_AFTER`].
+//! disk): shown only on a terminal, and only once a run has taken `SHOW_AFTER`.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ pub struct Progress {
 
 impl Progress {
     /// `message` (`linting 257 MB of data`) with a spinner and the time taken, once the run has
-    /// taken [`SHOW_AFTER`], when standard error is a terminal.
+    /// taken `SHOW_AFTER`, when standard error is a terminal.
     pub fn start(message: String) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         if !std::io::stderr().is_terminal() {

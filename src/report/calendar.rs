@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::check::model::*;
-use crate::syntax::ast::BoundKind;
 
 /// One dated item of the year.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,16 +77,9 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 .unwrap_or_default();
             match (lo, hi) {
                 (Some((lk, Some(a))), Some((hk, Some(b)))) => {
-                    let start = if lk == BoundKind::After {
-                        a.succ_opt().unwrap_or(a)
-                    } else {
-                        a
-                    };
-                    let end = if hk == BoundKind::Before {
-                        b.pred_opt().unwrap_or(b)
-                    } else {
-                        b
-                    };
+                    // The date words mean what they mean everywhere (check::model).
+                    let start = first_day(lk, a).unwrap_or(a);
+                    let end = last_day(hk, b).unwrap_or(b);
                     items.push(Item {
                         start,
                         end,
@@ -126,14 +118,14 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
             }),
         }
     }
-    for (name, v, _, _) in &model.constants {
+    for (name, v, _, _, section) in &model.constants {
         if let Value::Date(d) = v {
             items.push(Item {
                 start: *d,
                 end: *d,
                 name: name.clone(),
                 what: "date".into(),
-                section: String::new(),
+                section: section.clone().unwrap_or_default(),
                 quote: None,
             });
         }
@@ -159,7 +151,7 @@ fn window_quote(model: &Model, w: &Window) -> Option<String> {
 const TITLE_WIDTH: usize = 80;
 
 /// An event's title in the guide's words: the first sentence of the quote, without a trailing
-/// `(Due 1/31/2024)`, cut at a word to [`TITLE_WIDTH`]; `Due: ` before a deadline's. Without a
+/// `(Due 1/31/2024)`, cut at a word to `TITLE_WIDTH`; `Due: ` before a deadline's. Without a
 /// quote, the policy's name in words (`certify semester 1 due`).
 pub fn title(i: &Item) -> String {
     let Some(q) = &i.quote else {
@@ -209,6 +201,15 @@ fn case_label(model: &Model, case: &WindowCase) -> String {
     }
 }
 
+/// `[III. CALENDAR] `, or nothing for a statement outside any section.
+fn bracketed(section: &str) -> String {
+    if section.is_empty() {
+        String::new()
+    } else {
+        format!("[{section}] ")
+    }
+}
+
 pub fn text(model: &Model, level: Option<&str>) -> String {
     let (items, relative) = items(model, level);
     let mut out = String::new();
@@ -224,12 +225,13 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         } else {
             format!("{} to {}", us_date(i.start), us_date(i.end))
         };
-        let section = if i.section.is_empty() {
-            String::new()
-        } else {
-            format!("  [{}]", i.section)
-        };
-        let _ = writeln!(out, "{when:<24} {}{section} {}", i.name, i.what);
+        let _ = writeln!(
+            out,
+            "{when:<24} {}  {}{}",
+            i.name,
+            bracketed(&i.section),
+            i.what
+        );
         if i.quote.is_some() {
             let _ = writeln!(out, "{:<24}   {}", "", title(i));
         }
@@ -237,7 +239,8 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
     if !relative.is_empty() {
         let _ = writeln!(out, "\nset by each school's data:");
         for r in &relative {
-            let _ = writeln!(out, "  {}: {}  [{}]", r.name, r.text, r.section);
+            let section = bracketed(&r.section);
+            let _ = writeln!(out, "  {}: {}  {}", r.name, r.text, section.trim_end());
         }
     }
     out
