@@ -26,6 +26,7 @@ fn measures_read(e: &TExpr, out: &mut Vec<usize>) {
                 stack.push(value);
                 stack.push(set);
             }
+            TExprKind::Missing(fields) => stack.extend(fields),
             TExprKind::Const(_)
             | TExprKind::Category(_)
             | TExprKind::EntityField(_)

@@ -249,7 +249,56 @@ impl Checker<'_> {
                 }
             },
             ExprKind::Binary(op, l, r) => self.binary(op, l, r, cx, span),
+            ExprKind::Missing => {
+                self.push(
+                    Problem::error(
+                        Code::Missing,
+                        span,
+                        "`missing` stands only after a condition: `X or missing`, `X and not missing`",
+                    )
+                    .label("says how an absent value counts in the condition before it")
+                    .help("write `assessed <= due or missing` (an absent value meets it) or `... and not missing` (it fails)"),
+                );
+                None
+            }
         }
+    }
+
+    /// `X or missing`, `X and not missing`: `missing` tests the optional fields `X` reads.
+    fn missing_of(&mut self, a: &TExpr, cx: &Cx, span: Span) -> Option<TExpr> {
+        let schema = &self.model.schema;
+        let optional = |rec: Option<RecordId>, f: usize| {
+            rec.and_then(|r| schema.record(r))
+                .and_then(|r| r.fields.get(f))
+                .is_some_and(|f| f.optional)
+        };
+        let mut fields: Vec<TExpr> = Vec::new();
+        a.walk(&mut |x| {
+            let keep = match x.kind {
+                TExprKind::RowField(f) => optional(cx.row, f),
+                TExprKind::EntityField(f) => optional(cx.entity, f),
+                _ => false,
+            };
+            if keep {
+                fields.push(x.clone());
+            }
+        });
+        if fields.is_empty() {
+            self.push(
+                Problem::error(
+                    Code::Missing,
+                    span,
+                    format!(
+                        "`{}` reads no optional value, so nothing in it can be missing",
+                        self.text(a.span)
+                    ),
+                )
+                .label("never applies")
+                .help("remove `or missing`; only a field declared `optional` can be empty"),
+            );
+            return None;
+        }
+        Some(texpr(TExprKind::Missing(fields), Type::Bool, span))
     }
 
     fn binary(
@@ -263,7 +312,18 @@ impl Checker<'_> {
         match op.node {
             BinOp::And | BinOp::Or => {
                 let a = self.expr(l, cx, Some(Type::Bool));
-                let b = self.expr(r, cx, Some(Type::Bool));
+                let negated_missing =
+                    matches!(&r.kind, ExprKind::Not(inner) if inner.kind == ExprKind::Missing);
+                let b = if r.kind == ExprKind::Missing || negated_missing {
+                    let m = self.missing_of(a.as_ref()?, cx, r.span)?;
+                    if negated_missing {
+                        Some(texpr(TExprKind::Not(Box::new(m)), Type::Bool, r.span))
+                    } else {
+                        Some(m)
+                    }
+                } else {
+                    self.expr(r, cx, Some(Type::Bool))
+                };
                 let (a, b) = (a?, b?);
                 let ok_a =
                     self.expect_type(&a, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::syntax::Span;
+pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
 
 /// Index of a record type in [`Schema::records`].
@@ -383,6 +384,11 @@ impl TExpr {
                 value.walk(f);
                 set.walk(f);
             }
+            TExprKind::Missing(fields) => {
+                for x in fields {
+                    x.walk(f);
+                }
+            }
             TExprKind::Const(_)
             | TExprKind::Measure(_)
             | TExprKind::Category(_)
@@ -435,6 +441,9 @@ pub enum TExprKind {
     },
     /// Arithmetic: date ± duration, number ops, and `a / b` which gives an exact share.
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `missing` in `X or missing`: whether one of the optional fields `X` reads (each a
+    /// `RowField` or `EntityField`) is empty.
+    Missing(Vec<TExpr>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -583,6 +592,8 @@ pub enum Check {
         filter: Option<TExpr>,
         field: usize,
         test: EachTest,
+        /// How a row whose field (or a value its test reads) is empty counts; none: undetermined.
+        absent: Option<Absent>,
     },
     /// A matching row's field is on or before the due date.
     Deadline {

@@ -153,7 +153,9 @@ fn private_in(model: &Model, entity: RecordId, e: &TExpr) -> Option<String> {
                 stack.push((entity, value));
                 stack.push((entity, set));
             }
-            TExprKind::Const(_)
+            // Whether a value is empty prints no value.
+            TExprKind::Missing(_)
+            | TExprKind::Const(_)
             | TExprKind::Measure(_)
             | TExprKind::Category(_)
             | TExprKind::RowField(_)

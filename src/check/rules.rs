@@ -82,6 +82,7 @@ impl<'a> Checker<'a> {
                 filter,
                 field,
                 test,
+                absent,
                 span,
                 ..
             } => {
@@ -184,6 +185,7 @@ impl<'a> Checker<'a> {
                         filter,
                         field: fi,
                         test,
+                        absent: absent.as_ref().map(|a| a.node),
                     },
                     *span,
                 )

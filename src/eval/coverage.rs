@@ -273,6 +273,7 @@ impl Coverage {
                         filter,
                         field,
                         test,
+                        ..
                     } => {
                         cov.record_into(*record, &mut out);
                         cov.field_into(*record, *field, &mut out);

@@ -141,6 +141,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 filter,
                 field,
                 test,
+                absent,
             } => {
                 if let Some(st) = self
                     .ev
@@ -149,6 +150,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     .and_then(|v| v.get(self.idx as usize))
                 {
                     let (fname, rname) = names(schema, *record, *field);
+                    self.blank_rows(rule, *record, *field, st.blank, &st.blank_first, out);
                     for (loc, shown) in &st.first {
                         out.push(self.finding(
                             rule,
@@ -205,6 +207,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     }
                     _ => None,
                 };
+                // Rows whose value is empty, when the policy does not say how that counts.
+                let mut blank = 0u64;
+                let mut blank_first: Vec<DataLoc> = Vec::new();
                 for r in rows {
                     self.row = Some(&r.values);
                     let pass_filter = filter
@@ -218,7 +223,37 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     let Some(v) = r.values.get(*field) else {
                         continue;
                     };
-                    if *v == Value::Null {
+                    // An empty value, or an empty one the test compares it with: met with
+                    // `or missing`, failed with `and not missing`, otherwise undetermined.
+                    let rhs_blank = match test {
+                        EachTest::Compare(_, e) => self.reads_empty(e, &r.values),
+                        _ => false,
+                    };
+                    if *v == Value::Null || rhs_blank {
+                        match absent {
+                            Some(Absent::Met) => {}
+                            Some(Absent::Fails) => out.push(self.finding(
+                                rule,
+                                Status::Violation,
+                                rule.severity,
+                                format!(
+                                    "{rname}.{fname} {}, and `{}` counts that as failing",
+                                    if *v == Value::Null {
+                                        "is empty".to_string()
+                                    } else {
+                                        "is compared with an empty value".to_string()
+                                    },
+                                    Absent::Fails.words()
+                                ),
+                                Some(self.ev.loc(r)),
+                            )),
+                            None => {
+                                blank += 1;
+                                if blank_first.len() < KEEP_EXAMPLES {
+                                    blank_first.push(self.ev.loc(r));
+                                }
+                            }
+                        }
                         continue;
                     }
                     match test {
@@ -313,6 +348,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         }
                     }
                 }
+                self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }
             Check::Deadline {
                 record,
@@ -484,6 +520,54 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
             }
         }
+    }
+
+    /// Whether `e` reads an empty optional field of this row or of the entity.
+    fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
+        e.any(&|x| match x.kind {
+            TExprKind::RowField(f) => row.get(f) == Some(&Value::Null),
+            TExprKind::EntityField(f) => self.entity_field(f) == Some(&Value::Null),
+            _ => false,
+        })
+    }
+
+    /// One undetermined finding for the rows of an `each` rule whose value is empty, when the
+    /// policy does not say how an empty value counts: never silently met.
+    fn blank_rows(
+        &self,
+        rule: &RuleDef,
+        record: RecordId,
+        field: usize,
+        count: u64,
+        first: &[DataLoc],
+        out: &mut Vec<Finding>,
+    ) {
+        if count == 0 {
+            return;
+        }
+        let (fname, rname) = names(&self.model().schema, record, field);
+        let places: Vec<String> = first
+            .iter()
+            .map(|l| format!("{} {}", l.file, l.location))
+            .collect();
+        let more = count.saturating_sub(first.len() as u64);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        out.push(self.finding(
+            rule,
+            Status::Undetermined,
+            rule.severity,
+            format!(
+                "`{}` cannot be decided for {count} {rname} row{} whose {fname} (or the value it is compared with) is empty: {}{more}; the policy does not say how an empty value counts (`or missing`, `and not missing`)",
+                rule.text,
+                if count == 1 { "" } else { "s" },
+                places.join(", ")
+            ),
+            first.first().cloned(),
+        ));
     }
 
     /// Whether an `each` rule has, for this entity, no row to check at all, known from rows that

@@ -41,6 +41,7 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
         | TExprKind::And(..)
         | TExprKind::Or(..)
         | TExprKind::Compare(..)
+        | TExprKind::Missing(_)
         | TExprKind::In { .. } => eval_bool(e, s).map(Value::Bool),
         TExprKind::Arith(op, a, b) => {
             let a = eval(a, s)?;
@@ -124,12 +125,28 @@ pub fn eval_bool(e: &TExpr, s: &mut dyn Scope) -> Option<bool> {
                 None => peek(b, shared)?,
             };
             match (av, bv, op) {
-                // An empty optional field equals no value.
-                (Value::Null, _, CmpOp::Eq) | (_, Value::Null, CmpOp::Eq) => Some(false),
-                (Value::Null, _, CmpOp::Ne) | (_, Value::Null, CmpOp::Ne) => Some(true),
+                // An empty optional field equals no value of a declared type (an empty `magnet`
+                // is no magnet). Any other comparison with it is undetermined (GRAMMAR.md,
+                // "Absent values").
+                (Value::Null, Value::Enum(..) | Value::Bool(_), CmpOp::Eq)
+                | (Value::Enum(..) | Value::Bool(_), Value::Null, CmpOp::Eq) => Some(false),
+                (Value::Null, Value::Enum(..) | Value::Bool(_), CmpOp::Ne)
+                | (Value::Enum(..) | Value::Bool(_), Value::Null, CmpOp::Ne) => Some(true),
                 (Value::Null, _, _) | (_, Value::Null, _) => None,
                 _ => compare(av, bv).map(|o| op.holds(o)),
             }
+        }
+        TExprKind::Missing(fields) => {
+            // Empty: missing. Not read at all (its column absent): cannot be told.
+            let mut unread = false;
+            for f in fields {
+                match peek(f, s) {
+                    Some(Value::Null) => return Some(true),
+                    Some(_) => {}
+                    None => unread = true,
+                }
+            }
+            if unread { None } else { Some(false) }
         }
         TExprKind::Const(Value::Bool(b)) => Some(*b),
         TExprKind::Category(c) => s.category(*c),

@@ -37,6 +37,7 @@ pub(super) fn assertion(a: &Assertion) -> String {
             filter,
             field,
             test,
+            absent,
             ..
         } => {
             let test = match test {
@@ -53,8 +54,12 @@ pub(super) fn assertion(a: &Assertion) -> String {
                 ),
                 EachTest::Compare(op, e) => format!("{} {}", op.node.symbol(), expr(e)),
             };
+            let absent = absent
+                .as_ref()
+                .map(|a| format!(" {}", a.node.words()))
+                .unwrap_or_default();
             format!(
-                "each {}{} has {} {}",
+                "each {}{} has {} {}{absent}",
                 record.name,
                 where_clause(filter),
                 field.name,
@@ -265,6 +270,7 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
             out.push(' ');
             write_child(out, r, right_parens(op.node, l, r, tail), tail);
         }
+        ExprKind::Missing => out.push_str("missing"),
         ExprKind::Agg(a) => {
             out.push_str(a.func.node.word());
             if a.distinct {

@@ -343,12 +343,14 @@ pub struct RuleDecl {
 pub enum Assertion {
     /// A condition on the entity's measures and fields.
     Holds(Expr),
-    /// `each R where P has F <test>`
+    /// `each R where P has F <test> [or missing | and not missing]`
     Each {
         record: Ident,
         filter: Option<Expr>,
         field: Ident,
         test: EachTest,
+        /// How a row whose value is absent counts; none: it is undetermined.
+        absent: Option<Spanned<Absent>>,
         span: Span,
     },
     /// `R where P has F by D`
@@ -367,6 +369,24 @@ pub enum Assertion {
         until: Option<Ident>,
         span: Span,
     },
+}
+
+/// How an absent optional value counts, where the policy says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// `or missing`: the test is met.
+    Met,
+    /// `and not missing`: the test fails.
+    Fails,
+}
+
+impl Absent {
+    pub fn words(self) -> &'static str {
+        match self {
+            Absent::Met => "or missing",
+            Absent::Fails => "and not missing",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -396,6 +416,8 @@ pub enum ExprKind {
     Not(Box<Expr>),
     Binary(Spanned<BinOp>, Box<Expr>, Box<Expr>),
     Agg(Aggregate),
+    /// `missing` in `X or missing` / `X and not missing`: whether a value `X` reads is absent.
+    Missing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -463,6 +463,8 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::within_test => "`within`",
         Rule::not_on_test => "`not on`",
         Rule::compare_test => "a comparison",
+        Rule::missing => "`missing`",
+        Rule::absent => "`or missing` or `and not missing`",
         Rule::deadline_check => "a deadline such as `R has F by DATE`",
         Rule::retain_check => "`retain`",
         Rule::file => "a policy file",

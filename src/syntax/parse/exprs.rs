@@ -74,6 +74,7 @@ impl Builder<'_> {
                 return Ok(e);
             }
             Rule::ident => ExprKind::Name(self.ident(p)),
+            Rule::missing => ExprKind::Missing,
             Rule::path => {
                 let (a, b) = self.path(p)?;
                 ExprKind::Path(a, b)
