@@ -718,6 +718,11 @@ impl Checker<'_> {
             );
             return None;
         }
+        // A field of another record: say so, rather than suggest a similar name.
+        if let Some(p) = self.misplaced_name(id, cx.entity) {
+            self.push(p);
+            return None;
+        }
         let mut cands: Vec<String> = self.all_names().into_iter().map(String::from).collect();
         for r in [cx.row, cx.entity].into_iter().flatten() {
             if let Some(rec) = self.model.schema.record(r) {

@@ -16,8 +16,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The entity a measure, category, window or rule is about: `per X`, else the entity of the
-    /// record it aggregates, else the first entity declared.
+    /// The entity a statement is about: `per X`, else the entity of `record` (itself when it is
+    /// one, else the entity its first reference field names). Without either, none: see
+    /// `infer_entity`.
     pub(super) fn entity_for(
         &mut self,
         per: Option<&ast::Ident>,
@@ -75,7 +76,7 @@ impl<'a> Checker<'a> {
                 return Some(e);
             }
         }
-        self.model.schema.entities().next().map(|(r, _)| r)
+        None
     }
 
     pub(super) fn no_entity(&mut self, name: &ast::Ident) {
@@ -167,15 +168,7 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (m, section): (&ast::MeasureDecl, _) = (m, *section);
-        let agg_record = match &m.expr.kind {
-            ast::ExprKind::Agg(a) => self.model.schema.record_by_name(&a.record.name),
-            _ => None,
-        };
-        let entity = self.entity_for(m.per.as_ref(), agg_record);
-        let Some(entity) = entity else {
-            if m.per.is_none() {
-                self.no_entity(&m.name);
-            }
+        let Some(entity) = self.infer_entity(&m.name, m.per.as_ref(), &[], &[&m.expr]) else {
             self.progress.insert(i, Progress::Failed);
             return None;
         };
@@ -282,6 +275,29 @@ impl<'a> Checker<'a> {
         entity: RecordId,
     ) -> Option<(MeasureDef, Type)> {
         let record = self.record_ref(&a.record)?;
+        if record == entity {
+            let field = a.field.as_ref().map_or("FIELD", |f| f.name.as_str());
+            self.push(
+                Problem::error(
+                    Code::OwnRecord,
+                    span,
+                    format!(
+                        "`{}` aggregates each `{}`'s own record, which is one row: the {} itself",
+                        self.text(span),
+                        a.record.name,
+                        a.record.name
+                    ),
+                )
+                .label(format!("one row per `{}`", a.record.name))
+                .help(format!(
+                    "read the field directly: write `{field}` instead of `{}`; to aggregate over every `{}`, measure it `per` an entity that `{}` refers to",
+                    self.text(span),
+                    a.record.name,
+                    a.record.name
+                )),
+            );
+            return None;
+        }
         let by = self.owner_field(record, entity, a.record.span)?;
         let field = match &a.field {
             Some(f) => Some(self.record_field(record, f)?),

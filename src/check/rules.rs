@@ -43,10 +43,18 @@ impl<'a> Checker<'a> {
             Some(n) => Some(self.record_ref(n)?),
             None => None,
         };
-        let Some(entity) = self.entity_for(r.per.as_ref(), record) else {
-            self.no_entity(&r.name);
-            return None;
-        };
+        let mut exprs: Vec<&ast::Expr> = section
+            .and_then(|s| s.applies.as_ref())
+            .into_iter()
+            .chain(r.applies.as_ref())
+            .collect();
+        match &r.assertion {
+            ast::Assertion::Holds(e) => exprs.push(e),
+            ast::Assertion::Deadline { due, .. } => exprs.push(due),
+            ast::Assertion::Each { .. } | ast::Assertion::Retain { .. } => {}
+        }
+        let records: Vec<&ast::Ident> = record_name.into_iter().collect();
+        let entity = self.infer_entity(&r.name, r.per.as_ref(), &records, &exprs)?;
         let cx = exprs::Cx::entity(entity);
         let mut applies = None;
         for cond in section
