@@ -86,7 +86,12 @@ impl Checker<'_> {
 
     /// Two operands that can be compared; a diagnostic otherwise.
     pub(crate) fn compatible(&mut self, a: &TExpr, b: &TExpr, op: Span) -> Option<()> {
-        let ok = a.ty == b.ty || (numeric(a.ty) && numeric(b.ty));
+        // An amount compares with an amount, or with a plain number of dollars.
+        let money = |x: Type, y: Type| x == Type::Money && matches!(y, Type::Int | Type::Number);
+        let ok = a.ty == b.ty
+            || (numeric(a.ty) && numeric(b.ty))
+            || money(a.ty, b.ty)
+            || money(b.ty, a.ty);
         if ok {
             self.rounding_note(a, b, op);
             self.rounding_note(b, a, op);
@@ -180,6 +185,7 @@ impl Checker<'_> {
                     }
                     (Literal::Number(_), _) => Type::Number,
                     (Literal::Percent(_), _) => Type::Percent,
+                    (Literal::Money(_), _) => Type::Money,
                     (Literal::Ratio(..), _) => Type::Ratio,
                     (Literal::Date(_), _) => Type::Date,
                     (Literal::Duration(_), _) => Type::Duration,
@@ -478,7 +484,18 @@ impl Checker<'_> {
                     BinOp::Mul => ArithOp::Mul,
                     _ => ArithOp::Div,
                 };
+                let scalar = |t: Type| numeric(t) || t == Type::Percent;
                 let ty = match (arith, a.ty, b.ty) {
+                    // Money: amounts add up; a share or multiple of an amount is an amount
+                    // (`allocation * 1%`); an amount over an amount is a share.
+                    (ArithOp::Add | ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
+                    // A plain number beside an amount is dollars (a `number` field of amounts).
+                    (ArithOp::Add | ArithOp::Sub, Type::Money, y) if numeric(y) => Type::Money,
+                    (ArithOp::Add | ArithOp::Sub, x, Type::Money) if numeric(x) => Type::Money,
+                    (ArithOp::Mul, Type::Money, y) if scalar(y) => Type::Money,
+                    (ArithOp::Mul, x, Type::Money) if scalar(x) => Type::Money,
+                    (ArithOp::Div, Type::Money, y) if numeric(y) => Type::Money,
+                    (ArithOp::Div, Type::Money, Type::Money) => Type::Percent,
                     (ArithOp::Add | ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
                     (ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
                     (ArithOp::Div, x, y) if numeric(x) && numeric(y) => Type::Percent,

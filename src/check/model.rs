@@ -27,6 +27,8 @@ pub enum Type {
     Date,
     /// A share or percentage, kept exact.
     Percent,
+    /// An amount of money in dollars, kept exact (`$5,000.50`).
+    Money,
     Ratio,
     Duration,
     SchoolYear,
@@ -161,6 +163,7 @@ impl Schema {
             Type::Bool => "true/false".into(),
             Type::Date => "a date".into(),
             Type::Percent => "a percentage".into(),
+            Type::Money => "an amount of money".into(),
             Type::Ratio => "a ratio".into(),
             Type::Duration => "a duration".into(),
             Type::SchoolYear => "a school year".into(),

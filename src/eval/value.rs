@@ -301,6 +301,20 @@ pub fn show_percent(r: Ratio) -> String {
     }
 }
 
+/// An amount as the guides print it: `$500,000`, `$5,000.50`, `-$12.25`; rounded half up to the
+/// cent for printing only.
+pub fn show_money(r: Ratio) -> String {
+    let cents = round_half_up(r, Ratio { num: 1, den: 100 }).unwrap_or(r);
+    let total = cents.num * 100 / cents.den.max(1);
+    let sign = if total < 0 { "-" } else { "" };
+    let total = total.unsigned_abs();
+    let whole = crate::syntax::ast::group_thousands(&(total / 100).to_string());
+    match total % 100 {
+        0 => format!("{sign}${whole}"),
+        c => format!("{sign}${whole}.{c:02}"),
+    }
+}
+
 pub fn show_number(r: Ratio) -> String {
     if r.den == 1 {
         return r.num.to_string();
@@ -323,6 +337,7 @@ pub fn show(
         Value::Text(t) => format!("\"{t}\""),
         Value::Int(n) => n.to_string(),
         Value::Number(r) if ty == Type::Percent => show_percent(*r),
+        Value::Number(r) if ty == Type::Money => show_money(*r),
         Value::Number(r) => show_number(*r),
         Value::Bool(b) => b.to_string(),
         Value::Date(d) => us_date(*d),

@@ -330,6 +330,7 @@ pub(super) fn literal(l: &Literal) -> String {
     match l {
         Literal::Number(d) => d.to_string(),
         Literal::Percent(d) => format!("{d}%"),
+        Literal::Money(d) => money(*d),
         Literal::Ratio(a, b) => format!("{a}:{b}"),
         Literal::Date(d) => date(d),
         Literal::Range(a, b, style) => match style {
@@ -352,4 +353,16 @@ pub(super) fn literal(l: &Literal) -> String {
         Literal::Str(s) => string(s),
         Literal::Bool(b) => b.to_string(),
     }
+}
+
+/// An amount as the guides print it: `$500,000`, `$5,000.50`.
+fn money(d: crate::syntax::ast::Decimal) -> String {
+    let text = d.to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    let mut out = format!("${}", crate::syntax::ast::group_thousands(whole));
+    if !cents.is_empty() {
+        out.push('.');
+        out.push_str(cents);
+    }
+    out
 }

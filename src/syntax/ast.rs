@@ -520,6 +520,19 @@ impl std::fmt::Display for Decimal {
     }
 }
 
+/// `1234567` as `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Month names as the guides print them, January first.
 pub const MONTH_NAMES: [&str; 12] = [
     "January",
@@ -611,6 +624,9 @@ pub enum Literal {
     Number(Decimal),
     /// A percentage: `70%` is `Decimal { digits: 70, scale: 0 }`.
     Percent(Decimal),
+    /// An amount of money in dollars: `$5,000.50` is `Decimal { digits: 500050, scale: 2 }`,
+    /// `$500,000` has scale 0 (as printed).
+    Money(Decimal),
     Ratio(i64, i64),
     Date(DateLit),
     Range(DateLit, DateLit, RangeStyle),

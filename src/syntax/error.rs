@@ -170,6 +170,7 @@ fn is_literal(r: Rule) -> bool {
             | Rule::number
             | Rule::digits
             | Rule::percent
+            | Rule::money
             | Rule::ratio
             | Rule::month
             | Rule::date
@@ -404,6 +405,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::digits => "digits",
         Rule::number => "a number",
         Rule::percent => "a percentage such as `70%`",
+        Rule::money => "an amount such as `$500,000` or `$5,000.50`",
         Rule::ratio => "a ratio such as `60:40`",
         Rule::month => "a month name",
         Rule::us_date => "a date such as `1/31/2024`",

@@ -246,6 +246,42 @@ impl Builder<'_> {
         let rule = p.as_rule();
         let node = match rule {
             Rule::number => Literal::Number(self.decimal(&p)?),
+            Rule::money => {
+                let text = p.as_str();
+                let plain = text.trim_start_matches('$');
+                let (whole, cents) = plain.split_once('.').unwrap_or((plain, ""));
+                let too_long = || SyntaxError::Custom {
+                    message: format!("the amount `{text}` has too many digits"),
+                    help: "amounts in a policy are at most 16 digits of dollars".into(),
+                    file: self.file,
+                    span,
+                };
+                let groups: Vec<&str> = whole.split(',').collect();
+                let grouped = groups.len() == 1
+                    || groups.iter().enumerate().all(|(i, g)| {
+                        if i == 0 {
+                            (1..=3).contains(&g.len())
+                        } else {
+                            g.len() == 3
+                        }
+                    });
+                if !grouped || !(cents.is_empty() || cents.len() == 2) {
+                    return Err(SyntaxError::Custom {
+                        message: format!("`{text}` is not an amount as printed"),
+                        help: "write dollars with commas between groups of three digits and, if \
+                               any, two digits of cents: `$500,000`, `$5,000.50`"
+                            .into(),
+                        file: self.file,
+                        span,
+                    });
+                }
+                let whole: String = groups.concat();
+                let digits = format!("{whole}{cents}")
+                    .parse::<i64>()
+                    .map_err(|_| too_long())?;
+                let scale = u32::try_from(cents.len()).map_err(|_| too_long())?;
+                Literal::Money(Decimal { digits, scale })
+            }
             Rule::percent => {
                 let n = self.next_pair(&mut p.into_inner(), span)?;
                 Literal::Percent(self.decimal(&n)?)
