@@ -91,7 +91,12 @@ fn lint_sample_is_1_with_the_summary_on_stdout() {
         "{last}"
     );
     assert!(last.ends_with("s)"), "{last}");
-    assert!(text.contains("school E20 (Sample Elementary 20)"));
+    // The table of schools, worst first, names each school beside its id.
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("E20 ") && l.contains("Sample Elementary 20")),
+        "{text}"
+    );
     assert!(!text.contains("Student 0"));
     // The US date form is accepted too, and gives the same findings.
     let us = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2/15/2024"], 1);
@@ -136,10 +141,17 @@ fn lint_machine_formats_keep_stdout_clean() {
         1,
     );
     let csv = stdout(&out);
-    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("finding,")).collect();
     assert_eq!(rows.len(), 2, "{csv}");
-    assert!(rows[0].starts_with("school,E04,Sample Elementary 04,first_in_window,warning,"));
-    assert!(rows[1].starts_with("school,E10,Sample Elementary 10,certify_semester_1,error,late,"));
+    assert!(
+        rows[0].starts_with("finding,school,E04,Sample Elementary 04,first_in_window,warning,")
+    );
+    assert!(
+        rows[1]
+            .starts_with("finding,school,E10,Sample Elementary 10,certify_semester_1,error,late,")
+    );
+    // The provenance names the options.
+    assert!(csv.contains("provenance,,,,option,,,school=E04,"), "{csv}");
     // Only warnings left: exit 0.
     assert_exit(
         &[
@@ -400,4 +412,131 @@ fn diff_exit_code_says_whether_the_revisions_differ() {
     assert_exit(&["diff", a, b, "--exit-code"], 1);
     assert_exit(&["diff", a, a, "--exit-code"], 0);
     assert_exit(&["diff", a, b, "--exit-code", "--format", "json"], 1);
+}
+
+/// The sample district's default output, summary first, as the README's first screen shows it
+/// (the run's time taken out).
+#[test]
+fn lint_sample_human_output() {
+    let out = assert_exit(&["lint", POLICY, SAMPLE, "--as-of", "2024-02-15"], 1);
+    let text = stdout(&out);
+    let (body, time) = text.trim_end().rsplit_once(", ").unwrap();
+    assert!(time.ends_with("s)"), "{time}");
+    insta::assert_snapshot!(format!("{body}, TIME)\n"));
+}
+
+#[test]
+fn lint_concise_is_one_line_per_finding() {
+    let out = assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "concise",
+        ],
+        1,
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 62, "{text}");
+    assert!(
+        text.contains(
+            "samples/district/certification.csv:16: E10 certify_semester_1 late error: certification where semester == first: completed 2/1/2024 is 1 day after the due date 1/31/2024\n"
+        ),
+        "{text}"
+    );
+    // Every line: `place: entity rule status severity: message`, the place a file and a line.
+    for l in text.lines() {
+        let (place, rest) = l.split_once(": ").unwrap();
+        let (file, line) = place.rsplit_once(':').unwrap();
+        assert!(file.ends_with(".csv") && line.parse::<u32>().is_ok(), "{l}");
+        let words: Vec<&str> = rest.split(' ').take(4).collect();
+        assert!(words[3].ends_with(':'), "{l}");
+    }
+}
+
+/// The roster of the sample district: each category's members and transitions.
+#[test]
+fn roster_of_the_sample_district() {
+    // E21's PHBAO membership cannot be decided: exit 1, with a note on stderr.
+    let out = assert_exit(&["roster", POLICY, SAMPLE, "--as-of", "2024-02-15"], 1);
+    assert!(
+        stderr(&out).contains("1 membership undetermined"),
+        "{}",
+        stderr(&out)
+    );
+    insta::assert_snapshot!(stdout(&out));
+    // The CSV lists exactly the (category, school) pairs whose state lint's JSON gives as other
+    // than plainly not a member, with the same state.
+    let csv = stdout(&assert_exit(
+        &[
+            "roster",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "csv",
+        ],
+        1,
+    ));
+    let mut from_roster: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            format!("{} {} {}", &r[0], &r[2], &r[5])
+        })
+        .collect();
+    let json = stdout(&assert_exit(
+        &[
+            "lint",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--format",
+            "json",
+        ],
+        1,
+    ));
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut from_lint = Vec::new();
+    for e in j["entities"].as_array().unwrap() {
+        for c in e["categories"].as_array().unwrap() {
+            let state = match c["state"].as_str().unwrap() {
+                "notice" => format!("notice_{}_of_{}", c["year"], c["of"]),
+                s => s.to_string(),
+            };
+            if state != "not_member" {
+                from_lint.push(format!(
+                    "{} {} {state}",
+                    c["name"].as_str().unwrap(),
+                    e["entity"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    from_roster.sort();
+    from_lint.sort();
+    assert_eq!(from_roster, from_lint);
+    // An unknown category is refused with a did-you-mean.
+    let out = assert_exit(
+        &[
+            "roster",
+            POLICY,
+            SAMPLE,
+            "--as-of",
+            "2024-02-15",
+            "--category",
+            "PHBA0",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("did you mean `PHBAO`?"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -49,6 +49,10 @@ impl Checker<'_> {
         for e in exprs {
             self.expr_clues(e, &mut clues);
         }
+        if clues.iter().any(|c| c.entities.is_empty()) {
+            // It reads a definition that has errors of its own, reported where it stands.
+            return None;
+        }
         let mut left: BTreeSet<RecordId> = all.iter().copied().collect();
         for c in &clues {
             left = left.intersection(&c.entities).copied().collect();
@@ -173,13 +177,22 @@ impl Checker<'_> {
     /// A measure or category is about its entity; a field names the entities that have it.
     fn name_clue(&mut self, id: &ast::Ident) -> Option<Clue> {
         let found = self.lookup(&id.name).map(|(i, d)| (i, d.kind));
+        // A measure or category that failed its own check was reported there: an empty clue.
+        let failed = || Clue {
+            entities: BTreeSet::new(),
+            text: String::new(),
+        };
         let entity = match found {
             Some((i, DefKind::Measure)) => {
-                let m = self.measure(i)?;
+                let Some(m) = self.measure(i) else {
+                    return Some(failed());
+                };
                 self.model.measures.get(m).map(|m| m.entity)
             }
             Some((i, DefKind::Category)) => {
-                let c = self.category(i)?;
+                let Some(c) = self.category(i) else {
+                    return Some(failed());
+                };
                 self.model.categories.get(c).map(|c| c.entity)
             }
             Some(_) => return None,

@@ -366,6 +366,7 @@ impl<'a> Checker<'a> {
             (ast::AggFn::Sum, false, Some(f), Some(t)) => match t {
                 Type::Int | Type::Weight => (AggKind::Sum(f), Type::Int),
                 Type::Number => (AggKind::Sum(f), Type::Number),
+                Type::Money => (AggKind::Sum(f), Type::Money),
                 _ => {
                     self.push(
                         Problem::error(
@@ -384,7 +385,12 @@ impl<'a> Checker<'a> {
             (func, false, Some(f), Some(t)) => {
                 if !matches!(
                     t,
-                    Type::Date | Type::Int | Type::Number | Type::Percent | Type::SchoolYear
+                    Type::Date
+                        | Type::Int
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Money
+                        | Type::SchoolYear
                 ) {
                     self.push(
                         Problem::error(

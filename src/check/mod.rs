@@ -167,6 +167,7 @@ const BUILTIN_TYPES: &[(&str, Type)] = &[
     ("duration", Type::Duration),
     ("school_year", Type::SchoolYear),
     ("weight", Type::Weight),
+    ("money", Type::Money),
 ];
 
 impl<'a> Checker<'a> {

@@ -9,13 +9,22 @@ use super::EXIT_UNREADABLE;
 use crate::check::model::Severity;
 use crate::eval::{Mode, Options, evaluate_with};
 use crate::report::diagnostics::Style;
-use crate::report::findings::{LintReport, csv_with, junit, write_human, write_json};
+use crate::report::findings::{
+    LintReport, Provenance, concise, csv_with, digest_in_background, junit, write_human,
+    write_json, write_summary,
+};
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Summary first: the entities worst first, counts per rule, findings grouped.
     Human,
+    /// One line per finding: `file:line: entity rule status severity: message`.
+    Concise,
+    /// Everything, with `schema_version` (docs/lint-report.schema.json).
     Json,
+    /// A row per finding, data error, gap, near entity and provenance item (`kind` column).
     Csv,
+    /// A suite per rule and category, a case per (rule, entity), passes included.
     Junit,
 }
 
@@ -62,6 +71,39 @@ pub struct Args {
     /// it as a formula.
     #[arg(long)]
     pub csv_formulas: bool,
+    /// In CSV output, start with a UTF-8 byte order mark, so that Excel reads accents right.
+    #[arg(long)]
+    pub csv_bom: bool,
+    /// In human output, add every finding in full after the summary: the policy line it breaks,
+    /// the data row and the guide's words.
+    #[arg(long)]
+    pub details: bool,
+    /// In JSON output, add each entity's measures, and each category's reason and history (a
+    /// state's lint takes about 15% longer).
+    #[arg(long)]
+    pub measures: bool,
+}
+
+/// The options that change what a report holds, for its provenance: `severity=info`.
+fn options(args: &Args) -> Vec<String> {
+    let mut o = vec![format!(
+        "severity={}",
+        match args.severity {
+            MinSeverity::Error => "error",
+            MinSeverity::Warning => "warning",
+            MinSeverity::Info => "info",
+        }
+    )];
+    for s in &args.schools {
+        o.push(format!("school={s}"));
+    }
+    if let Some(n) = args.near {
+        o.push(format!("near={n}%"));
+    }
+    if args.measures {
+        o.push("measures".into());
+    }
+    o
 }
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
@@ -123,11 +165,12 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
-    // Explanations are only shown for `--near`.
+    // Explanations are only shown for `--near` and `--measures`.
     let mode = Mode {
-        explanations: args.near.is_some(),
+        explanations: args.near.is_some() || args.measures,
         ..Mode::default()
     };
+    let digesting = digest_in_background(&model.schema, &args.data);
     let ev = evaluate_with(
         &model,
         &loaded.sources,
@@ -140,6 +183,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     }
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
+    report.title = model.guide.title.clone();
     if let Some((_, e)) = model.schema.entities().next() {
         report.entity_word = format!("{}s", e.name);
     }
@@ -148,24 +192,37 @@ pub fn run(args: Args, style: Style) -> u8 {
         MinSeverity::Warning => Severity::Warning,
         MinSeverity::Info => Severity::Info,
     };
-    report.findings.retain(|f| {
-        f.severity >= min && (args.schools.is_empty() || args.schools.contains(&f.entity))
-    });
     if let Some(margin) = args.near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
+    report.filter(min, |e| {
+        args.schools.is_empty() || args.schools.iter().any(|s| s == e)
+    });
+    if args.measures {
+        report.explanations = &ev.explanations;
+    }
+    let digests = digesting.and_then(|h| h.join().ok()).unwrap_or_default();
+    report.provenance = Some(Provenance::of(
+        &loaded.sources,
+        &ev,
+        &digests,
+        options(&args),
+    ));
     match args.format {
         Format::Human => {
             // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            super::written(
-                write_human(&report, &loaded.sources, style, &mut stdout).and_then(|()| {
-                    use std::io::Write as _;
-                    writeln!(stdout, "{}", report.summary(Some(started.elapsed())))?;
-                    stdout.flush()
-                }),
-            );
+            super::written(write_summary(&report, &mut stdout).and_then(|()| {
+                use std::io::Write as _;
+                if args.details {
+                    writeln!(stdout, "\nEvery finding in full")?;
+                    write_human(&report, &loaded.sources, style, &mut stdout)?;
+                }
+                writeln!(stdout, "\n{}", report.summary(Some(started.elapsed())))?;
+                stdout.flush()
+            }));
         }
+        Format::Concise => out!("{}", concise(&report)),
         Format::Json => {
             // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -174,7 +231,7 @@ pub fn run(args: Args, style: Style) -> u8 {
                 stdout.flush()
             }));
         }
-        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas)),
+        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas, args.csv_bom)),
         Format::Junit => out!("{}", junit(&report)),
     }
     if !matches!(args.format, Format::Human) {

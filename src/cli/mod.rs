@@ -53,6 +53,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod roster;
 pub mod test;
 pub mod watch;
 
@@ -80,6 +81,7 @@ pub enum Command {
     Fmt(fmt::Args),
     Lint(lint::Args),
     Explain(explain::Args),
+    Roster(roster::Args),
     Gen(generate::Args),
     Calendar(calendar::Args),
     Diff(diff::Args),
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fmt(a) => fmt::run(a, style),
         Command::Lint(a) => lint::run(a, style),
         Command::Explain(a) => explain::run(a, style),
+        Command::Roster(a) => roster::run(a, style),
         Command::Gen(a) => generate::run(a),
         Command::Calendar(a) => calendar::run(a, style),
         Command::Diff(a) => diff::run(a, style),

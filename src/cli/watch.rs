@@ -108,15 +108,66 @@ pub fn run(args: Args, style: Style) -> u8 {
                         || is_policy(&p)
                 })
         };
+        let mut debounce = Debouncer::new(Duration::from_millis(args.debounce_ms));
         loop {
-            match rx.recv() {
-                Ok(Ok(ev)) if is_relevant(&ev) => break,
-                Ok(_) => {}
-                Err(_) => return 0,
+            let event = match debounce.deadline() {
+                None => match rx.recv() {
+                    Ok(ev) => Some(ev),
+                    Err(_) => return 0,
+                },
+                Some(due) => match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(ev) => Some(ev),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    // Nothing more can come: the pending change is run, then the wait ends.
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+            };
+            let now = Instant::now();
+            if let Some(ev) = event {
+                debounce.event(now, matches!(&ev, Ok(ev) if is_relevant(ev)));
+            }
+            if debounce.due(now) {
+                break;
             }
         }
-        let quiet = Duration::from_millis(args.debounce_ms);
-        while let Ok(_ev) = rx.recv_timeout(quiet) {}
+    }
+}
+
+/// When a burst of changes has settled: a pure state machine fed with the times events arrive,
+/// so it is tested without a clock or a file system. A relevant change starts a quiet period;
+/// every event (relevant or not) until it ends starts it again; at its end a run is due. Events
+/// before the first relevant change are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Debouncer {
+    quiet: Duration,
+    /// The last event since a relevant change, while a run is pending.
+    last: Option<Instant>,
+}
+
+impl Debouncer {
+    pub(crate) fn new(quiet: Duration) -> Debouncer {
+        Debouncer { quiet, last: None }
+    }
+
+    /// An event at `now`; `relevant` when it changes a file the run reads.
+    pub(crate) fn event(&mut self, now: Instant, relevant: bool) {
+        if relevant || self.last.is_some() {
+            self.last = Some(now);
+        }
+    }
+
+    /// When the pending run is due, if one is pending: the end of the quiet period.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.last.map(|t| t + self.quiet)
+    }
+
+    /// Whether a run is due at `now`; if so, it is no longer pending.
+    pub(crate) fn due(&mut self, now: Instant) -> bool {
+        let due = self.deadline().is_some_and(|d| now >= d);
+        if due {
+            self.last = None;
+        }
+        due
     }
 }
 
@@ -194,4 +245,123 @@ fn once(args: &Args, style: Style, clear: bool) -> (String, Vec<PathBuf>) {
     files.sort();
     files.dedup();
     (out, files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUIET: Duration = Duration::from_millis(200);
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// The times runs are due for events at these offsets (ms, relevant), polled as the watch
+    /// loop polls: at a deadline reached by the next event's time (a deadline at the same instant
+    /// as an event is run first), and after each event.
+    fn runs(events: &[(u64, bool)]) -> Vec<u64> {
+        let t0 = Instant::now();
+        let mut d = Debouncer::new(QUIET);
+        let mut out = Vec::new();
+        for &(at, relevant) in events {
+            let now = t0 + ms(at);
+            if let Some(due) = d.deadline().filter(|due| *due <= now) {
+                assert!(d.due(due));
+                out.push((due - t0).as_millis() as u64);
+            }
+            d.event(now, relevant);
+            if d.due(now) {
+                out.push(at);
+            }
+        }
+        if let Some(due) = d.deadline() {
+            assert!(!d.due(due - ms(1)), "due before its deadline");
+            assert!(d.due(due));
+            out.push((due - t0).as_millis() as u64);
+        }
+        assert_eq!(d.deadline(), None, "still pending after its run");
+        out
+    }
+
+    #[test]
+    fn one_change_runs_after_the_quiet_period() {
+        assert_eq!(runs(&[(0, true)]), vec![200]);
+        assert_eq!(runs(&[(1000, true)]), vec![1200]);
+    }
+
+    #[test]
+    fn a_burst_of_saves_is_one_run() {
+        // Six saves 30 ms apart, as `a_burst` used to time with sleeps.
+        let burst: Vec<(u64, bool)> = (0..6).map(|i| (i * 30, true)).collect();
+        assert_eq!(runs(&burst), vec![350]);
+    }
+
+    #[test]
+    fn events_before_a_change_are_ignored_and_after_it_extend_the_quiet() {
+        // Reads and changes to files the run does not read start nothing.
+        assert_eq!(runs(&[(0, false), (100, false)]), Vec::<u64>::new());
+        // After a change, any event (the editor's temporary file, a rename) is part of the burst.
+        assert_eq!(runs(&[(0, true), (150, false), (300, false)]), vec![500]);
+        // After the run, an unrelated event starts nothing.
+        assert_eq!(runs(&[(0, true), (250, false)]), vec![200]);
+    }
+
+    #[test]
+    fn changes_a_quiet_period_apart_are_two_runs() {
+        assert_eq!(runs(&[(0, true), (200, true)]), vec![200, 400]);
+        assert_eq!(runs(&[(0, true), (199, true)]), vec![399]);
+        assert_eq!(
+            runs(&[(0, true), (500, true), (550, true), (1000, true)]),
+            vec![200, 750, 1200]
+        );
+    }
+
+    #[test]
+    fn no_quiet_period_runs_at_once() {
+        let t0 = Instant::now();
+        let mut d = Debouncer::new(Duration::ZERO);
+        assert!(!d.due(t0));
+        d.event(t0, true);
+        assert_eq!(d.deadline(), Some(t0));
+        assert!(d.due(t0));
+        assert!(!d.due(t0));
+    }
+
+    /// Against a direct reading of the rule on random event times: a run is due at the first
+    /// gap of at least the quiet period after a relevant change (or after the last event).
+    #[test]
+    fn random_bursts_run_as_the_rule_says() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2000 {
+            let mut at = 0;
+            let events: Vec<(u64, bool)> = (0..next() % 12)
+                .map(|_| {
+                    at += next() % 450;
+                    (at, next() % 3 != 0)
+                })
+                .collect();
+            let mut want = Vec::new();
+            let mut pending: Option<u64> = None;
+            for &(t, relevant) in &events {
+                if let Some(last) = pending
+                    && t >= last + 200
+                {
+                    want.push(last + 200);
+                    pending = None;
+                }
+                if relevant || pending.is_some() {
+                    pending = Some(t);
+                }
+            }
+            want.extend(pending.map(|last| last + 200));
+            assert_eq!(runs(&events), want, "{events:?}");
+        }
+    }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use crate::check::model::{Record, Type};
 use crate::suggest::closest;
 
+use super::cell::normalized;
 use super::error::{Capped, DataError, DataErrorKind, list, quote};
-use super::value::normalized;
 
 /// Which column holds each field, after the header is checked.
 #[derive(Clone, Debug)]

@@ -9,11 +9,11 @@ use ::csv::{ByteRecord, ReaderBuilder};
 
 use crate::check::model::Record;
 
+use super::cell::Lenient;
 use super::columns::{looks_like_header, match_header, names_no_field};
 use super::error::{Capped, DataError, DataErrorKind, lenient, lenient_tag};
 use super::lines::{RecordEnd, Stop, records};
 use super::rows::{Cells, Fields, Pos, io_message};
-use super::value::Lenient;
 
 /// How much of a file is looked at to tell text from binary data.
 const SNIFF: usize = 8192;
@@ -676,7 +676,7 @@ fn texts(row: &ByteRecord) -> (Vec<String>, bool) {
             Ok(t) => t.to_owned(),
             Err(_) => {
                 recoded = true;
-                super::value::windows_1252(c)
+                super::encoding::windows_1252(c)
             }
         })
         .collect();

@@ -6,9 +6,9 @@ use crate::check::model::{RecordId, Schema};
 use crate::suggest::closest;
 
 use super::Format;
+use super::cell::normalize;
 use super::error::{DataError, DataErrorKind, list, quote};
 use super::rows::io_message;
-use super::value::normalize;
 
 /// The files of a data set, each with the record type it holds, sorted by record then path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::check::model::{RecordId, Schema, Value};
 
+use super::cell::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::error::{
     Capped, DataError, DataErrorKind, REPEATED_HEADER, lenient, lenient_tag, repeated_header,
     shown, then,
 };
 use super::rows::{self, Cells, OwnedCell, Pos};
-use super::value::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::{DataSet, Format};
 
 /// The rows of every entity record, with their ids. Other records' reference fields hold an
@@ -111,6 +111,25 @@ impl Entities {
     /// Where the row of an id that was not loaded because of errors is (`line 4 of `schools.csv``).
     pub(crate) fn rejected(&self, record: RecordId, id: &str) -> Option<&str> {
         self.table(record)?.rejected.get(id).map(String::as_str)
+    }
+
+    /// Entities of `record` with these ids and empty rows, and ids `rejected` whose rows had
+    /// errors: what unit tests resolve references against.
+    #[cfg(test)]
+    pub(crate) fn of_ids(record: RecordId, ids: &[&str], rejected: &[&str]) -> Entities {
+        let mut tables = vec![Table::default(); record.0 + 1];
+        if let Some(t) = tables.get_mut(record.0) {
+            for (i, id) in ids.iter().enumerate() {
+                t.rows.push(Vec::new());
+                t.ids.push(id.to_string());
+                t.index.insert(id.to_string(), i as u32);
+            }
+            for id in rejected {
+                t.rejected
+                    .insert(id.to_string(), "line 2 of `schools.csv`".into());
+            }
+        }
+        Entities { tables }
     }
 }
 

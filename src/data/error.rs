@@ -5,7 +5,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-use super::value::Lenient;
+use super::cell::Lenient;
 use crate::codes::Code;
 
 /// How serious a data problem is. Errors skip a row (or a file); warnings only inform.

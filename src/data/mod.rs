@@ -24,25 +24,29 @@
 //! | `lines` | CSV records line by line: split in place, or by `csv_core` when quoted |
 //! | `tree`, `json`, `yaml` | YAML/JSON → a small tree → rows |
 //! | `columns` | header names and keys → fields |
-//! | `value` | cell text → typed value |
+//! | `cell` | cell text → typed value: dates, numbers, enums, and the fast paths |
+//! | `encoding` | Windows-1252 cells → text |
 //! | `error` | [`DataError`] and the per-column limit |
 
+mod cell;
 mod columns;
 mod csv;
+mod digest;
 mod discover;
+mod encoding;
 mod entities;
 mod error;
 mod json;
 mod lines;
 mod rows;
 mod tree;
-mod value;
 mod yaml;
 
 use std::path::Path;
 
 use crate::check::model::{RecordId, Schema, Value};
 
+pub use digest::{Digest, digest_file, sha256_hex};
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
 pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN, FileOutcome};
@@ -60,11 +64,11 @@ pub fn parse_yaml(text: &str) -> Result<Node, String> {
 /// A date as data files may write it (see the README's table: `1/31/2024`, `2024-01-31`,
 /// `Jan 31, 2024`, ...), for command-line options; the error says what to write instead.
 pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    value::date(value::trim(text), false).map_err(|p| format!("{}; {}", p.message, p.help))
+    cell::date(cell::trim(text), false).map_err(|p| format!("{}; {}", p.message, p.help))
 }
 
+use cell::RecordParser;
 use error::{Capped, then};
-use value::RecordParser;
 
 /// The format of a data file, from its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -417,7 +421,7 @@ fn read_parts<S: Send>(
 }
 
 /// Notes, once per file, the cells of the row just parsed that were read leniently (see
-/// [`value::Lenient`]), at the first field of each kind.
+/// [`cell::Lenient`]), at the first field of each kind.
 #[cold]
 fn note_lenient(parser: &mut RecordParser, sink: &mut Capped<'_>, pos: Pos) {
     for (kind, column) in parser.take_notes() {
@@ -492,9 +496,9 @@ impl<'s> Decoder<'s> {
                     // `NULL`, a spreadsheet error such as `#N/A`).
                     owner_unknown = problem.kind == DataErrorKind::Reference
                         && match cells.get(i) {
-                            value::Cell::Text(t) => {
-                                let t = value::trim(t);
-                                !t.is_empty() && !t.starts_with('#') && !value::is_null_marker(t)
+                            cell::Cell::Text(t) => {
+                                let t = cell::trim(t);
+                                !t.is_empty() && !t.starts_with('#') && !cell::is_null_marker(t)
                             }
                             _ => false,
                         };

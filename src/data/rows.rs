@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::check::model::Record;
 
+use super::cell::Cell;
 use super::error::Capped;
 use super::tree::Node;
-use super::value::Cell;
 use super::{Format, csv, tree};
 
 /// Where a row is in its file.
@@ -97,7 +97,7 @@ impl Cells<'_> {
                     None => Cell::Missing,
                     Some(bytes) => match std::str::from_utf8(bytes) {
                         Ok(s) => Cell::Text(s),
-                        Err(_) => Cell::Recoded(super::value::windows_1252(bytes)),
+                        Err(_) => Cell::Recoded(super::encoding::windows_1252(bytes)),
                     },
                 }
             }

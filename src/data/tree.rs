@@ -7,10 +7,10 @@ use std::path::Path;
 use crate::check::model::Record;
 
 use super::Format;
+use super::cell::Cell;
 use super::columns::{Naming, extra_message, field_list, field_of};
 use super::error::{Capped, DataError, DataErrorKind};
 use super::rows::{Cells, Pos, io_message};
-use super::value::Cell;
 
 /// A parsed YAML or JSON value. Numbers keep their text so they convert exactly.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,10 +4,12 @@
 use super::*;
 
 impl<'e, 'a> EntityCx<'e, 'a> {
-    pub(super) fn run(&mut self, erec: &Record) -> (Vec<Finding>, Explanation) {
+    pub(super) fn run(&mut self, erec: &Record) -> (Vec<Finding>, Explanation, EntityResult) {
         let model = self.model();
         let mut findings = Vec::new();
         let mut outcomes = Vec::new();
+        let mut cat_results = Vec::new();
+        let mut rule_results = Vec::new();
         let mut retention = Vec::new();
         // Categories: undetermined ones are findings of their own.
         let mut decisions = Vec::new();
@@ -16,6 +18,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             let (member, state, history) = self.category_value(ci);
+            cat_results.push(CategoryResult {
+                category: ci,
+                name: cat.name.clone(),
+                member,
+                state: state.clone(),
+            });
             if !self.explain && state != CategoryState::Undetermined {
                 continue;
             }
@@ -132,6 +140,17 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     f.causes.dedup();
                     findings.push(f);
                 }
+                let n = findings.len().saturating_sub(before);
+                rule_results.push(RuleResult {
+                    rule: ri,
+                    name: rule.name.clone(),
+                    outcome: if n == 0 {
+                        Outcome::Ok
+                    } else {
+                        Outcome::Undetermined
+                    },
+                    findings: n,
+                });
                 if !self.explain {
                     continue;
                 }
@@ -152,6 +171,16 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 continue;
             }
             if applies != Some(true) {
+                rule_results.push(RuleResult {
+                    rule: ri,
+                    name: rule.name.clone(),
+                    outcome: if applies.is_none() {
+                        Outcome::Undetermined
+                    } else {
+                        Outcome::NotApplicable
+                    },
+                    findings: 0,
+                });
                 if !self.explain {
                     continue;
                 }
@@ -177,6 +206,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             let before = findings.len();
             self.rule(ri, rule, &mut findings, &mut retention);
+            let mine = findings.get(before..).unwrap_or(&[]);
+            rule_results.push(RuleResult {
+                rule: ri,
+                name: rule.name.clone(),
+                outcome: Outcome::worst(mine.iter().map(|f| f.status)),
+                findings: mine.len(),
+            });
             if !self.explain {
                 continue;
             }
@@ -257,17 +293,24 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             };
             windows.push((w.name.clone(), text));
         }
-        let x = Explanation {
+        let result = EntityResult {
             entity_kind: erec.name.clone(),
             entity: self.entity_id(),
             entity_name: self.entity_name(),
+            categories: cat_results,
+            rules: rule_results,
+        };
+        let x = Explanation {
+            entity_kind: erec.name.clone(),
+            entity: result.entity.clone(),
+            entity_name: result.entity_name.clone(),
             measures,
             categories: decisions,
             windows,
             rules: outcomes,
             retention,
         };
-        (findings, x)
+        (findings, x, result)
     }
 
     /// `hbao_resident 812 / resident 1002`

@@ -357,110 +357,26 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let Some(year) = self.model().guide.year else {
             return (
                 q,
-                q.map(member_state).unwrap_or(CategoryState::Undetermined),
+                q.map(category::member_state)
+                    .unwrap_or(CategoryState::Undetermined),
                 Vec::new(),
             );
         };
-        // Per school year: (held, qualified).
-        let mut by_year: BTreeMap<i32, (Option<bool>, Option<bool>)> = BTreeMap::new();
-        if let Some(rows) = self
+        let rows = self
             .ev
             .kept
             .get(&t.record)
             .and_then(|k| k.get(self.idx as usize))
-        {
-            for r in rows {
-                let Some(Value::SchoolYear(y)) = r.values.get(t.year_field) else {
-                    continue;
-                };
-                let held = match r.values.get(t.held_field) {
-                    Some(Value::Bool(b)) => Some(*b),
-                    _ => None,
-                };
-                let qualified = match t.qualified_field.and_then(|f| r.values.get(f)) {
-                    Some(Value::Bool(b)) => Some(*b),
-                    _ => None,
-                };
-                by_year.insert(*y, (held, qualified));
-            }
-        }
+            .map_or(&[][..], Vec::as_slice);
+        let by_year = category::history(t, rows.iter().map(|r| &*r.values));
         // The years behind the decision, for its explanation.
-        let history: Vec<String> = by_year
-            .iter()
-            .rev()
-            .filter(|_| self.explain)
-            .filter(|(y, _)| **y <= year)
-            .map(|(y, (h, qq))| {
-                let h = match h {
-                    Some(true) => "held",
-                    Some(false) => "not held",
-                    None => "status unknown",
-                };
-                let qq = match qq {
-                    Some(true) => ", qualified",
-                    Some(false) => ", did not qualify",
-                    None => "",
-                };
-                format!("{y}-{}: {h}{qq}", y + 1)
-            })
-            .collect();
-        // The status held this year: the year's own record, else carried from last year.
-        let held_now = match by_year.get(&year) {
-            Some((Some(h), _)) => Some(*h),
-            _ => match by_year.get(&(year - 1)) {
-                Some((Some(true), _)) => {
-                    let streak = failing_streak(&by_year, year - 1, None);
-                    Some(streak <= t.notice_years)
-                }
-                Some((Some(false), Some(true))) => Some(t.gain_next_year),
-                Some((Some(false), _)) => Some(false),
-                _ => None,
-            },
+        let history = if self.explain {
+            category::history_lines(&by_year, year)
+        } else {
+            Vec::new()
         };
-        let Some(held) = held_now else {
-            // No history: decide on this year alone.
-            return (
-                q,
-                q.map(member_state).unwrap_or(CategoryState::Undetermined),
-                history,
-            );
-        };
-        match (held, q) {
-            // This year's result cannot be decided; it matters only when the two possible
-            // results give different memberships this year.
-            (true, None) => {
-                if failing_streak(&by_year, year, Some(false)) <= t.notice_years {
-                    (Some(true), CategoryState::MemberByHistory, history)
-                } else {
-                    (None, CategoryState::Undetermined, history)
-                }
-            }
-            (false, None) if t.gain_next_year => {
-                (Some(false), CategoryState::NotMemberByHistory, history)
-            }
-            (false, None) => (None, CategoryState::Undetermined, history),
-            (true, Some(true)) => (Some(true), CategoryState::Continuing, history),
-            (true, Some(false)) => {
-                let k = failing_streak(&by_year, year, Some(false));
-                if k <= t.notice_years {
-                    (
-                        Some(true),
-                        CategoryState::Notice {
-                            year: k,
-                            of: t.notice_years,
-                        },
-                        history,
-                    )
-                } else {
-                    (Some(false), CategoryState::Reclassified, history)
-                }
-            }
-            (false, Some(true)) if t.gain_next_year => {
-                (Some(false), CategoryState::NewlyQualifying, history)
-            }
-            (false, Some(true)) => (Some(true), CategoryState::Member, history),
-            (false, Some(false)) => (Some(false), CategoryState::NotMember, history),
-        }
+        let (member, state) = category::decide(t, &by_year, year, q);
+        (member, state, history)
     }
 
     pub(super) fn window(&mut self, w: usize) -> Option<ResolvedWindow> {
@@ -621,42 +537,6 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             .chain(extra)
             .collect();
         parts.join(", ")
-    }
-}
-
-pub(super) fn member_state(q: bool) -> CategoryState {
-    if q {
-        CategoryState::Member
-    } else {
-        CategoryState::NotMember
-    }
-}
-
-/// Consecutive failing years ending at `year`: `now` is this year's result when known, else the
-/// history's `qualified` for that year.
-pub(super) fn failing_streak(
-    by_year: &BTreeMap<i32, (Option<bool>, Option<bool>)>,
-    year: i32,
-    now: Option<bool>,
-) -> u32 {
-    let mut k = 0u32;
-    let mut y = year;
-    let mut first = true;
-    loop {
-        let q = if first && now.is_some() {
-            now
-        } else {
-            by_year.get(&y).and_then(|(_, q)| *q)
-        };
-        first = false;
-        if q != Some(false) {
-            return k;
-        }
-        k += 1;
-        y -= 1;
-        if k > 100 {
-            return k;
-        }
     }
 }
 

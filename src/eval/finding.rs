@@ -250,3 +250,182 @@ pub struct Explanation {
     /// Retain-until dates of kept records.
     pub retention: Vec<String>,
 }
+
+/// How one rule came out for one entity: every (entity, rule) pair has one, passes included.
+///
+/// Ordered from best to worst, so that the worst of several findings is their maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The rule does not apply to the entity (its `for` condition is false).
+    NotApplicable,
+    /// The rule is met.
+    Ok,
+    /// A deadline not yet passed, the item not yet there.
+    Pending,
+    /// The data does not allow a decision.
+    Undetermined,
+    /// Met, but after the due date.
+    Late,
+    /// The due date has passed and the item is missing.
+    Overdue,
+    /// The requirement is not met.
+    Violation,
+}
+
+impl Outcome {
+    /// Every outcome, best first.
+    pub const ALL: [Outcome; 7] = [
+        Outcome::NotApplicable,
+        Outcome::Ok,
+        Outcome::Pending,
+        Outcome::Undetermined,
+        Outcome::Late,
+        Outcome::Overdue,
+        Outcome::Violation,
+    ];
+
+    /// `ok`, `not applicable`, `violation`, ... as explain and the human output say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::NotApplicable => "not applicable",
+            Outcome::Ok => "ok",
+            Outcome::Pending => "pending",
+            Outcome::Undetermined => "undetermined",
+            Outcome::Late => "late",
+            Outcome::Overdue => "overdue",
+            Outcome::Violation => "violation",
+        }
+    }
+
+    /// `ok`, `not_applicable`, ... as JSON and CSV write it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::NotApplicable => "not_applicable",
+            o => o.word(),
+        }
+    }
+
+    /// A finding's status as an outcome.
+    pub fn of(status: Status) -> Outcome {
+        match status {
+            Status::Violation => Outcome::Violation,
+            Status::Late => Outcome::Late,
+            Status::Overdue => Outcome::Overdue,
+            Status::Pending => Outcome::Pending,
+            Status::Undetermined => Outcome::Undetermined,
+        }
+    }
+
+    /// The outcome of a rule whose findings are `statuses`: the worst of them, or ok.
+    pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Outcome {
+        statuses
+            .into_iter()
+            .map(Outcome::of)
+            .max()
+            .unwrap_or(Outcome::Ok)
+    }
+
+    /// A failure: the rule is not met (violation, late or overdue).
+    pub fn fails(self) -> bool {
+        matches!(self, Outcome::Violation | Outcome::Late | Outcome::Overdue)
+    }
+}
+
+/// A rule of the policy, as the reports list it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    pub name: String,
+    pub severity: Severity,
+    /// The entity kind it is about (`school`).
+    pub entity_kind: String,
+    pub section: Option<String>,
+    pub quote: Option<String>,
+    /// When it is due, as the policy says it: `1/31/2024`, `within conferences_1`; none for a rule
+    /// without a date.
+    pub due: Option<String>,
+    /// The policy's text of the rule's assertion.
+    pub text: String,
+    pub policy: PolicyLoc,
+}
+
+/// A category of the policy, as the reports list it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryInfo {
+    pub name: String,
+    pub entity_kind: String,
+    pub section: Option<String>,
+    /// The condition, as the policy writes it: `hbao_share > 70%`.
+    pub condition: String,
+    pub policy: PolicyLoc,
+}
+
+/// One entity's category this year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryResult {
+    /// The category's index in [`crate::eval::Evaluation::categories`].
+    #[serde(skip)]
+    pub category: usize,
+    pub name: String,
+    /// In the category this school year; `None` when undetermined.
+    pub member: Option<bool>,
+    #[serde(flatten)]
+    pub state: CategoryState,
+}
+
+/// One rule's outcome for one entity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleResult {
+    /// The rule's index in [`crate::eval::Evaluation::rules`].
+    #[serde(skip)]
+    pub rule: usize,
+    pub name: String,
+    pub outcome: Outcome,
+    /// How many findings the rule gave for the entity.
+    pub findings: usize,
+}
+
+/// Everything decided about one entity, in brief: its categories and every rule's outcome.
+/// Always recorded (unlike [`Explanation`], which costs more).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntityResult {
+    pub entity_kind: String,
+    pub entity: String,
+    pub entity_name: Option<String>,
+    /// Categories about this kind of entity, in declaration order.
+    pub categories: Vec<CategoryResult>,
+    /// Rules about this kind of entity, in declaration order.
+    pub rules: Vec<RuleResult>,
+}
+
+impl EntityResult {
+    /// The worst outcome of any rule (not applicable when there is none).
+    pub fn worst(&self) -> Outcome {
+        self.rules
+            .iter()
+            .map(|r| r.outcome)
+            .max()
+            .unwrap_or(Outcome::NotApplicable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_of_several_findings_decides_the_outcome() {
+        assert_eq!(Outcome::worst([]), Outcome::Ok);
+        assert_eq!(
+            Outcome::worst([Status::Pending, Status::Late]),
+            Outcome::Late
+        );
+        assert_eq!(
+            Outcome::worst([Status::Undetermined, Status::Violation, Status::Pending]),
+            Outcome::Violation
+        );
+        assert!(Outcome::ALL.is_sorted());
+        assert!(Outcome::Overdue.fails() && !Outcome::Undetermined.fails());
+        assert_eq!(Outcome::NotApplicable.key(), "not_applicable");
+    }
+}

@@ -12,12 +12,15 @@
 //! | `plan.rs` | the per-record read plan: fields read, aggregations, streamed row checks, rows kept, the school-year bound |
 //! | `filter.rs` | `where` filters decided by table lookup |
 //! | `coverage.rs` | the gaps in the data (not read) and what rests on each |
-//! | `entity.rs` | one entity: measures, categories and transitions, windows, the wording of inputs |
+//! | `entity.rs` | one entity: measures, categories, windows, the wording of inputs |
+//! | `category.rs` | multi-year categories: the status held from the history, notice years, the state |
 //! | `decide.rs` | everything decided about one entity: categories, rules, explanation, distance to a threshold |
-//! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention; where a date word (`by`, `before`, `from`, `after`) is applied to a window |
+//! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention |
+//! | `window.rs` | where a date word (`by`, `before`, `from`, `after`) is defined: the days a window holds, its first and last days |
 //! | `value.rs` | expressions and three-valued logic |
 //! | `finding.rs` | what evaluation hands the reporters |
 
+mod category;
 mod coverage;
 mod decide;
 mod entity;
@@ -26,6 +29,10 @@ pub mod finding;
 mod plan;
 mod rules;
 pub mod value;
+mod window;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,7 +48,7 @@ use crate::syntax::Sources;
 use crate::syntax::ast::BoundKind;
 use filter::*;
 use plan::*;
-use rules::*;
+use window::{in_window, show_window};
 
 /// How to evaluate.
 #[derive(Clone, Debug)]
@@ -71,6 +78,12 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One per entity, in id order (none when [`Mode::explanations`] is off).
     pub explanations: Vec<Explanation>,
+    /// One per entity checked, in kind then id order: its categories and every rule's outcome.
+    pub results: Vec<EntityResult>,
+    /// The policy's rules, in declaration order ([`RuleResult::rule`] indexes this).
+    pub rules: Vec<RuleInfo>,
+    /// The policy's categories, in declaration order ([`CategoryResult::category`] indexes this).
+    pub categories: Vec<CategoryInfo>,
     /// Data that was not read, and what it left undetermined.
     pub gaps: Vec<Gap>,
     pub data_errors: Vec<DataError>,
@@ -82,6 +95,8 @@ pub struct Evaluation {
     pub by_kind: Vec<(String, usize)>,
     /// Rows read, all record types together.
     pub rows: u64,
+    /// The data files found, with the record each holds, in the order they were read.
+    pub files: Vec<(String, PathBuf)>,
 }
 
 /// A window for one entity: its bounds as dates, and the text the policy gives it.
@@ -209,7 +224,7 @@ pub fn evaluate_with(
         &ev.unowned,
         opts.absent_is_empty,
     );
-    let (findings, explanations, count) = ev.decide();
+    let (findings, explanations, results, count) = ev.decide();
     let mut gaps = gaps(&ev.cov, &findings);
     // With no entity to check, nothing rests on the other records: the missing entities are the
     // data error to fix first.
@@ -225,6 +240,14 @@ pub fn evaluate_with(
         .filter(|(_, n)| *n > 0)
         .collect();
     let rows = ev.rows;
+    let files = set
+        .files
+        .iter()
+        .map(|(r, p)| {
+            let record = model.schema.record(*r).map(|r| r.name.clone());
+            (record.unwrap_or_default(), p.clone())
+        })
+        .collect();
     let mut ids: Vec<String> = model
         .schema
         .entities()
@@ -244,15 +267,77 @@ pub fn evaluate_with(
         ..
     } = ev;
     drop_in_background((entities, accs, kept, streamed, skipped));
+    let rules = model
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            name: r.name.clone(),
+            severity: r.severity,
+            entity_kind: model
+                .schema
+                .record(r.entity)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            section: r.section.clone(),
+            quote: r.quote.clone(),
+            due: rule_due(model, sources, r),
+            text: r.text.clone(),
+            policy: policy_loc(sources, r.span),
+        })
+        .collect();
+    let categories = model
+        .categories
+        .iter()
+        .map(|c| CategoryInfo {
+            name: c.name.clone(),
+            entity_kind: model
+                .schema
+                .record(c.entity)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            section: c.section.clone(),
+            condition: sources.slice(c.when.span).to_string(),
+            policy: policy_loc(sources, c.span),
+        })
+        .collect();
     Evaluation {
         findings,
         explanations,
+        results,
+        rules,
+        categories,
         gaps,
         data_errors: errors,
         entities: count,
         ids,
         by_kind,
         rows,
+        files,
+    }
+}
+
+/// Where `span` is in the policy, as a reporter needs it.
+fn policy_loc(sources: &Sources, span: crate::syntax::Span) -> PolicyLoc {
+    // A binary search in the file's line index (a search of a list here was quadratic).
+    let (line, column) = sources.line_col(span.file, span.start);
+    PolicyLoc {
+        file: sources.name(span.file).to_string(),
+        line,
+        column,
+        span,
+    }
+}
+
+/// When a rule is due, as the policy says it: the deadline's date expression, or the window an
+/// `each ... within` rule names.
+fn rule_due(model: &Model, sources: &Sources, rule: &RuleDef) -> Option<String> {
+    match &rule.check {
+        Check::Deadline { due, .. } => Some(sources.slice(due.span).to_string()),
+        Check::Each {
+            test: EachTest::Within(w),
+            ..
+        } => model.windows.get(*w).map(|w| format!("within {}", w.name)),
+        _ => None,
     }
 }
 
@@ -635,10 +720,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Per entity: measures, categories, windows, rules.
-    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, usize) {
+    fn decide(&self) -> (Vec<Finding>, Vec<Explanation>, Vec<EntityResult>, usize) {
         let model = self.model;
         let mut findings = Vec::new();
         let mut explanations = Vec::new();
+        let mut results = Vec::new();
         let mut count = 0;
         for (eid, erec) in model.schema.entities() {
             let n = self.entities.len(eid);
@@ -654,9 +740,11 @@ impl<'a> Evaluator<'a> {
             let run = |part: &[u32]| {
                 let mut findings = Vec::new();
                 let mut explanations = Vec::new();
+                let mut results = Vec::new();
                 for &idx in part {
                     let mut cx = EntityCx::new(self, eid, idx);
-                    let (mut f, x) = cx.run(erec);
+                    let (mut f, x, r) = cx.run(erec);
+                    results.push(r);
                     // Sorted here, on the threads; entities come in id order, so the whole is
                     // then sorted too (checked below).
                     f.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -665,7 +753,7 @@ impl<'a> Evaluator<'a> {
                         explanations.push(x);
                     }
                 }
-                (findings, explanations)
+                (findings, explanations, results)
             };
             // Runs of entities are taken by the threads in turn.
             let size = order
@@ -673,26 +761,28 @@ impl<'a> Evaluator<'a> {
                 .div_ceil(self.split.threads.max(1) * DECIDE_PARTS_PER_THREAD)
                 .max(DECIDE_PART_MIN);
             let parts: Vec<&[u32]> = order.chunks(size).collect();
-            let results: Vec<(Vec<Finding>, Vec<Explanation>)> = if parts.len() > 1 {
-                crate::pool::pool(self.split.threads, parts.len(), |k| {
-                    parts.get(k).map(|p| run(p))
-                })
-                .into_iter()
-                .zip(&parts)
-                .map(|(r, part)| r.unwrap_or_else(|| run(part)))
-                .collect()
-            } else {
-                parts.into_iter().map(run).collect()
-            };
-            for (mut f, mut x) in results {
+            let decided: Vec<(Vec<Finding>, Vec<Explanation>, Vec<EntityResult>)> =
+                if parts.len() > 1 {
+                    crate::pool::pool(self.split.threads, parts.len(), |k| {
+                        parts.get(k).map(|p| run(p))
+                    })
+                    .into_iter()
+                    .zip(&parts)
+                    .map(|(r, part)| r.unwrap_or_else(|| run(part)))
+                    .collect()
+                } else {
+                    parts.into_iter().map(run).collect()
+                };
+            for (mut f, mut x, mut r) in decided {
                 findings.append(&mut f);
                 explanations.append(&mut x);
+                results.append(&mut r);
             }
         }
         if !findings.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         }
-        (findings, explanations, count)
+        (findings, explanations, results, count)
     }
 
     /// Where a kept row is in the data.
@@ -705,14 +795,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn policy_loc(&self, span: crate::syntax::Span) -> PolicyLoc {
-        // A binary search in the file's line index (a search of a list here was quadratic).
-        let (line, column) = self.sources.line_col(span.file, span.start);
-        PolicyLoc {
-            file: self.sources.name(span.file).to_string(),
-            line,
-            column,
-            span,
-        }
+        policy_loc(self.sources, span)
     }
 }
 

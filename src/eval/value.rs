@@ -335,6 +335,7 @@ pub fn show(
     match v {
         Value::Null => "(none)".into(),
         Value::Text(t) => format!("\"{t}\""),
+        Value::Int(n) if ty == Type::Money => show_money(Ratio::int(i128::from(*n))),
         Value::Int(n) => n.to_string(),
         Value::Number(r) if ty == Type::Percent => show_percent(*r),
         Value::Number(r) if ty == Type::Money => show_money(*r),

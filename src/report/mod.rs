@@ -5,4 +5,5 @@ pub mod diagnostics;
 pub mod encode;
 pub mod explain;
 pub mod findings;
+pub mod roster;
 pub mod source;
