@@ -147,6 +147,18 @@ fn watch_follows_edits_and_survives_mistakes() {
     .unwrap();
     let second = w.run(2);
     assert!(second.contains("schools checked"), "{second}");
+    // What changed since the last run: at 65% more schools are PHBAO, school by school.
+    assert!(
+        second.contains("[watch] since the last run: errors "),
+        "{second}"
+    );
+    assert!(
+        second
+            .lines()
+            .any(|l| l.starts_with("  ") && l.contains(": PHBAO: ")),
+        "{second}"
+    );
+    assert!(!first.contains("since the last run"), "{first}");
 
     // A syntax error mid-edit: the diagnostic is shown, and watch waits.
     std::fs::write(

@@ -16,10 +16,11 @@ pub enum Format {
     Json,
 }
 
-/// List each category's members this school year and the transitions: who continues, who is in
-/// a notice year, who qualifies newly (and joins next year), who is reclassified, and who cannot
-/// be placed from the data (undetermined, with why in `lint`). Schools plainly not in a category
-/// are left out.
+/// List each category's members this school year and the transitions.
+///
+/// Who continues, who is in a notice year, who qualifies newly (and joins next year), who is
+/// reclassified, and who cannot be placed from the data (undetermined; `lint` says why). Schools
+/// plainly not in a category are left out.
 ///
 /// Exit 0 when every school is placed; 1 when a membership is undetermined or the data has
 /// errors (the list may be incomplete); 2 when the policy cannot be read, a data path is missing

@@ -13,7 +13,7 @@ use super::EXIT_UNREADABLE;
 use crate::check::check_path;
 use crate::eval::{Options, evaluate};
 use crate::report::diagnostics::{Style, render, summary};
-use crate::report::findings::{LintReport, human};
+use crate::report::findings::{LintReport, summary as summary_text};
 
 /// Re-check the policy (and re-lint the data) on every save of the policy, an included file or a
 /// data file. A burst of saves is one run; editors that save through a temporary file and a rename,
@@ -43,10 +43,19 @@ pub fn run(args: Args, style: Style) -> u8 {
     // Each watched folder with its identity when the watch was set.
     let mut watched: BTreeMap<PathBuf, Option<(u64, u64)>> = BTreeMap::new();
     let mut run_no = 0u64;
+    // The last run's evaluation, to say what changed.
+    let mut last: Option<crate::eval::Evaluation> = None;
     loop {
         run_no += 1;
         let started = Instant::now();
-        let (out, files) = once(&args, style, clear);
+        let (mut out, files, ev) = once(&args, style, clear);
+        // What changed since the last run, school by school.
+        if let (Some(before), Some(now)) = (&last, &ev) {
+            out.push_str(&changes(before, now));
+        }
+        if ev.is_some() {
+            last = ev;
+        }
         // Watch the folders that hold the files (not the files: editors replace them by rename).
         let mut want: BTreeSet<PathBuf> = files
             .iter()
@@ -206,9 +215,63 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// One run: check, then lint. Returns the output and the files that were read (policy and
-/// includes).
-fn once(args: &Args, style: Style, clear: bool) -> (String, Vec<PathBuf>) {
+/// The most changed schools listed after a run.
+const CHANGES_SHOWN: usize = 20;
+
+/// `[watch] since the last run: errors 17 → 18, warnings 10; 1 school changed` and a line per
+/// change, from the same comparison `diff --data` makes.
+fn changes(before: &crate::eval::Evaluation, now: &crate::eval::Evaluation) -> String {
+    use crate::check::model::Severity;
+    let count = |ev: &crate::eval::Evaluation, s: Severity| {
+        ev.findings.iter().filter(|f| f.severity == s).count()
+    };
+    let mut parts = Vec::new();
+    for (word, s) in [
+        ("errors", Severity::Error),
+        ("warnings", Severity::Warning),
+        ("info", Severity::Info),
+    ] {
+        let (a, b) = (count(before, s), count(now, s));
+        parts.push(if a == b {
+            format!("{word} {b}")
+        } else {
+            format!("{word} {a} → {b}")
+        });
+    }
+    let impact = crate::diff::impact(before, now);
+    let mut out = format!(
+        "[watch] since the last run: {}; {} changed\n",
+        parts.join(", "),
+        match impact.len() {
+            0 => "no school".to_string(),
+            1 => "1 school".to_string(),
+            n => format!("{n} schools"),
+        }
+    );
+    for i in impact.iter().take(CHANGES_SHOWN) {
+        for c in &i.changes {
+            let line = format!("  {}: {c}", i.entity);
+            out.push_str(&crate::escape::one_line(&line));
+            out.push('\n');
+        }
+    }
+    if impact.len() > CHANGES_SHOWN {
+        out.push_str(&format!(
+            "  ... and {} more schools (mandate diff --data for all)\n",
+            impact.len() - CHANGES_SHOWN
+        ));
+    }
+    out
+}
+
+/// One run: check, then lint. Returns the output, the files that were read (policy and
+/// includes), and the evaluation when the data was linted.
+fn once(
+    args: &Args,
+    style: Style,
+    clear: bool,
+) -> (String, Vec<PathBuf>, Option<crate::eval::Evaluation>) {
+    let mut evaluation = None;
     let mut out = String::new();
     if clear {
         out.push_str("\x1b[2J\x1b[H");
@@ -233,18 +296,21 @@ fn once(args: &Args, style: Style, clear: bool) -> (String, Vec<PathBuf>) {
                 let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
                 let policy = args.policy.display().to_string();
                 let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
+                report.title = model.guide.title.clone();
                 if let Some((_, e)) = model.schema.entities().next() {
                     report.entity_word = format!("{}s", e.name);
                 }
-                out.push_str(&human(&report, &loaded.sources, style));
+                out.push_str(&summary_text(&report));
                 out.push_str(&report.summary(None));
                 out.push('\n');
+                drop(report);
+                evaluation = Some(ev);
             }
         }
     }
     files.sort();
     files.dedup();
-    (out, files)
+    (out, files, evaluation)
 }
 
 #[cfg(test)]

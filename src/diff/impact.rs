@@ -16,7 +16,7 @@ pub struct Impact {
 /// Schools whose category states or findings differ between two evaluations of the same data.
 pub fn impact(old: &Evaluation, new: &Evaluation) -> Vec<Impact> {
     let states = |ev: &Evaluation| -> BTreeMap<(String, String), String> {
-        ev.explanations
+        ev.results
             .iter()
             .flat_map(|x| {
                 x.categories
