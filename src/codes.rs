@@ -161,6 +161,9 @@ codes! {
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
+    /// A per-row deadline counted in school days, which need the district's school calendar (not
+    /// available yet).
+    SchoolDays = "mandate::check::school-days",
     /// A retention period that is not longer than zero.
     Retention = "mandate::check::retention",
 

@@ -617,6 +617,11 @@ pub enum Check {
 #[derive(Clone, Debug)]
 pub enum EachTest {
     Within(usize),
+    /// Each row is due `period` after its own date field `from`: ok, late, pending or overdue.
+    WithinOf {
+        period: Duration,
+        from: usize,
+    },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
     NotOn {
         record: RecordId,

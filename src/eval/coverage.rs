@@ -282,6 +282,9 @@ impl Coverage {
                         }
                         match test {
                             EachTest::Within(_) => {}
+                            EachTest::WithinOf { from, .. } => {
+                                cov.field_into(*record, *from, &mut out)
+                            }
                             EachTest::NotOn {
                                 record: o,
                                 field: of,

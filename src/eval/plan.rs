@@ -270,6 +270,9 @@ impl<'m> RecordPlan<'m> {
                         if let Some(f) = filter {
                             collect_fields(f, &mut fs);
                         }
+                        if let EachTest::WithinOf { from, .. } = test {
+                            fs.push(*from);
+                        }
                         if let EachTest::Compare(_, e) = test {
                             collect_fields(e, &mut fs);
                         }

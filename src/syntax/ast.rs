@@ -392,6 +392,13 @@ impl Absent {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EachTest {
     Within(Ident),
+    /// `within 30 days of enrolled`: each row is due `period` after its own `from` date.
+    /// `school_days` when the policy counts school days (not available yet).
+    WithinOf {
+        period: Spanned<Duration>,
+        school_days: bool,
+        from: Ident,
+    },
     NotOn {
         record: Ident,
         field: Ident,

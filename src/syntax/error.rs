@@ -463,6 +463,8 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::bound_kw => "`from`, `after`, `by` or `before`",
         Rule::each_check => "`each`",
         Rule::within_test => "`within`",
+        Rule::within_of_test => "`within 30 days of FIELD`",
+        Rule::school_days => "a number of school days",
         Rule::not_on_test => "`not on`",
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",
@@ -497,6 +499,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::kw_retain => "`retain`",
         Rule::kw_from => "`from`",
         Rule::kw_until => "`until`",
+        Rule::kw_of => "`of`",
         Rule::kw_next => "`next`",
         Rule::kw_year => "`year`",
     }

@@ -220,6 +220,7 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_retain
             | Rule::kw_from
             | Rule::kw_until
+            | Rule::kw_of
             | Rule::kw_next
             | Rule::kw_year
     )

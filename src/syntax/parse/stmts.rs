@@ -465,6 +465,33 @@ impl Builder<'_> {
                 let mut absent = None;
                 let test = match trule {
                     Rule::within_test => EachTest::Within(self.next_ident(&mut tc, tspan)?),
+                    Rule::within_of_test => {
+                        let d = self.next_pair(&mut tc, tspan)?;
+                        let dspan = self.span(&d);
+                        let school_days = d.as_rule() == Rule::school_days;
+                        let period = if school_days {
+                            let n = self.next_pair(&mut d.into_inner(), dspan)?;
+                            Duration {
+                                n: n.as_str().parse::<i64>().map_err(|_| SyntaxError::Custom {
+                                    message: format!("the number `{}` is too large", n.as_str()),
+                                    help: "write a smaller number of days".into(),
+                                    file: self.file,
+                                    span: dspan,
+                                })?,
+                                unit: DurationUnit::Day,
+                            }
+                        } else {
+                            self.duration(d)?
+                        };
+                        EachTest::WithinOf {
+                            period: Spanned {
+                                node: period,
+                                span: dspan,
+                            },
+                            school_days,
+                            from: self.next_ident(&mut tc, tspan)?,
+                        }
+                    }
                     Rule::not_on_test => {
                         let (record, field) = self.path(self.next_pair(&mut tc, tspan)?)?;
                         let filter = self.where_clause(&mut tc, tspan)?;
