@@ -131,6 +131,10 @@ def expected():
             for s in ("late", "overdue", "pending"):
                 if counts.get(s):
                     lines.append(f"{school} {rule} {s} {counts[s]}")
+        overdue = sum(1 for r in mine if r["el"]
+                      and row_status(r["enrolled"], r["assessed"], 30) == "overdue")
+        if overdue != 0:
+            lines.append(f"{school} no_overdue_assessments violation -")
         late = sum(1 for r in mine if r["el"] and r["assessed"]
                    and r["assessed"] > r["enrolled"] + dt.timedelta(days=30))
         if late != 0:

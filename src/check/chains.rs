@@ -50,6 +50,7 @@ pub fn check(model: &Model) -> Vec<Problem> {
                         measures_read(f, &mut out);
                     }
                 }
+                MeasureDef::RuleRows { .. } => {}
             }
             out.sort_unstable();
             out.dedup();

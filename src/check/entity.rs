@@ -157,7 +157,18 @@ impl Checker<'_> {
             }
             // Its filter reads the rows, not the entity.
             ExprKind::Agg(a) => {
-                if let Some(c) = self.record_clue(&a.record) {
+                // `count RULE late`: the rule's record.
+                let rule_record = a.state.as_ref().and_then(|_| {
+                    self.lookup(&a.record.name).and_then(|(_, d)| match d.stmt {
+                        ast::Stmt::Rule(r) => match &r.assertion {
+                            ast::Assertion::Each { record, .. } => Some(record.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                });
+                let record = rule_record.unwrap_or_else(|| a.record.clone());
+                if let Some(c) = self.record_clue(&record) {
                     out.push(c);
                 }
             }

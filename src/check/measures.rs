@@ -274,6 +274,9 @@ impl<'a> Checker<'a> {
         span: Span,
         entity: RecordId,
     ) -> Option<(MeasureDef, Type)> {
+        if let Some(state) = &a.state {
+            return self.rule_rows(a, state.node, span, entity);
+        }
         let record = self.record_ref(&a.record)?;
         if record == entity {
             let field = a.field.as_ref().map_or("FIELD", |f| f.name.as_str());
@@ -430,6 +433,74 @@ impl<'a> Checker<'a> {
                 filter,
             },
             ty,
+        ))
+    }
+
+    /// `count assess_within_30_days overdue`: the rows of a per-row deadline in that state.
+    fn rule_rows(
+        &mut self,
+        a: &ast::Aggregate,
+        state: ast::RowState,
+        span: Span,
+        entity: RecordId,
+    ) -> Option<(MeasureDef, Type)> {
+        let help = format!(
+            "name a rule written `each R has F within 30 days of G`, as in `count RULE {}`",
+            state.word()
+        );
+        if a.func.node != ast::AggFn::Count || a.distinct || a.field.is_some() {
+            self.push(
+                Problem::error(
+                    Code::Aggregate,
+                    span,
+                    format!(
+                        "rows of a deadline are counted: `count {} {}`",
+                        a.record.name,
+                        state.word()
+                    ),
+                )
+                .help(help),
+            );
+            return None;
+        }
+        let rule = self.lookup(&a.record.name).and_then(|(i, d)| match d.stmt {
+            Stmt::Rule(r) => Some((i, r)),
+            _ => None,
+        });
+        let record_name = rule.and_then(|(_, r)| match &r.assertion {
+            ast::Assertion::Each {
+                record,
+                test: ast::EachTest::WithinOf { .. },
+                ..
+            } => Some(record.clone()),
+            _ => None,
+        });
+        let (Some((i, _)), Some(record_name)) = (rule, record_name) else {
+            self.push(
+                Problem::error(
+                    Code::Aggregate,
+                    a.record.span,
+                    format!(
+                        "`{}` is not a per-row deadline, so it has no {} rows",
+                        a.record.name,
+                        state.word()
+                    ),
+                )
+                .label("not a rule with `within ... of ...`")
+                .help(help),
+            );
+            return None;
+        };
+        self.use_def(i);
+        let record = self.record_ref(&record_name)?;
+        self.owner_field(record, entity, a.record.span)?;
+        Some((
+            MeasureDef::RuleRows {
+                rule: a.record.name.clone(),
+                record,
+                state,
+            },
+            Type::Int,
         ))
     }
 }

@@ -522,6 +522,13 @@ pub enum MeasureDef {
     },
     /// A formula over other measures, constants and entity fields.
     Formula(TExpr),
+    /// `count assess_within_30_days overdue`: the entity's rows of a per-row deadline (named
+    /// `rule`, over `record`) in that state as of the evaluation date.
+    RuleRows {
+        rule: String,
+        record: RecordId,
+        state: crate::syntax::ast::RowState,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -42,6 +42,8 @@ pub fn check(model: &Model) -> Vec<Problem> {
                 AggKind::Count | AggKind::CountDistinct(_) => None,
             },
             MeasureDef::Formula(e) => private_in(model, m.entity, e),
+            // A count of rows prints no value.
+            MeasureDef::RuleRows { .. } => None,
         };
         if let Some(name) = private {
             out.push(error(

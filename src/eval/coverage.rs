@@ -206,6 +206,26 @@ impl Coverage {
                     out
                 }
                 MeasureDef::Formula(_) => BTreeSet::new(),
+                // The rule's own rows: its record, and the fields its rule reads.
+                MeasureDef::RuleRows { rule, record, .. } => {
+                    let mut out = BTreeSet::new();
+                    cov.record_into(*record, &mut out);
+                    if let Some(r) = model.rules.iter().find(|r| &r.name == rule)
+                        && let Check::Each {
+                            field,
+                            filter,
+                            test: EachTest::WithinOf { from, .. },
+                            ..
+                        } = &r.check
+                    {
+                        cov.field_into(*record, *field, &mut out);
+                        cov.field_into(*record, *from, &mut out);
+                        if let Some(e) = filter {
+                            cov.row_fields_into(e, *record, &mut out);
+                        }
+                    }
+                    out
+                }
             })
             .collect();
         cov.history = model
@@ -238,7 +258,7 @@ impl Coverage {
                     MeasureDef::Agg {
                         filter: Some(e), ..
                     } => cov.expr_into(e, m.entity, &mut out),
-                    MeasureDef::Agg { .. } => {}
+                    MeasureDef::Agg { .. } | MeasureDef::RuleRows { .. } => {}
                 }
                 if let Some(slot) = cov.measures.get_mut(i)
                     && *slot != out

@@ -253,16 +253,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                             continue;
                         };
-                        let Some(due_on) = add_duration(start, *period, 1) else {
+                        let Some((status, due_on, done)) =
+                            row_state(start, v, *period, self.ev.opts.as_of)
+                        else {
                             continue;
-                        };
-                        let as_of = self.ev.opts.as_of;
-                        let done = date_of(v).filter(|d| *d <= as_of);
-                        let status = match done {
-                            Some(d) if d <= due_on => None,
-                            Some(_) => Some(Status::Late),
-                            None if as_of <= due_on => Some(Status::Pending),
-                            None => Some(Status::Overdue),
                         };
                         due.add(status, self.ev.loc(r), due_on, done);
                         continue;
@@ -685,6 +679,65 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
+    /// `count RULE late`: this entity's rows of the per-row deadline `rule` in `state` as of the
+    /// evaluation date. Undefined when a selected row has no start date (its state is unknown)
+    /// and the rule does not count that as met.
+    pub(super) fn rule_rows(
+        &mut self,
+        rule: &str,
+        state: crate::syntax::ast::RowState,
+    ) -> Option<i64> {
+        use crate::syntax::ast::RowState;
+        let model = self.model();
+        let r = model.rules.iter().find(|r| r.name == rule)?;
+        // Its filter reads the entity it is about.
+        if r.entity != self.entity {
+            return None;
+        }
+        let Check::Each {
+            record,
+            filter,
+            field,
+            test: EachTest::WithinOf { period, from },
+            absent,
+        } = &r.check
+        else {
+            return None;
+        };
+        let want = match state {
+            RowState::Late => Status::Late,
+            RowState::Pending => Status::Pending,
+            RowState::Overdue => Status::Overdue,
+        };
+        let mut n: i64 = 0;
+        for row in self.kept_rows(*record) {
+            self.row = Some(&row.values);
+            let pass = filter
+                .as_ref()
+                .map(|f| eval_bool(f, self) == Some(true))
+                .unwrap_or(true);
+            self.row = None;
+            if !pass {
+                continue;
+            }
+            let Some(v) = row.values.get(*field) else {
+                continue;
+            };
+            let Some(start) = row.values.get(*from).and_then(date_of) else {
+                if *absent == Some(Absent::Met) {
+                    continue;
+                }
+                return None;
+            };
+            if let Some((Some(s), _, _)) = row_state(start, v, *period, self.ev.opts.as_of)
+                && s == want
+            {
+                n = n.checked_add(1)?;
+            }
+        }
+        Some(n)
+    }
+
     /// Whether `e` reads an empty optional field of this row or of the entity.
     fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
         e.any(&|x| match x.kind {
@@ -865,4 +918,23 @@ impl RowDue {
     fn total(&self) -> u64 {
         self.ok + self.late + self.pending + self.overdue
     }
+}
+
+/// A row of a per-row deadline as of `as_of`: its state (none when on time), due date and the
+/// completion date that counts (none when not done, or dated after `as_of`).
+pub(super) fn row_state(
+    start: NaiveDate,
+    done: &Value,
+    period: crate::syntax::ast::Duration,
+    as_of: NaiveDate,
+) -> Option<(Option<Status>, NaiveDate, Option<NaiveDate>)> {
+    let due_on = add_duration(start, period, 1)?;
+    let done = date_of(done).filter(|d| *d <= as_of);
+    let status = match done {
+        Some(d) if d <= due_on => None,
+        Some(_) => Some(Status::Late),
+        None if as_of <= due_on => Some(Status::Pending),
+        None => Some(Status::Overdue),
+    };
+    Some((status, due_on, done))
 }

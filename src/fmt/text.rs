@@ -298,6 +298,10 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
                 out.push('.');
                 out.push_str(&f.name);
             }
+            if let Some(s) = &a.state {
+                out.push(' ');
+                out.push_str(s.node.word());
+            }
             if let Some(f) = &a.filter {
                 out.push_str(" where ");
                 write_expr(out, f, true);

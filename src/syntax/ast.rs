@@ -500,6 +500,26 @@ pub struct Aggregate {
     pub record: Ident,
     pub field: Option<Ident>,
     pub filter: Option<Box<Expr>>,
+    /// `count RULE overdue`: `record` names a per-row deadline, and its rows in this state count.
+    pub state: Option<Spanned<RowState>>,
+}
+
+/// A row's state under a per-row deadline, for `count RULE late`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowState {
+    Late,
+    Pending,
+    Overdue,
+}
+
+impl RowState {
+    pub fn word(self) -> &'static str {
+        match self {
+            RowState::Late => "late",
+            RowState::Pending => "pending",
+            RowState::Overdue => "overdue",
+        }
+    }
 }
 
 /// A decimal number kept exactly: `digits / 10^scale`.

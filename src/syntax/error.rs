@@ -465,6 +465,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::within_test => "`within`",
         Rule::within_of_test => "`within 30 days of FIELD`",
         Rule::school_days => "a number of school days",
+        Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",

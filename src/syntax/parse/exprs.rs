@@ -113,6 +113,19 @@ impl Builder<'_> {
                     }
                     _ => (self.ident(target), None),
                 };
+                let mut state = None;
+                if let Some(n) = c.peek()
+                    && n.as_rule() == Rule::row_state
+                {
+                    let sspan = self.span(n);
+                    let node = match n.as_str() {
+                        "late" => RowState::Late,
+                        "pending" => RowState::Pending,
+                        _ => RowState::Overdue,
+                    };
+                    state = Some(Spanned { node, span: sspan });
+                    c.next();
+                }
                 let filter = self.where_clause(&mut c, span)?.map(Box::new);
                 ExprKind::Agg(Aggregate {
                     func,
@@ -120,6 +133,7 @@ impl Builder<'_> {
                     record,
                     field,
                     filter,
+                    state,
                 })
             }
             _ => ExprKind::Lit(self.literal(p)?.node),
