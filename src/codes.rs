@@ -47,6 +47,11 @@ codes! {
     IncludeCycle = "mandate::check::include-cycle",
     /// A chain of includes deeper than the limit (see SECURITY.md).
     IncludeDepth = "mandate::check::include-depth",
+    /// An `include ... pinned "sha256:..."` whose file has changed since the revision was
+    /// published (its text no longer has that SHA-256).
+    IncludeChanged = "mandate::check::include-changed",
+    /// A pin that is not `sha256:` and 64 hexadecimal digits.
+    IncludePin = "mandate::check::include-pin",
 
     // ── the guide block ──
     /// A policy with rules but no `guide` block.
@@ -71,6 +76,9 @@ codes! {
     ReservedName = "mandate::check::reserved-name",
     /// A name, field or value that is not defined; the help suggests the closest one.
     UnknownName = "mandate::check::unknown-name",
+    /// A `replace` that replaces nothing: no file this one includes defines the name, or it defines
+    /// something of another kind (a set replaced by a type).
+    Replace = "mandate::check::replace",
     /// A type, set, constant or measure that nothing uses (only in the file being checked).
     Unused = "mandate::check::unused",
 
@@ -157,13 +165,19 @@ codes! {
     /// A category entry (`held`, `qualified`, `gain`, `loss`) of the wrong kind, or missing one
     /// another needs.
     CategoryEntry = "mandate::check::category-entry",
-    /// A window that ends before it starts.
+    /// A window that holds no day: it ends before it starts, or `after` and `before` leave nothing
+    /// between.
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
     /// A per-row deadline counted in school days, which need the district's school calendar (not
     /// available yet).
     SchoolDays = "mandate::check::school-days",
+    /// Dates still in an earlier school year than the guide's `year` (a new revision copied from the
+    /// last one): constants, windows, due dates, the `issued` date and dates in quoted guide text.
+    StaleDate = "mandate::check::stale-date",
+    /// A date in a rule's quoted guide text that is none of the dates the rule itself uses.
+    QuoteDate = "mandate::check::quote-date",
     /// A retention period that is not longer than zero.
     Retention = "mandate::check::retention",
 

@@ -31,8 +31,33 @@ pub struct FileResult {
     pub passed: Vec<String>,
     /// Case name and the rendered differences.
     pub failed: Vec<(String, String)>,
+    /// Cases whose `expect:` was rewritten to the actual outcome (`--update`).
+    pub updated: Vec<String>,
+    /// Cases left out by the filter.
+    pub filtered: usize,
+    /// The line each case starts on (its `- name:`), by case name.
+    pub lines: Vec<(String, usize)>,
     /// A problem with the file itself.
     pub error: Option<String>,
+}
+
+impl FileResult {
+    /// `file:line` of a case, or the file alone when its line is not known.
+    pub fn location(&self, case: &str) -> String {
+        match self.lines.iter().find(|(n, _)| n == case) {
+            Some((_, l)) => format!("{}:{l}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// Which cases run, and whether failing expectations are rewritten.
+#[derive(Debug, Default, Clone)]
+pub struct Select {
+    /// Only cases whose name contains this (any case).
+    pub filter: Option<String>,
+    /// Rewrite the `expect:` of each failing case to what the policy gives now.
+    pub update: bool,
 }
 
 /// Every `*.test.yaml` under the paths (files or folders), sorted. A folder reached twice (through
@@ -106,22 +131,67 @@ fn date(s: &str) -> Option<NaiveDate> {
         .or_else(|| NaiveDate::parse_from_str(s.trim(), "%m/%d/%Y").ok())
 }
 
-/// Runs one test file.
+/// Runs one test file, every case.
 pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
+    run_selected(path, scratch, &Select::default())
+}
+
+/// The line (1-based) each item of the top-level `cases:` list starts on, in order. Block style
+/// only (`- name: ...` items); a flow-style list gives none.
+fn case_lines(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut in_cases = false;
+    let mut indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let at = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if at == 0 {
+            in_cases = trimmed.starts_with("cases:");
+            indent = None;
+            continue;
+        }
+        if !in_cases || !(trimmed.starts_with("- ") || trimmed == "-") {
+            continue;
+        }
+        match indent {
+            None => {
+                indent = Some(at);
+                out.push(i + 1);
+            }
+            Some(n) if n == at => out.push(i + 1),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// Runs the cases of one test file that `select` picks; with `select.update`, rewrites the
+/// expectations of those that fail.
+pub fn run_selected(path: &Path, scratch: &Path, select: &Select) -> FileResult {
     let mut res = FileResult {
         path: path.to_path_buf(),
         ..FileResult::default()
     };
-    let doc = match crate::safe_fs::read_text(path, crate::limits::TEST_FILE_BYTES)
-        .map_err(|e| e.to_string())
-        .and_then(|t| parse_yaml(&t))
-    {
+    let raw = match crate::safe_fs::read_text(path, crate::limits::TEST_FILE_BYTES) {
+        Ok(t) => t,
+        Err(e) => {
+            res.error = Some(format!("cannot read the test file: {e}"));
+            return res;
+        }
+    };
+    let doc = match parse_yaml(&raw) {
         Ok(d) => d,
         Err(e) => {
             res.error = Some(format!("cannot read the test file: {e}"));
             return res;
         }
     };
+    let starts = case_lines(&raw);
+    // Rewritten `expect:` blocks: (first line, last line, new lines), 0-based, inclusive.
+    let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
     let Some(policy) = get(&doc, "policy").and_then(text) else {
         res.error = Some("the test file needs `policy: PATH` (relative to the test file)".into());
         return res;
@@ -161,6 +231,15 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
         let name = get(case, "name")
             .and_then(text)
             .unwrap_or_else(|| format!("case {}", i + 1));
+        if let Some(l) = starts.get(i) {
+            res.lines.push((name.clone(), *l));
+        }
+        if let Some(f) = &select.filter
+            && !name.to_lowercase().contains(&f.to_lowercase())
+        {
+            res.filtered += 1;
+            continue;
+        }
         let Some(as_of) = get(case, "as_of")
             .and_then(text)
             .and_then(|s| date(&s))
@@ -222,11 +301,170 @@ pub fn run_file(path: &Path, scratch: &Path) -> FileResult {
         let diffs = compare(get(case, "expect"), &ev);
         if diffs.is_empty() {
             res.passed.push(name);
+        } else if select.update
+            && let Some(block) =
+                expect_block(&raw, starts.get(i).copied(), starts.get(i + 1).copied())
+            && let Some(new) = actual_expect(get(case, "expect"), &ev, block.2, &block.3)
+        {
+            rewrites.push((block.0, block.1, new));
+            res.updated.push(name);
         } else {
             res.failed.push((name, diffs));
         }
     }
+    if !rewrites.is_empty() {
+        let mut lines: Vec<String> = raw.lines().map(str::to_string).collect();
+        rewrites.sort_by_key(|r| std::cmp::Reverse(r.0));
+        for (first, last, new) in rewrites {
+            if first <= last && last < lines.len() {
+                lines.splice(first..=last, new);
+            }
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        if let Err(e) = crate::safe_fs::write_atomic(path, text.as_bytes()) {
+            res.error = Some(format!("cannot rewrite the test file: {e}"));
+        }
+    }
     res
+}
+
+/// The lines of a case's `expect:` block: its first and last line (0-based) and the indentation
+/// of the entries under it. `start` and `next` are the 1-based first lines of this case and the
+/// next one.
+fn expect_block(
+    raw: &str,
+    start: Option<usize>,
+    next: Option<usize>,
+) -> Option<(usize, usize, usize, String)> {
+    let lines: Vec<&str> = raw.lines().collect();
+    let from = start?.checked_sub(1)?;
+    let to = next.map_or(lines.len(), |n| n.saturating_sub(1));
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut first = None;
+    for (i, l) in lines.iter().enumerate().take(to).skip(from) {
+        let t = l.trim_start().trim_start_matches("- ");
+        if t.starts_with("expect:") {
+            // `expect:` with its entries on the lines below; a flow map on the same line is
+            // rewritten as a block.
+            let key_indent = l.len() - t.len();
+            let prefix = l.get(..key_indent + "expect:".len())?.to_string();
+            first = Some((i, key_indent, prefix));
+            break;
+        }
+    }
+    let (first, key_indent, prefix) = first?;
+    let mut last = first;
+    let mut entry_indent = None;
+    for (i, l) in lines.iter().enumerate().take(to).skip(first + 1) {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if indent(l) <= key_indent {
+            break;
+        }
+        entry_indent.get_or_insert(indent(l));
+        last = i;
+    }
+    Some((first, last, entry_indent.unwrap_or(key_indent + 2), prefix))
+}
+
+/// A scalar as YAML writes it in a flow collection: plain when that reads back the same.
+fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+        && !s.starts_with(['-', ' '])
+        && !s.ends_with(' ')
+        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "~");
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::Value::String(s.to_string()).to_string()
+    }
+}
+
+/// The `expect:` block rewritten to the actual outcome: the same entities and keys as before,
+/// each with the value the policy gives now.
+fn actual_expect(
+    expect: Option<&Node>,
+    ev: &Evaluation,
+    indent: usize,
+    prefix: &str,
+) -> Option<Vec<String>> {
+    let Some(Node::Map(entities)) = expect else {
+        return None;
+    };
+    let mut out = vec![prefix.to_string()];
+    for (entity, exp) in entities {
+        let x = ev.explanations.iter().find(|x| &x.entity == entity)?;
+        let Node::Map(keys) = exp else { return None };
+        let mut parts = Vec::new();
+        for (key, want) in keys {
+            let value = match key.as_str() {
+                "findings" | "pending" => {
+                    let want: BTreeSet<String> = match want {
+                        Node::List(items) => items.iter().filter_map(text).collect(),
+                        _ => BTreeSet::new(),
+                    };
+                    // A pending item is listed by its rule's name: its outcome is always pending.
+                    let mut got = actual_findings(ev, entity, key == "pending", &want);
+                    if key == "pending" {
+                        got = got
+                            .into_iter()
+                            .map(|g| g.trim_end_matches(" pending").to_string())
+                            .collect();
+                    }
+                    format!(
+                        "[{}]",
+                        got.iter().map(|g| scalar(g)).collect::<Vec<_>>().join(", ")
+                    )
+                }
+                cat => {
+                    let c = x.categories.iter().find(|c| c.name == cat)?;
+                    let want = text(want).unwrap_or_default();
+                    match want.as_str() {
+                        "true" | "false" => c
+                            .member
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| "undetermined".into()),
+                        _ => c.state.key(),
+                    }
+                }
+            };
+            parts.push(format!("{}: {value}", scalar(key)));
+        }
+        out.push(format!(
+            "{}{}: {{{}}}",
+            " ".repeat(indent),
+            scalar(entity),
+            parts.join(", ")
+        ));
+    }
+    Some(out)
+}
+
+/// An entity's findings (or pending items) as a case lists them: `rule` where the case named the
+/// rule alone, else `rule status`.
+fn actual_findings(
+    ev: &Evaluation,
+    entity: &str,
+    pending: bool,
+    want: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    ev.findings
+        .iter()
+        .filter(|f| f.entity == entity)
+        .filter(|f| (f.status == Status::Pending) == pending)
+        .filter(|f| pending || f.severity != crate::check::model::Severity::Info)
+        .map(|f| {
+            if want.contains(&f.rule) {
+                f.rule.clone()
+            } else {
+                format!("{} {}", f.rule, f.status.word())
+            }
+        })
+        .collect()
 }
 
 /// Expected versus actual, one line per difference; empty when they agree.
@@ -261,23 +499,8 @@ fn compare(expect: Option<&Node>, ev: &Evaluation) -> String {
                         Node::List(items) => items.iter().filter_map(text).collect(),
                         _ => BTreeSet::new(),
                     };
-                    let got: BTreeSet<String> = ev
-                        .findings
-                        .iter()
-                        .filter(|f| &f.entity == entity)
-                        .filter(|f| (f.status == Status::Pending) == (key == "pending"))
-                        .filter(|f| {
-                            key == "pending" || f.severity != crate::check::model::Severity::Info
-                        })
-                        .map(|f| {
-                            // `rule` matches any status; `rule status` matches exactly.
-                            if want.contains(&f.rule) {
-                                f.rule.clone()
-                            } else {
-                                format!("{} {}", f.rule, f.status.word())
-                            }
-                        })
-                        .collect();
+                    // `rule` matches any status; `rule status` matches exactly.
+                    let got = actual_findings(ev, entity, key == "pending", &want);
                     if want != got {
                         let show = |s: &BTreeSet<String>| {
                             format!("[{}]", s.iter().cloned().collect::<Vec<_>>().join(", "))

@@ -44,9 +44,10 @@ fn elementary_calendar_has_every_window_and_deadline() {
         "lines are folded at 75 octets"
     );
     let ev = events(&ics);
+    // Events are titled in the guide's words; the description names the policy's item.
     let find = |name: &str| {
         ev.iter()
-            .find(|e| e.0 == name)
+            .find(|e| e.3.contains(&format!("policy: {name}:")))
             .unwrap_or_else(|| panic!("{name} missing: {ev:?}"))
     };
     // Ranges include both ends: DTEND is the day after the last day.
@@ -56,6 +57,10 @@ fn elementary_calendar_has_every_window_and_deadline() {
         ("2023-11-13", "2023-11-18")
     );
     assert!(first.3.contains("III. CALENDAR"), "{}", first.3);
+    assert_eq!(
+        first.0,
+        "The first conference should be scheduled during the second reporting period."
+    );
     let second = find("second_conference (elementary)");
     assert_eq!(
         (second.1.as_str(), second.2.as_str()),
@@ -64,6 +69,20 @@ fn elementary_calendar_has_every_window_and_deadline() {
     let s1 = find("certify_semester_1 due");
     assert_eq!((s1.1.as_str(), s1.2.as_str()), ("2024-01-31", "2024-02-01"));
     assert!(s1.3.contains("Attachment A"));
+    // The title is the guide's sentence, cut at a word, without its `(Due 1/31/2024)`; the
+    // description quotes it whole.
+    assert!(
+        s1.0.starts_with("Due: On the PHBAO conference first semester section, enter"),
+        "{}",
+        s1.0
+    );
+    assert!(
+        s1.3.contains("click save or submit. (Due 1/31/2024)"),
+        "{}",
+        s1.3
+    );
+    // A constant has no guide quote: its name in words.
+    assert_eq!(find("norm_day").0, "norm day");
     let s2 = find("certify_semester_2 due");
     assert_eq!(s2.1, "2024-06-21");
 }
@@ -72,7 +91,11 @@ fn elementary_calendar_has_every_window_and_deadline() {
 fn secondary_windows_depend_on_data_and_are_not_events() {
     let ics = mandate::report::calendar::ics(&model(), Some("secondary"));
     let ev = events(&ics);
-    assert!(ev.iter().all(|e| !e.0.contains("conference")), "{ev:?}");
+    assert!(
+        ev.iter().all(|e| !e.3.contains("policy: first_conference")
+            && !e.3.contains("policy: second_conference")),
+        "{ev:?}"
+    );
     assert!(ics.contains("X-MANDATE-RELATIVE:first_conference (secondary)"));
     let text = mandate::report::calendar::text(&model(), Some("secondary"));
     assert!(
@@ -111,4 +134,13 @@ fn per_row_deadlines_are_set_by_each_rows_data() {
     let ics = mandate::report::calendar::ics(&model, None);
     assert!(events(&ics).is_empty(), "{ics}");
     assert!(ics.contains("X-MANDATE-RELATIVE:assess_within_30_days due for each student"));
+}
+
+/// The text calendar: a constant's date with its section (never `[]`), windows and deadlines
+/// with theirs.
+#[test]
+fn text_calendar_gives_every_date_its_section() {
+    let text = mandate::report::calendar::text(&model(), Some("elementary"));
+    assert!(!text.contains("[]"), "{text}");
+    insta::assert_snapshot!("calendar_text_elementary", text);
 }

@@ -130,3 +130,23 @@ fn constants_are_compared_exactly_and_shown_by_type() {
     assert!(same.is_none(), "0.5 and 0.50 are the same value: {same:?}");
     insta::assert_snapshot!("constants", human("REF-0000.11", "REF-0000.12", &c));
 }
+
+/// Every kind of change to a rule: a deadline added or removed shows its due date, a deadline
+/// whose verb changes says its due date, a rule renamed with the same body is one change
+/// (`renamed`), and applicability is the section's `for` and the rule's, whole.
+#[test]
+fn rule_changes_of_every_kind_show_due_dates_renames_and_whole_conditions() {
+    let c = changes("k1-kinds.policy", "k2-kinds.policy");
+    let renamed: Vec<&Change> = c
+        .iter()
+        .filter(|x| x.change == ChangeKind::Renamed)
+        .collect();
+    assert_eq!(renamed.len(), 1, "{c:#?}");
+    assert_eq!(renamed[0].old.as_deref(), Some("first_in_window"));
+    assert_eq!(
+        renamed[0].new.as_deref(),
+        Some("first_conference_in_window")
+    );
+    insta::assert_snapshot!("rule_kinds", human("REF-0000.01", "REF-0000.21", &c));
+    insta::assert_json_snapshot!("rule_kinds_json", c);
+}

@@ -619,7 +619,7 @@ impl Checker<'_> {
             self.use_def(i);
             return match kind {
                 DefKind::Const => {
-                    let (_, v, ty, _) = self.model.constants.get(index?)?.clone();
+                    let (_, v, ty, _, _) = self.model.constants.get(index?)?.clone();
                     Some(texpr(TExprKind::Const(v), ty, span))
                 }
                 DefKind::Set => {

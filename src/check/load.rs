@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::diag::Problem;
 use crate::codes::Code;
-use crate::syntax::ast::{Item, PolicyFile};
+use crate::syntax::ast::{Item, PolicyFile, Spanned};
 use crate::syntax::{FileId, Sources, Span, parse};
 
 /// A policy file with everything it includes, parsed.
@@ -19,8 +19,94 @@ pub struct Loaded {
     /// Every file read, after the files it includes (the root last), so a name defined both in
     /// an include and in the file that includes it is reported in the including file.
     pub order: Vec<FileId>,
+    /// Which file includes which: `(including, included)`.
+    pub includes: Vec<(FileId, FileId)>,
     /// The canonical path of each file read, to recognise a file included twice.
     canonical: Vec<(FileId, PathBuf)>,
+}
+
+impl Loaded {
+    /// Whether `outer` includes `inner`, directly or through other files.
+    pub fn includes_file(&self, outer: FileId, inner: FileId) -> bool {
+        let mut seen = vec![outer];
+        let mut todo = vec![outer];
+        while let Some(f) = todo.pop() {
+            for (a, b) in &self.includes {
+                if *a == f && !seen.contains(b) {
+                    if *b == inner {
+                        return true;
+                    }
+                    seen.push(*b);
+                    todo.push(*b);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The pin of a policy file's text: `sha256:` and the SHA-256 of its statements, with comments
+/// left out and each run of spaces, tabs and line ends read as one space, so a comment or a new
+/// layout (`mandate fmt`) does not change the pin, and any change to what the file says does.
+pub fn pin_of(text: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(statements_only(text).as_bytes());
+    let mut out = String::from("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The text without comments, each run of whitespace one space, strings as written.
+fn statements_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if c == '/' && chars.peek() == Some(&'/') {
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+            }
+            space = true;
+            continue;
+        }
+        if c.is_whitespace() || c == '\u{FEFF}' {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+        if c == '"' {
+            while let Some(c) = chars.next() {
+                out.push(c);
+                match c {
+                    '\\' => {
+                        if let Some(e) = chars.next() {
+                            out.push(e);
+                        }
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a pin is written as one: `sha256:` and 64 lowercase hexadecimal digits.
+fn pin_well_formed(pin: &str) -> bool {
+    pin.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Why the root file could not be read at all.
@@ -120,16 +206,16 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
     stack.push(canon);
     match parse(id, &text) {
         Ok(file) => {
-            let includes: Vec<(String, Span)> = file
+            let includes: Vec<(String, Span, Option<Spanned<String>>)> = file
                 .items
                 .iter()
                 .filter_map(|i| match i {
-                    Item::Include(inc) => Some((inc.path.node.clone(), inc.span)),
+                    Item::Include(inc) => Some((inc.path.node.clone(), inc.span, inc.pin.clone())),
                     _ => None,
                 })
                 .collect();
             l.files.push((id, file));
-            for (rel, span) in includes {
+            for (rel, span, pin) in includes {
                 let target = path.parent().unwrap_or(Path::new(".")).join(&rel);
                 let canon = canonical(&target);
                 if let Some(at) = stack.iter().position(|p| *p == canon) {
@@ -152,8 +238,14 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                     );
                     continue;
                 }
-                if l.canonical.iter().any(|(_, p)| *p == canon) {
+                if let Some((other, _)) = l.canonical.iter().find(|(_, p)| *p == canon) {
                     // Already included through another path: definitions are shared, not doubled.
+                    let other = *other;
+                    l.includes.push((id, other));
+                    if let Some(pin) = &pin {
+                        let text = l.sources.text(other).to_string();
+                        check_pin(l, &rel, pin, &text);
+                    }
                     continue;
                 }
                 if stack.len() >= crate::limits::INCLUDE_DEPTH {
@@ -173,7 +265,11 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                 }
                 match include_allowed(&rel, &canon).and_then(|()| read(&target)) {
                     Ok(t) => {
-                        add(l, &target, t, stack);
+                        if let Some(pin) = &pin {
+                            check_pin(l, &rel, pin, &t);
+                        }
+                        let inner = add(l, &target, t, stack);
+                        l.includes.push((id, inner));
                     }
                     Err(reason) => l.problems.push(
                         Problem::error(
@@ -197,6 +293,41 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
     id
 }
 
+/// An error when a well-formed pin is not the pin of the included text.
+fn check_pin(l: &mut Loaded, rel: &str, pin: &Spanned<String>, text: &str) {
+    let now = pin_of(text);
+    if !pin_well_formed(&pin.node) {
+        l.problems.push(
+            Problem::error(
+                Code::IncludePin,
+                pin.span,
+                format!("`{}` is not a pin", pin.node),
+            )
+            .label("a pin is `sha256:` and 64 hexadecimal digits")
+            .help(format!(
+                "to pin `{rel}` as it is now, write: pinned \"{now}\""
+            )),
+        );
+        return;
+    }
+    if pin.node == now {
+        return;
+    }
+    l.problems.push(
+        Problem::error(
+            Code::IncludeChanged,
+            pin.span,
+            format!("`{rel}` has changed since this revision pinned it"),
+        )
+        .label("the included file's statements no longer have this SHA-256")
+        .help(format!(
+            "a published revision keeps its meaning: undo the edit to `{rel}` and make next \
+             year's change in next year's file (`replace ...`); if this revision is meant to \
+             change, pin the file as it is now: pinned \"{now}\""
+        )),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +337,26 @@ mod tests {
         assert_eq!(normal(Path::new("a/b/../c/./d")), PathBuf::from("a/c/d"));
         assert_eq!(normal(Path::new("../x")), PathBuf::from("../x"));
         assert_eq!(normal(Path::new("a/..")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn a_pin_reads_the_statements_not_the_comments_or_layout() {
+        let text = "type a = {x,  y} // a comment\r\n\n  const s = \"two  spaces // kept\"\n";
+        assert_eq!(
+            statements_only(text),
+            "type a = {x, y} const s = \"two  spaces // kept\""
+        );
+        assert_eq!(
+            pin_of(text),
+            pin_of("type a = {x, y}\nconst s = \"two  spaces // kept\"")
+        );
+        assert_ne!(pin_of(text), pin_of("type a = {x, y, z}"));
+        // `printf 'a b' | sha256sum`
+        assert_eq!(
+            pin_of("a\n  b\n"),
+            "sha256:c8687a08aa5d6ed2044328fa6a697ab8e96dc34291e8c2034ae8c38e6fcc6d65"
+        );
+        assert!(pin_well_formed(&pin_of("a")));
+        assert!(!pin_well_formed("sha256:ABC"));
     }
 }

@@ -18,6 +18,7 @@
 //! | `categories.rs` | categories and their transitions |
 //! | `windows.rs` | windows, and dates inside the school year |
 //! | `rules.rs` | rules |
+//! | `stale.rs` | dates left from last year's revision; quoted dates that disagree with their rule |
 //! | `chains.rs` | how long a chain of measures may be |
 //! | `privacy.rs` | that nothing computed from a `private` field is printed |
 //! | `exprs.rs`, `values.rs` | expressions and literals, for all of the above |
@@ -37,6 +38,7 @@ mod names;
 mod privacy;
 mod records;
 mod rules;
+mod stale;
 mod types;
 mod values;
 mod windows;
@@ -128,6 +130,10 @@ struct Def<'a> {
     section: Option<&'a ast::Section>,
     /// Index in the model's list for its kind, once built.
     index: Option<usize>,
+    /// The `replace` word before the definition, if it has one.
+    replace: Option<Span>,
+    /// The name of the included definition this one replaces.
+    replaced: Option<Span>,
 }
 
 /// State of a measure or category while resolving dependencies.
@@ -207,5 +213,6 @@ impl<'a> Checker<'a> {
         self.windows();
         self.rules();
         self.unused();
+        self.stale_dates();
     }
 }

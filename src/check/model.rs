@@ -573,6 +573,26 @@ pub struct WindowBound {
     pub expr: TExpr,
 }
 
+/// The first day a window's lower bound lets in: `from D` (and a range's first date) is D itself,
+/// `after D` the day after; `None` when there is no such day. With [`last_day`], this is where
+/// the date words are defined: the checker's empty-window test and the evaluator's windows both
+/// read them so.
+pub fn first_day(kind: BoundKind, d: NaiveDate) -> Option<NaiveDate> {
+    match kind {
+        BoundKind::After => d.succ_opt(),
+        BoundKind::From | BoundKind::By | BoundKind::Before => Some(d),
+    }
+}
+
+/// The last day a window's upper bound lets in: `by D` (and a range's last date) is D itself,
+/// `before D` the day before; `None` when there is no such day.
+pub fn last_day(kind: BoundKind, d: NaiveDate) -> Option<NaiveDate> {
+    match kind {
+        BoundKind::Before => d.pred_opt(),
+        BoundKind::From | BoundKind::After | BoundKind::By => Some(d),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct WindowCase {
     pub when: Option<TExpr>,
@@ -646,6 +666,8 @@ pub struct RuleDef {
     pub entity: RecordId,
     /// Section and rule-level `for` conditions, combined.
     pub applies: Option<TExpr>,
+    /// Those conditions as written, whole: `(PHBAO or MAG1 or MAG2) and level == secondary`.
+    pub applies_text: Option<String>,
     pub check: Check,
     pub quote: Option<String>,
     pub section: Option<String>,
@@ -659,7 +681,8 @@ pub struct RuleDef {
 pub struct Model {
     pub guide: GuideInfo,
     pub schema: Schema,
-    pub constants: Vec<(String, Value, Type, Span)>,
+    /// Each constant: name, value, type, span and section.
+    pub constants: Vec<(String, Value, Type, Span, Option<String>)>,
     pub sets: Vec<(String, Value, Span)>,
     pub measures: Vec<Measure>,
     pub categories: Vec<Category>,

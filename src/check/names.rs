@@ -24,19 +24,104 @@ impl<'a> Checker<'a> {
         for (_, file) in &loaded.files {
             for item in &file.items {
                 match item {
-                    Item::Stmt(s) => self.define(s, None),
+                    Item::Stmt(s) => self.define(s, None, file.replace_of(s)),
                     Item::Section(sec) => {
                         for s in &sec.stmts {
-                            self.define(s, Some(sec));
+                            self.define(s, Some(sec), file.replace_of(s));
                         }
                     }
                     Item::Include(_) | Item::Guide(_) => {}
                 }
             }
         }
+        let mut found = Vec::new();
+        for d in &self.defs {
+            if let (Some(word), None) = (d.replace, d.replaced) {
+                let name = &d.stmt.name().name;
+                found.push(
+                    Problem::error(
+                        Code::Replace,
+                        word,
+                        format!("`replace` of `{name}`: no included file defines it"),
+                    )
+                    .label("nothing to replace")
+                    .help(format!(
+                        "`replace` changes a definition of a file this one includes; to define \
+                         `{name}` here, remove `replace`"
+                    )),
+                );
+            }
+        }
+        self.problems.extend(found);
     }
 
-    fn define(&mut self, stmt: &'a Stmt, section: Option<&'a ast::Section>) {
+    /// When `stmt` and the definition `prev` have the same name and one of them is written
+    /// `replace` in a file that includes the other's: the definition that stays, and the other's
+    /// name. `None` when neither replaces the other.
+    fn replacement(
+        &mut self,
+        prev: usize,
+        stmt: &'a Stmt,
+        replace: Option<Span>,
+        kind: DefKind,
+    ) -> Option<()> {
+        let (prev_kind, prev_stmt, prev_replace) =
+            self.defs.get(prev).map(|d| (d.kind, d.stmt, d.replace))?;
+        let name = stmt.name();
+        let prev_name = prev_stmt.name();
+        let loaded = self.loaded;
+        // The replacing definition, the replaced one and the `replace` word.
+        let (new_is_replacing, word) = if let Some(w) = prev_replace
+            && loaded.includes_file(prev_name.span.file, name.span.file)
+        {
+            (false, w)
+        } else if let Some(w) = replace
+            && loaded.includes_file(name.span.file, prev_name.span.file)
+        {
+            (true, w)
+        } else {
+            return None;
+        };
+        let (replacing_kind, replaced_kind, replaced_span) = if new_is_replacing {
+            (kind, prev_kind, prev_name.span)
+        } else {
+            (prev_kind, kind, name.span)
+        };
+        let same_kind = replacing_kind == replaced_kind;
+        if !same_kind {
+            let loc = self.location(replaced_span);
+            self.push(
+                Problem::error(
+                    Code::Replace,
+                    word,
+                    format!(
+                        "`replace` of `{}`: the included definition is a {}, this one a {}",
+                        name.name,
+                        replaced_kind.word(),
+                        replacing_kind.word()
+                    ),
+                )
+                .label("not the same kind of definition")
+                .help(format!(
+                    "the included definition, a {}, is at {loc}; a replacement is of the same kind",
+                    replaced_kind.word()
+                )),
+            );
+        }
+        if let Some(d) = self.defs.get_mut(prev) {
+            // A replacement of another kind is reported and left out: the included definition
+            // stays, so nothing else is reported for it.
+            if new_is_replacing == same_kind {
+                d.stmt = stmt;
+                d.kind = kind;
+                d.replace = replace;
+            }
+            d.replaced = Some(replaced_span);
+        }
+        Some(())
+    }
+
+    fn define(&mut self, stmt: &'a Stmt, section: Option<&'a ast::Section>, replace: Option<Span>) {
         let kind = match stmt {
             Stmt::Type(_) => DefKind::Type,
             Stmt::Set(_) => DefKind::Set,
@@ -49,6 +134,14 @@ impl<'a> Checker<'a> {
         };
         let name = stmt.name();
         if let Some(&prev) = self.names.get(&name.name) {
+            if self.replacement(prev, stmt, replace, kind).is_some() {
+                if let Some(d) = self.defs.get_mut(prev)
+                    && d.stmt.span().same(&stmt.span())
+                {
+                    d.section = section;
+                }
+                return;
+            }
             let Some((prev_kind, prev_span)) = self
                 .defs
                 .get(prev)
@@ -85,7 +178,9 @@ impl<'a> Checker<'a> {
             } else {
                 format!(
                     "the other definition, a {other_kind}, is at {loc}; a name defined in two files \
-                     is a duplicate, not an override: rename or remove one of them"
+                     is a duplicate, not an override: rename or remove one of them; to change an included definition for \
+                     this revision, write `replace` before the definition in the file that \
+                     includes the other"
                 )
             };
             self.push(
@@ -115,6 +210,8 @@ impl<'a> Checker<'a> {
             stmt,
             section,
             index: None,
+            replace,
+            replaced: None,
         });
     }
 

@@ -56,6 +56,34 @@ impl<'a> Checker<'a> {
         let records: Vec<&ast::Ident> = record_name.into_iter().collect();
         let entity = self.infer_entity(&r.name, r.per.as_ref(), &records, &exprs)?;
         let cx = exprs::Cx::entity(entity);
+        let parts: Vec<String> = section
+            .and_then(|s| s.applies.as_ref())
+            .into_iter()
+            .chain(r.applies.as_ref())
+            .map(|e| {
+                self.text(e.span)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let applies_text = match parts.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            _ => Some(
+                parts
+                    .iter()
+                    .map(|p| {
+                        if p.split(' ').any(|w| w == "or") && !p.starts_with('(') {
+                            format!("({p})")
+                        } else {
+                            p.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            ),
+        };
         let mut applies = None;
         for cond in section
             .and_then(|s| s.applies.as_ref())
@@ -334,6 +362,7 @@ impl<'a> Checker<'a> {
             severity: Severity::from_modal(r.modal.node),
             entity,
             applies,
+            applies_text,
             check,
             quote: r.quote.as_ref().map(|q| q.node.clone()),
             section: self.section_title(section),

@@ -197,12 +197,14 @@ impl<'a> Checker<'a> {
         for i in 0..self.defs.len() {
             let Some(Def {
                 stmt: Stmt::Const(c),
+                section,
                 ..
             }) = self.defs.get(i)
             else {
                 continue;
             };
             let c: &ast::ConstDecl = c;
+            let section = self.section_title(*section);
             let cx = exprs::Cx::constant();
             if let Some(t) = self.expr(&c.value, &cx, None) {
                 match t.kind {
@@ -210,7 +212,7 @@ impl<'a> Checker<'a> {
                         let idx = self.model.constants.len();
                         self.model
                             .constants
-                            .push((c.name.name.clone(), v, t.ty, c.span));
+                            .push((c.name.name.clone(), v, t.ty, c.span, section));
                         if let Some(d) = self.defs.get_mut(i) {
                             d.index = Some(idx);
                         }

@@ -111,21 +111,8 @@ impl<'a> Checker<'a> {
                                         TExprKind::Const(Value::Date(a)),
                                         TExprKind::Const(Value::Date(b)),
                                     ) = (&l.expr.kind, &h.expr.kind)
-                                    && a > b
                                 {
-                                    self.push(
-                                        Problem::error(
-                                            Code::EmptyWindow,
-                                            case.span,
-                                            format!(
-                                                "the window ends on {}, before it starts on {}",
-                                                us_date(*b),
-                                                us_date(*a)
-                                            ),
-                                        )
-                                        .label("an empty window")
-                                        .help("swap the two dates, or check the month and year"),
-                                    );
+                                    self.empty_window(case.span, (l.kind, *a), (h.kind, *b));
                                 }
                                 (lo, hi)
                             }
@@ -174,6 +161,63 @@ impl<'a> Checker<'a> {
                 d.index = Some(idx);
             }
         }
+    }
+
+    /// An error when a window with two fixed bounds holds no day: its dates reversed, or
+    /// `after` and `before` (which leave out their own dates) with no day between them.
+    fn empty_window(
+        &mut self,
+        span: Span,
+        (lk, a): (ast::BoundKind, chrono::NaiveDate),
+        (hk, b): (ast::BoundKind, chrono::NaiveDate),
+    ) {
+        let problem = if a > b {
+            Problem::error(
+                Code::EmptyWindow,
+                span,
+                format!(
+                    "the window ends on {}, before it starts on {}",
+                    us_date(b),
+                    us_date(a)
+                ),
+            )
+            .help("swap the two dates, or check the month and year")
+        } else {
+            let (first, last) = (first_day(lk, a), last_day(hk, b));
+            if first.is_some() && last.is_some() && first <= last {
+                return;
+            }
+            let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "no day".into(), us_date);
+            Problem::error(
+                Code::EmptyWindow,
+                span,
+                format!(
+                    "the window holds no day: `{} {}` lets in {} onward, `{} {}` up to {}",
+                    lk.word(),
+                    us_date(a),
+                    day(first),
+                    hk.word(),
+                    us_date(b),
+                    day(last)
+                ),
+            )
+            .help({
+                // Only `after` and `before` leave out their dates, and one of them is here.
+                let mut fixes = Vec::new();
+                if lk == ast::BoundKind::After {
+                    fixes.push(format!("`from {}`", us_date(a)));
+                }
+                if hk == ast::BoundKind::Before {
+                    fixes.push(format!("`by {}`", us_date(b)));
+                }
+                format!(
+                    "`after` and `before` leave out their own dates: write {} to include them, \
+                     or widen the window",
+                    fixes.join(" or ")
+                )
+            })
+        };
+        self.push(problem.label("an empty window"));
     }
 
     /// Dates within the policy's school year, or one diagnostic for all of them.

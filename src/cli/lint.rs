@@ -84,6 +84,16 @@ pub struct Args {
     pub measures: bool,
 }
 
+/// The bytes of the data files `inputs` name for `schema`.
+fn data_bytes(schema: &crate::check::model::Schema, inputs: &[PathBuf]) -> u64 {
+    let (set, _) = crate::data::discover(schema, inputs);
+    set.files
+        .iter()
+        .filter_map(|(_, p)| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// The options that change what a report holds, for its provenance: `severity=info`.
 fn options(args: &Args) -> Vec<String> {
     let mut o = vec![format!(
@@ -171,6 +181,11 @@ pub fn run(args: Args, style: Style) -> u8 {
         ..Mode::default()
     };
     let digesting = digest_in_background(&model.schema, &args.data);
+    let progress = super::progress::Progress::start(format!(
+        "linting {} of data against {}",
+        super::progress::size(data_bytes(&model.schema, &args.data)),
+        model.guide.id
+    ));
     let ev = evaluate_with(
         &model,
         &loaded.sources,
@@ -178,6 +193,7 @@ pub fn run(args: Args, style: Style) -> u8 {
         &Options::at(as_of),
         mode,
     );
+    progress.finish();
     if !super::known_ids(&args.schools, &ev.ids) {
         return EXIT_UNREADABLE;
     }

@@ -53,6 +53,8 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod newyear;
+pub mod progress;
 pub mod roster;
 pub mod test;
 pub mod watch;
@@ -85,6 +87,7 @@ pub enum Command {
     Gen(generate::Args),
     Calendar(calendar::Args),
     Diff(diff::Args),
+    NewYear(newyear::Args),
     Test(test::Args),
     Watch(watch::Args),
 }
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Gen(a) => generate::run(a),
         Command::Calendar(a) => calendar::run(a, style),
         Command::Diff(a) => diff::run(a, style),
+        Command::NewYear(a) => newyear::run(a, style),
         Command::Test(a) => test::run(a),
         Command::Watch(a) => watch::run(a, style),
     };

@@ -3,14 +3,24 @@
 use std::path::PathBuf;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
-use crate::policytest::{discover, run_file};
+use crate::policytest::{Select, discover, run_selected};
 
 /// Run policy test cases (`*.test.yaml` files beside the policies): a few records each, and the
 /// categories, findings and pending items they must give as of a date.
+///
+/// A failing case is named with its file and line, expected and actual side by side. The format
+/// is in README.md ("Policy tests").
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Test files or folders to search (default: `policies`).
     pub paths: Vec<PathBuf>,
+    /// Run only the cases whose name contains this text (any case).
+    #[arg(long, value_name = "NAME")]
+    pub filter: Option<String>,
+    /// Rewrite the `expect:` of each failing case to what the policy gives now (same entities and
+    /// keys; review the change with `git diff`).
+    #[arg(long)]
+    pub update: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -39,9 +49,13 @@ pub fn run(args: Args) -> u8 {
             return EXIT_UNREADABLE;
         }
     };
-    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    let select = Select {
+        filter: args.filter.clone(),
+        update: args.update,
+    };
+    let (mut passed, mut failed, mut broken, mut updated, mut filtered) = (0, 0, 0, 0, 0);
     for f in &files {
-        let r = run_file(f, scratch.path());
+        let r = run_selected(f, scratch.path(), &select);
         if let Some(e) = &r.error {
             outln!(
                 "ERROR {}: {}",
@@ -58,20 +72,36 @@ pub fn run(args: Args) -> u8 {
                 crate::report::encode::one_line(name)
             );
         }
+        for name in &r.updated {
+            outln!(
+                "UPDATED {} :: {}",
+                r.location(name),
+                crate::report::encode::one_line(name)
+            );
+        }
         for (name, diff) in &r.failed {
             outln!(
                 "FAIL  {} :: {}\n{}",
-                f.display(),
+                r.location(name),
                 crate::report::encode::one_line(name),
                 crate::report::encode::lines(diff)
             );
         }
         passed += r.passed.len();
         failed += r.failed.len();
+        updated += r.updated.len();
+        filtered += r.filtered;
     }
     drop(scratch);
+    let mut summary = format!("\n{passed} passed, {failed} failed");
+    if args.update {
+        summary.push_str(&format!(", {updated} updated"));
+    }
+    if args.filter.is_some() {
+        summary.push_str(&format!(", {filtered} filtered out"));
+    }
     outln!(
-        "\n{passed} passed, {failed} failed, {broken} file{} could not run",
+        "{summary}, {broken} file{} could not run",
         if broken == 1 { "" } else { "s" }
     );
     if broken > 0 {

@@ -132,11 +132,12 @@ pub fn run(args: Args, style: Style) -> u8 {
                 },
             };
             let now = Instant::now();
-            if let Some(ev) = event {
-                debounce.event(now, matches!(&ev, Ok(ev) if is_relevant(ev)));
-            }
-            if debounce.due(now) {
-                break;
+            match event {
+                Some(ev) => debounce.event(now, matches!(&ev, Ok(ev) if is_relevant(ev))),
+                // Only a wait that timed out ends the quiet period: events already queued (with
+                // `--debounce-ms 0`, a burst read at once) are taken first.
+                None if debounce.due(now) => break,
+                None => {}
             }
         }
     }
@@ -324,8 +325,8 @@ mod tests {
     }
 
     /// The times runs are due for events at these offsets (ms, relevant), polled as the watch
-    /// loop polls: at a deadline reached by the next event's time (a deadline at the same instant
-    /// as an event is run first), and after each event.
+    /// loop polls: when its wait times out at a deadline reached by the next event's time (a
+    /// deadline at the same instant as an event is run first).
     fn runs(events: &[(u64, bool)]) -> Vec<u64> {
         let t0 = Instant::now();
         let mut d = Debouncer::new(QUIET);
@@ -337,9 +338,6 @@ mod tests {
                 out.push((due - t0).as_millis() as u64);
             }
             d.event(now, relevant);
-            if d.due(now) {
-                out.push(at);
-            }
         }
         if let Some(due) = d.deadline() {
             assert!(!d.due(due - ms(1)), "due before its deadline");

@@ -105,6 +105,8 @@ pub enum ChangeKind {
     Added,
     Changed,
     Removed,
+    /// The same thing under a new name: `old` and `new` are the names.
+    Renamed,
 }
 
 impl ChangeKind {
@@ -114,6 +116,7 @@ impl ChangeKind {
             ChangeKind::Added => "added",
             ChangeKind::Removed => "removed",
             ChangeKind::Changed => "changed",
+            ChangeKind::Renamed => "renamed",
         }
     }
 }
@@ -160,6 +163,13 @@ pub fn human(old_id: &str, new_id: &str, changes: &[Change]) -> String {
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
         match (c.change, &c.old, &c.new) {
+            (ChangeKind::Renamed, Some(o), Some(n)) => {
+                let _ = writeln!(
+                    out,
+                    "  ~ {}{section}: renamed {o} → {n}, otherwise the same",
+                    c.what
+                );
+            }
             (ChangeKind::Added, _, Some(n)) => {
                 let _ = writeln!(out, "  + {}{section}: {n}", c.what);
             }

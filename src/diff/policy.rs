@@ -68,12 +68,45 @@ impl Named {
     }
 }
 
-/// The changes between two revisions' things of one kind, matched by name.
+/// The changes between two revisions' things of one kind, matched by name. A thing in the old
+/// revision only and one in the new only that are the same in every facet (and section) are one
+/// thing renamed; each is matched once, in name order.
 fn compare(out: &mut Vec<Change>, old: &BTreeMap<String, Named>, new: &BTreeMap<String, Named>) {
+    let gone: Vec<&String> = old.keys().filter(|n| !new.contains_key(*n)).collect();
+    let mut came: Vec<&String> = new.keys().filter(|n| !old.contains_key(*n)).collect();
+    let mut renamed: BTreeMap<&String, &String> = BTreeMap::new();
+    for g in &gone {
+        let Some(a) = old.get(*g) else { continue };
+        let same = |b: &Named| {
+            a.area == b.area
+                && a.section == b.section
+                && a.facets.len() == b.facets.len()
+                && a.facets.iter().zip(&b.facets).all(|(x, y)| x.key == y.key)
+        };
+        if let Some(at) = came.iter().position(|c| new.get(*c).is_some_and(same)) {
+            renamed.insert(g, came.remove(at));
+        }
+    }
     for name in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
         match (old.get(name), new.get(name)) {
             (Some(a), Some(b)) => facets(out, &a.facets, &b.facets, &b.section),
-            (a, b) => added_or_removed(out, a, b),
+            (Some(a), None) => match renamed.get(name) {
+                Some(to) => out.push(Change {
+                    area: a.area,
+                    what: a.what.clone(),
+                    change: ChangeKind::Renamed,
+                    old: Some((*name).clone()),
+                    new: Some((*to).clone()),
+                    section: a.section.clone(),
+                }),
+                None => added_or_removed(out, Some(a), None),
+            },
+            (None, Some(b)) => {
+                if !renamed.values().any(|to| *to == name) {
+                    added_or_removed(out, None, Some(b));
+                }
+            }
+            (None, None) => {}
         }
     }
 }
@@ -100,8 +133,8 @@ fn facets(out: &mut Vec<Change>, old: &[Facet], new: &[Facet], section: &Option<
     for (a, b) in old.iter().zip(new) {
         if a.key != b.key {
             out.push(Change {
-                area: a.area,
-                what: a.what.clone(),
+                area: b.area,
+                what: b.what.clone(),
                 change: ChangeKind::Changed,
                 old: a.shown.clone(),
                 new: b.shown.clone(),
@@ -134,14 +167,15 @@ pub(super) fn constants(out: &mut Vec<Change>, old: &Model, new: &Model) {
     let named = |m: &Model| -> BTreeMap<String, Named> {
         m.constants
             .iter()
-            .map(|(n, v, ty, _)| {
+            .map(|(n, v, ty, _, section)| {
                 let area = if matches!(v, Value::Date(_)) {
                     Area::Date
                 } else {
                     Area::Constant
                 };
                 let what = format!("const {n}");
-                let named = Named::keyed(area, what, exact(v), value_text(m, v, *ty), None);
+                let shown = value_text(m, v, *ty);
+                let named = Named::keyed(area, what, exact(v), shown, section.clone());
                 (n.clone(), named)
             })
             .collect()
@@ -353,11 +387,7 @@ pub(super) fn rules(out: &mut Vec<Change>, old: &Revision<'_>, new: &Revision<'_
             .rules
             .iter()
             .map(|x| {
-                let applies = x
-                    .applies
-                    .as_ref()
-                    .map(|a| norm(r.sources.slice(a.span)))
-                    .unwrap_or_default();
+                let applies = x.applies_text.clone().unwrap_or_default();
                 let due = match &x.check {
                     Check::Deadline { due, .. } => match &due.kind {
                         TExprKind::Const(Value::Date(d)) => Some(us_date(*d)),
@@ -376,19 +406,32 @@ pub(super) fn rules(out: &mut Vec<Change>, old: &Revision<'_>, new: &Revision<'_
                 };
                 let verb = x.modal.word().to_string();
                 let name = &x.name;
+                // A deadline's due date shows with every change to it, and a rule's conditions
+                // with it whole.
+                let by = due.as_ref().map(|d| format!(" by {d}")).unwrap_or_default();
+                let whole = if applies.is_empty() {
+                    format!("{verb} {text}{by}")
+                } else {
+                    format!("{verb} {text}{by} (for {applies})")
+                };
+                let what = match &due {
+                    Some(d) => format!("rule {name} (due {d})"),
+                    None => format!("rule {name}"),
+                };
                 let named = Named {
                     area: Area::Rule,
                     what: format!("rule {name}"),
-                    shown: format!("{verb} {text}"),
+                    shown: whole,
                     facets: vec![
-                        Facet::new(Area::Deadline, format!("deadline {name}"), due),
-                        Facet::new(Area::Rule, format!("rule {name}: verb"), Some(verb)),
-                        Facet::new(Area::Rule, format!("rule {name}"), Some(text)),
-                        Facet::new(
-                            Area::Rule,
-                            format!("rule {name}: applies to"),
-                            Some(applies),
-                        ),
+                        Facet::new(Area::Deadline, format!("deadline {name}"), due.clone()),
+                        Facet::new(Area::Rule, format!("{what}: verb"), Some(verb)),
+                        Facet {
+                            area: Area::Rule,
+                            what: what.clone(),
+                            key: Some(text.clone()),
+                            shown: Some(format!("{text}{by}")),
+                        },
+                        Facet::new(Area::Rule, format!("{what}: applies to"), Some(applies)),
                     ],
                     section: x.section.clone(),
                 };

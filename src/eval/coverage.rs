@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::check::model::*;
 use crate::data::{DataSet, FileRead};
 
+use super::{Finding, Gap};
+
 /// One reason some data was not read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Cause {
@@ -465,5 +467,44 @@ fn needed_records(model: &Model) -> BTreeSet<RecordId> {
             }
         }
     }
+    out
+}
+
+/// Per cause of a gap in the data, the rules whose outcome it left undetermined and for how many
+/// entities.
+pub(super) fn gaps(cov: &Coverage, findings: &[Finding]) -> Vec<Gap> {
+    let mut out: Vec<Gap> = cov
+        .causes
+        .iter()
+        .map(|c| Gap {
+            cause: c.text.clone(),
+            no_data: c.no_data,
+            rules: Vec::new(),
+            entities: 0,
+            entity_kind: String::new(),
+        })
+        .collect();
+    let mut seen: Vec<BTreeSet<(&str, &str)>> = vec![Default::default(); out.len()];
+    for f in findings {
+        for &c in &f.causes {
+            if let (Some(g), Some(seen)) = (out.get_mut(c), seen.get_mut(c)) {
+                if !g.rules.contains(&f.rule) {
+                    g.rules.push(f.rule.clone());
+                }
+                if seen.insert((f.entity_kind.as_str(), f.entity.as_str())) {
+                    g.entities += 1;
+                    if g.entity_kind.is_empty() {
+                        g.entity_kind = f.entity_kind.clone();
+                    }
+                }
+            }
+        }
+    }
+    for g in &mut out {
+        g.rules.sort();
+    }
+    // A column absent that no outcome read is no gap worth a word; a record with no data is,
+    // even when nothing here depended on it.
+    out.retain(|g| g.no_data || !g.rules.is_empty());
     out
 }

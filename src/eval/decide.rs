@@ -66,6 +66,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     severity: Severity::Warning,
                     entity: cat.entity,
                     applies: None,
+                    applies_text: None,
                     check: Check::Holds(cat.when.clone()),
                     quote: None,
                     section: cat.section.clone(),
@@ -126,7 +127,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 self.rule(ri, rule, &mut kept, &mut retention);
                 let why = format!(
                     "whether it applies ({}) cannot be decided: {}",
-                    self.ev.sources.slice(a.span),
+                    applies_text(rule, self.ev.sources),
                     self.inputs(a)
                 );
                 let causes = self.ev.cov.of_expr(a, self.entity);
@@ -193,7 +194,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         "not applicable".into()
                     },
                     detail: rule.applies.as_ref().map(|a| {
-                        let text = self.ev.sources.slice(a.span);
+                        let text = applies_text(rule, self.ev.sources);
                         if applies.is_none() {
                             // Say which part cannot be decided: `PHBAO is undetermined, ...`.
                             format!("applies to {text} ({})", self.inputs(a))
@@ -438,5 +439,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             Some(format!("would need {lo} more {num_name} to qualify"))
         }
+    }
+}
+
+/// The rule's `for` conditions, its section's and its own, whole.
+fn applies_text(rule: &RuleDef, sources: &crate::syntax::Sources) -> String {
+    match (&rule.applies_text, &rule.applies) {
+        (Some(t), _) => t.clone(),
+        (None, Some(a)) => sources.slice(a.span).to_string(),
+        (None, None) => String::new(),
     }
 }

@@ -11,7 +11,7 @@
 //! | `mod.rs` | the entry points, the types every part shares, reading the records on threads and deciding the entities in runs |
 //! | `plan.rs` | the per-record read plan: fields read, aggregations, streamed row checks, rows kept, the school-year bound |
 //! | `filter.rs` | `where` filters decided by table lookup |
-//! | `coverage.rs` | the gaps in the data (not read) and what rests on each |
+//! | `coverage.rs` | the gaps in the data (not read), what rests on each, and their summaries |
 //! | `entity.rs` | one entity: measures, categories, windows, the wording of inputs |
 //! | `category.rs` | multi-year categories: the status held from the history, notice years, the state |
 //! | `decide.rs` | everything decided about one entity: categories, rules, explanation, distance to a threshold |
@@ -225,7 +225,7 @@ pub fn evaluate_with(
         opts.absent_is_empty,
     );
     let (findings, explanations, results, count) = ev.decide();
-    let mut gaps = gaps(&ev.cov, &findings);
+    let mut gaps = coverage::gaps(&ev.cov, &findings);
     // With no entity to check, nothing rests on the other records: the missing entities are the
     // data error to fix first.
     if count == 0 {
@@ -411,46 +411,6 @@ struct Evaluator<'a> {
     cov: coverage::Coverage,
     /// Per record, rows skipped whose entity could not be read.
     unowned: BTreeMap<RecordId, u64>,
-}
-
-/// Per cause of a gap in the data, the rules whose outcome it left undetermined and for how many
-/// entities.
-fn gaps(cov: &coverage::Coverage, findings: &[Finding]) -> Vec<Gap> {
-    let mut out: Vec<Gap> = cov
-        .causes
-        .iter()
-        .map(|c| Gap {
-            cause: c.text.clone(),
-            no_data: c.no_data,
-            rules: Vec::new(),
-            entities: 0,
-            entity_kind: String::new(),
-        })
-        .collect();
-    let mut seen: Vec<std::collections::BTreeSet<(&str, &str)>> =
-        vec![Default::default(); out.len()];
-    for f in findings {
-        for &c in &f.causes {
-            if let (Some(g), Some(seen)) = (out.get_mut(c), seen.get_mut(c)) {
-                if !g.rules.contains(&f.rule) {
-                    g.rules.push(f.rule.clone());
-                }
-                if seen.insert((f.entity_kind.as_str(), f.entity.as_str())) {
-                    g.entities += 1;
-                    if g.entity_kind.is_empty() {
-                        g.entity_kind = f.entity_kind.clone();
-                    }
-                }
-            }
-        }
-    }
-    for g in &mut out {
-        g.rules.sort();
-    }
-    // A column absent that no outcome read is no gap worth a word; a record with no data is,
-    // even when nothing here depended on it.
-    out.retain(|g| g.no_data || !g.rules.is_empty());
-    out
 }
 
 impl<'a> Evaluator<'a> {

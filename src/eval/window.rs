@@ -1,14 +1,15 @@
-//! Where a date word is defined: a window's bounds (`from`, `after`, `by`, `before`, or a bare
-//! date, which is inclusive) say which days are in it, and which first and last days messages
-//! show. Unit-tested in `tests/window.rs`.
+//! Windows as days: a window's bounds (`from`, `after`, `by`, `before`, or a range, which is
+//! inclusive) say which days are in it, and which first and last days messages show. What each
+//! word lets in is defined once, in [`first_day`] and [`last_day`] (`check::model`).
+//! Unit-tested in `tests/window.rs`.
 
 use chrono::NaiveDate;
 
-use crate::check::model::us_date;
+use crate::check::model::{first_day, last_day, us_date};
 use crate::syntax::ast::BoundKind;
 
-/// Whether day `d` is in the window: `after` and `before` exclude their date, every other bound
-/// includes it.
+/// Whether day `d` is in the window: between the first and last days its bounds let in
+/// ([`first_day`], [`last_day`]), inclusive.
 pub(super) fn in_window(
     d: NaiveDate,
     lo: Option<(BoundKind, NaiveDate)>,
@@ -16,13 +17,11 @@ pub(super) fn in_window(
 ) -> bool {
     let lower_ok = match lo {
         None => true,
-        Some((BoundKind::After, b)) => d > b,
-        Some((_, b)) => d >= b,
+        Some((k, b)) => first_day(k, b).is_some_and(|first| d >= first),
     };
     let upper_ok = match hi {
         None => true,
-        Some((BoundKind::Before, b)) => d < b,
-        Some((_, b)) => d <= b,
+        Some((k, b)) => last_day(k, b).is_some_and(|last| d <= last),
     };
     lower_ok && upper_ok
 }
@@ -32,14 +31,8 @@ pub(super) fn show_window(
     lo: Option<(BoundKind, NaiveDate)>,
     hi: Option<(BoundKind, NaiveDate)>,
 ) -> String {
-    let first = lo.and_then(|(k, d)| match k {
-        BoundKind::After => d.succ_opt(),
-        _ => Some(d),
-    });
-    let last = hi.and_then(|(k, d)| match k {
-        BoundKind::Before => d.pred_opt(),
-        _ => Some(d),
-    });
+    let first = lo.and_then(|(k, d)| first_day(k, d));
+    let last = hi.and_then(|(k, d)| last_day(k, d));
     match (first, last) {
         (Some(a), Some(b)) => format!("{} to {}", us_date(a), us_date(b)),
         (Some(a), None) => format!("from {}", us_date(a)),

@@ -7,6 +7,8 @@ use super::*;
 pub(super) struct Printer<'a> {
     src: &'a str,
     pub(super) comments: Vec<Comment>,
+    /// The spans of the statements written `replace ...`.
+    replaced: Vec<Span>,
 }
 
 impl<'a> Printer<'a> {
@@ -14,10 +16,12 @@ impl<'a> Printer<'a> {
         Printer {
             src,
             comments: scan_comments(src),
+            replaced: Vec::new(),
         }
     }
 
     pub(super) fn file(&mut self, ast: &PolicyFile) -> String {
+        self.replaced = ast.replaces.iter().map(|r| r.stmt).collect();
         let members: Vec<Member> = ast.items.iter().map(Member::Item).collect();
         let mut lines = Vec::new();
         self.block(&mut lines, 0, self.src.len(), &members, 0, true);
@@ -243,10 +247,12 @@ impl<'a> Printer<'a> {
     pub(super) fn member(&mut self, m: Member, indent: usize) -> Vec<Line> {
         match m {
             Member::Item(Item::Include(i)) => {
-                vec![Line::new(
-                    indent,
-                    format!("include {}", string(&i.path.node)),
-                )]
+                let mut text = format!("include {}", string(&i.path.node));
+                if let Some(pin) = &i.pin {
+                    text.push_str(" pinned ");
+                    text.push_str(&string(&pin.node));
+                }
+                vec![Line::new(indent, text)]
             }
             Member::Item(Item::Guide(g)) => {
                 let members: Vec<Member> = g.entries.iter().map(Member::Entry).collect();
@@ -296,6 +302,17 @@ impl<'a> Printer<'a> {
     }
 
     fn stmt(&mut self, s: &Stmt, indent: usize) -> Vec<Line> {
+        let mut lines = self.stmt_body(s, indent);
+        let span = s.span();
+        if self.replaced.iter().any(|r| r.same(&span))
+            && let Some(first) = lines.first_mut()
+        {
+            first.text.insert_str(0, "replace ");
+        }
+        lines
+    }
+
+    fn stmt_body(&mut self, s: &Stmt, indent: usize) -> Vec<Line> {
         match s {
             Stmt::Type(t) => {
                 let values: Vec<String> = t

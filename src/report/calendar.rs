@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::check::model::*;
-use crate::syntax::ast::BoundKind;
 
 /// One dated item of the year.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,6 +16,9 @@ pub struct Item {
     pub name: String,
     pub what: String,
     pub section: String,
+    /// The guide's words for it: the quote of its rule (for a window, of a rule checked against
+    /// it), when the policy gives one.
+    pub quote: Option<String>,
 }
 
 /// Windows or deadlines whose dates depend on the data (a school's calendar), listed apart.
@@ -77,22 +79,16 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 .unwrap_or_default();
             match (lo, hi) {
                 (Some((lk, Some(a))), Some((hk, Some(b)))) => {
-                    let start = if lk == BoundKind::After {
-                        a.succ_opt().unwrap_or(a)
-                    } else {
-                        a
-                    };
-                    let end = if hk == BoundKind::Before {
-                        b.pred_opt().unwrap_or(b)
-                    } else {
-                        b
-                    };
+                    // The date words mean what they mean everywhere (check::model).
+                    let start = first_day(lk, a).unwrap_or(a);
+                    let end = last_day(hk, b).unwrap_or(b);
                     items.push(Item {
                         start,
                         end,
                         name: format!("{}{when}", w.name),
                         what: format!("window: {}", case.text),
                         section: section.clone(),
+                        quote: window_quote(model, w),
                     });
                 }
                 _ => relative.push(Relative {
@@ -131,6 +127,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 name: format!("{} due", r.name),
                 what: format!("{} ({}): {}", r.modal.word(), r.severity.word(), r.text),
                 section,
+                quote: r.quote.clone(),
             }),
             None => relative.push(Relative {
                 per_row: false,
@@ -140,20 +137,72 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
             }),
         }
     }
-    for (name, v, _, _) in &model.constants {
+    for (name, v, _, _, section) in &model.constants {
         if let Value::Date(d) = v {
             items.push(Item {
                 start: *d,
                 end: *d,
                 name: name.clone(),
                 what: "date".into(),
-                section: String::new(),
+                section: section.clone().unwrap_or_default(),
+                quote: None,
             });
         }
     }
     items.sort();
     relative.sort();
     (items, relative)
+}
+
+/// The quote of the first rule (in the policy's order) checked against window `w`.
+fn window_quote(model: &Model, w: &Window) -> Option<String> {
+    let wi = model.windows.iter().position(|x| x.name == w.name)?;
+    model.rules.iter().find_map(|r| match &r.check {
+        Check::Each {
+            test: EachTest::Within(i),
+            ..
+        } if *i == wi => r.quote.clone(),
+        _ => None,
+    })
+}
+
+/// The longest event title, in characters.
+const TITLE_WIDTH: usize = 80;
+
+/// An event's title in the guide's words: the first sentence of the quote, without a trailing
+/// `(Due 1/31/2024)`, cut at a word to `TITLE_WIDTH`; `Due: ` before a deadline's. Without a
+/// quote, the policy's name in words (`certify semester 1 due`).
+pub fn title(i: &Item) -> String {
+    let Some(q) = &i.quote else {
+        return i.name.replace('_', " ");
+    };
+    let mut t = q.trim();
+    if let Some(open) = t.rfind('(')
+        && t.ends_with(')')
+        && t.get(open..)
+            .is_some_and(|p| p.to_lowercase().starts_with("(due"))
+    {
+        t = t.get(..open).unwrap_or(t).trim_end();
+    }
+    if let Some(end) = t.find(". ") {
+        t = t.get(..=end).unwrap_or(t);
+    }
+    let mut out = String::new();
+    for word in t.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > TITLE_WIDTH {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if i.name.ends_with(" due") {
+        format!("Due: {out}")
+    } else {
+        out
+    }
 }
 
 fn case_label(model: &Model, case: &WindowCase) -> String {
@@ -168,6 +217,15 @@ fn case_label(model: &Model, case: &WindowCase) -> String {
             _ => "when".into(),
         },
         _ => "when".into(),
+    }
+}
+
+/// `[III. CALENDAR] `, or nothing for a statement outside any section.
+fn bracketed(section: &str) -> String {
+    if section.is_empty() {
+        String::new()
+    } else {
+        format!("[{section}] ")
     }
 }
 
@@ -186,7 +244,16 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         } else {
             format!("{} to {}", us_date(i.start), us_date(i.end))
         };
-        let _ = writeln!(out, "{when:<24} {}  [{}] {}", i.name, i.section, i.what);
+        let _ = writeln!(
+            out,
+            "{when:<24} {}  {}{}",
+            i.name,
+            bracketed(&i.section),
+            i.what
+        );
+        if i.quote.is_some() {
+            let _ = writeln!(out, "{:<24}   {}", "", title(i));
+        }
     }
     for (per_row, heading) in [
         (false, "set by each school's data:"),
@@ -198,7 +265,8 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         }
         let _ = writeln!(out, "\n{heading}");
         for r in part {
-            let _ = writeln!(out, "  {}: {}  [{}]", r.name, r.text, r.section);
+            let section = bracketed(&r.section);
+            let _ = writeln!(out, "  {}: {}  {}", r.name, r.text, section.trim_end());
         }
     }
     out
@@ -306,10 +374,14 @@ pub fn ics(model: &Model, level: Option<&str>) -> String {
             &format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")),
             &mut out,
         );
-        fold(&format!("SUMMARY:{}", ics_escape(&i.name)), &mut out);
-        let mut desc = format!("{} {}", model.guide.id, i.section);
-        desc = desc.trim().to_string();
-        desc.push_str(&format!("\n{}", i.what));
+        fold(&format!("SUMMARY:{}", ics_escape(&title(i))), &mut out);
+        // The guide's words first, then where they are, then how the policy checks it.
+        let mut desc = String::new();
+        if let Some(q) = &i.quote {
+            desc.push_str(&format!("\"{q}\"\n"));
+        }
+        desc.push_str(format!("{} {}", model.guide.id, i.section).trim());
+        desc.push_str(&format!("\npolicy: {}: {}", i.name, i.what));
         fold(&format!("DESCRIPTION:{}", ics_escape(&desc)), &mut out);
         fold("TRANSP:TRANSPARENT", &mut out);
         fold("END:VEVENT", &mut out);

@@ -20,7 +20,29 @@ pub struct Spanned<T> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyFile {
     pub items: Vec<Item>,
+    /// The statements written `replace ...`, by the statement's span: each takes the place of an
+    /// included definition of the same name.
+    pub replaces: Vec<Replace>,
     pub span: Span,
+}
+
+impl PolicyFile {
+    /// The `replace` word before `stmt`, if it has one.
+    pub fn replace_of(&self, stmt: &Stmt) -> Option<Span> {
+        let span = stmt.span();
+        self.replaces
+            .iter()
+            .find(|r| r.stmt.same(&span))
+            .map(|r| r.keyword)
+    }
+}
+
+/// `replace type enrollment = {...}`: the word, and the statement it marks by its name and span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replace {
+    pub name: String,
+    pub keyword: Span,
+    pub stmt: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +60,8 @@ pub enum Item {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Include {
     pub path: Spanned<String>,
+    /// `pinned "sha256:..."`: the included file's content when the revision was published.
+    pub pin: Option<Spanned<String>>,
     pub span: Span,
 }
 

@@ -387,6 +387,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::infix => "an operator",
         Rule::assertion | Rule::each_test => "a rule body",
         Rule::statement
+        | Rule::plain_statement
         | Rule::type_decl
         | Rule::set_decl
         | Rule::const_decl
@@ -441,6 +442,8 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::op_div => "`/`",
         Rule::expr => "an expression",
         Rule::include => "`include`",
+        Rule::include_pin => "`pinned \"sha256:...\"`",
+        Rule::replace_decl => "`replace`",
         Rule::guide => "`guide`",
         Rule::guide_entry => "a guide entry such as `year 2023-2024`",
         Rule::section => "`section`",
@@ -503,5 +506,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::kw_of => "`of`",
         Rule::kw_next => "`next`",
         Rule::kw_year => "`year`",
+        Rule::kw_replace => "`replace`",
+        Rule::kw_pinned => "`pinned`",
     }
 }

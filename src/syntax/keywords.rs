@@ -7,13 +7,13 @@ pub const KEYWORDS: &[&str] = &[
     "const", "measure", "category", "window", "when", "each", "has", "within", "not", "on",
     "where", "in", "and", "or", "count", "distinct", "sum", "min", "max", "from", "after",
     "before", "by", "retain", "until", "must", "shall", "required", "should", "may", "exact",
-    "rounded", "to", "true", "false", "for", "per", "missing",
+    "rounded", "to", "true", "false", "for", "per", "replace", "pinned", "missing",
 ];
 
 /// The words a statement or item starts with, for "did you mean".
 pub const STATEMENT_WORDS: &[&str] = &[
     "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
-    "window", "must", "shall", "required", "should", "may",
+    "window", "must", "shall", "required", "should", "may", "replace",
 ];
 
 /// Whether `word` is reserved.

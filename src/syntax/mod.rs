@@ -8,5 +8,5 @@ pub mod parse;
 pub mod span;
 
 pub use error::SyntaxError;
-pub use parse::parse;
+pub use parse::{dates_in, parse};
 pub use span::{FileId, SourceFile, Sources, Span};

@@ -42,6 +42,12 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Whether both spans are the same bytes of the same file (`==` ignores spans, so that
+    /// AST equality is about meaning).
+    pub fn same(&self, other: &Span) -> bool {
+        (self.file, self.start, self.end) == (other.file, other.start, other.end)
+    }
 }
 
 impl PartialEq for Span {

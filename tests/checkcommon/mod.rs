@@ -78,7 +78,7 @@ pub fn summary(model: &Model, sources: &Sources) -> String {
     }
     if !model.constants.is_empty() {
         out.push_str("constants\n");
-        for (name, v, ty, _) in &model.constants {
+        for (name, v, ty, _, _) in &model.constants {
             let _ = writeln!(out, "  {name}: {} = {v:?}", model.schema.type_name(*ty));
         }
     }

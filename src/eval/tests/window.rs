@@ -101,3 +101,27 @@ fn bound_words_read_as_the_guide_reads_them() {
         .collect();
     assert_eq!(words, ["from", "after", "by", "before"]);
 }
+
+/// Each word's first or last day, as the checker and the evaluator both read it; at the ends of
+/// the calendar `after` and `before` let in no day.
+#[test]
+fn first_and_last_days_of_each_word() {
+    use crate::check::model::{first_day, last_day};
+    let oct = d(10, 2);
+    assert_eq!(first_day(From, oct), Some(oct));
+    assert_eq!(first_day(After, oct), Some(d(10, 3)));
+    assert_eq!(last_day(By, oct), Some(oct));
+    assert_eq!(last_day(Before, oct), Some(d(10, 1)));
+    assert_eq!(first_day(After, NaiveDate::MAX), None);
+    assert_eq!(last_day(Before, NaiveDate::MIN), None);
+    assert!(!in_window(
+        NaiveDate::MAX,
+        Some((After, NaiveDate::MAX)),
+        None
+    ));
+    assert!(!in_window(
+        NaiveDate::MIN,
+        None,
+        Some((Before, NaiveDate::MIN))
+    ));
+}

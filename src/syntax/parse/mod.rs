@@ -40,7 +40,11 @@ pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
             "the parser returned nothing",
         ));
     };
-    let b = Builder { file, text };
+    let b = Builder {
+        file,
+        text,
+        replaces: std::cell::RefCell::new(Vec::new()),
+    };
     let span = b.span(&root);
     let mut items = Vec::new();
     for p in b.children(root) {
@@ -49,7 +53,12 @@ pub fn parse(file: FileId, text: &str) -> Result<PolicyFile, SyntaxError> {
             _ => items.push(b.item(p)?),
         }
     }
-    Ok(PolicyFile { items, span })
+    let replaces = b.replaces.into_inner();
+    Ok(PolicyFile {
+        items,
+        replaces,
+        span,
+    })
 }
 
 fn pratt() -> &'static PrattParser<Rule> {
@@ -78,7 +87,7 @@ fn pratt() -> &'static PrattParser<Rule> {
 fn nesting(file: FileId, text: &str) -> Result<(), SyntaxError> {
     const RESET: &[&str] = &[
         "include", "guide", "section", "type", "set", "const", "record", "measure", "category",
-        "window", "must", "shall", "required", "should", "may",
+        "window", "must", "shall", "required", "should", "may", "replace",
     ];
     let bytes = text.as_bytes();
     // The count of `not`/`where` at each open parenthesis level, the statement's own level first.
@@ -223,12 +232,16 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_of
             | Rule::kw_next
             | Rule::kw_year
+            | Rule::kw_replace
+            | Rule::kw_pinned
     )
 }
 
 struct Builder<'t> {
     file: FileId,
     text: &'t str,
+    /// The `replace` statements met so far.
+    replaces: std::cell::RefCell<Vec<Replace>>,
 }
 
 type R<T> = Result<T, SyntaxError>;
@@ -356,4 +369,89 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// The dates written in free text (a quote of the guide), as the policy language reads them:
+/// `(Due 1/31/2024)`, `Norm Day, September 15, 2023`, `November 13-17, 2023`. Each is a
+/// [`Literal::Date`] or [`Literal::Range`] with its byte range in `text`. A date starts at a word.
+pub fn dates_in(text: &str) -> Vec<(std::ops::Range<usize>, Literal)> {
+    const FORMS: [Rule; 6] = [
+        Rule::range_months,
+        Rule::range_days,
+        Rule::range_dates,
+        Rule::iso_date,
+        Rule::us_date,
+        Rule::month_date,
+    ];
+    let b = Builder {
+        file: FileId(0),
+        text,
+        replaces: std::cell::RefCell::new(Vec::new()),
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut prev: Option<char> = None;
+    while let Some(rest) = text.get(at..) {
+        let Some(c) = rest.chars().next() else { break };
+        let starts_word = !prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '/');
+        let mut found = None;
+        if starts_word && c.is_ascii_alphanumeric() {
+            for rule in FORMS {
+                let Ok(mut pairs) = PolicyParser::parse(rule, rest) else {
+                    continue;
+                };
+                let Some(p) = pairs.next() else { continue };
+                let len = p.as_str().len();
+                // A date ends at a word's end: `1/31/20245` and `2024-01-31x` are not dates.
+                let next = rest.get(len..).and_then(|r| r.chars().next());
+                if next.is_some_and(|n| n.is_ascii_alphanumeric()) {
+                    continue;
+                }
+                if let Ok(lit) = b.literal(p) {
+                    found = Some((len, lit.node));
+                    break;
+                }
+            }
+        }
+        match found {
+            Some((len, lit)) => {
+                out.push((at..at + len, lit));
+                prev = text.get(..at + len).and_then(|t| t.chars().next_back());
+                at += len;
+            }
+            None => {
+                prev = Some(c);
+                at += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod dates_in_tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_dates_a_guide_prints() {
+        let text = "Norm Day, September 15, 2023. (Due 1/31/2024) during November 13-17, \
+                    2023 or 2024-03-04; not 1/31/20245x, May we, or 1/31/24x";
+        let found: Vec<&str> = dates_in(text)
+            .iter()
+            .map(|(r, _)| text.get(r.clone()).unwrap_or(""))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "September 15, 2023",
+                "1/31/2024",
+                "November 13-17, 2023",
+                "2024-03-04"
+            ]
+        );
+        assert!(matches!(
+            dates_in("November 13-17, 2023").first(),
+            Some((_, Literal::Range(..)))
+        ));
+    }
 }

@@ -11,7 +11,15 @@ impl Builder<'_> {
                 let span = self.span(&p);
                 let mut c = self.children(p).into_iter();
                 let path = self.next_string(&mut c, span)?;
-                Item::Include(Include { path, span })
+                let pin = match c.next() {
+                    Some(pin) => {
+                        let pspan = self.span(&pin);
+                        let mut pc = self.children(pin).into_iter();
+                        Some(self.next_string(&mut pc, pspan)?)
+                    }
+                    None => None,
+                };
+                Item::Include(Include { path, pin, span })
             }
             Rule::guide => Item::Guide(self.guide(p)?),
             Rule::section => Item::Section(self.section(p)?),
@@ -117,6 +125,17 @@ impl Builder<'_> {
     fn stmt(&self, p: Pair<Rule>) -> R<Stmt> {
         let span = self.span(&p);
         let rule = p.as_rule();
+        if rule == Rule::replace_decl {
+            let keyword = Span::new(self.file, span.start, span.start + "replace".len());
+            let mut c = self.children(p).into_iter();
+            let stmt = self.stmt(self.next_pair(&mut c, span)?)?;
+            self.replaces.borrow_mut().push(Replace {
+                name: stmt.name().name.clone(),
+                keyword,
+                stmt: stmt.span(),
+            });
+            return Ok(stmt);
+        }
         let mut c = self.children(p).into_iter().peekable();
         Ok(match rule {
             Rule::type_decl => {
