@@ -38,17 +38,13 @@ fn written(lit: &Literal) -> Option<Written> {
     }
 }
 
-/// Every date literal in `e`, with its span.
-fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
+/// Calls `visit` on `e` and every expression inside it.
+fn walk<'e>(e: &'e Expr, mut visit: impl FnMut(&'e Expr)) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
+        visit(e);
         match &e.kind {
-            ExprKind::Lit(l) => {
-                if let Some(w) = written(l) {
-                    out.push((e.span, w));
-                }
-            }
-            ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             ExprKind::Set(m) => stack.extend(m),
             ExprKind::Not(x) => stack.push(x),
             ExprKind::Binary(_, a, b) => {
@@ -64,26 +60,24 @@ fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
     }
 }
 
+/// Every date literal in `e`, with its span.
+fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
+    walk(e, |e| {
+        if let ExprKind::Lit(l) = &e.kind
+            && let Some(w) = written(l)
+        {
+            out.push((e.span, w));
+        }
+    });
+}
+
 /// Every name `e` refers to.
 fn names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Name(n) => out.push(&n.name),
-            ExprKind::Lit(_) | ExprKind::Path(..) | ExprKind::Missing => {}
-            ExprKind::Set(m) => stack.extend(m),
-            ExprKind::Not(x) => stack.push(x),
-            ExprKind::Binary(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::Agg(a) => {
-                if let Some(f) = &a.filter {
-                    stack.push(f);
-                }
-            }
+    walk(e, |e| {
+        if let ExprKind::Name(n) = &e.kind {
+            out.push(&n.name);
         }
-    }
+    });
 }
 
 /// The expressions of a statement, and the ranges of a window written as ranges.
