@@ -111,6 +111,11 @@ impl Analysis {
         }
     }
 
+    /// Whether the document itself parsed (its includes were then read).
+    pub fn parsed(&self) -> bool {
+        self.loaded.files.iter().any(|(id, _)| *id == self.root)
+    }
+
     pub fn text(&self, file: FileId) -> &str {
         self.loaded.sources.text(file)
     }

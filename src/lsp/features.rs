@@ -222,7 +222,7 @@ fn rounding_of(a: &Analysis, measure: &str) -> String {
                 {
                     return match m.rounding.as_ref().map(|r| &r.node) {
                         Some(Rounding::Exact) => {
-                            "compared exactly (`exact`): 70.04% is more than 70%".into()
+                            "compared exactly (`exact`), with no rounding first".into()
                         }
                         Some(Rounding::To(d)) => {
                             format!("rounded half up to a multiple of {d}% before it is compared")
@@ -382,7 +382,9 @@ pub fn references(a: &Analysis, pos: Position, include_declaration: bool) -> Vec
 
 // ---- completion ----------------------------------------------------------------------------
 
-pub fn completion(a: &Analysis, pos: Position) -> Vec<CompletionItem> {
+/// Completion at `pos`; `defs` are the names known (the document's, or while it does not parse,
+/// those of its last version that did).
+pub fn completion(a: &Analysis, defs: &[Def], pos: Position) -> Vec<CompletionItem> {
     let offset = a.offset(pos);
     let text = a.text(a.root);
     let before = text.get(..offset).unwrap_or("");
@@ -396,8 +398,7 @@ pub fn completion(a: &Analysis, pos: Position) -> Vec<CompletionItem> {
     let ctx = before.get(..before.len() - typed).unwrap_or("");
     if let Some(rec) = ctx.strip_suffix('.') {
         if let Some((_, _, r)) = word_at(rec, rec.len()) {
-            return a
-                .defs
+            return defs
                 .iter()
                 .filter(|d| d.kind == DefKind::Field && d.owner.as_deref() == Some(r))
                 .map(|d| item(&d.name, CompletionItemKind::FIELD, d.ty.clone()))
@@ -406,7 +407,7 @@ pub fn completion(a: &Analysis, pos: Position) -> Vec<CompletionItem> {
         return Vec::new();
     }
     if let Some(operand) = members_context(ctx) {
-        return members(a, operand);
+        return members(defs, operand);
     }
     let line_start = ctx.rsplit('\n').next().unwrap_or("");
     let words: &[&str] = if line_start.trim().is_empty() {
@@ -425,7 +426,7 @@ pub fn completion(a: &Analysis, pos: Position) -> Vec<CompletionItem> {
                 .map(|w| item(w, CompletionItemKind::TYPE_PARAMETER, Some("type".into()))),
         );
         let mut seen = BTreeSet::new();
-        for d in &a.defs {
+        for d in defs {
             if d.kind == DefKind::Field || !seen.insert(&d.name) {
                 continue;
             }
@@ -478,17 +479,21 @@ fn members_context(ctx: &str) -> Option<&str> {
 
 /// The values an operand can be compared with: its enumerated type's members and the sets of
 /// that type; when the operand's type is not known, every member of every type.
-fn members(a: &Analysis, operand: &str) -> Vec<CompletionItem> {
-    let ty: Option<String> = a
-        .defs_of(operand)
+fn members(defs: &[Def], operand: &str) -> Vec<CompletionItem> {
+    let of = |name: &str| {
+        defs.iter()
+            .filter(move |d| d.name == name)
+            .collect::<Vec<_>>()
+    };
+    let ty: Option<String> = of(operand)
+        .into_iter()
         .find_map(|d| match d.kind {
             DefKind::Field | DefKind::Set => d.ty.clone(),
             DefKind::Type => Some(d.name.clone()),
             _ => None,
         })
-        .filter(|t| a.defs_of(t).any(|d| d.kind == DefKind::Type));
-    a.defs
-        .iter()
+        .filter(|t| of(t).iter().any(|d| d.kind == DefKind::Type));
+    defs.iter()
         .filter(|d| match (&ty, d.kind) {
             (Some(t), DefKind::Member | DefKind::Set) => d.ty.as_deref() == Some(t.as_str()),
             (None, DefKind::Member) => true,

@@ -36,6 +36,9 @@ struct Doc {
     /// Its canonical path, for the includes of other documents.
     path: Option<PathBuf>,
     analysis: Option<Analysis>,
+    /// The last analysis whose text parsed, while the current one does not: completion offers
+    /// its names while a statement is half typed.
+    parsed: Option<Analysis>,
 }
 
 /// The server's state.
@@ -256,9 +259,15 @@ impl Server {
             }
             "textDocument/completion" => {
                 let p: lt::CompletionParams = params(p)?;
-                let a = self.doc(&p.text_document_position.text_document.uri)?;
+                let uri = &p.text_document_position.text_document.uri;
+                let a = self.doc(uri)?;
+                let defs = match self.docs.get(uri.as_str()).and_then(|d| d.parsed.as_ref()) {
+                    Some(good) => &good.defs,
+                    None => &a.defs,
+                };
                 to(serde_json::to_value(features::completion(
                     a,
+                    defs,
                     p.text_document_position.position,
                 )))
             }
@@ -316,6 +325,7 @@ impl Server {
                         version: Some(p.text_document.version),
                         path,
                         analysis: None,
+                        parsed: None,
                     },
                 );
                 self.reanalyze(output)
@@ -358,7 +368,12 @@ impl Server {
         for (uri, doc) in &mut self.docs {
             let a = Analysis::new(uri, doc.text.clone(), &open);
             let diags = a.diagnostics();
-            doc.analysis = Some(a);
+            let old = doc.analysis.replace(a);
+            if doc.analysis.as_ref().is_some_and(Analysis::parsed) {
+                doc.parsed = None;
+            } else if let Some(old) = old.filter(Analysis::parsed) {
+                doc.parsed = Some(old);
+            }
             publish(output, uri, diags, doc.version)?;
         }
         Ok(())
