@@ -342,6 +342,26 @@ fn explain_e18_exactly_the_line() {
     insta::assert_snapshot!(sample(AS_OF).explain("E18"));
 }
 
+/// E15 and E29: held, third failing year: reclassified this year, and the explanation names the
+/// policy's reading of the guide's timing of loss (the failure after the notice years ends it that
+/// same year), with the years behind it.
+#[test]
+fn explain_reclassified_schools_name_the_reading() {
+    let run = sample(AS_OF);
+    for id in ["E15", "E29"] {
+        let text = run.explain(id);
+        assert!(
+            text.contains("PHBAO: reclassified after the notice period — not in this year"),
+            "{text}"
+        );
+        assert!(
+            text.contains("reading: gain next year") && text.contains("loss after 2 years notice"),
+            "{text}"
+        );
+        assert_eq!(text.matches("held, did not qualify").count(), 3, "{text}");
+    }
+}
+
 /// E21: no resident students, the share and PHBAO are undetermined.
 #[test]
 fn explain_e21_undetermined() {

@@ -3,6 +3,26 @@
 
 use super::*;
 
+/// The policy's reading of the timing of gain and loss, in words: what `gain next year` and
+/// `loss after N years notice` make of the guide's sentences.
+fn reading(t: &Transitions) -> String {
+    let gain = if t.gain_next_year {
+        "gain next year: a school that qualifies while not held joins the following school year"
+            .to_string()
+    } else {
+        "a school that qualifies is in the category the same year".to_string()
+    };
+    let loss = match t.notice_years {
+        0 => "no notice: a held school that fails leaves the category that year".to_string(),
+        n => format!(
+            "loss after {n} year{} notice: a held school keeps the category through {n} failing year{}, and the failure after them ends it that same year",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    format!("{gain}; {loss}")
+}
+
 impl<'e, 'a> EntityCx<'e, 'a> {
     pub(super) fn run(&mut self, erec: &Record) -> (Vec<Finding>, Explanation, EntityResult) {
         let model = self.model();
@@ -106,6 +126,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 reason,
                 history,
                 distance,
+                reading: cat.transitions.as_ref().map(reading),
                 gap,
             });
         }

@@ -222,6 +222,9 @@ pub struct CategoryDecision {
     pub history: Vec<String>,
     /// Distance to the threshold in the data's units, when it can be said.
     pub distance: Option<String>,
+    /// How the policy reads the guide's timing of gain and loss, in words (only for a category
+    /// with transitions).
+    pub reading: Option<String>,
     /// The share less the threshold (as a fraction: 0.011 is 1.1 points above), when the
     /// condition compares a percentage measure with a percentage and the share may be shown.
     #[serde(skip)]

@@ -58,6 +58,9 @@ pub fn text(x: &Explanation) -> String {
             for h in &c.history {
                 let _ = writeln!(out, "    {h}");
             }
+            if let Some(r) = &c.reading {
+                let _ = writeln!(out, "    reading: {r}");
+            }
         }
     }
     if !x.windows.is_empty() {

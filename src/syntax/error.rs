@@ -332,6 +332,21 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
             "compare with `==`; a single `=` only follows the name a statement defines".into(),
         );
     }
+    // After a number, the word is read as its unit before anything else: `10 wekks`, `10 school days`.
+    let after_number = text
+        .get(..at)
+        .map(|t| t.trim_end_matches([' ', '\t']))
+        .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()) && t.len() < at);
+    if after_number && expected.contains(&Rule::duration_unit) && !word.is_empty() {
+        const UNITS: &[&str] = &["days", "weeks", "months", "years"];
+        return Some(match crate::suggest::closest(&word, UNITS) {
+            Some(u) => format!("after a number, a unit: did you mean `{u}`?"),
+            None => format!(
+                "after a number, a unit: `days`, `weeks`, `months` or `years`; `{word}` is not \
+                 one (calendar days only: school days and weekdays are not units)"
+            ),
+        });
+    }
     if let Some(h) = unfinished(expected, text, at, &word) {
         return Some(h);
     }
@@ -374,7 +389,7 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
 pub fn rule_name(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "the end of the file",
-        Rule::WHITESPACE | Rule::sp => "a space",
+        Rule::WHITESPACE | Rule::sp | Rule::br => "a space",
         Rule::COMMENT => "a comment",
         Rule::ident_char => "a letter, digit or `_`",
         Rule::date => "a date",
@@ -458,6 +473,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::category_value => "a value",
         Rule::next_year => "`next year`",
         Rule::notice => "`after N years notice`",
+        Rule::notice_years => "a duration such as `2 years`",
         Rule::window_case => "`when CONDITION: WINDOW`",
         Rule::window_spec => "a date range or `from`/`after`/`by`/`before` bounds",
         Rule::bound => "a bound such as `before DATE`",

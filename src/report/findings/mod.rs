@@ -307,7 +307,7 @@ impl<'a> LintReport<'a> {
     }
 
     /// `43 schools`, or `5 schools and 2 districts`.
-    fn checked(&self) -> String {
+    pub fn checked(&self) -> String {
         if self.by_kind.len() < 2 {
             return format!("{} {}", self.entities, self.entity_word);
         }

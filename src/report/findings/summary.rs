@@ -125,10 +125,14 @@ pub fn write_summary(
     let _ = writeln!(s, "policy: {}", one_line(report.policy));
     if let Some(p) = &report.provenance {
         let files: Vec<String> = p.data_files.iter().map(|f| f.path.clone()).collect();
+        let rows = if report.rows > 0 {
+            format!("{} rows in ", report.rows)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "data: {} rows in {}: {}",
-            report.rows,
+            "data: {rows}{}: {}",
             plural(files.len(), "file"),
             one_line(&files.join(", "))
         );
@@ -157,12 +161,16 @@ pub fn write_summary(
     let (listed, clean): (Vec<_>, Vec<_>) = rows
         .iter()
         .partition(|(e, c, _)| c.errors + c.warnings + c.info > 0 || e.worst() > Outcome::Ok);
-    let word = report.entity_word.trim_end_matches('s');
+    // The table's heading: the entity kind, or `entity` when there are several.
+    let word = if report.by_kind.len() > 1 {
+        "entity"
+    } else {
+        report.entity_word.trim_end_matches('s')
+    };
     let _ = writeln!(
         s,
-        "\n{}: {} checked, {} with findings, worst first",
-        capitalise(&report.entity_word),
-        report.results.len(),
+        "\n{} checked, {} with findings, worst first",
+        capitalise(&report.checked()),
         listed.len()
     );
     if !listed.is_empty() {
@@ -281,10 +289,12 @@ pub fn write_summary(
                 format!("{}:{}, {}{section}", f.policy.file, f.policy.line, f.guide)
             })
             .unwrap_or_default();
+        // The findings' own kind (`district`), which need not be the first entity's.
+        let kind = f0.map(|f| f.entity_kind.as_str()).unwrap_or(word);
         let line = format!(
             "{}: {rule} {status}{due}: {}: {} ({place})",
             sev.0.word(),
-            plural(ids.len(), word),
+            plural(ids.len(), kind),
             id_list(&ids)
         );
         let _ = writeln!(s, "{}", one_line(&line));
