@@ -532,3 +532,42 @@ fn exit_without_shutdown_is_a_failure() {
     let status = c.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+/// The TextMate grammar of `editors/vscode` colours exactly the reserved words as keywords.
+#[test]
+fn the_textmate_grammar_knows_every_reserved_word() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("editors/vscode/syntaxes/policy.tmLanguage.json");
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut patterns: Vec<&Value> = g["repository"]["keyword"]["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    patterns.extend(
+        g["repository"]["literal"]["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"] == "constant.language.boolean.policy"),
+    );
+    let mut words: Vec<String> = patterns
+        .iter()
+        .flat_map(|p| {
+            let m = p["match"].as_str().unwrap();
+            let inner = m
+                .strip_prefix("\\b(?:")
+                .unwrap()
+                .strip_suffix(")\\b")
+                .unwrap();
+            inner.split('|').map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    words.sort();
+    let mut reserved: Vec<String> = mandate::syntax::keywords::KEYWORDS
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    reserved.sort();
+    assert_eq!(words, reserved);
+}
