@@ -571,3 +571,78 @@ fn the_textmate_grammar_knows_every_reserved_word() {
     reserved.sort();
     assert_eq!(words, reserved);
 }
+
+/// A share compared with a threshold without saying how it is rounded: a warning, and two quick
+/// fixes that write the rounding into the measure. A problem inside an include is shown on the
+/// `include` line, with its own place as related information.
+#[test]
+fn quick_fixes_for_rounding_and_problems_in_an_include() {
+    let (dir, uri) = workspace();
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path());
+    let unrounded = MAIN.replace("hbao / enrolled exact", "hbao / enrolled");
+    c.open(&uri, &unrounded);
+    let diags = c.diagnostics(&uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "mandate::check::rounding-unstated", "{d}");
+    assert_eq!(d["severity"], 2);
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let titles: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Add `exact` to `measure share`",
+            "Add `rounded to 0.1%` to `measure share`"
+        ],
+        "{r}"
+    );
+    let edit = &r["result"][0]["edit"]["changes"][uri.as_str()][0];
+    let end = pos(&unrounded, "hbao / enrolled", "hbao / enrolled".len());
+    assert_eq!(edit["range"], json!({"start": end, "end": end}));
+    assert_eq!(edit["newText"], " exact");
+
+    // A duplicate inside the include.
+    let shared_uri = format!("file://{}/shared.policy", dir.path().display());
+    c.open(
+        &shared_uri,
+        &SHARED.replace(
+            "type level = {elementary, secondary}",
+            "type level = {elementary, elementary}",
+        ),
+    );
+    let diags = loop {
+        let d = c.diagnostics(&uri);
+        if !d.is_empty()
+            && d.iter()
+                .any(|d| d["message"].as_str().unwrap().starts_with("in `"))
+        {
+            break d;
+        }
+    };
+    let d = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().starts_with("in `"))
+        .unwrap();
+    assert!(
+        d["message"].as_str().unwrap().contains("shared.policy`"),
+        "{d}"
+    );
+    assert_eq!(
+        d["range"]["start"],
+        json!({"line": 0, "character": 0}),
+        "{d}"
+    );
+    let related = &d["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], shared_uri.as_str(), "{d}");
+    assert_eq!(related["range"]["start"]["line"], 0);
+    assert!(c.finish().success());
+}
