@@ -4,7 +4,7 @@
 //! grammar/policy.pest ─► syntax::parse ─► check::check ─────────────┐
 //!   (pest pairs → AST with spans)    (names, types, dates → Model)   │
 //!                                                                    ▼
-//! data files ─► data::stream (schema-checked) ─► eval::evaluate ─► report::{human, json, csv, junit}
+//! data files ─► data::stream (schema-checked) ─► eval::evaluate ─► report::{human, json, csv, junit, html}
 //! ```
 //!
 //! | stage | module | entry point |
@@ -14,7 +14,7 @@
 //! | format | [`fmt`] | [`fmt::format_source`] |
 //! | load | [`data`] | [`data::discover`], [`data::stream`] |
 //! | evaluate | [`eval`] | [`eval::evaluate`] |
-//! | report | [`report`] | [`report::diagnostics::render`], [`report::findings::human`] |
+//! | report | [`report`] | [`report::diagnostics::render`], [`report::findings::human`], [`report::html::html`] |
 //!
 //! Nothing imports backwards: the AST never sees data, the evaluator never sees pest pairs,
 //! reporters only see findings. [`codes`] lists every diagnostic code; it imports nothing, so

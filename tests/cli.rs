@@ -543,6 +543,44 @@ fn roster_of_the_sample_district() {
     );
 }
 
+#[test]
+fn lint_output_file_holds_what_stdout_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = ["lint", POLICY, SAMPLE, "--as-of", "2024-02-15", "--format"];
+    for format in ["json", "html"] {
+        let file = dir.path().join(format!("report.{format}"));
+        let file_arg = file.to_str().unwrap();
+        let mut args = base.to_vec();
+        args.extend([format, "-o", file_arg]);
+        let to_file = assert_exit(&args, 1);
+        assert_eq!(stdout(&to_file), "", "{format}: -o leaves stdout empty");
+        assert!(stderr(&to_file).starts_with("43 schools checked"));
+        let mut args = base.to_vec();
+        args.push(format);
+        let to_stdout = assert_exit(&args, 1);
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            stdout(&to_stdout),
+            "{format}"
+        );
+    }
+    // The page: one row per school, no address to fetch.
+    let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(page.matches("<tr data-school=").count(), 43);
+    assert!(!page.contains("http:") && !page.contains("https:"));
+    // A file that cannot be written is exit 2, and says why.
+    let mut args = base.to_vec();
+    args.extend(["html", "-o", "/nonexistent-folder/report.html"]);
+    let out = assert_exit(&args, 2);
+    assert!(
+        stderr(&out).contains(
+            "error: cannot write `/nonexistent-folder/report.html`: no such file or directory"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A report can be checked years later: it names what it read, with digests, and the same
 /// inputs give byte-identical output.
 #[test]

@@ -370,6 +370,7 @@ fn outputs(r: &Run) -> Vec<(&'static str, String)> {
         ("json", r.json()),
         ("csv", r.csv()),
         ("junit", r.junit()),
+        ("html", r.html()),
     ];
     for x in &r.ev.explanations {
         out.push(("explain", r.explain(&x.entity)));

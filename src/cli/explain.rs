@@ -33,13 +33,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((loaded, model)) = super::load_model(&args.policy, style) else {
+    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    super::lint::date_note(&model.guide, args.as_of, as_of);
     let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
     if !super::known_ids(&args.schools, &ev.ids) {
         return EXIT_UNREADABLE;

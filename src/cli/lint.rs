@@ -26,6 +26,8 @@ pub enum Format {
     Csv,
     /// A suite per rule and category, a case per (rule, entity), passes included.
     Junit,
+    /// One self-contained page (nothing fetched): pass rates, a school table, plots, drill-downs.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -82,6 +84,9 @@ pub struct Args {
     /// state's lint takes about 15% longer).
     #[arg(long)]
     pub measures: bool,
+    /// Write the report to FILE (replaced whole, never half-written) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The bytes of the data files `inputs` name for `schema`.
@@ -163,21 +168,22 @@ pub fn date_note(
     }
 }
 
+/// The band around a threshold an HTML report lists, in percentage points, when `--near` does not
+/// say.
+pub const HTML_NEAR: f64 = 2.0;
+
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
-    let Some((loaded, model)) = super::load_model(&args.policy, style) else {
+    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    date_note(&model.guide, args.as_of, as_of);
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
-    // Explanations are only shown for `--near` and `--measures`.
+    // Explanations are only shown for `--near`, `--measures` and in HTML.
+    let html = args.format == Format::Html;
     let mode = Mode {
-        explanations: args.near.is_some() || args.measures,
+        explanations: args.near.is_some() || args.measures || html,
         ..Mode::default()
     };
     let digesting = digest_in_background(&model.schema, &args.data);
@@ -208,13 +214,15 @@ pub fn run(args: Args, style: Style) -> u8 {
         MinSeverity::Warning => Severity::Warning,
         MinSeverity::Info => Severity::Info,
     };
-    if let Some(margin) = args.near {
+    // HTML always lists what is near a threshold, within 2 points unless `--near` says otherwise.
+    let near = args.near.or(html.then_some(HTML_NEAR));
+    if let Some(margin) = near {
         report.near = super::explain::near(&ev, margin, &args.schools);
     }
     report.filter(min, |e| {
         args.schools.is_empty() || args.schools.iter().any(|s| s == e)
     });
-    if args.measures {
+    if args.measures || html {
         report.explanations = &ev.explanations;
     }
     let digests = digesting.and_then(|h| h.join().ok()).unwrap_or_default();
@@ -224,31 +232,53 @@ pub fn run(args: Args, style: Style) -> u8 {
         &digests,
         options(&args),
     ));
-    match args.format {
-        Format::Human => {
-            // Streamed block by block; a closed pipe ends the output quietly, as `out!` does.
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            super::written(write_summary(&report, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                if args.details {
-                    writeln!(stdout, "\nEvery finding in full")?;
-                    write_human(&report, &loaded.sources, style, &mut stdout)?;
-                }
-                writeln!(stdout, "\n{}", report.summary(Some(started.elapsed())))?;
-                stdout.flush()
-            }));
+    // With `-o`, the report is made in memory and replaces the file whole.
+    let mut file = Vec::new();
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let (mut out, style): (&mut dyn std::io::Write, Style) = match args.output {
+        Some(_) => (&mut file, Style::plain()),
+        None => (&mut stdout, style),
+    };
+    // Streamed where the format allows; a closed pipe ends the output quietly, as `out!` does.
+    let written = match args.format {
+        Format::Human => write_summary(&report, &mut out).and_then(|()| {
+            if args.details {
+                writeln!(out, "\nEvery finding in full")?;
+                write_human(&report, &loaded.sources, style, &mut out)?;
+            }
+            writeln!(out, "\n{}", report.summary(Some(started.elapsed())))
+        }),
+        Format::Concise => out.write_all(concise(&report).as_bytes()),
+        Format::Json => write_json(&report, &mut out),
+        Format::Csv => {
+            out.write_all(csv_with(&report, !args.csv_formulas, args.csv_bom).as_bytes())
         }
-        Format::Concise => out!("{}", concise(&report)),
-        Format::Json => {
-            // Streamed through a buffer; a closed pipe ends the output quietly, as `out!` does.
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            super::written(write_json(&report, &mut stdout).and_then(|()| {
-                use std::io::Write as _;
-                stdout.flush()
-            }));
+        Format::Junit => out.write_all(junit(&report).as_bytes()),
+        Format::Html => {
+            let data: Vec<String> = args.data.iter().map(|d| d.display().to_string()).collect();
+            let page = crate::report::html::html(&crate::report::html::Input {
+                report: &report,
+                model: &model,
+                near: near.unwrap_or(HTML_NEAR),
+                data: &data,
+            });
+            out.write_all(page.as_bytes())
         }
-        Format::Csv => out!("{}", csv_with(&report, !args.csv_formulas, args.csv_bom)),
-        Format::Junit => out!("{}", junit(&report)),
+    };
+    super::written(written.and_then(|()| out.flush()));
+    drop(stdout);
+    if let Some(path) = &args.output
+        && let Err(e) = crate::safe_fs::write_atomic(path, &file)
+    {
+        // `No such file or directory (os error 2) at path ".../.mandate-fmt-x"`: the reason only.
+        let why = e.to_string();
+        let why = why
+            .split(" (os error")
+            .next()
+            .unwrap_or(&why)
+            .to_lowercase();
+        eprintln!("error: cannot write `{}`: {why}", path.display());
+        return EXIT_UNREADABLE;
     }
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));

@@ -164,6 +164,23 @@ pub(crate) fn load_model(
     }
 }
 
+/// [`load_model`], with the evaluation date: `as_of`, or today, with a note when it lies
+/// outside the guide's school year ([`lint::date_note`]).
+pub(crate) fn load_dated(
+    path: &std::path::Path,
+    as_of: Option<chrono::NaiveDate>,
+    style: Style,
+) -> Option<(
+    crate::check::Loaded,
+    crate::check::model::Model,
+    chrono::NaiveDate,
+)> {
+    let (loaded, model) = load_model(path, style)?;
+    let date = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    lint::date_note(&model.guide, as_of, date);
+    Some((loaded, model, date))
+}
+
 /// `--school` ids the data does not hold, each with a did-you-mean: an error each, so that a
 /// typo never reads as a clean run. True when every id is known.
 pub(crate) fn known_ids(asked: &[String], ids: &[String]) -> bool {

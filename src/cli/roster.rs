@@ -44,13 +44,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((loaded, model)) = super::load_model(&args.policy, style) else {
+    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    super::lint::date_note(&model.guide, args.as_of, as_of);
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }

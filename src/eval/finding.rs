@@ -99,6 +99,17 @@ impl Gap {
         self.no_data && !self.rules.is_empty()
     }
 
+    /// The line the human outputs end with: `error: no data: ...` when it blocks the run,
+    /// `warning: not read: ...` otherwise.
+    pub fn line(&self) -> String {
+        let head = if self.blocks() {
+            "error: no data"
+        } else {
+            "warning: not read"
+        };
+        format!("{head}: {}", self.summary())
+    }
+
     /// `certification.csv was not read (...): certify_semester_1, certify_semester_2
     /// undetermined for 33 schools`.
     pub fn summary(&self) -> String {

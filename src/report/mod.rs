@@ -5,5 +5,6 @@ pub mod diagnostics;
 pub mod encode;
 pub mod explain;
 pub mod findings;
+pub mod html;
 pub mod roster;
 pub mod source;

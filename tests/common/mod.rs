@@ -26,6 +26,8 @@ pub struct Run {
     pub model: Model,
     pub ev: Evaluation,
     pub as_of: NaiveDate,
+    /// The data paths, as given.
+    pub data: Vec<String>,
 }
 
 /// Checks `policy` (it must have no errors) and evaluates it on `data` as of `as_of`. Paths are
@@ -49,6 +51,7 @@ pub fn run(policy: &str, data: &[PathBuf], as_of: NaiveDate) -> Run {
         model,
         ev,
         as_of,
+        data: data.iter().map(|d| d.display().to_string()).collect(),
     }
 }
 
@@ -85,6 +88,25 @@ impl Run {
 
     pub fn junit(&self) -> String {
         findings::junit(&self.report())
+    }
+
+    /// `mandate lint --format html` (the near band at its default).
+    pub fn html(&self) -> String {
+        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR);
+        r.explanations = &self.ev.explanations;
+        mandate::report::html::html(&mandate::report::html::Input {
+            report: &r,
+            model: &self.model,
+            near: mandate::cli::lint::HTML_NEAR,
+            data: &self.data,
+        })
+    }
+
+    /// [`Run::report`] with the entities within `margin` points of a threshold listed.
+    pub fn report_near(&self, margin: f64) -> LintReport<'_> {
+        let mut r = self.report();
+        r.near = mandate::cli::explain::near(&self.ev, margin, &[]);
+        r
     }
 
     /// `mandate explain --school ID` as text.

@@ -148,16 +148,7 @@ pub fn write_human(
     }
     // Last, beside the summary, so that it cannot be missed.
     for g in report.gaps {
-        writeln!(
-            out,
-            "{}: {}",
-            if g.blocks() {
-                "error: no data"
-            } else {
-                "warning: not read"
-            },
-            g.summary()
-        )?;
+        writeln!(out, "{}", g.line())?;
     }
     Ok(())
 }

@@ -362,15 +362,7 @@ pub fn write_summary(
     }
     // Last, beside the summary, so that it cannot be missed.
     for g in report.gaps {
-        let line = format!(
-            "{}: {}",
-            if g.blocks() {
-                "error: no data"
-            } else {
-                "warning: not read"
-            },
-            g.summary()
-        );
+        let line = g.line();
         let _ = writeln!(s, "{}", one_line(&line));
     }
     out.write_all(s.as_bytes())
