@@ -646,3 +646,54 @@ fn quick_fixes_for_rounding_and_problems_in_an_include() {
     assert_eq!(related["range"]["start"]["line"], 0);
     assert!(c.finish().success());
 }
+
+/// Semantic tokens: the literals the checker reads, with their kinds from the legend.
+#[test]
+fn semantic_tokens_mark_the_literals_the_checker_reads() {
+    let (dir, uri) = workspace();
+    let mut c = Client::start(dir.path());
+    let init = c.initialize(dir.path());
+    let legend: Vec<String> =
+        init["result"]["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+    c.open(&uri, MAIN);
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let data: Vec<u64> = r["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let lines: Vec<&str> = MAIN.lines().collect();
+    let (mut line, mut col) = (0usize, 0usize);
+    let mut tokens = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0] as usize;
+            col = t[1] as usize;
+        } else {
+            col += t[1] as usize;
+        }
+        let text: String = lines[line].chars().skip(col).take(t[2] as usize).collect();
+        tokens.push(format!("{} {text}", legend[t[3] as usize]));
+    }
+    assert_eq!(
+        tokens,
+        [
+            "date August 28, 2023",
+            "schoolYear 2023-2024",
+            "date November 13-17, 2023",
+            "percentage 70%",
+            "number 10",
+        ],
+        "{r}"
+    );
+    assert!(c.finish().success());
+}

@@ -5,7 +5,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 /// Run the language server on standard input and output, for editors (VS Code, Neovim, Helix)
 ///
 /// Diagnostics as you type, hover, go to definition, references, completion, formatting, quick
-/// fixes and the outline. Exit 0 after `shutdown` and `exit`, 1 on `exit` without `shutdown`.
+/// fixes, the outline and semantic tokens. Exit 0 after `shutdown` and `exit`, 1 on `exit` without `shutdown`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Accepted for editors that pass it; standard input and output are the only transport.

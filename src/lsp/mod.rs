@@ -12,10 +12,12 @@
 //! | `mod.rs` | the message loop: framing, lifecycle, dispatch |
 //! | `analysis.rs` | one document checked, its definitions and diagnostics |
 //! | `features.rs` | hover, definition, references, completion, outline, code actions, formatting |
+//! | `semantic.rs` | semantic tokens: the literals the AST holds |
 //! | `text.rs` | LSP positions (UTF-16), `file:` URIs, words |
 
 pub mod analysis;
 pub mod features;
+pub mod semantic;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -180,6 +182,15 @@ fn capabilities() -> lt::ServerCapabilities {
         document_formatting_provider: Some(lt::OneOf::Left(true)),
         code_action_provider: Some(lt::CodeActionProviderCapability::Simple(true)),
         document_symbol_provider: Some(lt::OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lt::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lt::SemanticTokensOptions {
+                    legend: semantic::legend(),
+                    full: Some(lt::SemanticTokensFullOptions::Bool(true)),
+                    ..lt::SemanticTokensOptions::default()
+                },
+            ),
+        ),
         ..lt::ServerCapabilities::default()
     }
 }
@@ -275,6 +286,14 @@ impl Server {
                 let p: lt::DocumentSymbolParams = params(p)?;
                 let a = self.doc(&p.text_document.uri)?;
                 to(serde_json::to_value(features::symbols(a)))
+            }
+            "textDocument/semanticTokens/full" => {
+                let p: lt::SemanticTokensParams = params(p)?;
+                let a = self.doc(&p.text_document.uri)?;
+                to(serde_json::to_value(lt::SemanticTokens {
+                    result_id: None,
+                    data: semantic::tokens(a),
+                }))
             }
             "textDocument/codeAction" => {
                 let p: lt::CodeActionParams = params(p)?;
