@@ -132,6 +132,15 @@ codes! {
     NoEntity = "mandate::check::no-entity",
     /// A measure about one entity (`per district`) used in a statement about another.
     WrongEntity = "mandate::check::wrong-entity",
+    /// A statement whose fields could be about more than one entity, or about none: it needs
+    /// `per ENTITY`.
+    AmbiguousEntity = "mandate::check::ambiguous-entity",
+    /// An aggregation over the entity's own record (`sum district.allocation` per district): there
+    /// is one row, the entity itself, so its field is read directly.
+    OwnRecord = "mandate::check::own-record",
+    /// `missing` anywhere but in `X or missing` / `X and not missing`, or beside a condition that
+    /// reads no optional value.
+    Missing = "mandate::check::missing",
     /// A field path that has many rows where one value is needed.
     PathHere = "mandate::check::path-here",
     /// `rounded to` on a measure that is not a share, or to a step that is not positive.
@@ -161,6 +170,9 @@ codes! {
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
+    /// A per-row deadline counted in school days, which need the district's school calendar (not
+    /// available yet).
+    SchoolDays = "mandate::check::school-days",
     /// Dates still in an earlier school year than the guide's `year` (a new revision copied from the
     /// last one): constants, windows, due dates, the `issued` date and dates in quoted guide text.
     StaleDate = "mandate::check::stale-date",

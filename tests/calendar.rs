@@ -113,6 +113,29 @@ fn export_is_deterministic() {
     );
 }
 
+/// A per-row deadline (`within 30 days of enrolled`) has no date of its own: the text calendar
+/// lists it as set by each row's data, and it is no event.
+#[test]
+fn per_row_deadlines_are_set_by_each_rows_data() {
+    let (_, checked) =
+        mandate::check::check_path(Path::new("tests/fixtures/lint/row_deadlines/case.policy"))
+            .unwrap();
+    let model = checked.model.unwrap();
+    let text = mandate::report::calendar::text(&model, None);
+    let part = text
+        .split_once("set by each row's data:")
+        .map(|(_, p)| p)
+        .unwrap_or_else(|| panic!("no per-row part:\n{text}"));
+    assert!(
+        part.contains("assess_within_30_days due for each student: each student where el has assessed within 30 days of enrolled"),
+        "{text}"
+    );
+    assert!(!text.contains("set by each school's data:"), "{text}");
+    let ics = mandate::report::calendar::ics(&model, None);
+    assert!(events(&ics).is_empty(), "{ics}");
+    assert!(ics.contains("X-MANDATE-RELATIVE:assess_within_30_days due for each student"));
+}
+
 /// The text calendar: a constant's date with its section (never `[]`), windows and deadlines
 /// with theirs.
 #[test]

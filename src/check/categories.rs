@@ -43,10 +43,16 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (c, section): (&ast::CategoryDecl, _) = (c, *section);
-        let Some(entity) = self.entity_for(c.per.as_ref(), None) else {
-            if c.per.is_none() {
-                self.no_entity(&c.name);
-            }
+        // Its history record (`held norm_history.phbao`) belongs to the entity too.
+        let history: Vec<&ast::Ident> = c
+            .entries
+            .iter()
+            .filter_map(|e| match &e.value {
+                ast::CategoryValue::Path(r, _) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let Some(entity) = self.infer_entity(&c.name, c.per.as_ref(), &history, &[&c.when]) else {
             self.progress.insert(i, Progress::Failed);
             return None;
         };

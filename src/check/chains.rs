@@ -26,6 +26,7 @@ fn measures_read(e: &TExpr, out: &mut Vec<usize>) {
                 stack.push(value);
                 stack.push(set);
             }
+            TExprKind::Missing(fields) => stack.extend(fields),
             TExprKind::Const(_)
             | TExprKind::Category(_)
             | TExprKind::EntityField(_)
@@ -49,6 +50,7 @@ pub fn check(model: &Model) -> Vec<Problem> {
                         measures_read(f, &mut out);
                     }
                 }
+                MeasureDef::RuleRows { .. } => {}
             }
             out.sort_unstable();
             out.dedup();

@@ -86,7 +86,12 @@ impl Checker<'_> {
 
     /// Two operands that can be compared; a diagnostic otherwise.
     pub(crate) fn compatible(&mut self, a: &TExpr, b: &TExpr, op: Span) -> Option<()> {
-        let ok = a.ty == b.ty || (numeric(a.ty) && numeric(b.ty));
+        // An amount compares with an amount, or with a plain number of dollars.
+        let money = |x: Type, y: Type| x == Type::Money && matches!(y, Type::Int | Type::Number);
+        let ok = a.ty == b.ty
+            || (numeric(a.ty) && numeric(b.ty))
+            || money(a.ty, b.ty)
+            || money(b.ty, a.ty);
         if ok {
             self.rounding_note(a, b, op);
             self.rounding_note(b, a, op);
@@ -180,6 +185,7 @@ impl Checker<'_> {
                     }
                     (Literal::Number(_), _) => Type::Number,
                     (Literal::Percent(_), _) => Type::Percent,
+                    (Literal::Money(_), _) => Type::Money,
                     (Literal::Ratio(..), _) => Type::Ratio,
                     (Literal::Date(_), _) => Type::Date,
                     (Literal::Duration(_), _) => Type::Duration,
@@ -249,7 +255,56 @@ impl Checker<'_> {
                 }
             },
             ExprKind::Binary(op, l, r) => self.binary(op, l, r, cx, span),
+            ExprKind::Missing => {
+                self.push(
+                    Problem::error(
+                        Code::Missing,
+                        span,
+                        "`missing` stands only after a condition: `X or missing`, `X and not missing`",
+                    )
+                    .label("says how an absent value counts in the condition before it")
+                    .help("write `assessed <= due or missing` (an absent value meets it) or `... and not missing` (it fails)"),
+                );
+                None
+            }
         }
+    }
+
+    /// `X or missing`, `X and not missing`: `missing` tests the optional fields `X` reads.
+    fn missing_of(&mut self, a: &TExpr, cx: &Cx, span: Span) -> Option<TExpr> {
+        let schema = &self.model.schema;
+        let optional = |rec: Option<RecordId>, f: usize| {
+            rec.and_then(|r| schema.record(r))
+                .and_then(|r| r.fields.get(f))
+                .is_some_and(|f| f.optional)
+        };
+        let mut fields: Vec<TExpr> = Vec::new();
+        a.walk(&mut |x| {
+            let keep = match x.kind {
+                TExprKind::RowField(f) => optional(cx.row, f),
+                TExprKind::EntityField(f) => optional(cx.entity, f),
+                _ => false,
+            };
+            if keep {
+                fields.push(x.clone());
+            }
+        });
+        if fields.is_empty() {
+            self.push(
+                Problem::error(
+                    Code::Missing,
+                    span,
+                    format!(
+                        "`{}` reads no optional value, so nothing in it can be missing",
+                        self.text(a.span)
+                    ),
+                )
+                .label("never applies")
+                .help("remove `or missing`; only a field declared `optional` can be empty"),
+            );
+            return None;
+        }
+        Some(texpr(TExprKind::Missing(fields), Type::Bool, span))
     }
 
     fn binary(
@@ -263,7 +318,18 @@ impl Checker<'_> {
         match op.node {
             BinOp::And | BinOp::Or => {
                 let a = self.expr(l, cx, Some(Type::Bool));
-                let b = self.expr(r, cx, Some(Type::Bool));
+                let negated_missing =
+                    matches!(&r.kind, ExprKind::Not(inner) if inner.kind == ExprKind::Missing);
+                let b = if r.kind == ExprKind::Missing || negated_missing {
+                    let m = self.missing_of(a.as_ref()?, cx, r.span)?;
+                    if negated_missing {
+                        Some(texpr(TExprKind::Not(Box::new(m)), Type::Bool, r.span))
+                    } else {
+                        Some(m)
+                    }
+                } else {
+                    self.expr(r, cx, Some(Type::Bool))
+                };
                 let (a, b) = (a?, b?);
                 let ok_a =
                     self.expect_type(&a, Type::Bool, &format!("`{}`'s operand", op.node.symbol()));
@@ -418,7 +484,18 @@ impl Checker<'_> {
                     BinOp::Mul => ArithOp::Mul,
                     _ => ArithOp::Div,
                 };
+                let scalar = |t: Type| numeric(t) || t == Type::Percent;
                 let ty = match (arith, a.ty, b.ty) {
+                    // Money: amounts add up; a share or multiple of an amount is an amount
+                    // (`allocation * 1%`); an amount over an amount is a share.
+                    (ArithOp::Add | ArithOp::Sub, Type::Money, Type::Money) => Type::Money,
+                    // A plain number beside an amount is dollars (a `number` field of amounts).
+                    (ArithOp::Add | ArithOp::Sub, Type::Money, y) if numeric(y) => Type::Money,
+                    (ArithOp::Add | ArithOp::Sub, x, Type::Money) if numeric(x) => Type::Money,
+                    (ArithOp::Mul, Type::Money, y) if scalar(y) => Type::Money,
+                    (ArithOp::Mul, x, Type::Money) if scalar(x) => Type::Money,
+                    (ArithOp::Div, Type::Money, y) if numeric(y) => Type::Money,
+                    (ArithOp::Div, Type::Money, Type::Money) => Type::Percent,
                     (ArithOp::Add | ArithOp::Sub, Type::Date, Type::Duration) => Type::Date,
                     (ArithOp::Add, Type::Duration, Type::Date) => Type::Date,
                     (ArithOp::Div, x, y) if numeric(x) && numeric(y) => Type::Percent,
@@ -656,6 +733,11 @@ impl Checker<'_> {
                     id.name
                 )),
             );
+            return None;
+        }
+        // A field of another record: say so, rather than suggest a similar name.
+        if let Some(p) = self.misplaced_name(id, cx.entity) {
+            self.push(p);
             return None;
         }
         let mut cands: Vec<String> = self.all_names().into_iter().map(String::from).collect();

@@ -16,8 +16,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The entity a measure, category, window or rule is about: `per X`, else the entity of the
-    /// record it aggregates, else the first entity declared.
+    /// The entity a statement is about: `per X`, else the entity of `record` (itself when it is
+    /// one, else the entity its first reference field names). Without either, none: see
+    /// `infer_entity`.
     pub(super) fn entity_for(
         &mut self,
         per: Option<&ast::Ident>,
@@ -75,7 +76,7 @@ impl<'a> Checker<'a> {
                 return Some(e);
             }
         }
-        self.model.schema.entities().next().map(|(r, _)| r)
+        None
     }
 
     pub(super) fn no_entity(&mut self, name: &ast::Ident) {
@@ -167,15 +168,7 @@ impl<'a> Checker<'a> {
             return None;
         };
         let (m, section): (&ast::MeasureDecl, _) = (m, *section);
-        let agg_record = match &m.expr.kind {
-            ast::ExprKind::Agg(a) => self.model.schema.record_by_name(&a.record.name),
-            _ => None,
-        };
-        let entity = self.entity_for(m.per.as_ref(), agg_record);
-        let Some(entity) = entity else {
-            if m.per.is_none() {
-                self.no_entity(&m.name);
-            }
+        let Some(entity) = self.infer_entity(&m.name, m.per.as_ref(), &[], &[&m.expr]) else {
             self.progress.insert(i, Progress::Failed);
             return None;
         };
@@ -281,7 +274,33 @@ impl<'a> Checker<'a> {
         span: Span,
         entity: RecordId,
     ) -> Option<(MeasureDef, Type)> {
+        if let Some(state) = &a.state {
+            return self.rule_rows(a, state.node, span, entity);
+        }
         let record = self.record_ref(&a.record)?;
+        if record == entity {
+            let field = a.field.as_ref().map_or("FIELD", |f| f.name.as_str());
+            self.push(
+                Problem::error(
+                    Code::OwnRecord,
+                    span,
+                    format!(
+                        "`{}` aggregates each `{}`'s own record, which is one row: the {} itself",
+                        self.text(span),
+                        a.record.name,
+                        a.record.name
+                    ),
+                )
+                .label(format!("one row per `{}`", a.record.name))
+                .help(format!(
+                    "read the field directly: write `{field}` instead of `{}`; to aggregate over every `{}`, measure it `per` an entity that `{}` refers to",
+                    self.text(span),
+                    a.record.name,
+                    a.record.name
+                )),
+            );
+            return None;
+        }
         let by = self.owner_field(record, entity, a.record.span)?;
         let field = match &a.field {
             Some(f) => Some(self.record_field(record, f)?),
@@ -350,6 +369,7 @@ impl<'a> Checker<'a> {
             (ast::AggFn::Sum, false, Some(f), Some(t)) => match t {
                 Type::Int | Type::Weight => (AggKind::Sum(f), Type::Int),
                 Type::Number => (AggKind::Sum(f), Type::Number),
+                Type::Money => (AggKind::Sum(f), Type::Money),
                 _ => {
                     self.push(
                         Problem::error(
@@ -368,7 +388,12 @@ impl<'a> Checker<'a> {
             (func, false, Some(f), Some(t)) => {
                 if !matches!(
                     t,
-                    Type::Date | Type::Int | Type::Number | Type::Percent | Type::SchoolYear
+                    Type::Date
+                        | Type::Int
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Money
+                        | Type::SchoolYear
                 ) {
                     self.push(
                         Problem::error(
@@ -408,6 +433,74 @@ impl<'a> Checker<'a> {
                 filter,
             },
             ty,
+        ))
+    }
+
+    /// `count assess_within_30_days overdue`: the rows of a per-row deadline in that state.
+    fn rule_rows(
+        &mut self,
+        a: &ast::Aggregate,
+        state: ast::RowState,
+        span: Span,
+        entity: RecordId,
+    ) -> Option<(MeasureDef, Type)> {
+        let help = format!(
+            "name a rule written `each R has F within 30 days of G`, as in `count RULE {}`",
+            state.word()
+        );
+        if a.func.node != ast::AggFn::Count || a.distinct || a.field.is_some() {
+            self.push(
+                Problem::error(
+                    Code::Aggregate,
+                    span,
+                    format!(
+                        "rows of a deadline are counted: `count {} {}`",
+                        a.record.name,
+                        state.word()
+                    ),
+                )
+                .help(help),
+            );
+            return None;
+        }
+        let rule = self.lookup(&a.record.name).and_then(|(i, d)| match d.stmt {
+            Stmt::Rule(r) => Some((i, r)),
+            _ => None,
+        });
+        let record_name = rule.and_then(|(_, r)| match &r.assertion {
+            ast::Assertion::Each {
+                record,
+                test: ast::EachTest::WithinOf { .. },
+                ..
+            } => Some(record.clone()),
+            _ => None,
+        });
+        let (Some((i, _)), Some(record_name)) = (rule, record_name) else {
+            self.push(
+                Problem::error(
+                    Code::Aggregate,
+                    a.record.span,
+                    format!(
+                        "`{}` is not a per-row deadline, so it has no {} rows",
+                        a.record.name,
+                        state.word()
+                    ),
+                )
+                .label("not a rule with `within ... of ...`")
+                .help(help),
+            );
+            return None;
+        };
+        self.use_def(i);
+        let record = self.record_ref(&record_name)?;
+        self.owner_field(record, entity, a.record.span)?;
+        Some((
+            MeasureDef::RuleRows {
+                rule: a.record.name.clone(),
+                record,
+                state,
+            },
+            Type::Int,
         ))
     }
 }

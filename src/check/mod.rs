@@ -13,6 +13,7 @@
 //! | `guide.rs` | the `guide` block |
 //! | `types.rs` | value types and their spellings, sets, constants |
 //! | `records.rs` | records, fields, keys, links between entities |
+//! | `entity.rs` | which entity a statement is about: `per`, or inferred from what it reads |
 //! | `measures.rs` | measures and aggregations, in dependency order |
 //! | `categories.rs` | categories and their transitions |
 //! | `windows.rs` | windows, and dates inside the school year |
@@ -27,6 +28,7 @@
 mod categories;
 mod chains;
 pub mod diag;
+mod entity;
 mod exprs;
 mod guide;
 pub mod load;
@@ -171,6 +173,7 @@ const BUILTIN_TYPES: &[(&str, Type)] = &[
     ("duration", Type::Duration),
     ("school_year", Type::SchoolYear),
     ("weight", Type::Weight),
+    ("money", Type::Money),
 ];
 
 impl<'a> Checker<'a> {

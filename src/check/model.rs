@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::syntax::Span;
+pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
 
 /// Index of a record type in [`Schema::records`].
@@ -26,6 +27,8 @@ pub enum Type {
     Date,
     /// A share or percentage, kept exact.
     Percent,
+    /// An amount of money in dollars, kept exact (`$5,000.50`).
+    Money,
     Ratio,
     Duration,
     SchoolYear,
@@ -160,6 +163,7 @@ impl Schema {
             Type::Bool => "true/false".into(),
             Type::Date => "a date".into(),
             Type::Percent => "a percentage".into(),
+            Type::Money => "an amount of money".into(),
             Type::Ratio => "a ratio".into(),
             Type::Duration => "a duration".into(),
             Type::SchoolYear => "a school year".into(),
@@ -383,6 +387,11 @@ impl TExpr {
                 value.walk(f);
                 set.walk(f);
             }
+            TExprKind::Missing(fields) => {
+                for x in fields {
+                    x.walk(f);
+                }
+            }
             TExprKind::Const(_)
             | TExprKind::Measure(_)
             | TExprKind::Category(_)
@@ -435,6 +444,9 @@ pub enum TExprKind {
     },
     /// Arithmetic: date ± duration, number ops, and `a / b` which gives an exact share.
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `missing` in `X or missing`: whether one of the optional fields `X` reads (each a
+    /// `RowField` or `EntityField`) is empty.
+    Missing(Vec<TExpr>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -510,6 +522,13 @@ pub enum MeasureDef {
     },
     /// A formula over other measures, constants and entity fields.
     Formula(TExpr),
+    /// `count assess_within_30_days overdue`: the entity's rows of a per-row deadline (named
+    /// `rule`, over `record`) in that state as of the evaluation date.
+    RuleRows {
+        rule: String,
+        record: RecordId,
+        state: crate::syntax::ast::RowState,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -603,6 +622,8 @@ pub enum Check {
         filter: Option<TExpr>,
         field: usize,
         test: EachTest,
+        /// How a row whose field (or a value its test reads) is empty counts; none: undetermined.
+        absent: Option<Absent>,
     },
     /// A matching row's field is on or before the due date.
     Deadline {
@@ -623,6 +644,11 @@ pub enum Check {
 #[derive(Clone, Debug)]
 pub enum EachTest {
     Within(usize),
+    /// Each row is due `period` after its own date field `from`: ok, late, pending or overdue.
+    WithinOf {
+        period: Duration,
+        from: usize,
+    },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
     NotOn {
         record: RecordId,

@@ -42,6 +42,8 @@ pub fn check(model: &Model) -> Vec<Problem> {
                 AggKind::Count | AggKind::CountDistinct(_) => None,
             },
             MeasureDef::Formula(e) => private_in(model, m.entity, e),
+            // A count of rows prints no value.
+            MeasureDef::RuleRows { .. } => None,
         };
         if let Some(name) = private {
             out.push(error(
@@ -153,7 +155,9 @@ fn private_in(model: &Model, entity: RecordId, e: &TExpr) -> Option<String> {
                 stack.push((entity, value));
                 stack.push((entity, set));
             }
-            TExprKind::Const(_)
+            // Whether a value is empty prints no value.
+            TExprKind::Missing(_)
+            | TExprKind::Const(_)
             | TExprKind::Measure(_)
             | TExprKind::Category(_)
             | TExprKind::RowField(_)

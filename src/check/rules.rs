@@ -43,10 +43,18 @@ impl<'a> Checker<'a> {
             Some(n) => Some(self.record_ref(n)?),
             None => None,
         };
-        let Some(entity) = self.entity_for(r.per.as_ref(), record) else {
-            self.no_entity(&r.name);
-            return None;
-        };
+        let mut exprs: Vec<&ast::Expr> = section
+            .and_then(|s| s.applies.as_ref())
+            .into_iter()
+            .chain(r.applies.as_ref())
+            .collect();
+        match &r.assertion {
+            ast::Assertion::Holds(e) => exprs.push(e),
+            ast::Assertion::Deadline { due, .. } => exprs.push(due),
+            ast::Assertion::Each { .. } | ast::Assertion::Retain { .. } => {}
+        }
+        let records: Vec<&ast::Ident> = record_name.into_iter().collect();
+        let entity = self.infer_entity(&r.name, r.per.as_ref(), &records, &exprs)?;
         let cx = exprs::Cx::entity(entity);
         let parts: Vec<String> = section
             .and_then(|s| s.applies.as_ref())
@@ -110,6 +118,7 @@ impl<'a> Checker<'a> {
                 filter,
                 field,
                 test,
+                absent,
                 span,
                 ..
             } => {
@@ -169,6 +178,53 @@ impl<'a> Checker<'a> {
                         let wi = self.model.windows.iter().position(|x| x.name == w.name)?;
                         EachTest::Within(wi)
                     }
+                    ast::EachTest::WithinOf {
+                        period,
+                        school_days,
+                        from,
+                    } => {
+                        if *school_days {
+                            self.push(
+                                Problem::error(
+                                    Code::SchoolDays,
+                                    period.span,
+                                    "school days are not available yet: counting them needs the district's school calendar",
+                                )
+                                .label("school days")
+                                .help(format!(
+                                    "count calendar days or weeks (`within {} days of {}`, about 7 calendar days for 5 school days) and say so in a comment, until school calendars are supported",
+                                    period.node.n * 7 / 5,
+                                    from.name
+                                )),
+                            );
+                            return None;
+                        }
+                        if period.node.n <= 0 {
+                            self.push(
+                                Problem::error(
+                                    Code::TypeMismatch,
+                                    period.span,
+                                    "a due date is a positive time after its start",
+                                )
+                                .help("write, for example, `within 30 days of enrolled`"),
+                            );
+                            return None;
+                        }
+                        if fty != Type::Date {
+                            self.field_not_date(record, field, fty);
+                            return None;
+                        }
+                        let fi_from = self.record_field(record, from)?;
+                        let from_ty = self.field_ty(record, fi_from)?;
+                        if from_ty != Type::Date {
+                            self.field_not_date(record, from, from_ty);
+                            return None;
+                        }
+                        EachTest::WithinOf {
+                            period: period.node,
+                            from: fi_from,
+                        }
+                    }
                     ast::EachTest::NotOn {
                         record: other,
                         field: of,
@@ -212,6 +268,7 @@ impl<'a> Checker<'a> {
                         filter,
                         field: fi,
                         test,
+                        absent: absent.as_ref().map(|a| a.node),
                     },
                     *span,
                 )

@@ -48,7 +48,7 @@ fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
                     out.push((e.span, w));
                 }
             }
-            ExprKind::Name(_) | ExprKind::Path(..) => {}
+            ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             ExprKind::Set(m) => stack.extend(m),
             ExprKind::Not(x) => stack.push(x),
             ExprKind::Binary(_, a, b) => {
@@ -70,7 +70,7 @@ fn names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     while let Some(e) = stack.pop() {
         match &e.kind {
             ExprKind::Name(n) => out.push(&n.name),
-            ExprKind::Lit(_) | ExprKind::Path(..) => {}
+            ExprKind::Lit(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             ExprKind::Set(m) => stack.extend(m),
             ExprKind::Not(x) => stack.push(x),
             ExprKind::Binary(_, a, b) => {
@@ -128,7 +128,7 @@ fn assertion_exprs(a: &Assertion) -> Vec<&Expr> {
         Assertion::Each { filter, test, .. } => {
             let mut v: Vec<&Expr> = filter.iter().collect();
             match test {
-                EachTest::Within(_) => {}
+                EachTest::Within(_) | EachTest::WithinOf { .. } => {}
                 EachTest::NotOn { filter, .. } => v.extend(filter),
                 EachTest::Compare(_, e) => v.push(e),
             }

@@ -149,6 +149,11 @@ impl Checker<'_> {
                 i128::from(d.digits),
                 i128::from(d.denominator()),
             )?),
+            // Dollars, exact to the cent (and beyond: shares of an amount stay exact).
+            Literal::Money(d) => Value::Number(Ratio::new(
+                i128::from(d.digits),
+                i128::from(d.denominator()),
+            )?),
             Literal::Percent(d) => Value::Number(Ratio::new(
                 i128::from(d.digits),
                 i128::from(d.denominator()) * 100,

@@ -19,8 +19,29 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let (w, section): (&ast::WindowDecl, _) = (w, *section);
-            let Some(entity) = self.entity_for(None, None) else {
-                self.no_entity(&w.name);
+            let exprs: Vec<&ast::Expr> = w
+                .cases
+                .iter()
+                .flat_map(|c| {
+                    let bounds: Vec<&ast::Expr> = match &c.spec {
+                        ast::WindowSpec::Range(_) => Vec::new(),
+                        ast::WindowSpec::Bounds { lower, upper } => {
+                            lower.iter().chain(upper.iter()).map(|b| &b.expr).collect()
+                        }
+                    };
+                    c.when.iter().chain(bounds)
+                })
+                .collect();
+            let entity = if self.reads_nothing(&exprs) {
+                // The same dates for every entity.
+                self.model.schema.entities().next().map(|(r, _)| r)
+            } else {
+                self.infer_entity(&w.name, None, &[], &exprs)
+            };
+            let Some(entity) = entity else {
+                if self.model.schema.entities().next().is_none() {
+                    self.no_entity(&w.name);
+                }
                 continue;
             };
             let cx = exprs::Cx::entity(entity);

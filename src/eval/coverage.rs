@@ -208,6 +208,26 @@ impl Coverage {
                     out
                 }
                 MeasureDef::Formula(_) => BTreeSet::new(),
+                // The rule's own rows: its record, and the fields its rule reads.
+                MeasureDef::RuleRows { rule, record, .. } => {
+                    let mut out = BTreeSet::new();
+                    cov.record_into(*record, &mut out);
+                    if let Some(r) = model.rules.iter().find(|r| &r.name == rule)
+                        && let Check::Each {
+                            field,
+                            filter,
+                            test: EachTest::WithinOf { from, .. },
+                            ..
+                        } = &r.check
+                    {
+                        cov.field_into(*record, *field, &mut out);
+                        cov.field_into(*record, *from, &mut out);
+                        if let Some(e) = filter {
+                            cov.row_fields_into(e, *record, &mut out);
+                        }
+                    }
+                    out
+                }
             })
             .collect();
         cov.history = model
@@ -240,7 +260,7 @@ impl Coverage {
                     MeasureDef::Agg {
                         filter: Some(e), ..
                     } => cov.expr_into(e, m.entity, &mut out),
-                    MeasureDef::Agg { .. } => {}
+                    MeasureDef::Agg { .. } | MeasureDef::RuleRows { .. } => {}
                 }
                 if let Some(slot) = cov.measures.get_mut(i)
                     && *slot != out
@@ -275,6 +295,7 @@ impl Coverage {
                         filter,
                         field,
                         test,
+                        ..
                     } => {
                         cov.record_into(*record, &mut out);
                         cov.field_into(*record, *field, &mut out);
@@ -283,6 +304,9 @@ impl Coverage {
                         }
                         match test {
                             EachTest::Within(_) => {}
+                            EachTest::WithinOf { from, .. } => {
+                                cov.field_into(*record, *from, &mut out)
+                            }
                             EachTest::NotOn {
                                 record: o,
                                 field: of,

@@ -285,7 +285,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             };
             let inputs = match &m.def {
                 MeasureDef::Formula(e) => Some(self.formula_text(e)),
-                MeasureDef::Agg { .. } => Some(
+                MeasureDef::Agg { .. } | MeasureDef::RuleRows { .. } => Some(
                     self.ev
                         .sources
                         .slice(m.span)

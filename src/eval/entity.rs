@@ -169,7 +169,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             match model.measures.get(m).map(|x| &x.def) {
                 Some(MeasureDef::Formula(f)) => measures_in(f, &mut todo),
-                Some(MeasureDef::Agg { record, .. }) => {
+                Some(MeasureDef::Agg { record, .. } | MeasureDef::RuleRows { record, .. }) => {
                     if let Some(n) = self.ev.skipped.get(&(*record, self.entity, self.idx)) {
                         notes.insert(*record, *n);
                     }
@@ -219,7 +219,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             return false;
         };
         match &me.def {
-            MeasureDef::Agg { .. } => {
+            MeasureDef::Agg { .. } | MeasureDef::RuleRows { .. } => {
                 matches!(self.measure_value(m), Some(Value::Int(k)) if k > 0 && k < n)
             }
             MeasureDef::Formula(e) => {
@@ -293,6 +293,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 let v = eval(e, self);
                 self.row = saved;
                 v
+            }
+            MeasureDef::RuleRows { .. }
+                if self.ev.cov.direct.get(m).is_some_and(|d| !d.is_empty()) =>
+            {
+                None
+            }
+            MeasureDef::RuleRows { record, .. }
+                if self
+                    .ev
+                    .skipped
+                    .contains_key(&(*record, self.entity, self.idx)) =>
+            {
+                None
+            }
+            MeasureDef::RuleRows { rule, state, .. } => {
+                self.rule_rows(rule, *state).map(Value::Int)
             }
         };
         let rounded = match (measure.rounding, &exact) {
@@ -530,7 +546,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             ),
                             None => format!("{} is undefined", me.name),
                         },
-                        MeasureDef::Formula(_) => format!("{} is undefined", me.name),
+                        MeasureDef::Formula(_) | MeasureDef::RuleRows { .. } => {
+                            format!("{} is undefined", me.name)
+                        }
                     },
                 })
             })

@@ -129,6 +129,10 @@ enum Acc {
 struct Streamed {
     count: u64,
     first: Vec<(DataLoc, String)>,
+    /// Rows whose value is empty (or is compared with an empty one) when the policy does not say
+    /// how that counts: undetermined.
+    blank: u64,
+    blank_first: Vec<DataLoc>,
 }
 
 const KEEP_EXAMPLES: usize = 3;

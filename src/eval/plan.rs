@@ -112,6 +112,8 @@ pub(super) struct StreamPlan<'m, F = RowFilter<'m>> {
     pub(super) op: CmpOp,
     pub(super) rhs: Rhs<'m>,
     pub(super) entities: usize,
+    /// How a row whose value is empty counts (see [`Check::Each`]).
+    pub(super) absent: Option<Absent>,
 }
 
 /// What one pass over a record does per row.
@@ -260,12 +262,16 @@ impl<'m> RecordPlan<'m> {
                     filter,
                     field,
                     test,
+                    absent,
                 } => {
                     let mine = *record == rid;
                     if mine {
                         fs.push(*field);
                         if let Some(f) = filter {
                             collect_fields(f, &mut fs);
+                        }
+                        if let EachTest::WithinOf { from, .. } = test {
+                            fs.push(*from);
                         }
                         if let EachTest::Compare(_, e) = test {
                             collect_fields(e, &mut fs);
@@ -315,6 +321,7 @@ impl<'m> RecordPlan<'m> {
                             op: *op,
                             rhs,
                             entities: entities.len(rule.entity),
+                            absent: *absent,
                         });
                     } else if mine || other {
                         keep = true;
@@ -400,6 +407,7 @@ impl<'m> RecordPlan<'m> {
                 op: s.op,
                 rhs: s.rhs,
                 entities: s.entities,
+                absent: s.absent,
             })
             .collect();
         let dated = dating_field(model, rid, rec).and_then(|f| {
@@ -555,9 +563,6 @@ impl<'m> RecordPlan<'m> {
             let Some(v) = row.values.get(s.field) else {
                 continue;
             };
-            if *v == Value::Null {
-                continue;
-            }
             let computed;
             let rhs = match &s.rhs {
                 Rhs::Fixed(r) => r.as_ref(),
@@ -572,22 +577,59 @@ impl<'m> RecordPlan<'m> {
                     computed.as_ref()
                 }
             };
-            let Some(rhs) = rhs else { continue };
-            let order = match (v, rhs) {
-                (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
-                _ => value::compare(v, rhs),
-            };
-            let ok = order.map(|o| s.op.holds(o)).unwrap_or(false);
-            if ok {
-                continue;
+            // An empty value, or an empty one it is compared with: met with `or missing`,
+            // failed with `and not missing`, otherwise undetermined (never silently met).
+            let blank = *v == Value::Null
+                || match &s.rhs {
+                    Rhs::Expr(e) => e.any(&|x| match x.kind {
+                        TExprKind::RowField(f) => row.values.get(f) == Some(&Value::Null),
+                        TExprKind::EntityField(f) => {
+                            entity.and_then(|en| en.get(f)) == Some(&Value::Null)
+                        }
+                        _ => false,
+                    }),
+                    Rhs::Fixed(_) => false,
+                };
+            if blank {
+                match s.absent {
+                    Some(Absent::Met) => continue,
+                    Some(Absent::Fails) => {}
+                    None => {
+                        if let Some(st) = streamed.get_mut(ei as usize) {
+                            st.blank += 1;
+                            if st.blank_first.len() < KEEP_EXAMPLES {
+                                st.blank_first.push(DataLoc {
+                                    file: row.file.display().to_string(),
+                                    location: row.location(),
+                                    number: row.line,
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                let Some(rhs) = rhs else { continue };
+                let order = match (v, rhs) {
+                    (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+                    _ => value::compare(v, rhs),
+                };
+                let ok = order.map(|o| s.op.holds(o)).unwrap_or(false);
+                if ok {
+                    continue;
+                }
             }
             if let Some(st) = streamed.get_mut(ei as usize) {
                 st.count += 1;
                 if st.first.len() < KEEP_EXAMPLES {
                     let fty = rec.fields.get(s.field).map(|f| f.ty).unwrap_or(Type::Text);
-                    let shown = show(v, fty, schema, &|r, i| {
-                        entities.id(r, i).map(str::to_string)
-                    });
+                    let shown = if *v == Value::Null {
+                        "(empty)".to_string()
+                    } else {
+                        show(v, fty, schema, &|r, i| {
+                            entities.id(r, i).map(str::to_string)
+                        })
+                    };
                     st.first.push((
                         DataLoc {
                             file: row.file.display().to_string(),
@@ -657,6 +699,9 @@ impl<'m> RecordPlan<'m> {
                 s.count += k.count;
                 let room = KEEP_EXAMPLES.saturating_sub(s.first.len());
                 s.first.extend(k.first.into_iter().take(room));
+                s.blank += k.blank;
+                let room = KEEP_EXAMPLES.saturating_sub(s.blank_first.len());
+                s.blank_first.extend(k.blank_first.into_iter().take(room));
             }
         }
         for (v, m) in into.kept.iter_mut().zip(later.kept) {

@@ -141,6 +141,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 filter,
                 field,
                 test,
+                absent,
             } => {
                 if let Some(st) = self
                     .ev
@@ -149,6 +150,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     .and_then(|v| v.get(self.idx as usize))
                 {
                     let (fname, rname) = names(schema, *record, *field);
+                    self.blank_rows(rule, *record, *field, st.blank, &st.blank_first, out);
                     for (loc, shown) in &st.first {
                         out.push(self.finding(
                             rule,
@@ -205,6 +207,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     }
                     _ => None,
                 };
+                // Rows whose value is empty, when the policy does not say how that counts.
+                let mut blank = 0u64;
+                let mut blank_first: Vec<DataLoc> = Vec::new();
+                let mut due = RowDue::default();
                 for r in rows {
                     self.row = Some(&r.values);
                     let pass_filter = filter
@@ -218,7 +224,74 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     let Some(v) = r.values.get(*field) else {
                         continue;
                     };
-                    if *v == Value::Null {
+                    // A due date set by the row's own data: an empty value is not done yet.
+                    if let EachTest::WithinOf { period, from } = test {
+                        let start = r.values.get(*from).and_then(date_of);
+                        let Some(start) = start else {
+                            // No start date, no due date: met with `or missing` (the clock has
+                            // not started), otherwise undetermined.
+                            if *absent == Some(Absent::Met) {
+                                continue;
+                            }
+                            if *absent == Some(Absent::Fails) {
+                                let (from_name, rname) = names(schema, *record, *from);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname}.{from_name} is empty, and `{}` counts that as failing",
+                                        Absent::Fails.words()
+                                    ),
+                                    Some(self.ev.loc(r)),
+                                ));
+                                continue;
+                            }
+                            blank += 1;
+                            if blank_first.len() < KEEP_EXAMPLES {
+                                blank_first.push(self.ev.loc(r));
+                            }
+                            continue;
+                        };
+                        let Some((status, due_on, done)) =
+                            row_state(start, v, *period, self.ev.opts.as_of)
+                        else {
+                            continue;
+                        };
+                        due.add(status, self.ev.loc(r), due_on, done);
+                        continue;
+                    }
+                    // An empty value, or an empty one the test compares it with: met with
+                    // `or missing`, failed with `and not missing`, otherwise undetermined.
+                    let rhs_blank = match test {
+                        EachTest::Compare(_, e) => self.reads_empty(e, &r.values),
+                        _ => false,
+                    };
+                    if *v == Value::Null || rhs_blank {
+                        match absent {
+                            Some(Absent::Met) => {}
+                            Some(Absent::Fails) => out.push(self.finding(
+                                rule,
+                                Status::Violation,
+                                rule.severity,
+                                format!(
+                                    "{rname}.{fname} {}, and `{}` counts that as failing",
+                                    if *v == Value::Null {
+                                        "is empty".to_string()
+                                    } else {
+                                        "is compared with an empty value".to_string()
+                                    },
+                                    Absent::Fails.words()
+                                ),
+                                Some(self.ev.loc(r)),
+                            )),
+                            None => {
+                                blank += 1;
+                                if blank_first.len() < KEEP_EXAMPLES {
+                                    blank_first.push(self.ev.loc(r));
+                                }
+                            }
+                        }
                         continue;
                     }
                     match test {
@@ -264,6 +337,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                 }
                             }
                         }
+                        EachTest::WithinOf { .. } => {}
                         EachTest::NotOn { record: o, .. } => {
                             let Some(d) = date_of(v) else { continue };
                             if let Some(er) = excluded.as_ref().and_then(|m| m.get(&d)) {
@@ -313,6 +387,30 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         }
                     }
                 }
+                if let EachTest::WithinOf { period, from } = test {
+                    self.row_due_findings(rule, *record, *field, *from, *period, &due, out);
+                    // A row with no start date has no due date: undetermined.
+                    let (from_name, rname) = names(schema, *record, *from);
+                    if blank > 0 {
+                        let places: Vec<String> = blank_first
+                            .iter()
+                            .map(|l| format!("{} {}", l.file, l.location))
+                            .collect();
+                        out.push(self.finding(
+                            rule,
+                            Status::Undetermined,
+                            rule.severity,
+                            format!(
+                                "{blank} {rname} row{} cannot be checked: {from_name} is empty, so the row has no due date ({})",
+                                if blank == 1 { "" } else { "s" },
+                                places.join(", ")
+                            ),
+                            blank_first.first().cloned(),
+                        ));
+                    }
+                    return;
+                }
+                self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }
             Check::Deadline {
                 record,
@@ -486,6 +584,208 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
+    /// The findings of a per-row deadline for this entity: one per status (overdue, late,
+    /// pending), each with the counts of every status and the first rows by data location.
+    #[expect(clippy::too_many_arguments, reason = "the parts of one rule, named")]
+    fn row_due_findings(
+        &self,
+        rule: &RuleDef,
+        record: RecordId,
+        field: usize,
+        from: usize,
+        period: crate::syntax::ast::Duration,
+        due: &RowDue,
+        out: &mut Vec<Finding>,
+    ) {
+        let schema = &self.model().schema;
+        let (fname, rname) = names(schema, record, field);
+        let (from_name, _) = names(schema, record, from);
+        let private = schema.record(record).is_some_and(|r| {
+            [field, from]
+                .iter()
+                .any(|f| r.fields.get(*f).is_some_and(|x| x.private))
+        });
+        let as_of = us_date(self.ev.opts.as_of);
+        let counts = format!(
+            "{} {rname} rows: {} ok, {} late, {} pending, {} overdue",
+            due.total(),
+            due.ok,
+            due.count(Status::Late),
+            due.count(Status::Pending),
+            due.count(Status::Overdue)
+        );
+        for status in [Status::Overdue, Status::Late, Status::Pending] {
+            let n = due.count(status);
+            if n == 0 {
+                continue;
+            }
+            let first: Vec<&DueRow> = due
+                .first
+                .iter()
+                .filter(|(s, _)| *s == status)
+                .map(|(_, x)| x)
+                .collect();
+            let places: Vec<String> = first
+                .iter()
+                .map(|(l, due_on, done)| {
+                    let when = match (private, status, done) {
+                        (true, _, _) => String::new(),
+                        (false, Status::Late, Some(d)) => {
+                            let days = d.signed_duration_since(*due_on).num_days();
+                            format!(
+                                " ({} day{} late, due {})",
+                                days,
+                                if days == 1 { "" } else { "s" },
+                                us_date(*due_on)
+                            )
+                        }
+                        (false, _, _) => format!(" (due {})", us_date(*due_on)),
+                    };
+                    format!("{} {}{when}", l.file, l.location)
+                })
+                .collect();
+            let more = n.saturating_sub(first.len() as u64);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let what = match status {
+                Status::Overdue => {
+                    format!("{fname} not done {period} after {from_name}, as of {as_of}")
+                }
+                Status::Late => format!("{fname} done more than {period} after {from_name}"),
+                _ => format!(
+                    "{fname} not done yet, due {period} after {from_name} (pending as of {as_of})"
+                ),
+            };
+            let severity = if status == Status::Pending {
+                Severity::Info
+            } else {
+                rule.severity
+            };
+            out.push(self.finding(
+                rule,
+                status,
+                severity,
+                format!(
+                    "{n} {rname} row{} {}: {what}: {}{more} ({counts})",
+                    if n == 1 { "" } else { "s" },
+                    Outcome::of(status).word(),
+                    places.join(", ")
+                ),
+                first.first().map(|(l, _, _)| l.clone()),
+            ));
+        }
+    }
+
+    /// `count RULE late`: this entity's rows of the per-row deadline `rule` in `state` as of the
+    /// evaluation date. Undefined when a selected row has no start date (its state is unknown)
+    /// and the rule does not count that as met.
+    pub(super) fn rule_rows(
+        &mut self,
+        rule: &str,
+        state: crate::syntax::ast::RowState,
+    ) -> Option<i64> {
+        use crate::syntax::ast::RowState;
+        let model = self.model();
+        let r = model.rules.iter().find(|r| r.name == rule)?;
+        // Its filter reads the entity it is about.
+        if r.entity != self.entity {
+            return None;
+        }
+        let Check::Each {
+            record,
+            filter,
+            field,
+            test: EachTest::WithinOf { period, from },
+            absent,
+        } = &r.check
+        else {
+            return None;
+        };
+        let want = match state {
+            RowState::Late => Status::Late,
+            RowState::Pending => Status::Pending,
+            RowState::Overdue => Status::Overdue,
+        };
+        let mut n: i64 = 0;
+        for row in self.kept_rows(*record) {
+            self.row = Some(&row.values);
+            let pass = filter
+                .as_ref()
+                .map(|f| eval_bool(f, self) == Some(true))
+                .unwrap_or(true);
+            self.row = None;
+            if !pass {
+                continue;
+            }
+            let Some(v) = row.values.get(*field) else {
+                continue;
+            };
+            let Some(start) = row.values.get(*from).and_then(date_of) else {
+                if *absent == Some(Absent::Met) {
+                    continue;
+                }
+                return None;
+            };
+            if let Some((Some(s), _, _)) = row_state(start, v, *period, self.ev.opts.as_of)
+                && s == want
+            {
+                n = n.checked_add(1)?;
+            }
+        }
+        Some(n)
+    }
+
+    /// Whether `e` reads an empty optional field of this row or of the entity.
+    fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
+        e.any(&|x| match x.kind {
+            TExprKind::RowField(f) => row.get(f) == Some(&Value::Null),
+            TExprKind::EntityField(f) => self.entity_field(f) == Some(&Value::Null),
+            _ => false,
+        })
+    }
+
+    /// One undetermined finding for the rows of an `each` rule whose value is empty, when the
+    /// policy does not say how an empty value counts: never silently met.
+    fn blank_rows(
+        &self,
+        rule: &RuleDef,
+        record: RecordId,
+        field: usize,
+        count: u64,
+        first: &[DataLoc],
+        out: &mut Vec<Finding>,
+    ) {
+        if count == 0 {
+            return;
+        }
+        let (fname, rname) = names(&self.model().schema, record, field);
+        let places: Vec<String> = first
+            .iter()
+            .map(|l| format!("{} {}", l.file, l.location))
+            .collect();
+        let more = count.saturating_sub(first.len() as u64);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        out.push(self.finding(
+            rule,
+            Status::Undetermined,
+            rule.severity,
+            format!(
+                "`{}` cannot be decided for {count} {rname} row{} whose {fname} (or the value it is compared with) is empty: {}{more}; the policy does not say how an empty value counts (`or missing`, `and not missing`)",
+                rule.text,
+                if count == 1 { "" } else { "s" },
+                places.join(", ")
+            ),
+            first.first().cloned(),
+        ));
+    }
+
     /// Whether an `each` rule has, for this entity, no row to check at all, known from rows that
     /// were read whole: then whatever was not read (the days of a `not on` test) cannot matter.
     pub(super) fn nothing_to_check(&mut self, rule: &RuleDef) -> bool {
@@ -567,4 +867,74 @@ pub(super) fn names(schema: &Schema, record: RecordId, field: usize) -> (&str, &
             .map_or("", |f| f.name.as_str()),
         rec.map_or("", |r| r.name.as_str()),
     )
+}
+
+/// One row of a per-row deadline: where it is, when it was due, when it was done.
+type DueRow = (DataLoc, NaiveDate, Option<NaiveDate>);
+
+/// A per-row deadline's rows for one entity: how many are ok, and per status the first few.
+#[derive(Default)]
+pub(super) struct RowDue {
+    ok: u64,
+    late: u64,
+    pending: u64,
+    overdue: u64,
+    /// The first rows of each status: where, due when, done when.
+    first: Vec<(Status, DueRow)>,
+}
+
+impl RowDue {
+    fn add(
+        &mut self,
+        status: Option<Status>,
+        loc: DataLoc,
+        due: NaiveDate,
+        done: Option<NaiveDate>,
+    ) {
+        let Some(status) = status else {
+            self.ok += 1;
+            return;
+        };
+        let shown = self.first.iter().filter(|(s, _)| *s == status).count();
+        if shown < KEEP_EXAMPLES {
+            self.first.push((status, (loc, due, done)));
+        }
+        match status {
+            Status::Late => self.late += 1,
+            Status::Pending => self.pending += 1,
+            _ => self.overdue += 1,
+        }
+    }
+
+    fn count(&self, status: Status) -> u64 {
+        match status {
+            Status::Late => self.late,
+            Status::Pending => self.pending,
+            Status::Overdue => self.overdue,
+            _ => 0,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.ok + self.late + self.pending + self.overdue
+    }
+}
+
+/// A row of a per-row deadline as of `as_of`: its state (none when on time), due date and the
+/// completion date that counts (none when not done, or dated after `as_of`).
+pub(super) fn row_state(
+    start: NaiveDate,
+    done: &Value,
+    period: crate::syntax::ast::Duration,
+    as_of: NaiveDate,
+) -> Option<(Option<Status>, NaiveDate, Option<NaiveDate>)> {
+    let due_on = add_duration(start, period, 1)?;
+    let done = date_of(done).filter(|d| *d <= as_of);
+    let status = match done {
+        Some(d) if d <= due_on => None,
+        Some(_) => Some(Status::Late),
+        None if as_of <= due_on => Some(Status::Pending),
+        None => Some(Status::Overdue),
+    };
+    Some((status, due_on, done))
 }

@@ -41,6 +41,7 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
         | TExprKind::And(..)
         | TExprKind::Or(..)
         | TExprKind::Compare(..)
+        | TExprKind::Missing(_)
         | TExprKind::In { .. } => eval_bool(e, s).map(Value::Bool),
         TExprKind::Arith(op, a, b) => {
             let a = eval(a, s)?;
@@ -124,12 +125,28 @@ pub fn eval_bool(e: &TExpr, s: &mut dyn Scope) -> Option<bool> {
                 None => peek(b, shared)?,
             };
             match (av, bv, op) {
-                // An empty optional field equals no value.
-                (Value::Null, _, CmpOp::Eq) | (_, Value::Null, CmpOp::Eq) => Some(false),
-                (Value::Null, _, CmpOp::Ne) | (_, Value::Null, CmpOp::Ne) => Some(true),
+                // An empty optional field equals no value of a declared type (an empty `magnet`
+                // is no magnet). Any other comparison with it is undetermined (GRAMMAR.md,
+                // "Absent values").
+                (Value::Null, Value::Enum(..) | Value::Bool(_), CmpOp::Eq)
+                | (Value::Enum(..) | Value::Bool(_), Value::Null, CmpOp::Eq) => Some(false),
+                (Value::Null, Value::Enum(..) | Value::Bool(_), CmpOp::Ne)
+                | (Value::Enum(..) | Value::Bool(_), Value::Null, CmpOp::Ne) => Some(true),
                 (Value::Null, _, _) | (_, Value::Null, _) => None,
                 _ => compare(av, bv).map(|o| op.holds(o)),
             }
+        }
+        TExprKind::Missing(fields) => {
+            // Empty: missing. Not read at all (its column absent): cannot be told.
+            let mut unread = false;
+            for f in fields {
+                match peek(f, s) {
+                    Some(Value::Null) => return Some(true),
+                    Some(_) => {}
+                    None => unread = true,
+                }
+            }
+            if unread { None } else { Some(false) }
         }
         TExprKind::Const(Value::Bool(b)) => Some(*b),
         TExprKind::Category(c) => s.category(*c),
@@ -284,6 +301,20 @@ pub fn show_percent(r: Ratio) -> String {
     }
 }
 
+/// An amount as the guides print it: `$500,000`, `$5,000.50`, `-$12.25`; rounded half up to the
+/// cent for printing only.
+pub fn show_money(r: Ratio) -> String {
+    let cents = round_half_up(r, Ratio { num: 1, den: 100 }).unwrap_or(r);
+    let total = cents.num * 100 / cents.den.max(1);
+    let sign = if total < 0 { "-" } else { "" };
+    let total = total.unsigned_abs();
+    let whole = crate::syntax::ast::group_thousands(&(total / 100).to_string());
+    match total % 100 {
+        0 => format!("{sign}${whole}"),
+        c => format!("{sign}${whole}.{c:02}"),
+    }
+}
+
 pub fn show_number(r: Ratio) -> String {
     if r.den == 1 {
         return r.num.to_string();
@@ -304,8 +335,10 @@ pub fn show(
     match v {
         Value::Null => "(none)".into(),
         Value::Text(t) => format!("\"{t}\""),
+        Value::Int(n) if ty == Type::Money => show_money(Ratio::int(i128::from(*n))),
         Value::Int(n) => n.to_string(),
         Value::Number(r) if ty == Type::Percent => show_percent(*r),
+        Value::Number(r) if ty == Type::Money => show_money(*r),
         Value::Number(r) => show_number(*r),
         Value::Bool(b) => b.to_string(),
         Value::Date(d) => us_date(*d),

@@ -37,10 +37,27 @@ pub(super) fn assertion(a: &Assertion) -> String {
             filter,
             field,
             test,
+            absent,
             ..
         } => {
             let test = match test {
                 EachTest::Within(w) => format!("within {}", w.name),
+                EachTest::WithinOf {
+                    period,
+                    school_days,
+                    from,
+                } => {
+                    let p = if *school_days {
+                        format!(
+                            "{} school {}",
+                            period.node.n,
+                            if period.node.n == 1 { "day" } else { "days" }
+                        )
+                    } else {
+                        period.node.to_string()
+                    };
+                    format!("within {p} of {}", from.name)
+                }
                 EachTest::NotOn {
                     record,
                     field,
@@ -53,8 +70,12 @@ pub(super) fn assertion(a: &Assertion) -> String {
                 ),
                 EachTest::Compare(op, e) => format!("{} {}", op.node.symbol(), expr(e)),
             };
+            let absent = absent
+                .as_ref()
+                .map(|a| format!(" {}", a.node.words()))
+                .unwrap_or_default();
             format!(
-                "each {}{} has {} {}",
+                "each {}{} has {} {}{absent}",
                 record.name,
                 where_clause(filter),
                 field.name,
@@ -265,6 +286,7 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
             out.push(' ');
             write_child(out, r, right_parens(op.node, l, r, tail), tail);
         }
+        ExprKind::Missing => out.push_str("missing"),
         ExprKind::Agg(a) => {
             out.push_str(a.func.node.word());
             if a.distinct {
@@ -275,6 +297,10 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
             if let Some(f) = &a.field {
                 out.push('.');
                 out.push_str(&f.name);
+            }
+            if let Some(s) = &a.state {
+                out.push(' ');
+                out.push_str(s.node.word());
             }
             if let Some(f) = &a.filter {
                 out.push_str(" where ");
@@ -324,6 +350,7 @@ pub(super) fn literal(l: &Literal) -> String {
     match l {
         Literal::Number(d) => d.to_string(),
         Literal::Percent(d) => format!("{d}%"),
+        Literal::Money(d) => money(*d),
         Literal::Ratio(a, b) => format!("{a}:{b}"),
         Literal::Date(d) => date(d),
         Literal::Range(a, b, style) => match style {
@@ -346,4 +373,16 @@ pub(super) fn literal(l: &Literal) -> String {
         Literal::Str(s) => string(s),
         Literal::Bool(b) => b.to_string(),
     }
+}
+
+/// An amount as the guides print it: `$500,000`, `$5,000.50`.
+fn money(d: crate::syntax::ast::Decimal) -> String {
+    let text = d.to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    let mut out = format!("${}", crate::syntax::ast::group_thousands(whole));
+    if !cents.is_empty() {
+        out.push('.');
+        out.push_str(cents);
+    }
+    out
 }

@@ -1,5 +1,5 @@
 //! Semantic tokens: the literals the checker reads (dates and ranges, percentages, ratios,
-//! durations, school years, numbers) found in the AST, so an editor colours what the language
+//! durations, school years, numbers, money) found in the AST, so an editor colours what the language
 //! reads and not what a pattern guesses.
 
 use lsp_types::{SemanticToken, SemanticTokenType, SemanticTokensLegend};
@@ -35,6 +35,7 @@ fn kind(l: &Literal) -> Option<u32> {
         Literal::Duration(_) => Some(3),
         Literal::SchoolYear(..) => Some(4),
         Literal::Number(_) => Some(5),
+        Literal::Money(_) => Some(6),
         Literal::Str(_) | Literal::Bool(_) => None,
     }
 }
@@ -48,7 +49,7 @@ fn expr(e: &Expr, out: &mut Vec<(Span, u32)>) {
                     out.push((e.span, k));
                 }
             }
-            ExprKind::Name(_) | ExprKind::Path(..) => {}
+            ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             ExprKind::Set(m) => stack.extend(m),
             ExprKind::Not(x) => stack.push(x),
             ExprKind::Binary(_, a, b) => {
@@ -102,6 +103,7 @@ fn stmt(s: &Stmt, out: &mut Vec<(Span, u32)>) {
                     exprs.extend(filter);
                     match test {
                         EachTest::Within(_) => {}
+                        EachTest::WithinOf { period, .. } => out.push((period.span, 3)),
                         EachTest::NotOn { filter, .. } => exprs.extend(filter),
                         EachTest::Compare(_, e) => exprs.push(e),
                     }

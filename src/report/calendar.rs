@@ -24,6 +24,8 @@ pub struct Item {
 /// Windows or deadlines whose dates depend on the data (a school's calendar), listed apart.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Relative {
+    /// A per-row deadline (`within 30 days of enrolled`): each row's own data sets its date.
+    pub per_row: bool,
     pub name: String,
     pub text: String,
     pub section: String,
@@ -90,6 +92,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                     });
                 }
                 _ => relative.push(Relative {
+                    per_row: false,
                     name: format!("{}{when}", w.name),
                     text: case.text.clone(),
                     section: section.clone(),
@@ -98,6 +101,21 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
         }
     }
     for r in &model.rules {
+        if let Check::Each {
+            record,
+            test: EachTest::WithinOf { .. },
+            ..
+        } = &r.check
+        {
+            let rname = model.schema.record(*record).map_or("", |x| x.name.as_str());
+            relative.push(Relative {
+                per_row: true,
+                name: format!("{} due for each {rname}", r.name),
+                text: r.text.clone(),
+                section: r.section.clone().unwrap_or_default(),
+            });
+            continue;
+        }
         let Check::Deadline { due, .. } = &r.check else {
             continue;
         };
@@ -112,6 +130,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
                 quote: r.quote.clone(),
             }),
             None => relative.push(Relative {
+                per_row: false,
                 name: format!("{} due", r.name),
                 text: r.text.clone(),
                 section,
@@ -236,9 +255,16 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
             let _ = writeln!(out, "{:<24}   {}", "", title(i));
         }
     }
-    if !relative.is_empty() {
-        let _ = writeln!(out, "\nset by each school's data:");
-        for r in &relative {
+    for (per_row, heading) in [
+        (false, "set by each school's data:"),
+        (true, "set by each row's data:"),
+    ] {
+        let part: Vec<&Relative> = relative.iter().filter(|r| r.per_row == per_row).collect();
+        if part.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}");
+        for r in part {
             let section = bracketed(&r.section);
             let _ = writeln!(out, "  {}: {}  {}", r.name, r.text, section.trim_end());
         }

@@ -367,12 +367,14 @@ pub struct RuleDecl {
 pub enum Assertion {
     /// A condition on the entity's measures and fields.
     Holds(Expr),
-    /// `each R where P has F <test>`
+    /// `each R where P has F <test> [or missing | and not missing]`
     Each {
         record: Ident,
         filter: Option<Expr>,
         field: Ident,
         test: EachTest,
+        /// How a row whose value is absent counts; none: it is undetermined.
+        absent: Option<Spanned<Absent>>,
         span: Span,
     },
     /// `R where P has F by D`
@@ -393,9 +395,34 @@ pub enum Assertion {
     },
 }
 
+/// How an absent optional value counts, where the policy says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// `or missing`: the test is met.
+    Met,
+    /// `and not missing`: the test fails.
+    Fails,
+}
+
+impl Absent {
+    pub fn words(self) -> &'static str {
+        match self {
+            Absent::Met => "or missing",
+            Absent::Fails => "and not missing",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum EachTest {
     Within(Ident),
+    /// `within 30 days of enrolled`: each row is due `period` after its own `from` date.
+    /// `school_days` when the policy counts school days (not available yet).
+    WithinOf {
+        period: Spanned<Duration>,
+        school_days: bool,
+        from: Ident,
+    },
     NotOn {
         record: Ident,
         field: Ident,
@@ -420,6 +447,8 @@ pub enum ExprKind {
     Not(Box<Expr>),
     Binary(Spanned<BinOp>, Box<Expr>, Box<Expr>),
     Agg(Aggregate),
+    /// `missing` in `X or missing` / `X and not missing`: whether a value `X` reads is absent.
+    Missing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -495,6 +524,26 @@ pub struct Aggregate {
     pub record: Ident,
     pub field: Option<Ident>,
     pub filter: Option<Box<Expr>>,
+    /// `count RULE overdue`: `record` names a per-row deadline, and its rows in this state count.
+    pub state: Option<Spanned<RowState>>,
+}
+
+/// A row's state under a per-row deadline, for `count RULE late`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowState {
+    Late,
+    Pending,
+    Overdue,
+}
+
+impl RowState {
+    pub fn word(self) -> &'static str {
+        match self {
+            RowState::Late => "late",
+            RowState::Pending => "pending",
+            RowState::Overdue => "overdue",
+        }
+    }
 }
 
 /// A decimal number kept exactly: `digits / 10^scale`.
@@ -520,6 +569,19 @@ impl std::fmt::Display for Decimal {
         let frac = (self.digits % den).abs();
         write!(f, "{whole}.{frac:0width$}", width = self.scale as usize)
     }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Month names as the guides print them, January first.
@@ -613,6 +675,9 @@ pub enum Literal {
     Number(Decimal),
     /// A percentage: `70%` is `Decimal { digits: 70, scale: 0 }`.
     Percent(Decimal),
+    /// An amount of money in dollars: `$5,000.50` is `Decimal { digits: 500050, scale: 2 }`,
+    /// `$500,000` has scale 0 (as printed).
+    Money(Decimal),
     Ratio(i64, i64),
     Date(DateLit),
     Range(DateLit, DateLit, RangeStyle),

@@ -170,6 +170,7 @@ fn is_literal(r: Rule) -> bool {
             | Rule::number
             | Rule::digits
             | Rule::percent
+            | Rule::money
             | Rule::ratio
             | Rule::month
             | Rule::date
@@ -420,6 +421,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::digits => "digits",
         Rule::number => "a number",
         Rule::percent => "a percentage such as `70%`",
+        Rule::money => "an amount such as `$500,000` or `$5,000.50`",
         Rule::ratio => "a ratio such as `60:40`",
         Rule::month => "a month name",
         Rule::us_date => "a date such as `1/31/2024`",
@@ -480,8 +482,13 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::bound_kw => "`from`, `after`, `by` or `before`",
         Rule::each_check => "`each`",
         Rule::within_test => "`within`",
+        Rule::within_of_test => "`within 30 days of FIELD`",
+        Rule::school_days => "a number of school days",
+        Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
         Rule::compare_test => "a comparison",
+        Rule::missing => "`missing`",
+        Rule::absent => "`or missing` or `and not missing`",
         Rule::deadline_check => "a deadline such as `R has F by DATE`",
         Rule::retain_check => "`retain`",
         Rule::file => "a policy file",
@@ -512,6 +519,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::kw_retain => "`retain`",
         Rule::kw_from => "`from`",
         Rule::kw_until => "`until`",
+        Rule::kw_of => "`of`",
         Rule::kw_next => "`next`",
         Rule::kw_year => "`year`",
         Rule::kw_replace => "`replace`",

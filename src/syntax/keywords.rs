@@ -7,7 +7,7 @@ pub const KEYWORDS: &[&str] = &[
     "const", "measure", "category", "window", "when", "each", "has", "within", "not", "on",
     "where", "in", "and", "or", "count", "distinct", "sum", "min", "max", "from", "after",
     "before", "by", "retain", "until", "must", "shall", "required", "should", "may", "exact",
-    "rounded", "to", "true", "false", "for", "per", "replace", "pinned",
+    "rounded", "to", "true", "false", "for", "per", "replace", "pinned", "missing",
 ];
 
 /// The words a statement or item starts with, for "did you mean".

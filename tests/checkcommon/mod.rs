@@ -178,6 +178,7 @@ pub fn summary(model: &Model, sources: &Sources) -> String {
                 EachTest::Within(_) => "each within",
                 EachTest::NotOn { .. } => "each not on",
                 EachTest::Compare(..) => "each compare",
+                EachTest::WithinOf { .. } => "each within of",
             },
             Check::Deadline { .. } => "deadline",
             Check::Retain { .. } => "retain",

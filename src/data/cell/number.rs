@@ -55,6 +55,44 @@ fn grouped(t: &str) -> Option<i64> {
     any.then_some(if negative { -n } else { n })
 }
 
+/// An amount as exports write it, in dollars: `$1,234.56`, `1234.56`, `-$12.50`, and
+/// accountants' negative `(1,234.56)`. Exact.
+pub(super) fn money(t: &str) -> Option<Ratio> {
+    let (negative, body) = match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => match t.strip_prefix('-') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, t),
+        },
+    };
+    let body = body.strip_prefix('$').unwrap_or(body).trim_start();
+    if body.starts_with('-') || body.starts_with('+') || body.starts_with('(') {
+        return None;
+    }
+    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
+    let whole_n: i64 = if whole.contains(',') {
+        grouped(whole)?
+    } else if whole.is_empty() && !frac.is_empty() {
+        0
+    } else if all_digits(whole) && !whole.is_empty() {
+        whole.parse().ok()?
+    } else {
+        return None;
+    };
+    if (!frac.is_empty() && !all_digits(frac)) || frac.len() > 12 {
+        return None;
+    }
+    let scale = u32::try_from(frac.len()).ok()?;
+    let den = 10i128.checked_pow(scale)?;
+    let frac_n: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    let num = i128::from(whole_n).checked_mul(den)?.checked_add(frac_n)?;
+    reduced(if negative { -num } else { num }, den)
+}
+
 /// A ratio in lowest terms, so equal values compare equal whatever their spelling.
 fn reduced(num: i128, den: i128) -> Option<Ratio> {
     Ratio::new(num, den).map(Ratio::reduced)
@@ -163,6 +201,29 @@ pub(super) fn all_digits(s: &str) -> bool {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_as_exports_write_them() {
+        let r = |n, d| Ratio::new(n, d).map(Ratio::reduced);
+        assert_eq!(money("$1,234.56"), r(123_456, 100));
+        assert_eq!(money("1234.56"), r(123_456, 100));
+        assert_eq!(money("(1,234.56)"), r(-123_456, 100));
+        assert_eq!(money("-$12.50"), r(-1250, 100));
+        assert_eq!(money("$500,000"), r(500_000, 1));
+        assert_eq!(money("$0.5"), r(1, 2));
+        for t in [
+            "$1,23",
+            "$",
+            "12$",
+            "$-5",
+            "((5))",
+            "1,2345.00",
+            "$1.2.3",
+            "abc",
+        ] {
+            assert_eq!(money(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn whole_numbers_as_exports_write_them() {

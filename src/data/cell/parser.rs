@@ -8,7 +8,7 @@ use crate::suggest::closest;
 
 use super::date::{date_zoned, duration, school_year};
 use super::enums::{EnumMatcher, set, split_set};
-use super::number::{boolean, decimal, int, pair, percent};
+use super::number::{boolean, decimal, int, money, pair, percent};
 use super::{Cell, CellError, Lenient, is_null_marker, trim};
 
 /// The last id a reference field resolved: data sorted by school resolves each school once.
@@ -310,6 +310,12 @@ impl RecordParser {
                 )
             }),
             Type::Percent => percent(t, private).map(Value::Number),
+            Type::Money => money(t).map(Value::Number).ok_or_else(|| {
+                CellError::value(
+                    format!("expected an amount, found {}", shown(t, private)),
+                    "write an amount as `$1,234.56`, `1234.56` or, for a negative one, `(1,234.56)`",
+                )
+            }),
             Type::Bool => boolean(t).map(Value::Bool).ok_or_else(|| {
                 CellError::value(
                     format!("expected true or false, found {}", shown(t, private)),
@@ -421,6 +427,7 @@ fn describe(ty: Type) -> &'static str {
         Type::Bool => "true or false",
         Type::Date => "a date",
         Type::Percent => "a percentage",
+        Type::Money => "an amount",
         Type::Ratio => "a ratio",
         Type::Duration => "a duration",
         Type::SchoolYear => "a school year",

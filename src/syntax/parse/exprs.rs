@@ -74,6 +74,7 @@ impl Builder<'_> {
                 return Ok(e);
             }
             Rule::ident => ExprKind::Name(self.ident(p)),
+            Rule::missing => ExprKind::Missing,
             Rule::path => {
                 let (a, b) = self.path(p)?;
                 ExprKind::Path(a, b)
@@ -112,6 +113,19 @@ impl Builder<'_> {
                     }
                     _ => (self.ident(target), None),
                 };
+                let mut state = None;
+                if let Some(n) = c.peek()
+                    && n.as_rule() == Rule::row_state
+                {
+                    let sspan = self.span(n);
+                    let node = match n.as_str() {
+                        "late" => RowState::Late,
+                        "pending" => RowState::Pending,
+                        _ => RowState::Overdue,
+                    };
+                    state = Some(Spanned { node, span: sspan });
+                    c.next();
+                }
                 let filter = self.where_clause(&mut c, span)?.map(Box::new);
                 ExprKind::Agg(Aggregate {
                     func,
@@ -119,6 +133,7 @@ impl Builder<'_> {
                     record,
                     field,
                     filter,
+                    state,
                 })
             }
             _ => ExprKind::Lit(self.literal(p)?.node),
@@ -245,6 +260,42 @@ impl Builder<'_> {
         let rule = p.as_rule();
         let node = match rule {
             Rule::number => Literal::Number(self.decimal(&p)?),
+            Rule::money => {
+                let text = p.as_str();
+                let plain = text.trim_start_matches('$');
+                let (whole, cents) = plain.split_once('.').unwrap_or((plain, ""));
+                let too_long = || SyntaxError::Custom {
+                    message: format!("the amount `{text}` has too many digits"),
+                    help: "amounts in a policy are at most 16 digits of dollars".into(),
+                    file: self.file,
+                    span,
+                };
+                let groups: Vec<&str> = whole.split(',').collect();
+                let grouped = groups.len() == 1
+                    || groups.iter().enumerate().all(|(i, g)| {
+                        if i == 0 {
+                            (1..=3).contains(&g.len())
+                        } else {
+                            g.len() == 3
+                        }
+                    });
+                if !grouped || !(cents.is_empty() || cents.len() == 2) {
+                    return Err(SyntaxError::Custom {
+                        message: format!("`{text}` is not an amount as printed"),
+                        help: "write dollars with commas between groups of three digits and, if \
+                               any, two digits of cents: `$500,000`, `$5,000.50`"
+                            .into(),
+                        file: self.file,
+                        span,
+                    });
+                }
+                let whole: String = groups.concat();
+                let digits = format!("{whole}{cents}")
+                    .parse::<i64>()
+                    .map_err(|_| too_long())?;
+                let scale = u32::try_from(cents.len()).map_err(|_| too_long())?;
+                Literal::Money(Decimal { digits, scale })
+            }
             Rule::percent => {
                 let n = self.next_pair(&mut p.into_inner(), span)?;
                 Literal::Percent(self.decimal(&n)?)

@@ -182,7 +182,7 @@ fn depth(e: &Expr) -> usize {
     while let Some((e, d)) = stack.pop() {
         max = max.max(d);
         match &e.kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) => {}
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             ExprKind::Set(members) => stack.extend(members.iter().map(|m| (m, d + 1))),
             ExprKind::Not(inner) => stack.push((inner, d + 1)),
             ExprKind::Binary(_, l, r) => {
@@ -229,6 +229,7 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_retain
             | Rule::kw_from
             | Rule::kw_until
+            | Rule::kw_of
             | Rule::kw_next
             | Rule::kw_year
             | Rule::kw_replace

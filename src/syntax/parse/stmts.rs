@@ -481,8 +481,36 @@ impl Builder<'_> {
                 let tspan = self.span(&t);
                 let trule = t.as_rule();
                 let mut tc = self.children(t).into_iter().peekable();
+                let mut absent = None;
                 let test = match trule {
                     Rule::within_test => EachTest::Within(self.next_ident(&mut tc, tspan)?),
+                    Rule::within_of_test => {
+                        let d = self.next_pair(&mut tc, tspan)?;
+                        let dspan = self.span(&d);
+                        let school_days = d.as_rule() == Rule::school_days;
+                        let period = if school_days {
+                            let n = self.next_pair(&mut d.into_inner(), dspan)?;
+                            Duration {
+                                n: n.as_str().parse::<i64>().map_err(|_| SyntaxError::Custom {
+                                    message: format!("the number `{}` is too large", n.as_str()),
+                                    help: "write a smaller number of days".into(),
+                                    file: self.file,
+                                    span: dspan,
+                                })?,
+                                unit: DurationUnit::Day,
+                            }
+                        } else {
+                            self.duration(d)?
+                        };
+                        EachTest::WithinOf {
+                            period: Spanned {
+                                node: period,
+                                span: dspan,
+                            },
+                            school_days,
+                            from: self.next_ident(&mut tc, tspan)?,
+                        }
+                    }
                     Rule::not_on_test => {
                         let (record, field) = self.path(self.next_pair(&mut tc, tspan)?)?;
                         let filter = self.where_clause(&mut tc, tspan)?;
@@ -499,6 +527,9 @@ impl Builder<'_> {
                             node: binop(op.as_rule()).ok_or_else(|| self.unexpected(&op))?,
                         };
                         let e = self.expr(self.next_pair(&mut tc, tspan)?)?;
+                        // `F <= D or missing`: the `or missing` belongs to the test, not to `D`.
+                        let (e, a) = peel_absent(e);
+                        absent = a;
                         EachTest::Compare(op, e)
                     }
                     _ => {
@@ -509,11 +540,22 @@ impl Builder<'_> {
                         ));
                     }
                 };
+                if let Some(a) = c.next() {
+                    let aspan = self.span(&a);
+                    let words: Vec<Rule> = a.into_inner().map(|x| x.as_rule()).collect();
+                    let node = if words.contains(&Rule::op_not) {
+                        Absent::Fails
+                    } else {
+                        Absent::Met
+                    };
+                    absent = Some(Spanned { node, span: aspan });
+                }
                 Assertion::Each {
                     record,
                     filter,
                     field,
                     test,
+                    absent,
                     span,
                 }
             }
@@ -579,5 +621,30 @@ impl Builder<'_> {
         let a = self.next_ident(&mut c, span)?;
         let b = self.next_ident(&mut c, span)?;
         Ok((a, b))
+    }
+}
+
+/// Splits `D or missing` and `D and not missing` into `D` and how an absent value counts.
+fn peel_absent(e: Expr) -> (Expr, Option<Spanned<Absent>>) {
+    let Expr { kind, span } = e;
+    match kind {
+        ExprKind::Binary(op, l, r) if op.node == BinOp::Or && r.kind == ExprKind::Missing => {
+            let absent = Spanned {
+                node: Absent::Met,
+                span: op.span.to(r.span),
+            };
+            (*l, Some(absent))
+        }
+        ExprKind::Binary(op, l, r)
+            if op.node == BinOp::And
+                && matches!(&r.kind, ExprKind::Not(inner) if inner.kind == ExprKind::Missing) =>
+        {
+            let absent = Spanned {
+                node: Absent::Fails,
+                span: op.span.to(r.span),
+            };
+            (*l, Some(absent))
+        }
+        kind => (Expr { kind, span }, None),
     }
 }
