@@ -16,6 +16,7 @@
 //! | `category.rs` | multi-year categories: the status held from the history, notice years, the state |
 //! | `decide.rs` | everything decided about one entity: categories, rules, explanation, distance to a threshold |
 //! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention |
+//! | `row_due.rs` | per-row deadlines: each row ok, late, pending or overdue, and the findings naming the first rows |
 //! | `window.rs` | where a date word (`by`, `before`, `from`, `after`) is defined: the days a window holds, its first and last days |
 //! | `value.rs` | expressions and three-valued logic |
 //! | `finding.rs` | what evaluation hands the reporters |
@@ -27,6 +28,7 @@ mod entity;
 mod filter;
 pub mod finding;
 mod plan;
+mod row_due;
 mod rules;
 pub mod value;
 mod window;
