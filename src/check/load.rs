@@ -129,9 +129,15 @@ pub fn load(path: &Path) -> Result<Loaded, ReadError> {
 
 /// Parses `text` as if read from `path` (includes are resolved beside `path`).
 pub fn load_text(path: &Path, text: String) -> Loaded {
+    load_overlay(path, text, &|_| None)
+}
+
+/// Like [`load_text`], with includes taken from `open` when it has their text (an editor's
+/// unsaved buffers, by canonical path) and read from disk otherwise.
+pub fn load_overlay(path: &Path, text: String, open: &dyn Fn(&Path) -> Option<String>) -> Loaded {
     let mut l = Loaded::default();
     let mut stack = Vec::new();
-    let root = add(&mut l, path, text, &mut stack);
+    let root = add(&mut l, path, text, &mut stack, open);
     l.root = Some(root);
     l
 }
@@ -198,7 +204,13 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> FileId {
+fn add(
+    l: &mut Loaded,
+    path: &Path,
+    text: String,
+    stack: &mut Vec<PathBuf>,
+    open: &dyn Fn(&Path) -> Option<String>,
+) -> FileId {
     let id = l.sources.add(normal(path).display().to_string(), text);
     let text = l.sources.text(id).to_string();
     let canon = canonical(path);
@@ -263,12 +275,16 @@ fn add(l: &mut Loaded, path: &Path, text: String, stack: &mut Vec<PathBuf>) -> F
                     );
                     continue;
                 }
-                match include_allowed(&rel, &canon).and_then(|()| read(&target)) {
+                let text = include_allowed(&rel, &canon).and_then(|()| match open(&canon) {
+                    Some(t) => Ok(t),
+                    None => read(&target),
+                });
+                match text {
                     Ok(t) => {
                         if let Some(pin) = &pin {
                             check_pin(l, &rel, pin, &t);
                         }
-                        let inner = add(l, &target, t, stack);
+                        let inner = add(l, &target, t, stack, open);
                         l.includes.push((id, inner));
                     }
                     Err(reason) => l.problems.push(

@@ -47,7 +47,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use diag::Problem;
-pub use load::{Loaded, ReadError, load, load_text};
+pub use load::{Loaded, ReadError, load, load_overlay, load_text};
 pub use model::Severity;
 use model::*;
 

@@ -53,6 +53,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod lsp;
 pub mod newyear;
 pub mod progress;
 pub mod roster;
@@ -90,6 +91,7 @@ pub enum Command {
     NewYear(newyear::Args),
     Test(test::Args),
     Watch(watch::Args),
+    Lsp(lsp::Args),
 }
 
 /// Exit codes: 0 clean, 1 error findings or diagnostics, 2 input that could not be read.
@@ -112,6 +114,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::NewYear(a) => newyear::run(a, style),
         Command::Test(a) => test::run(a),
         Command::Watch(a) => watch::run(a, style),
+        Command::Lsp(a) => lsp::run(a),
     };
     finish(code)
 }
