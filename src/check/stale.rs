@@ -38,31 +38,9 @@ fn written(lit: &Literal) -> Option<Written> {
     }
 }
 
-/// Calls `visit` on `e` and every expression inside it.
-fn walk<'e>(e: &'e Expr, mut visit: impl FnMut(&'e Expr)) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        visit(e);
-        match &e.kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
-            ExprKind::Set(m) => stack.extend(m),
-            ExprKind::Not(x) => stack.push(x),
-            ExprKind::Binary(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::Agg(a) => {
-                if let Some(f) = &a.filter {
-                    stack.push(f);
-                }
-            }
-        }
-    }
-}
-
 /// Every date literal in `e`, with its span.
 fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
-    walk(e, |e| {
+    e.walk(|e| {
         if let ExprKind::Lit(l) = &e.kind
             && let Some(w) = written(l)
         {
@@ -73,7 +51,7 @@ fn dates(e: &Expr, out: &mut Vec<(Span, Written)>) {
 
 /// Every name `e` refers to.
 fn names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
-    walk(e, |e| {
+    e.walk(|e| {
         if let ExprKind::Name(n) = &e.kind {
             out.push(&n.name);
         }

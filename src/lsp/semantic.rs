@@ -41,28 +41,13 @@ fn kind(l: &Literal) -> Option<u32> {
 }
 
 fn expr(e: &Expr, out: &mut Vec<(Span, u32)>) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Lit(l) => {
-                if let Some(k) = kind(l) {
-                    out.push((e.span, k));
-                }
-            }
-            ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
-            ExprKind::Set(m) => stack.extend(m),
-            ExprKind::Not(x) => stack.push(x),
-            ExprKind::Binary(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            ExprKind::Agg(a) => {
-                if let Some(f) = &a.filter {
-                    stack.push(f);
-                }
-            }
+    e.walk(|e| {
+        if let ExprKind::Lit(l) = &e.kind
+            && let Some(k) = kind(l)
+        {
+            out.push((e.span, k));
         }
-    }
+    });
 }
 
 fn stmt(s: &Stmt, out: &mut Vec<(Span, u32)>) {

@@ -5,22 +5,18 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::{Position, Range};
 
-/// Line starts of one text, to turn byte offsets into LSP positions and back.
+/// Line starts of one text (the one line index, [`crate::syntax::line_index::LineIndex`]), to
+/// turn byte offsets into LSP positions and back.
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
-    starts: Vec<usize>,
+    index: crate::syntax::line_index::LineIndex,
 }
 
 impl Lines {
     pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Lines { starts }
+        Lines {
+            index: crate::syntax::line_index::LineIndex::new(text),
+        }
     }
 
     /// The position of a byte offset (clamped to the text, and to a character's start).
@@ -29,8 +25,8 @@ impl Lines {
         while offset > 0 && !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
-        let start = self.starts.get(line).copied().unwrap_or(0);
+        let line = self.index.line_of(offset);
+        let start = self.index.line_start(line).unwrap_or(0);
         let character = text
             .get(start..offset)
             .map_or(0, |t| t.chars().map(char::len_utf16).sum::<usize>());
@@ -43,7 +39,7 @@ impl Lines {
     /// The byte offset of a position; a position past a line's end is the line's end, one past the
     /// last line is the end of the text.
     pub fn offset(&self, text: &str, pos: Position) -> usize {
-        let Some(&start) = self.starts.get(pos.line as usize) else {
+        let Some(start) = self.index.line_start(pos.line as usize) else {
             return text.len();
         };
         let mut units = 0usize;

@@ -438,6 +438,30 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// Calls `visit` on this expression and every expression inside it.
+    pub fn walk<'e>(&'e self, mut visit: impl FnMut(&'e Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            visit(e);
+            match &e.kind {
+                ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
+                ExprKind::Set(m) => stack.extend(m),
+                ExprKind::Not(x) => stack.push(x),
+                ExprKind::Binary(_, a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                ExprKind::Agg(a) => {
+                    if let Some(f) = &a.filter {
+                        stack.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     Lit(Literal),

@@ -22,6 +22,16 @@ impl LineIndex {
 
     /// 1-based line and column (in characters) of `offset` in `text`, the text the index was
     /// built from. An offset past the end counts as the end; one inside a character as the start.
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1) - 1
+    }
+
+    /// Where 0-based line `line` starts, when the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         if !text.is_char_boundary(offset) {
