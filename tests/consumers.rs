@@ -2,7 +2,8 @@
 //! (`docs/lint-report.schema.json`) with Python's `jsonschema`, the CSV read with Python's `csv`
 //! module, the JUnit XML with `junitparser`; their counts must agree
 //! (`tests/consumers/check_reports.py`). Needs `python3 -m pip install -r
-//! tests/consumers/requirements.txt` (`.ci/run` does it).
+//! tests/consumers/requirements.txt` (`.ci/run` does it, and with `CI=true` the tests fail without
+//! them; elsewhere they are skipped with a note, so that `cargo test` works on a fresh machine).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -43,10 +44,18 @@ fn agree(policy: &str, data: &str, extra: &[&str]) -> String {
         .output()
         .expect("python3 runs");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !err.contains("ModuleNotFoundError"),
-        "the consumers are not installed: python3 -m pip install -r tests/consumers/requirements.txt\n{err}"
-    );
+    if err.contains("ModuleNotFoundError") {
+        // CI installs the consumers and must run them; elsewhere a machine without them says so
+        // and goes on, so that `cargo test` works on a fresh machine.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the consumers are not installed: python3 -m pip install -r tests/consumers/requirements.txt\n{err}"
+        );
+        eprintln!(
+            "SKIPPED: the report consumers are not installed (python3 -m pip install -r tests/consumers/requirements.txt)"
+        );
+        return "ok: skipped".into();
+    }
     assert!(out.status.success(), "{err}");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -66,6 +75,9 @@ fn damaged_data_reports_agree_across_formats() {
     for case in ["unreadable_rows", "file_skipped"] {
         let dir = format!("tests/fixtures/lint/{case}");
         let said = agree(&format!("{dir}/case.policy"), &format!("{dir}/data"), &[]);
+        if said == "ok: skipped" {
+            return;
+        }
         assert!(said.starts_with("ok: "), "{said}");
         assert!(!said.contains(" 0 data errors"), "{case}: {said}");
     }
