@@ -78,14 +78,8 @@ pub fn run(args: Args, style: Style) -> u8 {
             .categories
             .retain(|c| args.categories.contains(&c.name));
     }
-    let word = model
-        .schema
-        .entities()
-        .next()
-        .map(|(_, e)| format!("{}s", e.name))
-        .unwrap_or_else(|| "entities".into());
     match args.format {
-        Format::Human => out!("{}", roster.human(&word)),
+        Format::Human => out!("{}", roster.human()),
         Format::Csv => out!("{}", roster.csv(true)),
         Format::Json => out!("{}", roster.json()),
     }

@@ -36,6 +36,8 @@ pub struct Roster {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RosterCategory {
     pub name: String,
+    /// The kind of entity it is about (`school`).
+    pub entity_kind: String,
     pub section: Option<String>,
     pub condition: String,
     /// Members this school year.
@@ -104,6 +106,7 @@ impl Roster {
             });
             out.push(RosterCategory {
                 name: cat.name.clone(),
+                entity_kind: cat.entity_kind.clone(),
                 section: cat.section.clone(),
                 condition: cat.condition.clone(),
                 members,
@@ -119,7 +122,7 @@ impl Roster {
     }
 
     /// Human: per category, its members this year and the transitions, a heading per state.
-    pub fn human(&self, entity_word: &str) -> String {
+    pub fn human(&self) -> String {
         let mut s = String::new();
         let date = chrono::NaiveDate::parse_from_str(&self.as_of, "%Y-%m-%d")
             .map(crate::check::model::us_date)
@@ -133,8 +136,8 @@ impl Roster {
                 .unwrap_or_default();
             s.push('\n');
             let line = format!(
-                "{}: {} of {} {entity_word} this school year ({}{section})",
-                c.name, c.members, c.of, c.condition
+                "{}: {} of {} {}s this school year ({}{section})",
+                c.name, c.members, c.of, c.entity_kind, c.condition
             );
             let _ = writeln!(s, "{}", one_line(&line));
             let mut last: Option<&str> = None;
