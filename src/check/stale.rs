@@ -58,61 +58,22 @@ fn names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     });
 }
 
-/// The expressions of a statement, and the ranges of a window written as ranges.
+/// The dates a statement writes: in its expressions, and a window's ranges.
 fn stmt_dates(s: &Stmt) -> Vec<(Span, Written)> {
     let mut out = Vec::new();
-    let mut exprs: Vec<&Expr> = Vec::new();
-    match s {
-        Stmt::Type(_) | Stmt::Record(_) => {}
-        Stmt::Set(d) => exprs.extend(&d.members),
-        Stmt::Const(d) => exprs.push(&d.value),
-        Stmt::Measure(d) => exprs.push(&d.expr),
-        Stmt::Category(d) => exprs.push(&d.when),
-        Stmt::Window(w) => {
-            for c in &w.cases {
-                exprs.extend(&c.when);
-                match &c.spec {
-                    WindowSpec::Range(r) => {
-                        if let Some(x) = written(&r.node) {
-                            out.push((r.span, x));
-                        }
-                    }
-                    WindowSpec::Bounds { lower, upper } => {
-                        exprs.extend(lower.iter().chain(upper).map(|b| &b.expr));
-                    }
-                }
+    if let Stmt::Window(w) = s {
+        for c in &w.cases {
+            if let WindowSpec::Range(r) = &c.spec
+                && let Some(x) = written(&r.node)
+            {
+                out.push((r.span, x));
             }
         }
-        Stmt::Rule(r) => {
-            exprs.extend(&r.applies);
-            exprs.extend(assertion_exprs(&r.assertion));
-        }
     }
-    for e in exprs {
+    for e in s.exprs() {
         dates(e, &mut out);
     }
     out
-}
-
-fn assertion_exprs(a: &Assertion) -> Vec<&Expr> {
-    match a {
-        Assertion::Holds(e) => vec![e],
-        Assertion::Each { filter, test, .. } => {
-            let mut v: Vec<&Expr> = filter.iter().collect();
-            match test {
-                EachTest::Within(_) | EachTest::WithinOf { .. } => {}
-                EachTest::NotOn { filter, .. } => v.extend(filter),
-                EachTest::Compare(_, e) => v.push(e),
-            }
-            v
-        }
-        Assertion::Deadline { filter, due, .. } => {
-            let mut v: Vec<&Expr> = filter.iter().collect();
-            v.push(due);
-            v
-        }
-        Assertion::Retain { .. } => Vec::new(),
-    }
 }
 
 /// The dates in a rule's quote, with their spans in the policy (found in the quote as written).
@@ -262,7 +223,7 @@ impl<'a> Checker<'a> {
         }
         let mut own: Vec<(Span, Written)> = Vec::new();
         let mut refs: Vec<&str> = Vec::new();
-        for e in r.applies.iter().chain(assertion_exprs(&r.assertion)) {
+        for e in r.applies.iter().chain(r.assertion.exprs()) {
             dates(e, &mut own);
             names(e, &mut refs);
         }

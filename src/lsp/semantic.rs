@@ -51,14 +51,9 @@ fn expr(e: &Expr, out: &mut Vec<(Span, u32)>) {
 }
 
 fn stmt(s: &Stmt, out: &mut Vec<(Span, u32)>) {
-    let mut exprs: Vec<&Expr> = Vec::new();
+    // What is not an expression: notice years, a window's ranges, a rule's periods.
     match s {
-        Stmt::Type(_) | Stmt::Record(_) => {}
-        Stmt::Set(d) => exprs.extend(&d.members),
-        Stmt::Const(d) => exprs.push(&d.value),
-        Stmt::Measure(d) => exprs.push(&d.expr),
         Stmt::Category(d) => {
-            exprs.push(&d.when);
             for e in &d.entries {
                 if let CategoryValue::Notice(n) = &e.value {
                     out.push((n.span, 3));
@@ -67,41 +62,24 @@ fn stmt(s: &Stmt, out: &mut Vec<(Span, u32)>) {
         }
         Stmt::Window(w) => {
             for c in &w.cases {
-                exprs.extend(&c.when);
-                match &c.spec {
-                    WindowSpec::Range(r) => {
-                        if let Some(k) = kind(&r.node) {
-                            out.push((r.span, k));
-                        }
-                    }
-                    WindowSpec::Bounds { lower, upper } => {
-                        exprs.extend(lower.iter().chain(upper).map(|b| &b.expr));
-                    }
+                if let WindowSpec::Range(r) = &c.spec
+                    && let Some(k) = kind(&r.node)
+                {
+                    out.push((r.span, k));
                 }
             }
         }
-        Stmt::Rule(r) => {
-            exprs.extend(&r.applies);
-            match &r.assertion {
-                Assertion::Holds(e) => exprs.push(e),
-                Assertion::Each { filter, test, .. } => {
-                    exprs.extend(filter);
-                    match test {
-                        EachTest::Within(_) => {}
-                        EachTest::WithinOf { period, .. } => out.push((period.span, 3)),
-                        EachTest::NotOn { filter, .. } => exprs.extend(filter),
-                        EachTest::Compare(_, e) => exprs.push(e),
-                    }
-                }
-                Assertion::Deadline { filter, due, .. } => {
-                    exprs.extend(filter);
-                    exprs.push(due);
-                }
-                Assertion::Retain { period, .. } => out.push((period.span, 3)),
+        Stmt::Rule(r) => match &r.assertion {
+            Assertion::Each {
+                test: EachTest::WithinOf { period, .. },
+                ..
             }
-        }
+            | Assertion::Retain { period, .. } => out.push((period.span, 3)),
+            _ => {}
+        },
+        _ => {}
     }
-    for e in exprs {
+    for e in s.exprs() {
         expr(e, out);
     }
 }

@@ -438,6 +438,60 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Stmt {
+    /// Every expression the statement holds, outermost first: set members, a constant's value,
+    /// a measure, a category's condition, a window's conditions and bounds, a rule's `for` and
+    /// its assertion's. (A window written as a range holds a literal, not an expression.)
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = Vec::new();
+        match self {
+            Stmt::Type(_) | Stmt::Record(_) => {}
+            Stmt::Set(d) => out.extend(&d.members),
+            Stmt::Const(d) => out.push(&d.value),
+            Stmt::Measure(d) => out.push(&d.expr),
+            Stmt::Category(d) => out.push(&d.when),
+            Stmt::Window(w) => {
+                for c in &w.cases {
+                    out.extend(&c.when);
+                    if let WindowSpec::Bounds { lower, upper } = &c.spec {
+                        out.extend(lower.iter().chain(upper).map(|b| &b.expr));
+                    }
+                }
+            }
+            Stmt::Rule(r) => {
+                out.extend(&r.applies);
+                out.extend(r.assertion.exprs());
+            }
+        }
+        out
+    }
+}
+
+impl Assertion {
+    /// The expressions of an assertion: its filters, the value an `each` row is compared with,
+    /// a deadline's due date.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            Assertion::Holds(e) => vec![e],
+            Assertion::Each { filter, test, .. } => {
+                let mut v: Vec<&Expr> = filter.iter().collect();
+                match test {
+                    EachTest::Within(_) | EachTest::WithinOf { .. } => {}
+                    EachTest::NotOn { filter, .. } => v.extend(filter),
+                    EachTest::Compare(_, e) => v.push(e),
+                }
+                v
+            }
+            Assertion::Deadline { filter, due, .. } => {
+                let mut v: Vec<&Expr> = filter.iter().collect();
+                v.push(due);
+                v
+            }
+            Assertion::Retain { .. } => Vec::new(),
+        }
+    }
+}
+
 impl Expr {
     /// Calls `visit` on this expression and every expression inside it.
     pub fn walk<'e>(&'e self, mut visit: impl FnMut(&'e Expr)) {
