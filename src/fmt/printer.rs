@@ -159,16 +159,7 @@ impl<'a> Printer<'a> {
             let span = m.span();
             let ms = span.start;
             let me = self.trim_end(ms, span.end);
-            for i in self.unused_in(cursor, ms) {
-                let Some(c) = self.comment(i) else { continue };
-                let blank = self.blank_between(cursor, c.start) || (top && after_item);
-                separate(out, first, blank);
-                let text = self.take(i);
-                out.push(Line::new(indent, text));
-                cursor = c.end;
-                first = false;
-                after_item = false;
-            }
+            cursor = self.comments(out, cursor, ms, indent, top, &mut first, &mut after_item);
             let mut body = self.member(*m, indent);
             let blank = self.blank_between(cursor, ms) || (top && after_item);
             separate(out, first, blank);
@@ -191,16 +182,37 @@ impl<'a> Printer<'a> {
             first = false;
             after_item = true;
         }
-        for i in self.unused_in(cursor, end) {
+        self.comments(out, cursor, end, indent, top, &mut first, &mut after_item);
+    }
+
+    /// Prints the comments not yet printed in `cursor..to`, each on its own line, a blank line
+    /// before one where the source has it (or, at the top, after an item). Returns where the
+    /// last one ends (`cursor` when there is none).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the block's printing state, named"
+    )]
+    fn comments(
+        &mut self,
+        out: &mut Vec<Line>,
+        mut cursor: usize,
+        to: usize,
+        indent: usize,
+        top: bool,
+        first: &mut bool,
+        after_item: &mut bool,
+    ) -> usize {
+        for i in self.unused_in(cursor, to) {
             let Some(c) = self.comment(i) else { continue };
-            let blank = self.blank_between(cursor, c.start) || (top && after_item);
-            separate(out, first, blank);
+            let blank = self.blank_between(cursor, c.start) || (top && *after_item);
+            separate(out, *first, blank);
             let text = self.take(i);
             out.push(Line::new(indent, text));
             cursor = c.end;
-            first = false;
-            after_item = false;
+            *first = false;
+            *after_item = false;
         }
+        cursor
     }
 
     /// A node with a `{ }` block: `header {`, the members one level deeper, `}`. `header_end` is
