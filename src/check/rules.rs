@@ -123,11 +123,8 @@ impl<'a> Checker<'a> {
                 ..
             } => {
                 let record = record?;
-                self.owner_field(record, entity, r.name.span)?;
-                let rcx = exprs::Cx::row(entity, record);
-                let filter = self.filter(filter.as_ref(), &rcx)?;
-                let fi = self.record_field(record, field)?;
-                let fty = self.field_ty(record, fi)?;
+                let (rcx, filter, fi, fty) =
+                    self.row_field(record, entity, r.name.span, filter.as_ref(), field)?;
                 let test = match test {
                     ast::EachTest::Within(w) => {
                         let found = self.lookup(&w.name).map(|(wi, d)| (wi, d.kind));
@@ -281,11 +278,8 @@ impl<'a> Checker<'a> {
                 ..
             } => {
                 let record = record?;
-                self.owner_field(record, entity, r.name.span)?;
-                let rcx = exprs::Cx::row(entity, record);
-                let filter = self.filter(filter.as_ref(), &rcx)?;
-                let fi = self.record_field(record, field)?;
-                let fty = self.field_ty(record, fi)?;
+                let (_, filter, fi, fty) =
+                    self.row_field(record, entity, r.name.span, filter.as_ref(), field)?;
                 if fty != Type::Date {
                     self.field_not_date(record, field, fty);
                     return None;
@@ -373,6 +367,24 @@ impl<'a> Checker<'a> {
                 .join(" "),
             span: r.span,
         })
+    }
+
+    /// What a rule over rows of `record` reads first: the record belongs to the entity, the
+    /// row context, the `where` filter checked in it, and the field tested (its index and type).
+    fn row_field(
+        &mut self,
+        record: RecordId,
+        entity: RecordId,
+        at: crate::syntax::Span,
+        filter: Option<&ast::Expr>,
+        field: &ast::Ident,
+    ) -> Option<(exprs::Cx, Option<TExpr>, usize, Type)> {
+        self.owner_field(record, entity, at)?;
+        let rcx = exprs::Cx::row(entity, record);
+        let filter = self.filter(filter, &rcx)?;
+        let fi = self.record_field(record, field)?;
+        let fty = self.field_ty(record, fi)?;
+        Some((rcx, filter, fi, fty))
     }
 
     pub(super) fn filter(
