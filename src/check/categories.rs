@@ -90,6 +90,7 @@ impl<'a> Checker<'a> {
         let mut qualified: Option<(RecordId, usize, Span)> = None;
         let mut gain_next_year = false;
         let mut notice: Option<u32> = None;
+        let mut loss_next_year = false;
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for e in &c.entries {
             let key = e.key.name.as_str();
@@ -138,7 +139,7 @@ impl<'a> Checker<'a> {
                 ("gain", CategoryValue::Word(w)) if w.name == "immediately" => {
                     gain_next_year = false
                 }
-                ("loss", CategoryValue::Notice(d)) => {
+                ("loss", CategoryValue::Notice(d, effective)) => {
                     if d.node.unit != ast::DurationUnit::Year || d.node.n < 0 {
                         self.push(
                             Problem::error(
@@ -151,6 +152,7 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     notice = u32::try_from(d.node.n).ok();
+                    loss_next_year = effective.as_ref().is_some_and(|e| e.node);
                 }
                 ("loss", CategoryValue::NextYear(_)) => notice = Some(0),
                 ("held" | "qualified" | "gain" | "loss", v) => {
@@ -255,6 +257,7 @@ impl<'a> Checker<'a> {
             qualified_field,
             gain_next_year,
             notice_years: notice.unwrap_or(0),
+            loss_next_year,
         })
     }
 }

@@ -554,6 +554,9 @@ pub struct Transitions {
     pub gain_next_year: bool,
     /// `loss after N years notice`: the number of notice years before reclassification.
     pub notice_years: u32,
+    /// `, effective next year`: the failure after the notice years reclassifies the entity for
+    /// the following school year (it stays in the category this year); without it, that same year.
+    pub loss_next_year: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -211,6 +211,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 // Rows whose value is empty, when the policy does not say how that counts.
                 let mut blank = 0u64;
                 let mut blank_first: Vec<DataLoc> = Vec::new();
+                // Rows compared with a value the data cannot give (a measure over missing or
+                // unreadable rows): undetermined whatever the policy says of absence.
+                let mut gap_rows = 0u64;
+                let mut gap_first: Option<DataLoc> = None;
+                let mut gap_causes: std::collections::BTreeSet<usize> = Default::default();
                 let mut due = RowDue::default();
                 for r in rows {
                     self.row = Some(&r.values);
@@ -362,7 +367,38 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             self.row = Some(&r.values);
                             let rhs = eval(e, self);
                             self.row = None;
-                            let Some(rhs) = rhs else { continue };
+                            let Some(rhs) = rhs else {
+                                // Undefined: from damaged data, the row cannot be decided; from
+                                // whole data (a maximum of no rows), it is an absent value,
+                                // counted as the policy says, and never silently met.
+                                let causes = self.ev.cov.of_expr(e, self.entity);
+                                if !causes.is_empty() {
+                                    gap_rows += 1;
+                                    gap_first.get_or_insert_with(|| self.ev.loc(r));
+                                    gap_causes.extend(causes);
+                                    continue;
+                                }
+                                match absent {
+                                    Some(Absent::Met) => {}
+                                    Some(Absent::Fails) => out.push(self.finding(
+                                        rule,
+                                        Status::Violation,
+                                        rule.severity,
+                                        format!(
+                                            "{rname}.{fname} is compared with an undefined value, and `{}` counts that as failing",
+                                            Absent::Fails.words()
+                                        ),
+                                        Some(self.ev.loc(r)),
+                                    )),
+                                    None => {
+                                        blank += 1;
+                                        if blank_first.len() < KEEP_EXAMPLES {
+                                            blank_first.push(self.ev.loc(r));
+                                        }
+                                    }
+                                }
+                                continue;
+                            };
                             if !value::compare(v, &rhs)
                                 .map(|o| op.holds(o))
                                 .unwrap_or(false)
@@ -410,6 +446,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         ));
                     }
                     return;
+                }
+                if gap_rows > 0 {
+                    let mut f = self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!(
+                            "{gap_rows} {rname} row{} cannot be checked: what {} compared with cannot be computed from the data read ({})",
+                            if gap_rows == 1 { "" } else { "s" },
+                            if gap_rows == 1 { "it is" } else { "they are" },
+                            self.ev.cov.text(&gap_causes)
+                        ),
+                        gap_first,
+                    );
+                    f.causes = gap_causes.into_iter().collect();
+                    out.push(f);
                 }
                 self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }
