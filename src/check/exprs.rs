@@ -273,7 +273,7 @@ impl Checker<'_> {
     /// `X or missing`, `X and not missing`: `missing` tests the optional fields `X` reads.
     fn missing_of(&mut self, a: &TExpr, cx: &Cx, span: Span) -> Option<TExpr> {
         let schema = &self.model.schema;
-        let optional = |rec: Option<RecordId>, f: usize| {
+        let optional = |rec: Option<RecordId>, f: FieldId| {
             rec.and_then(|r| schema.record(r))
                 .and_then(|r| r.fields.get(f))
                 .is_some_and(|f| f.optional)
@@ -619,11 +619,11 @@ impl Checker<'_> {
             self.use_def(i);
             return match kind {
                 DefKind::Const => {
-                    let (_, v, ty, _, _) = self.model.constants.get(index?)?.clone();
+                    let (_, v, ty, _, _) = self.model.constants.get(ConstId(index?))?.clone();
                     Some(texpr(TExprKind::Const(v), ty, span))
                 }
                 DefKind::Set => {
-                    let (_, v, _) = self.model.sets.get(index?)?.clone();
+                    let (_, v, _) = self.model.sets.get(SetId(index?))?.clone();
                     let ty = value_type(&v);
                     Some(texpr(TExprKind::Const(v), ty, span))
                 }

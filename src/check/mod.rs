@@ -31,6 +31,7 @@ pub mod diag;
 mod entity;
 mod exprs;
 mod guide;
+pub mod ids;
 pub mod load;
 mod measures;
 pub mod model;
@@ -157,7 +158,7 @@ pub(crate) struct Checker<'a> {
     report_unused: BTreeSet<FileId>,
     hidden_measures: usize,
     /// Share measures that do not say how they are rounded.
-    unrounded: BTreeSet<usize>,
+    unrounded: BTreeSet<MeasureId>,
     /// Measures and categories being checked, innermost last: the path of a dependency cycle.
     busy: Vec<usize>,
 }

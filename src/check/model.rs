@@ -7,13 +7,9 @@ use crate::syntax::Span;
 pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
 
-/// Index of a record type in [`Schema::records`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RecordId(pub usize);
-
-/// Index of a closed value set in [`Schema::enums`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EnumId(pub usize);
+pub use super::ids::{
+    CategoryId, ConstId, EnumId, FieldId, Id, MeasureId, RecordId, RuleId, SetId, Table, WindowId,
+};
 
 /// The type of a field, constant, measure or expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,11 +77,11 @@ pub struct Field {
 #[derive(Clone, Debug)]
 pub struct Record {
     pub name: String,
-    /// The key field's index for an entity.
-    pub key: Option<usize>,
+    /// The key field for an entity.
+    pub key: Option<FieldId>,
     /// Which date field places the record's rows in a school year.
     pub dating: RecordDating,
-    pub fields: Vec<Field>,
+    pub fields: Table<FieldId, Field>,
     pub span: Span,
 }
 
@@ -96,62 +92,52 @@ pub enum RecordDating {
     #[default]
     Default,
     /// `dated by F`: that field.
-    By(usize),
+    By(FieldId),
     /// `not dated`: the school year does not bound its rows.
     Not,
 }
 
 impl Record {
-    pub fn field(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+    pub fn field(&self, name: &str) -> Option<FieldId> {
+        self.fields.position(|f| f.name == name)
     }
 
     /// The first field that refers to an entity: the record's owner.
-    pub fn owner(&self) -> Option<(usize, RecordId)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| match f.ty {
-                Type::Ref(r) => Some((i, r)),
-                _ => None,
-            })
+    pub fn owner(&self) -> Option<(FieldId, RecordId)> {
+        self.fields.enumerate().find_map(|(i, f)| match f.ty {
+            Type::Ref(r) => Some((i, r)),
+            _ => None,
+        })
     }
 
-    pub fn weight(&self) -> Option<usize> {
-        self.fields.iter().position(|f| f.ty == Type::Weight)
+    pub fn weight(&self) -> Option<FieldId> {
+        self.fields.position(|f| f.ty == Type::Weight)
     }
 }
 
 /// The input schema: the record types a policy reads and their value sets.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
-    pub enums: Vec<EnumType>,
-    pub records: Vec<Record>,
+    pub enums: Table<EnumId, EnumType>,
+    pub records: Table<RecordId, Record>,
 }
 
 impl Schema {
     pub fn record(&self, id: RecordId) -> Option<&Record> {
-        self.records.get(id.0)
+        self.records.get(id)
     }
 
     pub fn record_by_name(&self, name: &str) -> Option<RecordId> {
-        self.records
-            .iter()
-            .position(|r| r.name == name)
-            .map(RecordId)
+        self.records.position(|r| r.name == name)
     }
 
     pub fn enum_type(&self, id: EnumId) -> Option<&EnumType> {
-        self.enums.get(id.0)
+        self.enums.get(id)
     }
 
     /// The entity records (those with a key), in declaration order.
     pub fn entities(&self) -> impl Iterator<Item = (RecordId, &Record)> {
-        self.records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.key.is_some())
-            .map(|(i, r)| (RecordId(i), r))
+        self.records.enumerate().filter(|(_, r)| r.key.is_some())
     }
 
     /// How a type is named in messages.
@@ -309,6 +295,18 @@ pub enum Value {
     Set(EnumId, Vec<u32>),
 }
 
+/// A loaded row: one value per field of its record, in field order.
+pub trait Row {
+    /// The value of field `f`; `None` when the row has no such field.
+    fn value(&self, f: FieldId) -> Option<&Value>;
+}
+
+impl Row for [Value] {
+    fn value(&self, f: FieldId) -> Option<&Value> {
+        self.get(f.0)
+    }
+}
+
 /// What a policy says about itself (the `guide` block).
 #[derive(Clone, Debug, Default)]
 pub struct GuideInfo {
@@ -415,21 +413,21 @@ impl TExpr {
 pub enum TExprKind {
     Const(Value),
     /// A measure of the current entity.
-    Measure(usize),
+    Measure(MeasureId),
     /// A category of the current entity (true when the entity belongs this year).
-    Category(usize),
+    Category(CategoryId),
     /// A field of the current entity (`level`, `school.level`).
-    EntityField(usize),
+    EntityField(FieldId),
     /// A field of the current row, in a `where` filter or an `each` check.
-    RowField(usize),
+    RowField(FieldId),
     /// A measure of the row's entity, when aggregating over entities (`count principal where
     /// letters >= 5` per district).
-    RowMeasure(usize),
+    RowMeasure(MeasureId),
     /// A category of the row's entity, when aggregating over entities.
-    RowCategory(usize),
+    RowCategory(CategoryId),
     /// A value of the entity the current one refers to through `field` (`district.share`).
     Parent {
-        field: usize,
+        field: FieldId,
         expr: Box<TExpr>,
     },
     Not(Box<TExpr>),
@@ -505,10 +503,10 @@ pub enum AggKind {
     /// Rows (weighted by the record's headcount field when it has one).
     Count,
     /// Distinct values of a field.
-    CountDistinct(usize),
-    Sum(usize),
-    Min(usize),
-    Max(usize),
+    CountDistinct(FieldId),
+    Sum(FieldId),
+    Min(FieldId),
+    Max(FieldId),
 }
 
 /// How a measure is computed for one entity.
@@ -547,9 +545,9 @@ pub struct Measure {
 pub struct Transitions {
     /// The history record, its school-year field, and the bool fields for "held" and "qualified".
     pub record: RecordId,
-    pub year_field: usize,
-    pub held_field: usize,
-    pub qualified_field: Option<usize>,
+    pub year_field: FieldId,
+    pub held_field: FieldId,
+    pub qualified_field: Option<FieldId>,
     /// `gain next year`: a newly qualifying entity joins the following year.
     pub gain_next_year: bool,
     /// `loss after N years notice`: the number of notice years before reclassification.
@@ -620,7 +618,7 @@ pub enum Check {
     Each {
         record: RecordId,
         filter: Option<TExpr>,
-        field: usize,
+        field: FieldId,
         test: EachTest,
         /// How a row whose field (or a value its test reads) is empty counts; none: undetermined.
         absent: Option<Absent>,
@@ -629,30 +627,30 @@ pub enum Check {
     Deadline {
         record: RecordId,
         filter: Option<TExpr>,
-        field: usize,
+        field: FieldId,
         due: TExpr,
     },
     /// Rows are kept for `period` from `from`; `until` (a discard date) must not come earlier.
     Retain {
         record: RecordId,
         period: Duration,
-        from: usize,
-        until: Option<usize>,
+        from: FieldId,
+        until: Option<FieldId>,
     },
 }
 
 #[derive(Clone, Debug)]
 pub enum EachTest {
-    Within(usize),
+    Within(WindowId),
     /// Each row is due `period` after its own date field `from`: ok, late, pending or overdue.
     WithinOf {
         period: Duration,
-        from: usize,
+        from: FieldId,
     },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
     NotOn {
         record: RecordId,
-        field: usize,
+        field: FieldId,
         filter: Option<TExpr>,
     },
     Compare(CmpOp, TExpr),
@@ -682,12 +680,12 @@ pub struct Model {
     pub guide: GuideInfo,
     pub schema: Schema,
     /// Each constant: name, value, type, span and section.
-    pub constants: Vec<(String, Value, Type, Span, Option<String>)>,
-    pub sets: Vec<(String, Value, Span)>,
-    pub measures: Vec<Measure>,
-    pub categories: Vec<Category>,
-    pub windows: Vec<Window>,
-    pub rules: Vec<RuleDef>,
+    pub constants: Table<ConstId, (String, Value, Type, Span, Option<String>)>,
+    pub sets: Table<SetId, (String, Value, Span)>,
+    pub measures: Table<MeasureId, Measure>,
+    pub categories: Table<CategoryId, Category>,
+    pub windows: Table<WindowId, Window>,
+    pub rules: Table<RuleId, RuleDef>,
 }
 
 /// `d + n units` (or minus, with `sign = -1`). Months and years keep the day of month where it

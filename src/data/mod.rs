@@ -453,7 +453,7 @@ impl<'s> Decoder<'s> {
                 .map(|(i, fd)| (i, fd.name.as_str()))
                 .collect(),
             values: vec![Value::Null; rec.fields.len()],
-            owner: rec.owner().map(|(i, _)| i),
+            owner: rec.owner().map(|(i, _)| i.0),
         }
     }
 

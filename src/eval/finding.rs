@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::check::model::Severity;
+use crate::check::model::{CategoryId, RuleId, Severity};
 use crate::syntax::Span;
 
 /// Where in the data a finding comes from.
@@ -379,7 +379,7 @@ pub struct CategoryInfo {
 pub struct CategoryResult {
     /// The category's index in [`crate::eval::Evaluation::categories`].
     #[serde(skip)]
-    pub category: usize,
+    pub category: CategoryId,
     pub name: String,
     /// In the category this school year; `None` when undetermined.
     pub member: Option<bool>,
@@ -392,7 +392,7 @@ pub struct CategoryResult {
 pub struct RuleResult {
     /// The rule's index in [`crate::eval::Evaluation::rules`].
     #[serde(skip)]
-    pub rule: usize,
+    pub rule: RuleId,
     pub name: String,
     pub outcome: Outcome,
     /// How many findings the rule gave for the entity.

@@ -266,7 +266,7 @@ impl<'a> LintReport<'a> {
             .collect();
         for e in &self.results {
             for r in &e.rules {
-                if let Some(t) = out.get_mut(r.rule) {
+                if let Some(t) = out.get_mut(r.rule.0) {
                     t.add(r.outcome);
                 }
             }
