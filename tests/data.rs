@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use mandate::check::model::{
-    EnumId, EnumType, Field, FieldId, Record, RecordId, Schema, Type, Value,
+    EnumId, EnumType, Field, FieldId, Record, RecordId, Schema, Severity, Type, Value,
 };
 use mandate::data::{
-    DataError, DataSet, DataSeverity, ERRORS_PER_COLUMN, Entities, discover, load_entities, stream,
+    DataError, DataSet, ERRORS_PER_COLUMN, Entities, discover, load_entities, stream,
 };
 use mandate::syntax::Span;
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -648,7 +648,7 @@ fn severities() {
         loaded
             .errors
             .iter()
-            .all(|e| e.severity == DataSeverity::Warning)
+            .all(|e| e.severity == Severity::Warning)
     );
     assert_eq!(loaded.rows.len(), 3);
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::check::model::{CategoryId, RuleId, Severity};
+use crate::data::Location;
 use crate::syntax::Span;
 
 /// Where in the data a finding comes from.
@@ -10,7 +11,7 @@ use crate::syntax::Span;
 pub struct DataLoc {
     pub file: String,
     /// `line 12` for CSV, `[3]` for YAML/JSON items.
-    pub location: String,
+    pub location: Location,
     /// The row's number (the CSV line, or the item's 1-based position), for sorting.
     #[serde(skip)]
     pub number: u64,

@@ -166,7 +166,14 @@ pub fn junit(report: &LintReport<'_>) -> String {
             Some(h) => format!("{} (help: {h})", e.message),
             None => e.message.clone(),
         };
-        let name = format!("{} {}", e.kind.code(), e.location.as_deref().unwrap_or(""));
+        let name = format!(
+            "{} {}",
+            e.kind.code(),
+            e.location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
         cases.push(Case {
             name: name.trim_end().to_string(),
             classname: e.file.clone(),

@@ -63,7 +63,7 @@ pub(super) fn data(input: &Input<'_>) -> Markup {
                                 tr data-data-error="" {
                                     th scope="row" { code { (e.file) } }
                                     td {
-                                        (e.location.as_deref().unwrap_or(""))
+                                        (e.location.as_ref().map(ToString::to_string).unwrap_or_default())
                                         @if let Some(c) = &e.column { ", column " code { (c) } }
                                     }
                                     td class=(if e.is_error() { "sev-error" } else { "sev-warning" }) {
