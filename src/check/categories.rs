@@ -21,7 +21,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn category(&mut self, i: usize) -> Option<usize> {
+    pub(crate) fn category(&mut self, i: usize) -> Option<CategoryId> {
         self.once(
             i,
             (
@@ -31,6 +31,7 @@ impl<'a> Checker<'a> {
             ),
             Self::category_body,
         )
+        .map(CategoryId)
     }
 
     fn category_body(&mut self, i: usize) -> Option<usize> {
@@ -86,8 +87,8 @@ impl<'a> Checker<'a> {
         c: &ast::CategoryDecl,
         entity: RecordId,
     ) -> Option<Transitions> {
-        let mut held: Option<(RecordId, usize, Span)> = None;
-        let mut qualified: Option<(RecordId, usize, Span)> = None;
+        let mut held: Option<(RecordId, FieldId, Span)> = None;
+        let mut qualified: Option<(RecordId, FieldId, Span)> = None;
         let mut gain_next_year = false;
         let mut notice: Option<u32> = None;
         let mut loss_next_year = false;
@@ -222,7 +223,7 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let rec = self.model.schema.record(record)?.clone();
-        let Some(year_field) = rec.fields.iter().position(|f| f.ty == Type::SchoolYear) else {
+        let Some(year_field) = rec.fields.position(|f| f.ty == Type::SchoolYear) else {
             self.push(
                 Problem::error(
                     Code::CategoryEntry,

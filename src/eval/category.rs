@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::model::{Transitions, Value};
+use crate::check::model::{Row, Transitions, Value};
 
 use super::CategoryState;
 
@@ -15,14 +15,14 @@ pub(super) type History = BTreeMap<i32, (Option<bool>, Option<bool>)>;
 pub(super) fn history<'r>(t: &Transitions, rows: impl Iterator<Item = &'r [Value]>) -> History {
     let mut by_year = History::new();
     for r in rows {
-        let Some(Value::SchoolYear(y)) = r.get(t.year_field) else {
+        let Some(Value::SchoolYear(y)) = r.value(t.year_field) else {
             continue;
         };
-        let held = match r.get(t.held_field) {
+        let held = match r.value(t.held_field) {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         };
-        let qualified = match t.qualified_field.and_then(|f| r.get(f)) {
+        let qualified = match t.qualified_field.and_then(|f| r.value(f)) {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         };

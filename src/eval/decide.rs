@@ -40,7 +40,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let mut retention = Vec::new();
         // Categories: undetermined ones are findings of their own.
         let mut decisions = Vec::new();
-        for (ci, cat) in model.categories.iter().enumerate() {
+        for (ci, cat) in model.categories.enumerate() {
             if cat.entity != self.entity {
                 continue;
             }
@@ -137,7 +137,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 gap,
             });
         }
-        for (ri, rule) in model.rules.iter().enumerate() {
+        for (ri, rule) in model.rules.enumerate() {
             if rule.entity != self.entity {
                 continue;
             }
@@ -262,7 +262,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             });
         }
         let mut measures = Vec::new();
-        for (mi, m) in model.measures.iter().enumerate() {
+        for (mi, m) in model.measures.enumerate() {
             if !self.explain {
                 break;
             }
@@ -309,7 +309,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             });
         }
         let mut windows = Vec::new();
-        for (wi, w) in model.windows.iter().enumerate() {
+        for (wi, w) in model.windows.enumerate() {
             if !self.explain {
                 break;
             }

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::check::model::Severity;
+use crate::check::model::{CategoryId, RuleId, Severity};
+use crate::data::Location;
 use crate::syntax::Span;
 
 /// Where in the data a finding comes from.
@@ -10,7 +11,7 @@ use crate::syntax::Span;
 pub struct DataLoc {
     pub file: String,
     /// `line 12` for CSV, `[3]` for YAML/JSON items.
-    pub location: String,
+    pub location: Location,
     /// The row's number (the CSV line, or the item's 1-based position), for sorting.
     #[serde(skip)]
     pub number: u64,
@@ -386,7 +387,7 @@ pub struct CategoryInfo {
 pub struct CategoryResult {
     /// The category's index in [`crate::eval::Evaluation::categories`].
     #[serde(skip)]
-    pub category: usize,
+    pub category: CategoryId,
     pub name: String,
     /// In the category this school year; `None` when undetermined.
     pub member: Option<bool>,
@@ -399,7 +400,7 @@ pub struct CategoryResult {
 pub struct RuleResult {
     /// The rule's index in [`crate::eval::Evaluation::rules`].
     #[serde(skip)]
-    pub rule: usize,
+    pub rule: RuleId,
     pub name: String,
     pub outcome: Outcome,
     /// How many findings the rule gave for the entity.

@@ -10,7 +10,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// the row that fails it.
     pub(super) fn rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -55,7 +55,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
     pub(super) fn decide_rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -96,7 +96,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// Decides one rule for this entity on the data read.
     pub(super) fn check_rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -200,7 +200,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                     continue;
                                 }
                             }
-                            if let Some(d) = r.values.get(*of).and_then(date_of) {
+                            if let Some(d) = r.values.value(*of).and_then(date_of) {
                                 days.entry(d).or_insert(r);
                             }
                         }
@@ -227,12 +227,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !pass_filter {
                         continue;
                     }
-                    let Some(v) = r.values.get(*field) else {
+                    let Some(v) = r.values.value(*field) else {
                         continue;
                     };
                     // A due date set by the row's own data: an empty value is not done yet.
                     if let EachTest::WithinOf { period, from } = test {
-                        let start = r.values.get(*from).and_then(date_of);
+                        let start = r.values.value(*from).and_then(date_of);
                         let Some(start) = start else {
                             // No start date, no due date: met with `or missing` (the clock has
                             // not started), otherwise undetermined.
@@ -499,7 +499,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !ok {
                         continue;
                     }
-                    match r.values.get(*field).and_then(date_of) {
+                    match r.values.value(*field).and_then(date_of) {
                         Some(d) => done.push((d, self.ev.loc(r))),
                         None => {
                             if blank.is_none() {
@@ -600,7 +600,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             } => {
                 let (fname, rname) = names(schema, *record, *from);
                 for r in self.kept_rows(*record) {
-                    let Some(start) = r.values.get(*from).and_then(date_of) else {
+                    let Some(start) = r.values.value(*from).and_then(date_of) else {
                         continue;
                     };
                     let Some(keep_until) = add_duration(start, *period, 1) else {
@@ -616,7 +616,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             us_date(keep_until)
                         ));
                     }
-                    if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
+                    if let Some(gone) = until.and_then(|u| r.values.value(u)).and_then(date_of)
                         && gone < keep_until
                     {
                         out.push(self.finding(
@@ -678,10 +678,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             if !pass {
                 continue;
             }
-            let Some(v) = row.values.get(*field) else {
+            let Some(v) = row.values.value(*field) else {
                 continue;
             };
-            let Some(start) = row.values.get(*from).and_then(date_of) else {
+            let Some(start) = row.values.value(*from).and_then(date_of) else {
                 if *absent == Some(Absent::Met) {
                     continue;
                 }
@@ -699,7 +699,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// Whether `e` reads an empty optional field of this row or of the entity.
     fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
         e.any(&|x| match x.kind {
-            TExprKind::RowField(f) => row.get(f) == Some(&Value::Null),
+            TExprKind::RowField(f) => row.value(f) == Some(&Value::Null),
             TExprKind::EntityField(f) => self.entity_field(f) == Some(&Value::Null),
             _ => false,
         })
@@ -711,7 +711,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         &self,
         rule: &RuleDef,
         record: RecordId,
-        field: usize,
+        field: FieldId,
         count: u64,
         first: &[DataLoc],
         out: &mut Vec<Finding>,
@@ -776,7 +776,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// The gaps in the data a window's cases and bounds rest on.
-    pub(super) fn window_causes(&self, w: usize) -> std::collections::BTreeSet<usize> {
+    pub(super) fn window_causes(&self, w: WindowId) -> std::collections::BTreeSet<usize> {
         let mut out = std::collections::BTreeSet::new();
         let Some(win) = self.model().windows.get(w) else {
             return out;
@@ -818,7 +818,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 }
 
-pub(super) fn names(schema: &Schema, record: RecordId, field: usize) -> (&str, &str) {
+pub(super) fn names(schema: &Schema, record: RecordId, field: FieldId) -> (&str, &str) {
     let rec = schema.record(record);
     (
         rec.and_then(|r| r.fields.get(field))

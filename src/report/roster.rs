@@ -77,7 +77,7 @@ impl Roster {
             let mut of = 0;
             let mut members = 0;
             for e in results {
-                let Some(c) = e.categories.iter().find(|c| c.category == ci) else {
+                let Some(c) = e.categories.iter().find(|c| c.category.0 == ci) else {
                     continue;
                 };
                 of += 1;

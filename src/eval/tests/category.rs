@@ -12,9 +12,9 @@ const YEAR: i32 = 2023;
 fn rules(notice: u32, gain: bool) -> Transitions {
     Transitions {
         record: RecordId(1),
-        year_field: 0,
-        held_field: 1,
-        qualified_field: Some(2),
+        year_field: FieldId(0),
+        held_field: FieldId(1),
+        qualified_field: Some(FieldId(2)),
         gain_next_year: gain,
         notice_years: notice,
         loss_next_year: false,

@@ -19,7 +19,7 @@ pub mod svg;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::check::model::{CmpOp, Model, Ratio, Severity, TExprKind, Value};
+use crate::check::model::{CmpOp, MeasureId, Model, Ratio, Severity, TExprKind, Value};
 use crate::eval::{CategoryState, EntityResult, Explanation, Finding, Outcome, Status};
 
 use super::findings::LintReport;
@@ -157,7 +157,7 @@ pub(crate) fn state_label(s: &CategoryState) -> String {
 
 /// `hbao_share > 70%`: the measure's name, the threshold as a fraction, and whether a value on
 /// it falls below the line.
-fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(usize, f64, bool)> {
+fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(MeasureId, f64, bool)> {
     let TExprKind::Compare(op, l, r) = &when.kind else {
         return None;
     };
@@ -262,7 +262,7 @@ impl<'a> Facts<'a> {
             let mut left_out = 0;
             let mut states: BTreeMap<(u8, u32), (CategoryState, Vec<&'a str>)> = BTreeMap::new();
             for s in &schools {
-                let Some(c) = s.r.categories.iter().find(|c| c.category == ci) else {
+                let Some(c) = s.r.categories.iter().find(|c| c.category.0 == ci) else {
                     continue;
                 };
                 states
