@@ -424,10 +424,13 @@ pub enum EachTest {
         school_days: bool,
         from: Ident,
     },
+    /// `not on R.F [where P]` (`negated`), or `on R.F [where P]`: no row, or some row, of `R`
+    /// is dated the same day.
     NotOn {
         record: Ident,
         field: Ident,
         filter: Option<Expr>,
+        negated: bool,
     },
     Compare(Spanned<BinOp>, Expr),
 }

@@ -488,6 +488,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::school_days => "a number of school days",
         Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
+        Rule::on_test => "`on`",
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",
         Rule::absent => "`or missing` or `and not missing`",
