@@ -170,8 +170,8 @@ codes! {
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
-    /// A per-row deadline counted in school days, which need the district's school calendar (not
-    /// available yet).
+    /// School days counted without a `non_school_days` list (every weekday counts), a listed day
+    /// outside the guide's school year, or a list written twice.
     SchoolDays = "mandate::check::school-days",
     /// Dates still in an earlier school year than the guide's `year` (a new revision copied from the
     /// last one): constants, windows, due dates, the `issued` date and dates in quoted guide text.

@@ -57,6 +57,34 @@ impl NonSchoolDays {
             .sum()
     }
 
+    /// The days listed here and not in `other`, as ranges.
+    pub fn minus(&self, other: &NonSchoolDays) -> NonSchoolDays {
+        let mut out = Vec::new();
+        let mut j = 0;
+        for (start, end) in &self.ranges {
+            let mut from = Some(*start);
+            // Skip the ranges of `other` that end before this one starts.
+            while other.ranges.get(j).is_some_and(|(_, e)| e < start) {
+                j += 1;
+            }
+            let mut k = j;
+            while let (Some(f), Some((os, oe))) = (from, other.ranges.get(k)) {
+                if os > end {
+                    break;
+                }
+                if *os > f {
+                    out.push((f, os.pred_opt().unwrap_or(f)));
+                }
+                from = oe.succ_opt().filter(|n| n <= end);
+                k += 1;
+            }
+            if let Some(f) = from {
+                out.push((f, *end));
+            }
+        }
+        NonSchoolDays { ranges: out }
+    }
+
     /// Whether `d` is listed (a holiday or a day of a break).
     pub fn listed(&self, d: NaiveDate) -> bool {
         let i = self.ranges.partition_point(|(_, end)| *end < d);
@@ -257,6 +285,36 @@ mod tests {
         assert!(!cal.listed(date(2024, 1, 11)));
         assert!(!cal.is_school_day(date(2024, 1, 13)));
         assert!(cal.is_school_day(date(2024, 1, 11)));
+    }
+
+    #[test]
+    fn minus_leaves_the_days_of_one_list_only() {
+        let a = NonSchoolDays::new([
+            (date(2023, 11, 20), date(2023, 11, 24)),
+            (date(2023, 12, 18), date(2024, 1, 5)),
+        ]);
+        let b = NonSchoolDays::new([
+            (date(2023, 11, 22), date(2023, 11, 22)),
+            (date(2023, 12, 11), date(2023, 12, 19)),
+            (date(2024, 1, 5), date(2024, 1, 9)),
+        ]);
+        assert_eq!(
+            a.minus(&b).ranges(),
+            &[
+                (date(2023, 11, 20), date(2023, 11, 21)),
+                (date(2023, 11, 23), date(2023, 11, 24)),
+                (date(2023, 12, 20), date(2024, 1, 4)),
+            ]
+        );
+        assert_eq!(
+            b.minus(&a).ranges(),
+            &[
+                (date(2023, 12, 11), date(2023, 12, 17)),
+                (date(2024, 1, 6), date(2024, 1, 9)),
+            ]
+        );
+        assert!(a.minus(&a).is_empty());
+        assert_eq!(a.minus(&NonSchoolDays::default()), a);
     }
 
     #[test]

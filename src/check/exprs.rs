@@ -530,6 +530,26 @@ impl Checker<'_> {
                         return None;
                     }
                 };
+                // School days are counted on the policy's list of non-school days, fixed now.
+                let school = match (&a.kind, &b.kind, arith) {
+                    (_, TExprKind::Const(Value::Duration(u)), ArithOp::Add | ArithOp::Sub)
+                        if u.unit.counts_school_days() =>
+                    {
+                        let sign = if arith == ArithOp::Sub { -1 } else { 1 };
+                        Some((*u, sign, true))
+                    }
+                    (TExprKind::Const(Value::Duration(u)), _, ArithOp::Add)
+                        if u.unit.counts_school_days() =>
+                    {
+                        Some((*u, 1, false))
+                    }
+                    _ => None,
+                };
+                if let Some((u, _, _)) = school
+                    && u.unit == ast::DurationUnit::SchoolDay
+                {
+                    self.school_days_without_list(span);
+                }
                 // Fold constant dates so `9/15/2023 + 5 weeks` is a constant.
                 if ty == Type::Date
                     && let (TExprKind::Const(x), TExprKind::Const(y)) = (&a.kind, &b.kind)
@@ -540,7 +560,7 @@ impl Checker<'_> {
                         (Value::Duration(u), Value::Date(d), _) => (*d, *u, 1),
                         _ => return None,
                     };
-                    return match add_duration(d, dur, sign) {
+                    return match add_duration(d, dur, sign, &self.model.non_school_days) {
                         Some(v) => Some(texpr(TExprKind::Const(Value::Date(v)), Type::Date, span)),
                         None => {
                             self.push(
@@ -569,6 +589,23 @@ impl Checker<'_> {
                         .help("move the formula into a `measure`"),
                     );
                     return None;
+                }
+                if let Some((u, sign, date_first)) = school {
+                    let calendar = if u.unit == ast::DurationUnit::SchoolDay {
+                        self.model.non_school_days.clone()
+                    } else {
+                        Default::default()
+                    };
+                    let date = if date_first { a } else { b };
+                    return Some(texpr(
+                        TExprKind::SchoolDays {
+                            date: Box::new(date),
+                            days: u.n.checked_mul(sign)?,
+                            calendar,
+                        },
+                        ty,
+                        span,
+                    ));
                 }
                 Some(texpr(
                     TExprKind::Arith(arith, Box::new(a), Box::new(b)),

@@ -38,6 +38,7 @@ mod names;
 mod privacy;
 mod records;
 mod rules;
+mod school_days;
 mod stale;
 mod types;
 mod values;
@@ -106,6 +107,7 @@ enum DefKind {
     Category,
     Window,
     Rule,
+    NonSchoolDays,
 }
 
 impl DefKind {
@@ -119,6 +121,7 @@ impl DefKind {
             DefKind::Category => "category",
             DefKind::Window => "window",
             DefKind::Rule => "rule",
+            DefKind::NonSchoolDays => "list of non-school days",
         }
     }
 }
@@ -204,6 +207,7 @@ impl<'a> Checker<'a> {
     fn run(&mut self) {
         self.collect();
         self.guide();
+        self.non_school_days();
         self.types();
         self.records();
         self.sets();

@@ -1,8 +1,11 @@
 //! The checked model: what the checker hands to the loader and the evaluator. Names are resolved to
 //! indices, every expression is typed, every literal is a value. No pest, no raw AST text.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
+pub use crate::school_days::NonSchoolDays;
 use crate::syntax::Span;
 pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
@@ -375,7 +378,7 @@ impl TExpr {
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
         f(self);
         match &self.kind {
-            TExprKind::Not(a) => a.walk(f),
+            TExprKind::Not(a) | TExprKind::SchoolDays { date: a, .. } => a.walk(f),
             TExprKind::And(a, b)
             | TExprKind::Or(a, b)
             | TExprKind::Compare(_, a, b)
@@ -444,6 +447,13 @@ pub enum TExprKind {
     },
     /// Arithmetic: date ± duration, number ops, and `a / b` which gives an exact share.
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `date + 10 school days` (`days` negative for `-`): counted on `calendar`, the policy's
+    /// `non_school_days` (an empty one for `weekdays`).
+    SchoolDays {
+        date: Box<TExpr>,
+        days: i64,
+        calendar: Arc<NonSchoolDays>,
+    },
     /// `missing` in `X or missing`: whether one of the optional fields `X` reads (each a
     /// `RowField` or `EntityField`) is empty.
     Missing(Vec<TExpr>),
@@ -688,14 +698,26 @@ pub struct Model {
     pub categories: Vec<Category>,
     pub windows: Vec<Window>,
     pub rules: Vec<RuleDef>,
+    /// The policy's `non_school_days` (empty when it has none), what `N school days` counts on.
+    pub non_school_days: Arc<NonSchoolDays>,
+    /// Where the list is written, when the policy has one.
+    pub non_school_days_span: Option<Span>,
 }
 
 /// `d + n units` (or minus, with `sign = -1`). Months and years keep the day of month where it
-/// exists and clamp to the month's last day otherwise (Jan 31 + 1 month = Feb 29 in 2024).
-pub fn add_duration(d: NaiveDate, dur: Duration, sign: i64) -> Option<NaiveDate> {
+/// exists and clamp to the month's last day otherwise (Jan 31 + 1 month = Feb 29 in 2024). School
+/// days are counted on `calendar` (see [`crate::school_days`]), weekdays on no calendar.
+pub fn add_duration(
+    d: NaiveDate,
+    dur: Duration,
+    sign: i64,
+    calendar: &NonSchoolDays,
+) -> Option<NaiveDate> {
     use crate::syntax::ast::DurationUnit;
     let n = dur.n.checked_mul(sign)?;
     match dur.unit {
+        DurationUnit::SchoolDay => calendar.add(d, n),
+        DurationUnit::Weekday => NonSchoolDays::default().add(d, n),
         DurationUnit::Day => d.checked_add_signed(chrono::TimeDelta::try_days(n)?),
         DurationUnit::Week => d.checked_add_signed(chrono::TimeDelta::try_weeks(n)?),
         DurationUnit::Month | DurationUnit::Year => {

@@ -254,9 +254,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                             continue;
                         };
-                        let Some((status, due_on, done)) =
-                            row_state(start, v, *period, self.ev.opts.as_of)
-                        else {
+                        let Some((status, due_on, done)) = row_state(
+                            start,
+                            v,
+                            *period,
+                            self.ev.opts.as_of,
+                            &self.ev.model.non_school_days,
+                        ) else {
                             continue;
                         };
                         due.add(status, self.ev.loc(r), due_on, done);
@@ -551,7 +555,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     let Some(start) = r.values.get(*from).and_then(date_of) else {
                         continue;
                     };
-                    let Some(keep_until) = add_duration(start, *period, 1) else {
+                    let Some(keep_until) =
+                        add_duration(start, *period, 1, &self.ev.model.non_school_days)
+                    else {
                         continue;
                     };
                     if self.explain {
@@ -635,8 +641,13 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
                 return None;
             };
-            if let Some((Some(s), _, _)) = row_state(start, v, *period, self.ev.opts.as_of)
-                && s == want
+            if let Some((Some(s), _, _)) = row_state(
+                start,
+                v,
+                *period,
+                self.ev.opts.as_of,
+                &self.ev.model.non_school_days,
+            ) && s == want
             {
                 n = n.checked_add(1)?;
             }

@@ -48,6 +48,14 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
             let b = eval(b, s)?;
             arith(*op, &a, &b)
         }
+        TExprKind::SchoolDays {
+            date,
+            days,
+            calendar,
+        } => match eval(date, s)? {
+            Value::Date(d) => calendar.add(d, *days).map(Value::Date),
+            _ => None,
+        },
     }
 }
 
@@ -206,12 +214,20 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 
 fn arith(op: ArithOp, a: &Value, b: &Value) -> Option<Value> {
     match (op, a, b) {
+        // School days are counted in `TExprKind::SchoolDays`, on the policy's calendar; a data
+        // value is never in school days.
+        (ArithOp::Add | ArithOp::Sub, _, Value::Duration(u))
+        | (ArithOp::Add | ArithOp::Sub, Value::Duration(u), _)
+            if u.unit.counts_school_days() =>
+        {
+            None
+        }
         (ArithOp::Add, Value::Date(d), Value::Duration(u))
         | (ArithOp::Add, Value::Duration(u), Value::Date(d)) => {
-            add_duration(*d, *u, 1).map(Value::Date)
+            add_duration(*d, *u, 1, &NonSchoolDays::default()).map(Value::Date)
         }
         (ArithOp::Sub, Value::Date(d), Value::Duration(u)) => {
-            add_duration(*d, *u, -1).map(Value::Date)
+            add_duration(*d, *u, -1, &NonSchoolDays::default()).map(Value::Date)
         }
         (ArithOp::Div, x, y) => {
             let (x, y) = (as_ratio(x)?, as_ratio(y)?);

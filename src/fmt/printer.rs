@@ -310,6 +310,7 @@ impl<'a> Printer<'a> {
                 vec![Line::new(indent, format!("{} {}", e.key.name, value))]
             }
             Member::Case(c) => vec![Line::new(indent, window_case(c))],
+            Member::Day(d) => vec![Line::new(indent, literal(&d.node))],
         }
     }
 
@@ -409,6 +410,11 @@ impl<'a> Printer<'a> {
                 self.container(indent, header, w.name.span.end, w.span, &members, false)
             }
             Stmt::Rule(r) => self.rule(r, indent),
+            Stmt::NonSchoolDays(n) => {
+                let members: Vec<Member> = n.days.iter().map(Member::Day).collect();
+                let header = "non_school_days".to_string();
+                self.container(indent, header, n.name.span.end, n.span, &members, false)
+            }
         }
     }
 

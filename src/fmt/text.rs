@@ -42,21 +42,8 @@ pub(super) fn assertion(a: &Assertion) -> String {
         } => {
             let test = match test {
                 EachTest::Within(w) => format!("within {}", w.name),
-                EachTest::WithinOf {
-                    period,
-                    school_days,
-                    from,
-                } => {
-                    let p = if *school_days {
-                        format!(
-                            "{} school {}",
-                            period.node.n,
-                            if period.node.n == 1 { "day" } else { "days" }
-                        )
-                    } else {
-                        period.node.to_string()
-                    };
-                    format!("within {p} of {}", from.name)
+                EachTest::WithinOf { period, from } => {
+                    format!("within {} of {}", period.node, from.name)
                 }
                 EachTest::NotOn {
                     record,

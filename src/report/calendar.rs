@@ -149,6 +149,17 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
             });
         }
     }
+    // The holidays and breaks that `N school days` skips, as the school calendar lists them.
+    for (start, end) in model.non_school_days.ranges() {
+        items.push(Item {
+            start: *start,
+            end: *end,
+            name: "non-school days".into(),
+            what: "no school: not counted in school days".into(),
+            section: String::new(),
+            quote: None,
+        });
+    }
     items.sort();
     relative.sort();
     (items, relative)

@@ -119,6 +119,7 @@ pub enum Stmt {
     Category(CategoryDecl),
     Window(WindowDecl),
     Rule(RuleDecl),
+    NonSchoolDays(NonSchoolDaysDecl),
 }
 
 impl Stmt {
@@ -132,6 +133,7 @@ impl Stmt {
             Stmt::Category(d) => d.span,
             Stmt::Window(d) => d.span,
             Stmt::Rule(d) => d.span,
+            Stmt::NonSchoolDays(d) => d.span,
         }
     }
 
@@ -146,6 +148,7 @@ impl Stmt {
             Stmt::Category(d) => &d.name,
             Stmt::Window(d) => &d.name,
             Stmt::Rule(d) => &d.name,
+            Stmt::NonSchoolDays(d) => &d.name,
         }
     }
 }
@@ -207,6 +210,17 @@ pub struct FieldDecl {
     pub ty: Ident,
     pub optional: bool,
     pub private: bool,
+    pub span: Span,
+}
+
+/// `non_school_days { November 10, 2023, December 18, 2023 - January 5, 2024 }`: the holidays
+/// and breaks; weekends are never school days anyway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonSchoolDaysDecl {
+    /// The keyword, as the statement's name: a policy and its includes have one list.
+    pub name: Ident,
+    /// Each date or range as written (a literal `Date` or `Range`).
+    pub days: Vec<Spanned<Literal>>,
     pub span: Span,
 }
 
@@ -417,10 +431,8 @@ impl Absent {
 pub enum EachTest {
     Within(Ident),
     /// `within 30 days of enrolled`: each row is due `period` after its own `from` date.
-    /// `school_days` when the policy counts school days (not available yet).
     WithinOf {
         period: Spanned<Duration>,
-        school_days: bool,
         from: Ident,
     },
     NotOn {
@@ -445,7 +457,7 @@ impl Stmt {
     pub fn exprs(&self) -> Vec<&Expr> {
         let mut out: Vec<&Expr> = Vec::new();
         match self {
-            Stmt::Type(_) | Stmt::Record(_) => {}
+            Stmt::Type(_) | Stmt::Record(_) | Stmt::NonSchoolDays(_) => {}
             Stmt::Set(d) => out.extend(&d.members),
             Stmt::Const(d) => out.push(&d.value),
             Stmt::Measure(d) => out.push(&d.expr),
@@ -719,11 +731,24 @@ pub enum DurationUnit {
     Week,
     Month,
     Year,
+    /// A weekday that is not in `non_school_days`.
+    SchoolDay,
+    /// Monday to Friday.
+    Weekday,
 }
 
 impl DurationUnit {
+    /// Counted in school days or weekdays, not on the calendar.
+    pub fn counts_school_days(self) -> bool {
+        matches!(self, DurationUnit::SchoolDay | DurationUnit::Weekday)
+    }
+
     pub fn word(self, n: i64) -> &'static str {
         match (self, n == 1) {
+            (DurationUnit::SchoolDay, true) => "school day",
+            (DurationUnit::SchoolDay, false) => "school days",
+            (DurationUnit::Weekday, true) => "weekday",
+            (DurationUnit::Weekday, false) => "weekdays",
             (DurationUnit::Day, true) => "day",
             (DurationUnit::Day, false) => "days",
             (DurationUnit::Week, true) => "week",

@@ -184,7 +184,10 @@ impl Builder<'_> {
         let mut c = p.into_inner();
         let n = self.int(&self.next_pair(&mut c, span)?)?;
         let u = self.next_pair(&mut c, span)?;
-        let unit = match u.as_str().trim_end_matches('s') {
+        let word = u.as_str();
+        let unit = match word.trim_end_matches('s') {
+            _ if u.as_rule() == Rule::school_day_unit => DurationUnit::SchoolDay,
+            "weekday" => DurationUnit::Weekday,
             "day" => DurationUnit::Day,
             "week" => DurationUnit::Week,
             "month" => DurationUnit::Month,

@@ -366,6 +366,14 @@ impl Builder<'_> {
                     span,
                 })
             }
+            Rule::non_school_days => Stmt::NonSchoolDays(NonSchoolDaysDecl {
+                name: Ident {
+                    name: "non_school_days".into(),
+                    span: Span::new(self.file, span.start, span.start + "non_school_days".len()),
+                },
+                days: c.map(|d| self.literal(d)).collect::<R<Vec<_>>>()?,
+                span,
+            }),
             _ => {
                 return Err(SyntaxError::internal(
                     self.file,
@@ -487,27 +495,11 @@ impl Builder<'_> {
                     Rule::within_of_test => {
                         let d = self.next_pair(&mut tc, tspan)?;
                         let dspan = self.span(&d);
-                        let school_days = d.as_rule() == Rule::school_days;
-                        let period = if school_days {
-                            let n = self.next_pair(&mut d.into_inner(), dspan)?;
-                            Duration {
-                                n: n.as_str().parse::<i64>().map_err(|_| SyntaxError::Custom {
-                                    message: format!("the number `{}` is too large", n.as_str()),
-                                    help: "write a smaller number of days".into(),
-                                    file: self.file,
-                                    span: dspan,
-                                })?,
-                                unit: DurationUnit::Day,
-                            }
-                        } else {
-                            self.duration(d)?
-                        };
                         EachTest::WithinOf {
                             period: Spanned {
-                                node: period,
+                                node: self.duration(d)?,
                                 span: dspan,
                             },
-                            school_days,
                             from: self.next_ident(&mut tc, tspan)?,
                         }
                     }
