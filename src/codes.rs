@@ -173,6 +173,12 @@ codes! {
     /// School days counted without a `non_school_days` list (every weekday counts), a listed day
     /// outside the guide's school year, or a list written twice.
     SchoolDays = "mandate::check::school-days",
+    /// An aggregate's `where` filter of more than one term whose end is not plain: inside a larger
+    /// expression, or a whole condition (`count student where el and assessed > 5`).
+    FilterEnds = "mandate::check::filter-ends",
+    /// A deadline written without `some` (`certification where ... has completed by D`), which
+    /// is met by some row; `mandate fmt` writes the word.
+    Quantifier = "mandate::check::quantifier",
     /// Dates still in an earlier school year than the guide's `year` (a new revision copied from the
     /// last one): constants, windows, due dates, the `issued` date and dates in quoted guide text.
     StaleDate = "mandate::check::stale-date",

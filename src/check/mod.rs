@@ -30,6 +30,7 @@ mod chains;
 pub mod diag;
 mod entity;
 mod exprs;
+mod filters;
 mod guide;
 pub mod load;
 mod measures;
@@ -206,6 +207,7 @@ impl<'a> Checker<'a> {
 
     fn run(&mut self) {
         self.collect();
+        self.filter_ends();
         self.guide();
         self.non_school_days();
         self.types();

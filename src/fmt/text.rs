@@ -70,13 +70,15 @@ pub(super) fn assertion(a: &Assertion) -> String {
             )
         }
         Assertion::Deadline {
+            some,
             record,
             filter,
             field,
             due,
             ..
         } => format!(
-            "{}{} has {} by {}",
+            "{}{}{} has {} by {}",
+            if some.0.is_some() { "some " } else { "" },
             record.name,
             where_clause(filter),
             field.name,
@@ -291,7 +293,9 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
             }
             if let Some(f) = &a.filter {
                 out.push_str(" where ");
-                write_expr(out, f, true);
+                // Parentheses written around a filter of more than one term say where it ends
+                // (`filter_parens` is only set for such a filter).
+                write_child(out, f, a.filter_parens, true);
             }
         }
     }

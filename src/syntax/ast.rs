@@ -391,8 +391,10 @@ pub enum Assertion {
         absent: Option<Spanned<Absent>>,
         span: Span,
     },
-    /// `R where P has F by D`
+    /// `some R where P has F by D`
     Deadline {
+        /// `some`, when written.
+        some: SomeWord,
         record: Ident,
         filter: Option<Expr>,
         field: Ident,
@@ -407,6 +409,17 @@ pub enum Assertion {
         until: Option<Ident>,
         span: Span,
     },
+}
+
+/// The word `some` before a deadline's record, where the policy writes it. Without it the deadline
+/// means the same (some row); `fmt` writes it, so equality ignores it, as it ignores spans.
+#[derive(Clone, Copy, Debug)]
+pub struct SomeWord(pub Option<Span>);
+
+impl PartialEq for SomeWord {
+    fn eq(&self, _: &SomeWord) -> bool {
+        true
+    }
 }
 
 /// How an absent optional value counts, where the policy says so.
@@ -614,6 +627,8 @@ pub struct Aggregate {
     pub record: Ident,
     pub field: Option<Ident>,
     pub filter: Option<Box<Expr>>,
+    /// `where (...)`: the filter was written in parentheses, so where it ends is plain.
+    pub filter_parens: bool,
     /// `count RULE overdue`: `record` names a per-row deadline, and its rows in this state count.
     pub state: Option<Spanned<RowState>>,
 }

@@ -54,6 +54,7 @@ pub const KEYWORDS: &[&str] = &[
     "pinned",
     "missing",
     "non_school_days",
+    "some",
 ];
 
 /// The words a statement or item starts with, for "did you mean".

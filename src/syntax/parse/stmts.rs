@@ -552,11 +552,19 @@ impl Builder<'_> {
                 }
             }
             Rule::deadline_check => {
+                let mut some = SomeWord(None);
+                if let Some(w) = c.peek()
+                    && w.as_rule() == Rule::some_word
+                {
+                    some = SomeWord(Some(self.span(w)));
+                    c.next();
+                }
                 let record = self.next_ident(&mut c, span)?;
                 let filter = self.where_clause(&mut c, span)?;
                 let field = self.next_ident(&mut c, span)?;
                 let due = self.expr(self.next_pair(&mut c, span)?)?;
                 Assertion::Deadline {
+                    some,
                     record,
                     filter,
                     field,
