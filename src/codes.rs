@@ -176,6 +176,8 @@ codes! {
     /// An aggregate's `where` filter of more than one term whose end is not plain: inside a larger
     /// expression, or a whole condition (`count student where el and assessed > 5`).
     FilterEnds = "mandate::check::filter-ends",
+    /// A category's threshold under `not`, to which `explain` and `--near` give no distance.
+    ThresholdDistance = "mandate::check::threshold-distance",
     /// A deadline written without `some` (`certification where ... has completed by D`), which
     /// is met by some row; `mandate fmt` writes the word.
     Quantifier = "mandate::check::quantifier",
