@@ -20,7 +20,9 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use mandate::check::model::{EnumId, EnumType, Field, Record, RecordId, Schema, Type, Value};
+use mandate::check::model::{
+    EnumId, EnumType, Field, FieldId, Record, RecordId, Schema, Type, Value,
+};
 use mandate::data::{discover, load_entities, stream};
 use mandate::syntax::Span;
 
@@ -67,17 +69,19 @@ fn schema() -> Schema {
             enum_type("level", &["elementary", "secondary"]),
             enum_type("ethnicity", &ETHNICITY),
             enum_type("enrollment", &ENROLLMENT),
-        ],
+        ]
+        .into(),
         records: vec![
             Record {
                 name: "school".into(),
-                key: Some(0),
+                key: Some(FieldId(0)),
                 dating: Default::default(),
                 fields: vec![
                     field("id", Type::Text, false, false),
                     field("name", Type::Text, false, false),
                     field("level", Type::Enum(EnumId(0)), false, false),
-                ],
+                ]
+                .into(),
                 span: Span::default(),
             },
             Record {
@@ -91,10 +95,12 @@ fn schema() -> Schema {
                     field("headcount", Type::Weight, true, false),
                     field("extracted", Type::Date, true, false),
                     field("student_name", Type::Text, true, true),
-                ],
+                ]
+                .into(),
                 span: Span::default(),
             },
-        ],
+        ]
+        .into(),
     }
 }
 

@@ -476,7 +476,10 @@ fn compare(expect: Option<&Node>, ev: &Evaluation) -> String {
                 out,
                 "  data error: {} {} {}",
                 e.file,
-                e.location.as_deref().unwrap_or(""),
+                e.location
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 e.message
             );
         }

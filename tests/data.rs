@@ -13,9 +13,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use mandate::check::model::{EnumId, EnumType, Field, Record, RecordId, Schema, Type, Value};
+use mandate::check::model::{
+    EnumId, EnumType, Field, FieldId, Record, RecordId, Schema, Severity, Type, Value,
+};
 use mandate::data::{
-    DataError, DataSet, DataSeverity, ERRORS_PER_COLUMN, Entities, discover, load_entities, stream,
+    DataError, DataSet, ERRORS_PER_COLUMN, Entities, discover, load_entities, stream,
 };
 use mandate::syntax::Span;
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -63,9 +65,9 @@ fn optional(name: &str, ty: Type) -> Field {
 fn record(name: &str, key: Option<usize>, fields: Vec<Field>) -> Record {
     Record {
         name: name.into(),
-        key,
+        key: key.map(FieldId),
         dating: Default::default(),
-        fields,
+        fields: fields.into(),
         span: Span::default(),
     }
 }
@@ -103,7 +105,8 @@ fn lausd() -> Schema {
             enum_type("conference_number", &["first", "second"]),
             enum_type("semester", &["first", "second"]),
             enum_type("event_kind", &["back_to_school", "open_house", "other"]),
-        ],
+        ]
+        .into(),
         records: vec![
             record(
                 "school",
@@ -189,7 +192,8 @@ fn lausd() -> Schema {
                     optional("discarded", Type::Date),
                 ],
             ),
-        ],
+        ]
+        .into(),
     }
 }
 
@@ -216,12 +220,12 @@ fn show(schema: &Schema, entities: &Entities, f: &Field, v: &Value) -> String {
         Value::Pair(a, b) => format!("{a}:{b}"),
         Value::Duration(d) => d.to_string(),
         Value::SchoolYear(y) => format!("{y}-{}", y + 1),
-        Value::Enum(e, i) => schema.enums[e.0].values[*i as usize].clone(),
+        Value::Enum(e, i) => schema.enum_type(*e).unwrap().values[*i as usize].clone(),
         Value::Ref(r, i) => format!("@{}", entities.id(*r, *i).unwrap()),
         Value::Set(e, items) => {
             let names: Vec<&str> = items
                 .iter()
-                .map(|i| schema.enums[e.0].values[*i as usize].as_str())
+                .map(|i| schema.enum_type(*e).unwrap().values[*i as usize].as_str())
                 .collect();
             format!("{{{}}}", names.join(", "))
         }
@@ -541,7 +545,7 @@ fn random_lines_never_panic() {
 #[test]
 fn private_values_are_hidden() {
     let schema = Schema {
-        enums: vec![enum_type("relation", &["mother", "father", "guardian"])],
+        enums: vec![enum_type("relation", &["mother", "father", "guardian"])].into(),
         records: vec![
             record("school", Some(0), vec![field("id", Type::Text)]),
             record(
@@ -566,7 +570,8 @@ fn private_values_are_hidden() {
                     },
                 ],
             ),
-        ],
+        ]
+        .into(),
     };
     let dir = scratch("private");
     std::fs::write(dir.join("school.csv"), "id\nS1\n").unwrap();
@@ -588,7 +593,7 @@ fn private_values_are_hidden() {
 #[test]
 fn entity_chains() {
     let schema = Schema {
-        enums: vec![],
+        enums: vec![].into(),
         records: vec![
             record(
                 "school",
@@ -604,7 +609,8 @@ fn entity_chains() {
                 vec![field("code", Type::Text), field("founded", Type::Date)],
             ),
             record("student", None, vec![field("school", Type::Ref(SCHOOL))]),
-        ],
+        ]
+        .into(),
     };
     let dir = scratch("chains");
     std::fs::write(
@@ -642,7 +648,7 @@ fn severities() {
         loaded
             .errors
             .iter()
-            .all(|e| e.severity == DataSeverity::Warning)
+            .all(|e| e.severity == Severity::Warning)
     );
     assert_eq!(loaded.rows.len(), 3);
 }

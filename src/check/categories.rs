@@ -21,7 +21,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn category(&mut self, i: usize) -> Option<usize> {
+    pub(crate) fn category(&mut self, i: usize) -> Option<CategoryId> {
         self.once(
             i,
             (
@@ -31,6 +31,7 @@ impl<'a> Checker<'a> {
             ),
             Self::category_body,
         )
+        .map(CategoryId)
     }
 
     fn category_body(&mut self, i: usize) -> Option<usize> {
@@ -89,10 +90,11 @@ impl<'a> Checker<'a> {
         c: &ast::CategoryDecl,
         entity: RecordId,
     ) -> Option<Transitions> {
-        let mut held: Option<(RecordId, usize, Span)> = None;
-        let mut qualified: Option<(RecordId, usize, Span)> = None;
+        let mut held: Option<(RecordId, FieldId, Span)> = None;
+        let mut qualified: Option<(RecordId, FieldId, Span)> = None;
         let mut gain_next_year = false;
         let mut notice: Option<u32> = None;
+        let mut loss_next_year = false;
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for e in &c.entries {
             let key = e.key.name.as_str();
@@ -141,7 +143,7 @@ impl<'a> Checker<'a> {
                 ("gain", CategoryValue::Word(w)) if w.name == "immediately" => {
                     gain_next_year = false
                 }
-                ("loss", CategoryValue::Notice(d)) => {
+                ("loss", CategoryValue::Notice(d, effective)) => {
                     if d.node.unit != ast::DurationUnit::Year || d.node.n < 0 {
                         self.push(
                             Problem::error(
@@ -154,6 +156,7 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     notice = u32::try_from(d.node.n).ok();
+                    loss_next_year = effective.as_ref().is_some_and(|e| e.node);
                 }
                 ("loss", CategoryValue::NextYear(_)) => notice = Some(0),
                 ("held" | "qualified" | "gain" | "loss", v) => {
@@ -223,7 +226,7 @@ impl<'a> Checker<'a> {
             None => None,
         };
         let rec = self.model.schema.record(record)?.clone();
-        let Some(year_field) = rec.fields.iter().position(|f| f.ty == Type::SchoolYear) else {
+        let Some(year_field) = rec.fields.position(|f| f.ty == Type::SchoolYear) else {
             self.push(
                 Problem::error(
                     Code::CategoryEntry,
@@ -258,6 +261,7 @@ impl<'a> Checker<'a> {
             qualified_field,
             gain_next_year,
             notice_years: notice.unwrap_or(0),
+            loss_next_year,
         })
     }
 }

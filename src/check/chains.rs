@@ -12,7 +12,7 @@ fn measures_read(e: &TExpr, out: &mut Vec<usize>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            TExprKind::Measure(m) | TExprKind::RowMeasure(m) => out.push(*m),
+            TExprKind::Measure(m) | TExprKind::RowMeasure(m) => out.push(m.0),
             TExprKind::Parent { expr, .. } => stack.push(expr),
             TExprKind::Not(a) | TExprKind::SchoolDays { date: a, .. } => stack.push(a),
             TExprKind::And(a, b)

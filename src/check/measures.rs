@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks measure `i` (once), returning its index in the model.
-    pub(crate) fn measure(&mut self, i: usize) -> Option<usize> {
+    pub(crate) fn measure(&mut self, i: usize) -> Option<MeasureId> {
         self.once(
             i,
             (
@@ -119,6 +119,7 @@ impl<'a> Checker<'a> {
             ),
             Self::measure_body,
         )
+        .map(MeasureId)
     }
 
     /// Runs `body` for definition `i` the first time it is asked for; a definition met again while
@@ -224,7 +225,7 @@ impl<'a> Checker<'a> {
         };
         let idx = self.model.measures.len();
         if m.rounding.is_none() && ty == Type::Percent {
-            self.unrounded.insert(idx);
+            self.unrounded.insert(MeasureId(idx));
         }
         self.model.measures.push(Measure {
             name: m.name.name.clone(),
@@ -251,8 +252,7 @@ impl<'a> Checker<'a> {
     ) -> Option<TExpr> {
         let (def, ty) = self.aggregate(a, span, entity)?;
         self.hidden_measures += 1;
-        let idx = self.model.measures.len();
-        self.model.measures.push(Measure {
+        let idx = self.model.measures.push(Measure {
             name: self.text(span).to_string(),
             entity,
             def,

@@ -21,9 +21,9 @@
 //! | `stale.rs` | dates left from last year's revision; quoted dates that disagree with their rule |
 //! | `chains.rs` | how long a chain of measures may be |
 //! | `privacy.rs` | that nothing computed from a `private` field is printed |
-//! | `exprs.rs`, `values.rs` | expressions and literals, for all of the above |
+//! | `exprs.rs`, `refs.rs`, `values.rs` | expressions (`refs.rs`: the names and `a.b` paths in them) and literals, for all of the above |
 //! | `diag.rs` | the diagnostics ([`Problem`]) |
-//! | `model.rs` | what the checker hands on ([`Model`]) |
+//! | `model.rs` | what the checker hands on ([`Model`]); `ids.rs` its typed ids and [`ids::Table`], `ratio.rs` exact numbers |
 
 mod categories;
 mod chains;
@@ -32,12 +32,15 @@ mod entity;
 mod exprs;
 mod filters;
 mod guide;
+pub mod ids;
 pub mod load;
 mod measures;
 pub mod model;
 mod names;
 mod privacy;
+mod ratio;
 mod records;
+mod refs;
 mod rules;
 mod school_days;
 mod stale;
@@ -161,7 +164,7 @@ pub(crate) struct Checker<'a> {
     report_unused: BTreeSet<FileId>,
     hidden_measures: usize,
     /// Share measures that do not say how they are rounded.
-    unrounded: BTreeSet<usize>,
+    unrounded: BTreeSet<MeasureId>,
     /// Measures and categories being checked, innermost last: the path of a dependency cycle.
     busy: Vec<usize>,
 }

@@ -10,13 +10,11 @@ use crate::syntax::Span;
 pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
 
-/// Index of a record type in [`Schema::records`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RecordId(pub usize);
+pub use super::ratio::{Ratio, gcd};
 
-/// Index of a closed value set in [`Schema::enums`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EnumId(pub usize);
+pub use super::ids::{
+    CategoryId, ConstId, EnumId, FieldId, Id, MeasureId, RecordId, RuleId, SetId, Table, WindowId,
+};
 
 /// The type of a field, constant, measure or expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,11 +82,11 @@ pub struct Field {
 #[derive(Clone, Debug)]
 pub struct Record {
     pub name: String,
-    /// The key field's index for an entity.
-    pub key: Option<usize>,
+    /// The key field for an entity.
+    pub key: Option<FieldId>,
     /// Which date field places the record's rows in a school year.
     pub dating: RecordDating,
-    pub fields: Vec<Field>,
+    pub fields: Table<FieldId, Field>,
     pub span: Span,
 }
 
@@ -99,62 +97,52 @@ pub enum RecordDating {
     #[default]
     Default,
     /// `dated by F`: that field.
-    By(usize),
+    By(FieldId),
     /// `not dated`: the school year does not bound its rows.
     Not,
 }
 
 impl Record {
-    pub fn field(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+    pub fn field(&self, name: &str) -> Option<FieldId> {
+        self.fields.position(|f| f.name == name)
     }
 
     /// The first field that refers to an entity: the record's owner.
-    pub fn owner(&self) -> Option<(usize, RecordId)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| match f.ty {
-                Type::Ref(r) => Some((i, r)),
-                _ => None,
-            })
+    pub fn owner(&self) -> Option<(FieldId, RecordId)> {
+        self.fields.enumerate().find_map(|(i, f)| match f.ty {
+            Type::Ref(r) => Some((i, r)),
+            _ => None,
+        })
     }
 
-    pub fn weight(&self) -> Option<usize> {
-        self.fields.iter().position(|f| f.ty == Type::Weight)
+    pub fn weight(&self) -> Option<FieldId> {
+        self.fields.position(|f| f.ty == Type::Weight)
     }
 }
 
 /// The input schema: the record types a policy reads and their value sets.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
-    pub enums: Vec<EnumType>,
-    pub records: Vec<Record>,
+    pub enums: Table<EnumId, EnumType>,
+    pub records: Table<RecordId, Record>,
 }
 
 impl Schema {
     pub fn record(&self, id: RecordId) -> Option<&Record> {
-        self.records.get(id.0)
+        self.records.get(id)
     }
 
     pub fn record_by_name(&self, name: &str) -> Option<RecordId> {
-        self.records
-            .iter()
-            .position(|r| r.name == name)
-            .map(RecordId)
+        self.records.position(|r| r.name == name)
     }
 
     pub fn enum_type(&self, id: EnumId) -> Option<&EnumType> {
-        self.enums.get(id.0)
+        self.enums.get(id)
     }
 
     /// The entity records (those with a key), in declaration order.
     pub fn entities(&self) -> impl Iterator<Item = (RecordId, &Record)> {
-        self.records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.key.is_some())
-            .map(|(i, r)| (RecordId(i), r))
+        self.records.enumerate().filter(|(_, r)| r.key.is_some())
     }
 
     /// How a type is named in messages.
@@ -196,99 +184,6 @@ fn article(name: &str) -> &'static str {
     }
 }
 
-/// An exact rational number, `num / den` with `den > 0`. Shares are compared exactly.
-///
-/// Equality and hashing are by value, whatever the terms: `1/2 == 50/100`, and both hash alike
-/// (a policy's `0.50` is 50/100, a data file's is reduced to 1/2; a [`Value`] holding either must
-/// be the same key in a set or map).
-#[derive(Clone, Copy, Debug)]
-pub struct Ratio {
-    pub num: i128,
-    pub den: i128,
-}
-
-impl PartialEq for Ratio {
-    fn eq(&self, other: &Ratio) -> bool {
-        (self.num == other.num && self.den == other.den)
-            || self.cmp_exact(other) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for Ratio {}
-
-impl std::hash::Hash for Ratio {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let r = self.reduced();
-        r.num.hash(state);
-        r.den.hash(state);
-    }
-}
-
-impl Ratio {
-    pub fn new(num: i128, den: i128) -> Option<Ratio> {
-        if den == 0 {
-            return None;
-        }
-        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
-        Some(Ratio { num, den })
-    }
-
-    pub fn int(n: i128) -> Ratio {
-        Ratio { num: n, den: 1 }
-    }
-
-    /// The same number in lowest terms (`2/4` is `1/2`).
-    pub fn reduced(self) -> Ratio {
-        let g = gcd(self.num, self.den);
-        if g <= 1 {
-            return self;
-        }
-        Ratio {
-            num: self.num / g,
-            den: self.den / g,
-        }
-    }
-
-    /// Compares exactly: `a/b` with `c/d` as `a*d` with `c*b`, each product in 256 bits, so no
-    /// product overflows (30-digit data values against an 18-digit threshold do).
-    pub fn cmp_exact(&self, other: &Ratio) -> std::cmp::Ordering {
-        product(self.num, other.den).cmp(&product(other.num, self.den))
-    }
-
-    pub fn to_f64(&self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-}
-
-/// `x * y` exactly, as a key that orders like the product: a sign, then a 256-bit magnitude
-/// (high half, low half), with the magnitude's order reversed for negative products.
-fn product(x: i128, y: i128) -> (i128, std::cmp::Reverse<(u128, u128)>, (u128, u128)) {
-    const LOW: u128 = u64::MAX as u128;
-    let (a, b) = (x.unsigned_abs(), y.unsigned_abs());
-    let (a1, a0, b1, b0) = (a >> 64, a & LOW, b >> 64, b & LOW);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    // Each term is under 2^64, so the sum fits.
-    let mid = (p00 >> 64) + (p01 & LOW) + (p10 & LOW);
-    let low = (p00 & LOW) | (mid << 64);
-    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    let sign = x.signum() * y.signum();
-    if sign < 0 {
-        (sign, std::cmp::Reverse((high, low)), (0, 0))
-    } else {
-        (sign, std::cmp::Reverse((0, 0)), (high, low))
-    }
-}
-
-/// The greatest common divisor of `a` and `b`, never negative; 0 when both are 0.
-pub fn gcd(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    // Only gcd(i128::MIN, 0) and gcd(i128::MIN, i128::MIN) do not fit; no ratio has either.
-    i128::try_from(a).unwrap_or(i128::MAX)
-}
-
 /// A value, as the evaluator and loader see it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
@@ -310,6 +205,18 @@ pub enum Value {
     /// The index of an entity in its record's loaded list.
     Ref(RecordId, u32),
     Set(EnumId, Vec<u32>),
+}
+
+/// A loaded row: one value per field of its record, in field order.
+pub trait Row {
+    /// The value of field `f`; `None` when the row has no such field.
+    fn value(&self, f: FieldId) -> Option<&Value>;
+}
+
+impl Row for [Value] {
+    fn value(&self, f: FieldId) -> Option<&Value> {
+        self.get(f.0)
+    }
 }
 
 /// What a policy says about itself (the `guide` block).
@@ -418,21 +325,21 @@ impl TExpr {
 pub enum TExprKind {
     Const(Value),
     /// A measure of the current entity.
-    Measure(usize),
+    Measure(MeasureId),
     /// A category of the current entity (true when the entity belongs this year).
-    Category(usize),
+    Category(CategoryId),
     /// A field of the current entity (`level`, `school.level`).
-    EntityField(usize),
+    EntityField(FieldId),
     /// A field of the current row, in a `where` filter or an `each` check.
-    RowField(usize),
+    RowField(FieldId),
     /// A measure of the row's entity, when aggregating over entities (`count principal where
     /// letters >= 5` per district).
-    RowMeasure(usize),
+    RowMeasure(MeasureId),
     /// A category of the row's entity, when aggregating over entities.
-    RowCategory(usize),
+    RowCategory(CategoryId),
     /// A value of the entity the current one refers to through `field` (`district.share`).
     Parent {
-        field: usize,
+        field: FieldId,
         expr: Box<TExpr>,
     },
     Not(Box<TExpr>),
@@ -515,10 +422,10 @@ pub enum AggKind {
     /// Rows (weighted by the record's headcount field when it has one).
     Count,
     /// Distinct values of a field.
-    CountDistinct(usize),
-    Sum(usize),
-    Min(usize),
-    Max(usize),
+    CountDistinct(FieldId),
+    Sum(FieldId),
+    Min(FieldId),
+    Max(FieldId),
 }
 
 /// How a measure is computed for one entity.
@@ -557,13 +464,16 @@ pub struct Measure {
 pub struct Transitions {
     /// The history record, its school-year field, and the bool fields for "held" and "qualified".
     pub record: RecordId,
-    pub year_field: usize,
-    pub held_field: usize,
-    pub qualified_field: Option<usize>,
+    pub year_field: FieldId,
+    pub held_field: FieldId,
+    pub qualified_field: Option<FieldId>,
     /// `gain next year`: a newly qualifying entity joins the following year.
     pub gain_next_year: bool,
     /// `loss after N years notice`: the number of notice years before reclassification.
     pub notice_years: u32,
+    /// `, effective next year`: the failure after the notice years reclassifies the entity for
+    /// the following school year (it stays in the category this year); without it, that same year.
+    pub loss_next_year: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -630,7 +540,7 @@ pub enum Check {
     Each {
         record: RecordId,
         filter: Option<TExpr>,
-        field: usize,
+        field: FieldId,
         test: EachTest,
         /// How a row whose field (or a value its test reads) is empty counts; none: undetermined.
         absent: Option<Absent>,
@@ -639,30 +549,30 @@ pub enum Check {
     Deadline {
         record: RecordId,
         filter: Option<TExpr>,
-        field: usize,
+        field: FieldId,
         due: TExpr,
     },
     /// Rows are kept for `period` from `from`; `until` (a discard date) must not come earlier.
     Retain {
         record: RecordId,
         period: Duration,
-        from: usize,
-        until: Option<usize>,
+        from: FieldId,
+        until: Option<FieldId>,
     },
 }
 
 #[derive(Clone, Debug)]
 pub enum EachTest {
-    Within(usize),
+    Within(WindowId),
     /// Each row is due `period` after its own date field `from`: ok, late, pending or overdue.
     WithinOf {
         period: Duration,
-        from: usize,
+        from: FieldId,
     },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
     NotOn {
         record: RecordId,
-        field: usize,
+        field: FieldId,
         filter: Option<TExpr>,
     },
     Compare(CmpOp, TExpr),
@@ -692,12 +602,12 @@ pub struct Model {
     pub guide: GuideInfo,
     pub schema: Schema,
     /// Each constant: name, value, type, span and section.
-    pub constants: Vec<(String, Value, Type, Span, Option<String>)>,
-    pub sets: Vec<(String, Value, Span)>,
-    pub measures: Vec<Measure>,
-    pub categories: Vec<Category>,
-    pub windows: Vec<Window>,
-    pub rules: Vec<RuleDef>,
+    pub constants: Table<ConstId, (String, Value, Type, Span, Option<String>)>,
+    pub sets: Table<SetId, (String, Value, Span)>,
+    pub measures: Table<MeasureId, Measure>,
+    pub categories: Table<CategoryId, Category>,
+    pub windows: Table<WindowId, Window>,
+    pub rules: Table<RuleId, RuleDef>,
     /// The policy's `non_school_days` (empty when it has none), what `N school days` counts on.
     pub non_school_days: Arc<NonSchoolDays>,
     /// Where the list is written, when the policy has one.
@@ -769,24 +679,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratios_reduce_to_lowest_terms_with_the_sign_on_top() {
-        let r = |n, d| Ratio::new(n, d).map(Ratio::reduced).map(|r| (r.num, r.den));
-        assert_eq!(r(2, 4), Some((1, 2)));
-        assert_eq!(r(-6, -4), Some((3, 2)));
-        assert_eq!(r(6, -4), Some((-3, 2)));
-        assert_eq!(r(0, 5), Some((0, 1)));
-        assert_eq!(r(7, 0), None);
-        assert_eq!(gcd(i128::MIN, 4), 4);
-        assert_eq!(gcd(0, 0), 0);
-        let min = Ratio {
-            num: i128::MIN,
-            den: 2,
-        };
-        assert_eq!(min.reduced().num, i128::MIN / 2);
-        assert_eq!(min.reduced().den, 1);
-    }
-
-    #[test]
     fn equal_values_are_equal_keys_whatever_their_terms() {
         use std::collections::HashSet;
         let (Some(half), Some(fifty)) = (Ratio::new(1, 2), Ratio::new(50, 100)) else {
@@ -800,51 +692,6 @@ mod tests {
         assert_ne!(
             Value::Number(half),
             Value::Number(Ratio { num: 51, den: 100 })
-        );
-    }
-
-    #[test]
-    fn comparisons_are_exact_where_cross_products_overflow() {
-        use std::cmp::Ordering::*;
-        let r = |n: i128, d: i128| Ratio::new(n, d).map(Ratio::reduced);
-        let Some(threshold) = r(123_456_789_012_345_678, 10i128.pow(18)) else {
-            panic!("threshold")
-        };
-        let above = r(123_456_789_012_345_678_000_000_000_001, 10i128.pow(30));
-        let below = r(123_456_789_012_345_677_999_999_999_999, 10i128.pow(30));
-        let (Some(above), Some(below)) = (above, below) else {
-            panic!("values")
-        };
-        assert_eq!(above.cmp_exact(&threshold), Greater);
-        assert_eq!(threshold.cmp_exact(&above), Less);
-        assert_eq!(below.cmp_exact(&threshold), Less);
-        let neg = |x: Ratio| Ratio {
-            num: -x.num,
-            den: x.den,
-        };
-        assert_eq!(neg(above).cmp_exact(&neg(threshold)), Less);
-        assert_eq!(neg(below).cmp_exact(&neg(threshold)), Greater);
-        assert_eq!(neg(below).cmp_exact(&threshold), Less);
-        assert_eq!(above.cmp_exact(&above), Equal);
-        let zero = Ratio::int(0);
-        assert_eq!(zero.cmp_exact(&neg(above)), Greater);
-        assert_eq!(zero.cmp_exact(&zero), Equal);
-        let big = Ratio::int(i128::MAX);
-        let small = Ratio {
-            num: i128::MIN + 1,
-            den: 1,
-        };
-        assert_eq!(small.cmp_exact(&big), Less);
-        assert_eq!(
-            Ratio {
-                num: i128::MAX,
-                den: i128::MAX - 1
-            }
-            .cmp_exact(&Ratio {
-                num: i128::MAX - 1,
-                den: i128::MAX - 2
-            }),
-            Less
         );
     }
 }

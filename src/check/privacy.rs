@@ -6,7 +6,9 @@
 //! on a private field (`count student where student_name == "x"`, `each R where ...`).
 
 use super::diag::Problem;
-use super::model::{AggKind, Check, EachTest, MeasureDef, Model, RecordId, TExpr, TExprKind, Type};
+use super::model::{
+    AggKind, Check, EachTest, FieldId, MeasureDef, Model, RecordId, TExpr, TExprKind, Type,
+};
 use crate::syntax::Span;
 
 const CODE: crate::codes::Code = crate::codes::Code::Private;
@@ -16,7 +18,7 @@ const HELP: &str = "a private field can be counted and filtered on (`count R whe
 /// The problems of `model`: one per construct that would print a private value.
 pub fn check(model: &Model) -> Vec<Problem> {
     let mut out = Vec::new();
-    let field = |record: RecordId, f: usize| {
+    let field = |record: RecordId, f: FieldId| {
         let r = model.schema.record(record)?;
         let fd = r.fields.get(f)?;
         fd.private.then(|| format!("`{}.{}`", r.name, fd.name))

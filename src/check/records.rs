@@ -23,7 +23,7 @@ impl<'a> Checker<'a> {
                     name: r.name.name.clone(),
                     key: None,
                     dating: RecordDating::Default,
-                    fields: Vec::new(),
+                    fields: Table::new(),
                     span: r.span,
                 });
                 if let Some(d) = self.defs.get_mut(i) {
@@ -33,7 +33,7 @@ impl<'a> Checker<'a> {
             }
         }
         for (idx, r) in decls {
-            let mut fields: Vec<Field> = Vec::new();
+            let mut fields: Table<FieldId, Field> = Table::new();
             for f in &r.fields {
                 if fields.iter().any(|g| g.name == f.name.name) {
                     self.push(
@@ -80,13 +80,13 @@ impl<'a> Checker<'a> {
                 .flat_map(|(fi, cols)| cols.iter().map(move |c| (fi, c)))
                 .collect();
             for (text, fi) in self.other_names(&names, cols, &COLUMNS) {
-                if let Some(field) = fields.get_mut(fi) {
+                if let Some(field) = fields.get_mut(FieldId(fi)) {
                     field.columns.push(text);
                 }
             }
             let mut key = None;
             if let Some(k) = &r.key {
-                match fields.iter().position(|f| f.name == k.name) {
+                match fields.position(|f| f.name == k.name) {
                     Some(p) => {
                         if fields.get(p).map(|f| f.optional).unwrap_or(false) {
                             self.push(
@@ -113,7 +113,7 @@ impl<'a> Checker<'a> {
             let dating = match &r.dating {
                 None => RecordDating::Default,
                 Some(ast::Dating::Not(_)) => RecordDating::Not,
-                Some(ast::Dating::By(f)) => match fields.iter().position(|g| g.name == f.name) {
+                Some(ast::Dating::By(f)) => match fields.position(|g| g.name == f.name) {
                     Some(p) if fields.get(p).is_some_and(|g| g.ty == Type::Date) => {
                         RecordDating::By(p)
                     }
@@ -135,7 +135,7 @@ impl<'a> Checker<'a> {
                     }
                 },
             };
-            if let Some(rec) = self.model.schema.records.get_mut(idx) {
+            if let Some(rec) = self.model.schema.records.get_mut(RecordId(idx)) {
                 rec.fields = fields;
                 rec.key = key;
                 rec.dating = dating;
@@ -248,7 +248,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(crate) fn record_field(&mut self, record: RecordId, f: &ast::Ident) -> Option<usize> {
+    pub(crate) fn record_field(&mut self, record: RecordId, f: &ast::Ident) -> Option<FieldId> {
         let rec = self.model.schema.record(record)?;
         match rec.field(&f.name) {
             Some(i) => Some(i),
@@ -268,12 +268,12 @@ impl<'a> Checker<'a> {
         record: RecordId,
         entity: RecordId,
         at: Span,
-    ) -> Option<usize> {
+    ) -> Option<FieldId> {
         let rec = self.model.schema.record(record)?;
         if record == entity {
             return rec.key;
         }
-        if let Some(i) = rec.fields.iter().position(|f| f.ty == Type::Ref(entity)) {
+        if let Some(i) = rec.fields.position(|f| f.ty == Type::Ref(entity)) {
             return Some(i);
         }
         let ent = self
@@ -296,7 +296,7 @@ impl<'a> Checker<'a> {
         None
     }
 
-    pub(crate) fn field_ty(&self, record: RecordId, field: usize) -> Option<Type> {
+    pub(crate) fn field_ty(&self, record: RecordId, field: FieldId) -> Option<Type> {
         self.model
             .schema
             .record(record)

@@ -172,7 +172,7 @@ impl<'a> Checker<'a> {
                             return None;
                         }
                         // Windows are checked before rules; find its index by name.
-                        let wi = self.model.windows.iter().position(|x| x.name == w.name)?;
+                        let wi = self.model.windows.position(|x| x.name == w.name)?;
                         EachTest::Within(wi)
                     }
                     ast::EachTest::WithinOf { period, from } => {
@@ -361,7 +361,7 @@ impl<'a> Checker<'a> {
         at: crate::syntax::Span,
         filter: Option<&ast::Expr>,
         field: &ast::Ident,
-    ) -> Option<(exprs::Cx, Option<TExpr>, usize, Type)> {
+    ) -> Option<(exprs::Cx, Option<TExpr>, FieldId, Type)> {
         self.owner_field(record, entity, at)?;
         let rcx = exprs::Cx::row(entity, record);
         let filter = self.filter(filter, &rcx)?;

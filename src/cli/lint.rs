@@ -30,11 +30,16 @@ pub enum Format {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum MinSeverity {
-    Error,
-    Warning,
-    Info,
+/// `--severity`: the model's [`Severity`], read by its word (`error`, `warning`, `info`).
+pub fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser as _;
+    let words = [Severity::Error, Severity::Warning, Severity::Info].map(Severity::word);
+    clap::builder::PossibleValuesParser::new(words).map(|w| match w.as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        // The parser lets only the three words through.
+        _ => Severity::Info,
+    })
 }
 
 /// Lint district data (CSV, YAML, JSON files, or folders of them) against a policy.
@@ -62,8 +67,8 @@ pub struct Args {
     #[arg(long = "school", value_name = "ID")]
     pub schools: Vec<String>,
     /// The least severe findings to show.
-    #[arg(long, value_enum, default_value = "info")]
-    pub severity: MinSeverity,
+    #[arg(long, default_value = "info", value_parser = severity_parser())]
+    pub severity: Severity,
     /// Also list entities whose share is within this many percentage points of a category
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
@@ -101,14 +106,7 @@ fn data_bytes(schema: &crate::check::model::Schema, inputs: &[PathBuf]) -> u64 {
 
 /// The options that change what a report holds, for its provenance: `severity=info`.
 fn options(args: &Args) -> Vec<String> {
-    let mut o = vec![format!(
-        "severity={}",
-        match args.severity {
-            MinSeverity::Error => "error",
-            MinSeverity::Warning => "warning",
-            MinSeverity::Info => "info",
-        }
-    )];
+    let mut o = vec![format!("severity={}", args.severity.word())];
     for s in &args.schools {
         o.push(format!("school={s}"));
     }
@@ -123,7 +121,7 @@ fn options(args: &Args) -> Vec<String> {
 
 /// `--as-of` and other dates: any spelling a data file may use (`1/31/2024`, `2024-01-31`,
 /// `Jan 31, 2024`).
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, crate::data::DateError> {
     crate::data::parse_date(s)
 }
 
@@ -209,11 +207,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     if let Some((_, e)) = model.schema.entities().next() {
         report.entity_word = format!("{}s", e.name);
     }
-    let min = match args.severity {
-        MinSeverity::Error => Severity::Error,
-        MinSeverity::Warning => Severity::Warning,
-        MinSeverity::Info => Severity::Info,
-    };
+    let min = args.severity;
     // HTML always lists what is near a threshold, within 2 points unless `--near` says otherwise.
     let near = args.near.or(html.then_some(HTML_NEAR));
     if let Some(margin) = near {

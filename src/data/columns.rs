@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::model::{Record, Type};
+use crate::check::model::{FieldId, Record, Type};
 use crate::suggest::closest;
 
 use super::cell::normalized;
@@ -116,7 +116,7 @@ pub(crate) fn match_header(
                         extra.insert(h.trim().to_owned());
                     }
                     _ => {
-                        if let Some(field) = record.fields.get(*f) {
+                        if let Some(field) = record.fields.get(FieldId(*f)) {
                             repeated.insert(field.name.clone());
                         }
                     }
@@ -247,7 +247,7 @@ pub(crate) fn absent_optional(
     sink: &mut Capped<'_>,
 ) {
     for &f in absent {
-        let Some(field) = record.fields.get(f).filter(|f| f.optional) else {
+        let Some(field) = record.fields.get(FieldId(f)).filter(|f| f.optional) else {
             continue;
         };
         if let Some(c) = closest(&field.name, extra.iter()) {

@@ -13,6 +13,7 @@ use super::cell::Lenient;
 use super::columns::{looks_like_header, match_header, names_no_field};
 use super::error::{Capped, DataError, DataErrorKind, lenient, lenient_tag};
 use super::lines::{RecordEnd, Stop, records};
+use super::rows::Location;
 use super::rows::{Cells, Fields, Pos, io_message};
 
 /// How much of a file is looked at to tell text from binary data.
@@ -258,7 +259,7 @@ pub(crate) fn open(path: &Path, record: &Record, sink: &mut Capped<'_>) -> Optio
     }
     if recoded {
         sink.once(lenient_tag(Lenient::Recoded), |f| {
-            lenient(Lenient::Recoded, f, format!("line {header_line}"), None)
+            lenient(Lenient::Recoded, f, Location::line(header_line), None)
         });
     }
     if let Some(name) = separated(record, &headers) {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::model::{RecordId, Schema, Value};
+use crate::check::model::{FieldId, RecordId, Schema, Value};
 
 use super::cell::{Cell, Lenient, RecordParser, is_null_marker, trim};
 use super::error::{
@@ -172,7 +172,7 @@ pub fn load_entities(
             table.files.push(path.to_path_buf());
             let mut sink = Capped::new(path.display().to_string(), errors);
             rows::read(path, format, record, &mut sink, |sink, pos, cells| {
-                let cell = cells.get(key);
+                let cell = cells.get(key.0);
                 // An id of `NULL` or `N/A` is no id (the row is reported as missing one).
                 let id = match &cell {
                     Cell::Text(t) if !trim(t).is_empty() && !is_null_marker(trim(t)) => trim(t),
@@ -331,12 +331,15 @@ pub fn load_entities(
             let (Some(table), Some(target), Some(record), Some(target_record)) = (
                 ents.tables.get(r),
                 ents.tables.get(t.0),
-                schema.records.get(r),
-                schema.records.get(t.0),
+                schema.records.get(RecordId(r)),
+                schema.records.get(t),
             ) else {
                 continue;
             };
-            let field_name = record.fields.get(field).map_or("", |f| f.name.as_str());
+            let field_name = record
+                .fields
+                .get(FieldId(field))
+                .map_or("", |f| f.name.as_str());
             let Some((file, pos)) = table.places.get(idx) else {
                 continue;
             };

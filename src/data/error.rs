@@ -6,10 +6,11 @@ use std::fmt;
 use thiserror::Error;
 
 use super::cell::Lenient;
+use super::rows::Location;
 use crate::codes::Code;
 
 /// How serious a data problem is. Errors skip a row (or a file); warnings only inform.
-pub use crate::check::model::Severity as DataSeverity;
+use crate::check::model::Severity;
 
 /// What kind of problem a [`DataError`] is; it gives the diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,21 +49,26 @@ impl DataErrorKind {
 /// A problem in the data: the file, where in it (CSV: `line 12`, counting the header as line 1;
 /// YAML/JSON: a path such as `[3].date`), the column or field, and what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("{}", headline(.file, .location.as_deref(), .column.as_deref(), .message))]
+#[error("{}", headline(.file, .location.as_ref(), .column.as_deref(), .message))]
 pub struct DataError {
     pub file: String,
-    pub location: Option<String>,
+    pub location: Option<Location>,
     pub column: Option<String>,
     pub message: String,
     pub help: Option<String>,
-    pub severity: DataSeverity,
+    pub severity: Severity,
     pub kind: DataErrorKind,
 }
 
 /// `data/student.csv, line 3, column `date`: message`; a YAML/JSON path already names the field.
-fn headline(file: &str, location: Option<&str>, column: Option<&str>, message: &str) -> String {
+fn headline(
+    file: &str,
+    location: Option<&Location>,
+    column: Option<&str>,
+    message: &str,
+) -> String {
     let mut out = String::from(file);
-    let is_path = location.is_some_and(|l| !l.starts_with("line "));
+    let is_path = matches!(location, Some(Location::Item { .. }));
     if let Some(l) = location {
         if is_path {
             out.push_str(&format!(" at `{l}`"));
@@ -103,23 +109,23 @@ impl DataError {
             column: None,
             message: message.into(),
             help: None,
-            severity: DataSeverity::Error,
+            severity: Severity::Error,
             kind,
         }
     }
 
     pub fn warning(mut self) -> Self {
-        self.severity = DataSeverity::Warning;
+        self.severity = Severity::Warning;
         self
     }
 
-    pub fn at(mut self, location: impl Into<String>) -> Self {
-        self.location = Some(location.into());
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
         self
     }
 
     pub fn line(self, line: u64) -> Self {
-        self.at(format!("line {line}"))
+        self.at(Location::line(line))
     }
 
     pub fn column(mut self, column: impl Into<String>) -> Self {
@@ -133,7 +139,7 @@ impl DataError {
     }
 
     pub fn is_error(&self) -> bool {
-        self.severity == DataSeverity::Error
+        self.severity == Severity::Error
     }
 }
 
@@ -196,7 +202,7 @@ pub(crate) fn repeated_header(file: &str, pos: super::rows::Pos) -> DataError {
 }
 
 /// The note, once per file, that its cells were read leniently ([`Lenient`]): where first.
-pub(crate) fn lenient(kind: Lenient, file: &str, at: String, column: Option<&str>) -> DataError {
+pub(crate) fn lenient(kind: Lenient, file: &str, at: Location, column: Option<&str>) -> DataError {
     let (message, help) = match kind {
         Lenient::Recoded => (
             "the file is not UTF-8 text: values that are not were read as Windows-1252, as Excel saves \"CSV\"",
@@ -480,7 +486,10 @@ mod tests {
             .column("date");
         assert_eq!(e.to_string(), "a.csv, line 3, column `date`: bad");
         let e = DataError::new(DataErrorKind::Value, "a.json", "bad")
-            .at("[3].date")
+            .at(Location::Item {
+                index: 3,
+                field: Some("date".into()),
+            })
             .column("date");
         assert_eq!(e.to_string(), "a.json at `[3].date`: bad");
         let e = DataError::new(DataErrorKind::File, "a.json", "empty");

@@ -1,11 +1,11 @@
 //! JSON text → [`Node`].
 
-use super::tree::{Node, SyntaxProblem, strip_position};
+use super::tree::{Node, ParseError, strip_position};
 
-pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
+pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => Ok(node(v)),
-        Err(e) => Err(SyntaxProblem {
+        Err(e) => Err(ParseError {
             message: format!(
                 "the file is not valid JSON: {}",
                 strip_position(&e.to_string())

@@ -49,22 +49,30 @@ use crate::check::model::{RecordId, Schema, Value};
 pub use digest::{Digest, digest_file, sha256_hex};
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
-pub use error::{DataError, DataErrorKind, DataSeverity, ERRORS_PER_COLUMN, FileOutcome};
-pub use rows::Pos;
-pub use tree::Node;
+pub use error::{DataError, DataErrorKind, ERRORS_PER_COLUMN, FileOutcome};
+pub use rows::{Location, Pos};
+pub use tree::{Node, ParseError};
 
 /// Parses a YAML document (policy test files) into a tree; YAML is read only inside this module.
-pub fn parse_yaml(text: &str) -> Result<Node, String> {
-    yaml::parse(text).map_err(|p| match (p.line, p.column) {
-        (Some(l), Some(c)) => format!("{} (line {l}, column {c})", p.message),
-        _ => p.message,
-    })
+pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
+    yaml::parse(text)
+}
+
+/// A date that does not read as one, and what to write instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}; {help}")]
+pub struct DateError {
+    pub message: String,
+    pub help: String,
 }
 
 /// A date as data files may write it (see the README's table: `1/31/2024`, `2024-01-31`,
 /// `Jan 31, 2024`, ...), for command-line options; the error says what to write instead.
-pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    cell::date(cell::trim(text), false).map_err(|p| format!("{}; {}", p.message, p.help))
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, DateError> {
+    cell::date(cell::trim(text), false).map_err(|p| DateError {
+        message: p.message,
+        help: p.help,
+    })
 }
 
 use cell::RecordParser;
@@ -113,7 +121,7 @@ pub struct Row<'a> {
 
 impl Row<'_> {
     /// `line 12` for CSV, `[11]` for YAML and JSON, as in error locations.
-    pub fn location(&self) -> String {
+    pub fn location(&self) -> Location {
         self.pos.location(None)
     }
 }
@@ -453,7 +461,7 @@ impl<'s> Decoder<'s> {
                 .map(|(i, fd)| (i, fd.name.as_str()))
                 .collect(),
             values: vec![Value::Null; rec.fields.len()],
-            owner: rec.owner().map(|(i, _)| i),
+            owner: rec.owner().map(|(i, _)| i.0),
         }
     }
 

@@ -29,18 +29,75 @@ impl Pos {
     }
 
     /// `line 12`, `[3]`, or with a field `[3].date` (a CSV column is named separately).
-    pub fn location(self, field: Option<&str>) -> String {
-        match (self, field) {
-            (Pos::Line(n), _) => format!("line {n}"),
-            (Pos::Item(i), None) => format!("[{i}]"),
-            (Pos::Item(i), Some(f)) => format!("[{i}].{f}"),
+    pub fn location(self, field: Option<&str>) -> Location {
+        match self {
+            Pos::Line(line) => Location::Line { line, column: None },
+            Pos::Item(index) => Location::Item {
+                index,
+                field: field.map(str::to_owned),
+            },
         }
     }
 }
 
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.location(None))
+        self.location(None).fmt(f)
+    }
+}
+
+/// Where in a data file a row, a cell or an error is: a line, or a place in a YAML/JSON tree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// A line, 1-based (a CSV file's header is line 1); a YAML or JSON syntax error also has its
+    /// column. Written `line 12`, `line 4, column 2`.
+    Line { line: u64, column: Option<u64> },
+    /// An item of a YAML or JSON file's list (0-based), or one of its fields: `[3]`, `[3].date`.
+    Item { index: u64, field: Option<String> },
+}
+
+impl Location {
+    /// A line, without a column.
+    pub fn line(line: u64) -> Location {
+        Location::Line { line, column: None }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line { line, column: None } => write!(f, "line {line}"),
+            Location::Line {
+                line,
+                column: Some(c),
+            } => write!(f, "line {line}, column {c}"),
+            Location::Item { index, field: None } => write!(f, "[{index}]"),
+            Location::Item {
+                index,
+                field: Some(name),
+            } => write!(f, "[{index}].{name}"),
+        }
+    }
+}
+
+/// Locations order as their text does (`line 10` before `line 9`), as they did when they were
+/// text: which of two rows dated alike a finding cites must not change.
+impl Ord for Location {
+    fn cmp(&self, other: &Location) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string())
+    }
+}
+
+impl PartialOrd for Location {
+    fn partial_cmp(&self, other: &Location) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Reports write a location as its text.
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -10,7 +10,7 @@ use super::Format;
 use super::cell::Cell;
 use super::columns::{Naming, extra_message, field_list, field_of};
 use super::error::{Capped, DataError, DataErrorKind};
-use super::rows::{Cells, Pos, io_message};
+use super::rows::{Cells, Location, Pos, io_message};
 
 /// A parsed YAML or JSON value. Numbers keep their text so they convert exactly.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,9 +57,13 @@ impl Node {
     }
 }
 
-/// A JSON or YAML syntax error, with its place when the parser knows it.
-#[derive(Clone, Debug)]
-pub(crate) struct SyntaxProblem {
+/// A JSON or YAML document that does not parse, with the place when the parser knows it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", match (.line, .column) {
+    (Some(l), Some(c)) => format!("{} (line {l}, column {c})", .message),
+    _ => .message.clone(),
+})]
+pub struct ParseError {
     pub message: String,
     pub line: Option<u64>,
     pub column: Option<u64>,
@@ -154,9 +158,9 @@ pub(crate) fn read(
             let mut e = DataError::new(DataErrorKind::File, sink.file(), p.message)
                 .help(format!("fix the {lang} syntax at this place"));
             if let Some(line) = p.line {
-                e = e.at(match p.column {
-                    Some(c) => format!("line {line}, column {c}"),
-                    None => format!("line {line}"),
+                e = e.at(Location::Line {
+                    line,
+                    column: p.column,
                 });
             }
             sink.skip_file(e);

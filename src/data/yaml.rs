@@ -12,12 +12,12 @@ use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
 
-use super::tree::{Node, SyntaxProblem, strip_position};
+use super::tree::{Node, ParseError, strip_position};
 use crate::limits::{TREE_DEPTH, TREE_VALUES_EXTRA};
 
-pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
+pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
     if let Some(line) = too_deep(text, TREE_DEPTH) {
-        return Err(SyntaxProblem {
+        return Err(ParseError {
             message: format!(
                 "the file nests lists and mappings more than {TREE_DEPTH} levels deep, the most \
                  a YAML file may (a CSV file has no such limit)"
@@ -38,7 +38,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
     .deserialize(de)
     {
         Ok(n) => Ok(n),
-        Err(_) if budget.over.get() => Err(SyntaxProblem {
+        Err(_) if budget.over.get() => Err(ParseError {
             message: format!(
                 "the file's aliases expand to more than {} values, the most a YAML file of its \
                  size may hold (a CSV file has no such limit)",
@@ -49,7 +49,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxProblem> {
         }),
         Err(e) => {
             let place = e.location();
-            Err(SyntaxProblem {
+            Err(ParseError {
                 message: format!(
                     "the file is not valid YAML: {}",
                     strip_position(&e.to_string())

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::model::{Transitions, Value};
+use crate::check::model::{Row, Transitions, Value};
 
 use super::CategoryState;
 
@@ -15,14 +15,14 @@ pub(super) type History = BTreeMap<i32, (Option<bool>, Option<bool>)>;
 pub(super) fn history<'r>(t: &Transitions, rows: impl Iterator<Item = &'r [Value]>) -> History {
     let mut by_year = History::new();
     for r in rows {
-        let Some(Value::SchoolYear(y)) = r.get(t.year_field) else {
+        let Some(Value::SchoolYear(y)) = r.value(t.year_field) else {
             continue;
         };
-        let held = match r.get(t.held_field) {
+        let held = match r.value(t.held_field) {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         };
-        let qualified = match t.qualified_field.and_then(|f| r.get(f)) {
+        let qualified = match t.qualified_field.and_then(|f| r.value(f)) {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         };
@@ -86,7 +86,8 @@ pub(super) fn decide(
         // This year's result cannot be decided; it matters only when the two possible
         // results give different memberships this year.
         (true, None) => {
-            if failing_streak(by_year, year, Some(false)) <= t.notice_years {
+            // Effective next year, a failure now ends nothing this year either.
+            if t.loss_next_year || failing_streak(by_year, year, Some(false)) <= t.notice_years {
                 (Some(true), CategoryState::MemberByHistory)
             } else {
                 (None, CategoryState::Undetermined)
@@ -105,6 +106,8 @@ pub(super) fn decide(
                         of: t.notice_years,
                     },
                 )
+            } else if t.loss_next_year {
+                (Some(true), CategoryState::ReclassifiedNextYear)
             } else {
                 (Some(false), CategoryState::Reclassified)
             }

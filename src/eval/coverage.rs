@@ -33,20 +33,20 @@ pub(crate) struct Coverage {
     /// Per record not read whole: its cause.
     records: BTreeMap<RecordId, usize>,
     /// Per (record, field) that a file read has no column for: its cause.
-    fields: BTreeMap<(RecordId, usize), usize>,
+    fields: BTreeMap<(RecordId, FieldId), usize>,
     /// Per measure, the causes it rests on (through the measures and fields it reads).
-    pub measures: Vec<BTreeSet<usize>>,
+    pub measures: Table<MeasureId, BTreeSet<usize>>,
     /// Per measure, the causes its own aggregation reads directly (its record, the field it
     /// aggregates, its filter's row fields): the measure is then undefined.
-    pub direct: Vec<BTreeSet<usize>>,
+    pub direct: Table<MeasureId, BTreeSet<usize>>,
     /// Per category, the causes it rests on (its condition and its history record).
-    pub categories: Vec<BTreeSet<usize>>,
+    pub categories: Table<CategoryId, BTreeSet<usize>>,
     /// Per category, the causes of its history record and fields.
-    pub history: Vec<BTreeSet<usize>>,
+    pub history: Table<CategoryId, BTreeSet<usize>>,
     /// Per rule, the causes of the rows it reads one by one (its record, the fields its test and
     /// filter read, the other record of a `not on` test). Its condition's measures and its
     /// applicability are decided by value, as any expression is.
-    pub rows: Vec<BTreeSet<usize>>,
+    pub rows: Table<RuleId, BTreeSet<usize>>,
 }
 
 /// The file names of a record's files, for messages: `a.csv` or `a.csv and b.csv`.
@@ -156,7 +156,7 @@ impl Coverage {
                 if lacking.is_empty() {
                     continue;
                 }
-                cov.fields.insert((rid, f), cov.causes.len());
+                cov.fields.insert((rid, FieldId(f)), cov.causes.len());
                 cov.causes.push(Cause {
                     text: format!(
                         "{} {} no column `{}`",
@@ -170,11 +170,11 @@ impl Coverage {
             }
         }
         if cov.causes.is_empty() {
-            cov.measures = vec![BTreeSet::new(); model.measures.len()];
+            cov.measures = Table::filled(model.measures.len(), BTreeSet::new());
             cov.direct = cov.measures.clone();
-            cov.categories = vec![BTreeSet::new(); model.categories.len()];
+            cov.categories = Table::filled(model.categories.len(), BTreeSet::new());
             cov.history = cov.categories.clone();
-            cov.rows = vec![BTreeSet::new(); model.rules.len()];
+            cov.rows = Table::filled(model.rules.len(), BTreeSet::new());
             return cov;
         }
         cov.direct = model
@@ -253,7 +253,7 @@ impl Coverage {
         cov.categories = cov.history.clone();
         for _ in 0..=model.measures.len() + model.categories.len() {
             let mut changed = false;
-            for (i, m) in model.measures.iter().enumerate() {
+            for (i, m) in model.measures.enumerate() {
                 let mut out = cov.measures.get(i).cloned().unwrap_or_default();
                 match &m.def {
                     MeasureDef::Formula(e) => cov.expr_into(e, m.entity, &mut out),
@@ -269,7 +269,7 @@ impl Coverage {
                     changed = true;
                 }
             }
-            for (i, c) in model.categories.iter().enumerate() {
+            for (i, c) in model.categories.enumerate() {
                 let mut out = cov.categories.get(i).cloned().unwrap_or_default();
                 cov.expr_into(&c.when, c.entity, &mut out);
                 if let Some(slot) = cov.categories.get_mut(i)
@@ -363,13 +363,13 @@ impl Coverage {
     }
 
     /// The cause of an entity field's gap, if its column was not read.
-    pub fn field(&self, record: RecordId, field: usize) -> Option<usize> {
+    pub fn field(&self, record: RecordId, field: FieldId) -> Option<usize> {
         self.fields.get(&(record, field)).copied()
     }
 
     /// Whether the rows of `record`, their `field` and the row fields `filter` reads were all
     /// read.
-    pub fn rows_whole(&self, record: RecordId, field: usize, filter: Option<&TExpr>) -> bool {
+    pub fn rows_whole(&self, record: RecordId, field: FieldId, filter: Option<&TExpr>) -> bool {
         let mut out = BTreeSet::new();
         self.record_into(record, &mut out);
         self.field_into(record, field, &mut out);
@@ -385,7 +385,7 @@ impl Coverage {
         }
     }
 
-    fn field_into(&self, record: RecordId, field: usize, out: &mut BTreeSet<usize>) {
+    fn field_into(&self, record: RecordId, field: FieldId, out: &mut BTreeSet<usize>) {
         if let Some(c) = self.fields.get(&(record, field)) {
             out.insert(*c);
         }

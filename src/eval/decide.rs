@@ -14,11 +14,18 @@ fn reading(t: &Transitions) -> String {
     };
     let loss = match t.notice_years {
         0 => "no notice: a held school that fails leaves the category that year".to_string(),
-        n => format!(
-            "loss after {n} year{} notice: a held school keeps the category through {n} failing year{}, and the failure after them ends it that same year",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "" } else { "s" }
-        ),
+        n => {
+            let s = if n == 1 { "" } else { "s" };
+            if t.loss_next_year {
+                format!(
+                    "loss after {n} year{s} notice, effective next year: a held school keeps the category through {n} failing year{s}, and the failure after them ends it from the following school year (it is still a member that year)"
+                )
+            } else {
+                format!(
+                    "loss after {n} year{s} notice: a held school keeps the category through {n} failing year{s}, and the failure after them ends it that same year"
+                )
+            }
+        }
     };
     format!("{gain}; {loss}")
 }
@@ -33,7 +40,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let mut retention = Vec::new();
         // Categories: undetermined ones are findings of their own.
         let mut decisions = Vec::new();
-        for (ci, cat) in model.categories.iter().enumerate() {
+        for (ci, cat) in model.categories.enumerate() {
             if cat.entity != self.entity {
                 continue;
             }
@@ -130,7 +137,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 gap,
             });
         }
-        for (ri, rule) in model.rules.iter().enumerate() {
+        for (ri, rule) in model.rules.enumerate() {
             if rule.entity != self.entity {
                 continue;
             }
@@ -255,7 +262,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             });
         }
         let mut measures = Vec::new();
-        for (mi, m) in model.measures.iter().enumerate() {
+        for (mi, m) in model.measures.enumerate() {
             if !self.explain {
                 break;
             }
@@ -302,7 +309,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             });
         }
         let mut windows = Vec::new();
-        for (wi, w) in model.windows.iter().enumerate() {
+        for (wi, w) in model.windows.enumerate() {
             if !self.explain {
                 break;
             }
@@ -516,7 +523,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
 /// A comparison of a measure with a number (`hbao_share > 70%`, or `70% < hbao_share` read the
 /// same way): the operator with the measure on the left, the measure and the number.
-pub(super) fn threshold_parts(e: &TExpr) -> Option<(CmpOp, usize, Ratio)> {
+pub(super) fn threshold_parts(e: &TExpr) -> Option<(CmpOp, MeasureId, Ratio)> {
     let TExprKind::Compare(op, lhs, rhs) = &e.kind else {
         return None;
     };

@@ -4,13 +4,13 @@
 use super::*;
 
 impl Scope for EntityCx<'_, '_> {
-    fn measure(&mut self, m: usize) -> Option<Value> {
+    fn measure(&mut self, m: MeasureId) -> Option<Value> {
         self.measure_value(m)
     }
-    fn category(&mut self, c: usize) -> Option<bool> {
+    fn category(&mut self, c: CategoryId) -> Option<bool> {
         self.category_value(c).0
     }
-    fn entity_field(&self, f: usize) -> Option<&Value> {
+    fn entity_field(&self, f: FieldId) -> Option<&Value> {
         // A field whose column was not read has no value, not an empty one.
         if self.ev.cov.field(self.entity, f).is_some() {
             return None;
@@ -18,19 +18,19 @@ impl Scope for EntityCx<'_, '_> {
         self.ev
             .entities
             .row(self.entity, self.idx)
-            .and_then(|r| r.get(f))
+            .and_then(|r| r.value(f))
     }
-    fn row_field(&self, f: usize) -> Option<&Value> {
-        self.row.and_then(|r| r.get(f))
+    fn row_field(&self, f: FieldId) -> Option<&Value> {
+        self.row.and_then(|r| r.value(f))
     }
-    fn row_measure(&mut self, m: usize) -> Option<Value> {
+    fn row_measure(&mut self, m: MeasureId) -> Option<Value> {
         // Only a child context (an entity read as a row of its parent's aggregation) gets here.
         self.measure_value(m)
     }
-    fn row_category(&mut self, c: usize) -> Option<bool> {
+    fn row_category(&mut self, c: CategoryId) -> Option<bool> {
         self.category_value(c).0
     }
-    fn parent(&mut self, field: usize, e: &TExpr) -> Option<Value> {
+    fn parent(&mut self, field: FieldId, e: &TExpr) -> Option<Value> {
         let Some(Value::Ref(rec, idx)) = self.entity_field(field).cloned() else {
             return None;
         };
@@ -45,10 +45,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             ev,
             entity,
             idx,
-            measures: vec![None; ev.model.measures.len()],
-            categories: vec![None; ev.model.categories.len()],
-            busy_measures: vec![false; ev.model.measures.len()],
-            busy_categories: vec![false; ev.model.categories.len()],
+            measures: Table::filled(ev.model.measures.len(), None),
+            categories: Table::filled(ev.model.categories.len(), None),
+            busy_measures: Table::filled(ev.model.measures.len(), false),
+            busy_categories: Table::filled(ev.model.categories.len(), false),
             row: None,
             explain: ev.explain,
         }
@@ -73,7 +73,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             let Some(row) = self.ev.entities.row(record, j) else {
                 continue;
             };
-            if row.get(link) != Some(&Value::Ref(self.entity, self.idx)) {
+            if row.value(link) != Some(&Value::Ref(self.entity, self.idx)) {
                 continue;
             }
             let mut child = EntityCx::new(self.ev, record, j);
@@ -86,12 +86,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             match kind {
                 AggKind::Count => count += 1,
                 AggKind::CountDistinct(f) => {
-                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                    if let Some(v) = row.value(f).filter(|v| **v != Value::Null) {
                         distinct.insert(v.clone());
                     }
                 }
                 AggKind::Sum(f) => {
-                    if let Some(r) = row.get(f).and_then(as_ratio) {
+                    if let Some(r) = row.value(f).and_then(as_ratio) {
                         let next = Ratio::new(
                             sum.num
                                 .checked_mul(r.den)?
@@ -102,7 +102,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     }
                 }
                 AggKind::Min(f) | AggKind::Max(f) => {
-                    if let Some(v) = row.get(f).filter(|v| **v != Value::Null) {
+                    if let Some(v) = row.value(f).filter(|v| **v != Value::Null) {
                         let better = match &best {
                             None => true,
                             Some(b) => match value::compare(v, b) {
@@ -143,7 +143,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
     /// A measure's value as it may be printed: small counts, and shares computed from them, are
     /// suppressed when the policy sets `suppress_below` (decisions still use the exact values).
-    pub(super) fn show_measure(&mut self, m: usize, v: &Value) -> String {
+    pub(super) fn show_measure(&mut self, m: MeasureId, v: &Value) -> String {
         let model = self.model();
         let Some(me) = model.measures.get(m) else {
             return String::new();
@@ -200,7 +200,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// Whether measure `m`'s accumulator overflowed for this entity.
-    pub(super) fn overflowed(&self, m: usize) -> bool {
+    pub(super) fn overflowed(&self, m: MeasureId) -> bool {
         let i = self.idx as usize;
         match self.ev.accs.get(&m) {
             Some(Acc::Count(v)) => v.get(i) == Some(&OVERFLOWED),
@@ -210,7 +210,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// A count under the suppression threshold, or a formula that reads one.
-    pub(super) fn is_small(&mut self, m: usize, n: i64, depth: u32) -> bool {
+    pub(super) fn is_small(&mut self, m: MeasureId, n: i64, depth: u32) -> bool {
         if depth > 8 {
             return false;
         }
@@ -230,7 +230,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
-    pub(super) fn measure_value(&mut self, m: usize) -> Option<Value> {
+    pub(super) fn measure_value(&mut self, m: MeasureId) -> Option<Value> {
         if let Some(Some((v, _))) = self.measures.get(m) {
             return v.clone();
         }
@@ -329,7 +329,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// Membership this year, the state, and the history lines behind it.
     pub(super) fn category_value(
         &mut self,
-        c: usize,
+        c: CategoryId,
     ) -> (Option<bool>, CategoryState, Vec<String>) {
         if let Some(Some(v)) = self.categories.get(c) {
             return v.clone();
@@ -395,7 +395,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         (member, state, history)
     }
 
-    pub(super) fn window(&mut self, w: usize) -> Option<ResolvedWindow> {
+    pub(super) fn window(&mut self, w: WindowId) -> Option<ResolvedWindow> {
         let model = self.model();
         let win = model.windows.get(w)?;
         for case in &win.cases {
@@ -435,7 +435,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     pub(super) fn entity_name(&self) -> Option<String> {
         let rec = self.model().schema.record(self.entity)?;
         let f = rec.field("name")?;
-        match self.ev.entities.row(self.entity, self.idx)?.get(f)? {
+        match self.ev.entities.row(self.entity, self.idx)?.value(f)? {
             Value::Text(t) if !rec.fields.get(f)?.private => Some(t.clone()),
             _ => None,
         }
@@ -558,7 +558,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 }
 
-pub(super) fn measures_in(e: &TExpr, out: &mut Vec<usize>) {
+pub(super) fn measures_in(e: &TExpr, out: &mut Vec<MeasureId>) {
     e.walk(&mut |x| {
         if let TExprKind::Measure(m) = x.kind {
             out.push(m);
@@ -567,8 +567,8 @@ pub(super) fn measures_in(e: &TExpr, out: &mut Vec<usize>) {
 }
 
 pub(super) enum Leaf {
-    Field(usize),
-    Category(usize),
+    Field(FieldId),
+    Category(CategoryId),
 }
 
 pub(super) fn leaves_in(e: &TExpr, out: &mut Vec<Leaf>) {

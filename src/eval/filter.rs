@@ -9,7 +9,7 @@ pub(super) const FILTER_TABLE_MAX: usize = 4096;
 
 /// One field the filter tables are indexed by.
 pub(super) struct Dim {
-    pub(super) field: usize,
+    pub(super) field: FieldId,
     pub(super) kind: DimKind,
     /// Values of the field; `n` itself stands for an empty field.
     pub(super) n: u32,
@@ -84,7 +84,7 @@ impl FilterKey {
     pub(super) fn of(&self, row: &[Value]) -> Option<usize> {
         let mut ix = 0usize;
         for d in &self.dims {
-            let digit = match (row.get(d.field)?, d.kind) {
+            let digit = match (row.value(d.field)?, d.kind) {
                 (Value::Enum(id, i), DimKind::Enum(want)) if *id == want && *i < d.n => *i,
                 (Value::Bool(b), DimKind::Bool) => u32::from(*b),
                 (Value::Null, _) => d.n,
@@ -100,7 +100,7 @@ impl FilterKey {
         let mut row = vec![Value::Null; width];
         for d in &self.dims {
             let digit = u32::try_from((ix / d.stride) % (d.n as usize + 1)).ok()?;
-            *row.get_mut(d.field)? = match d.kind {
+            *row.get_mut(d.field.0)? = match d.kind {
                 _ if digit == d.n => Value::Null,
                 DimKind::Enum(id) => Value::Enum(id, digit),
                 DimKind::Bool => Value::Bool(digit == 1),
@@ -116,7 +116,7 @@ pub(super) fn tabled_fields(
     e: &TExpr,
     schema: &Schema,
     rec: &Record,
-) -> Option<Vec<(usize, DimKind, u32)>> {
+) -> Option<Vec<(FieldId, DimKind, u32)>> {
     if reads_entity(e) {
         return None;
     }
@@ -186,13 +186,13 @@ impl<'m> RowFilter<'m> {
     #[inline]
     pub(super) fn owner_if_passes<'e>(
         &self,
-        by: usize,
+        by: FieldId,
         reads_entity: bool,
         key: Option<usize>,
         row: &[Value],
         entities: &'e Entities,
     ) -> Option<(u32, Option<&'e [Value]>)> {
-        let Some(Value::Ref(er, ei)) = row.get(by) else {
+        let Some(Value::Ref(er, ei)) = row.value(by) else {
             return None;
         };
         let entity = if reads_entity {

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::check::model::Severity;
+use crate::check::model::{CategoryId, RuleId, Severity};
+use crate::data::Location;
 use crate::syntax::Span;
 
 /// Where in the data a finding comes from.
@@ -10,7 +11,7 @@ use crate::syntax::Span;
 pub struct DataLoc {
     pub file: String,
     /// `line 12` for CSV, `[3]` for YAML/JSON items.
-    pub location: String,
+    pub location: Location,
     /// The row's number (the CSV line, or the item's 1-based position), for sorting.
     #[serde(skip)]
     pub number: u64,
@@ -160,6 +161,9 @@ pub enum CategoryState {
     Notice { year: u32, of: u32 },
     /// Held, failed beyond the notice period: not in the category this year.
     Reclassified,
+    /// Held, failed beyond the notice period, with loss `effective next year`: still in the
+    /// category this year, out of it the following school year.
+    ReclassifiedNextYear,
     /// Neither held nor qualifying.
     NotMember,
     /// Qualifies with no transitions declared (or no history to go by).
@@ -181,10 +185,13 @@ impl CategoryState {
             CategoryState::NewlyQualifying => "newly qualifying (joins next school year)".into(),
             CategoryState::Notice { year, of } => format!("notice year {year} of {of}"),
             CategoryState::Reclassified => "reclassified after the notice period".into(),
+            CategoryState::ReclassifiedNextYear => {
+                "reclassified after the notice period, effective next school year (still a member this year)".into()
+            }
             CategoryState::NotMember => "not a member".into(),
             CategoryState::Member => "member".into(),
             CategoryState::MemberByHistory => {
-                "member whatever this year's result (held; a failure now would fall within the notice period)".into()
+                "member whatever this year's result (held; a failure now would not end it this year)".into()
             }
             CategoryState::NotMemberByHistory => {
                 "not a member whatever this year's result (not held; qualifying now would take effect next year)".into()
@@ -200,6 +207,7 @@ impl CategoryState {
             CategoryState::NewlyQualifying => "newly_qualifying".into(),
             CategoryState::Notice { year, of } => format!("notice_{year}_of_{of}"),
             CategoryState::Reclassified => "reclassified".into(),
+            CategoryState::ReclassifiedNextYear => "reclassified_next_year".into(),
             CategoryState::NotMember => "not_member".into(),
             CategoryState::Member => "member".into(),
             CategoryState::MemberByHistory => "member_by_history".into(),
@@ -379,7 +387,7 @@ pub struct CategoryInfo {
 pub struct CategoryResult {
     /// The category's index in [`crate::eval::Evaluation::categories`].
     #[serde(skip)]
-    pub category: usize,
+    pub category: CategoryId,
     pub name: String,
     /// In the category this school year; `None` when undetermined.
     pub member: Option<bool>,
@@ -392,7 +400,7 @@ pub struct CategoryResult {
 pub struct RuleResult {
     /// The rule's index in [`crate::eval::Evaluation::rules`].
     #[serde(skip)]
-    pub rule: usize,
+    pub rule: RuleId,
     pub name: String,
     pub outcome: Outcome,
     /// How many findings the rule gave for the entity.

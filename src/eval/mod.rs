@@ -394,11 +394,11 @@ struct Evaluator<'a> {
     opts: &'a Options,
     entities: Entities,
     /// Per aggregate measure.
-    accs: BTreeMap<usize, Acc>,
+    accs: BTreeMap<MeasureId, Acc>,
     /// Per record: per entity index, the kept rows.
     kept: BTreeMap<RecordId, Vec<Vec<KeptRow>>>,
     /// Per rule: per entity index, violations found while streaming.
-    streamed: BTreeMap<usize, Vec<Streamed>>,
+    streamed: BTreeMap<RuleId, Vec<Streamed>>,
     /// Rows skipped for data errors, by record and the entity they belong to: that entity's
     /// aggregates over the record are undefined rather than silently short.
     skipped: BTreeMap<(RecordId, RecordId, u32), u64>,
@@ -609,7 +609,13 @@ impl<'a> Evaluator<'a> {
     /// The error, once per measure and entity, that an aggregation overflowed: the measure is
     /// undefined for that entity. (It names the entity and the files; the first row past the limit
     /// would depend on how the file was cut into parts.)
-    fn overflow(&self, rid: RecordId, m: usize, ei: usize, files: &[(&Path, u32)]) -> DataError {
+    fn overflow(
+        &self,
+        rid: RecordId,
+        m: MeasureId,
+        ei: usize,
+        files: &[(&Path, u32)],
+    ) -> DataError {
         let schema = &self.model.schema;
         let name = |r: RecordId| schema.record(r).map_or("", |x| x.name.as_str());
         let (measure, entity) = self
@@ -764,18 +770,21 @@ impl<'a> Evaluator<'a> {
 /// A category for one entity: membership this year, the state, and the history behind it.
 type Decision = (Option<bool>, CategoryState, Vec<String>);
 
+/// A measure for one entity, once computed: its value as compared, and exact.
+type Computed = (Option<Value>, Option<Value>);
+
 /// Evaluation of one entity, with memoised measures and categories.
 struct EntityCx<'e, 'a> {
     ev: &'e Evaluator<'a>,
     entity: RecordId,
     idx: u32,
     /// Per measure, once computed: its value as compared, and exact.
-    measures: Vec<Option<(Option<Value>, Option<Value>)>>,
+    measures: Table<MeasureId, Option<Computed>>,
     /// Per category, once decided.
-    categories: Vec<Option<Decision>>,
+    categories: Table<CategoryId, Option<Decision>>,
     /// Measures and categories being computed (a cycle gives undefined).
-    busy_measures: Vec<bool>,
-    busy_categories: Vec<bool>,
+    busy_measures: Table<MeasureId, bool>,
+    busy_categories: Table<CategoryId, bool>,
     row: Option<&'e [Value]>,
     /// Whether to build the entity's [`Explanation`]; without, only its findings.
     explain: bool,

@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub(super) fn collect_fields(e: &TExpr, out: &mut Vec<usize>) {
+pub(super) fn collect_fields(e: &TExpr, out: &mut Vec<FieldId>) {
     e.walk(&mut |x| {
         if let TExprKind::RowField(f) = x.kind {
             out.push(f);
@@ -28,12 +28,12 @@ pub(super) fn row_local(e: &TExpr) -> bool {
 }
 
 /// The field of `record` that links its rows to `entity`.
-pub(super) fn link(schema: &Schema, record: RecordId, entity: RecordId) -> Option<usize> {
+pub(super) fn link(schema: &Schema, record: RecordId, entity: RecordId) -> Option<FieldId> {
     let rec = schema.record(record)?;
     if record == entity {
         return rec.key;
     }
-    rec.fields.iter().position(|f| f.ty == Type::Ref(entity))
+    rec.fields.position(|f| f.ty == Type::Ref(entity))
 }
 
 /// A rule that is decided row by row while its record streams past.
@@ -55,17 +55,17 @@ pub(super) struct RowScope<'r> {
 }
 
 impl Scope for RowScope<'_> {
-    fn measure(&mut self, _: usize) -> Option<Value> {
+    fn measure(&mut self, _: MeasureId) -> Option<Value> {
         None
     }
-    fn category(&mut self, _: usize) -> Option<bool> {
+    fn category(&mut self, _: CategoryId) -> Option<bool> {
         None
     }
-    fn entity_field(&self, f: usize) -> Option<&Value> {
-        self.entity.and_then(|e| e.get(f))
+    fn entity_field(&self, f: FieldId) -> Option<&Value> {
+        self.entity.and_then(|e| e.value(f))
     }
-    fn row_field(&self, f: usize) -> Option<&Value> {
-        self.row.get(f)
+    fn row_field(&self, f: FieldId) -> Option<&Value> {
+        self.row.value(f)
     }
 }
 
@@ -84,9 +84,9 @@ pub(super) fn reads_entity(e: &TExpr) -> bool {
 
 /// An aggregation over a streamed record.
 pub(super) struct AggPlan<'m, F = RowFilter<'m>> {
-    pub(super) measure: usize,
+    pub(super) measure: MeasureId,
     /// The field linking a row to its entity.
-    pub(super) by: usize,
+    pub(super) by: FieldId,
     pub(super) kind: &'m AggKind,
     pub(super) filter: F,
     /// Whether the filter reads the entity's fields.
@@ -103,12 +103,12 @@ pub(super) enum Rhs<'m> {
 
 /// A row check decided while its record streams past.
 pub(super) struct StreamPlan<'m, F = RowFilter<'m>> {
-    pub(super) rule: usize,
-    pub(super) by: usize,
+    pub(super) rule: RuleId,
+    pub(super) by: FieldId,
     pub(super) filter: F,
     /// Whether the filter or the right-hand side reads the entity's fields.
     pub(super) reads_entity: bool,
-    pub(super) field: usize,
+    pub(super) field: FieldId,
     pub(super) op: CmpOp,
     pub(super) rhs: Rhs<'m>,
     pub(super) entities: usize,
@@ -121,21 +121,21 @@ pub(super) struct RecordPlan<'m> {
     pub(super) key: FilterKey,
     pub(super) aggs: Vec<AggPlan<'m>>,
     pub(super) streams: Vec<StreamPlan<'m>>,
-    pub(super) weight: Option<usize>,
+    pub(super) weight: Option<FieldId>,
     /// Rows kept for row-by-row rules: the field linking them to their entity, and how many
     /// entities there are.
-    pub(super) keep: Option<(usize, usize)>,
+    pub(super) keep: Option<(FieldId, usize)>,
     /// The record's files, with their index in [`Evaluator::files`].
     pub(super) files: Vec<(&'m Path, u32)>,
     /// A dated record's date field and the policy's school year: rows dated outside it do not
     /// count toward this year's rules.
-    pub(super) dated: Option<(usize, NaiveDate, NaiveDate)>,
+    pub(super) dated: Option<(FieldId, NaiveDate, NaiveDate)>,
 }
 
 /// The field that dates a record's rows, when the school year bounds them: the one the policy
 /// names (`dated by F`), none for `not dated`; otherwise its one date field, unless the record is
 /// keyed by school year (history) or kept for a retention rule (which looks back across years).
-pub(super) fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option<usize> {
+pub(super) fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option<FieldId> {
     match rec.dating {
         RecordDating::Not => return None,
         RecordDating::By(f) => return Some(f),
@@ -153,7 +153,6 @@ pub(super) fn dating_field(model: &Model, rid: RecordId, rec: &Record) -> Option
     }
     let mut dates = rec
         .fields
-        .iter()
         .enumerate()
         .filter(|(_, f)| f.ty == Type::Date)
         .map(|(i, _)| i);
@@ -203,9 +202,9 @@ impl<'m> RecordPlan<'m> {
     ) -> Option<(Self, Vec<bool>)> {
         let schema = &model.schema;
         let mut wanted = vec![false; rec.fields.len()];
-        let mut mark = |fs: &[usize]| {
+        let mut mark = |fs: &[FieldId]| {
             for f in fs {
-                if let Some(w) = wanted.get_mut(*f) {
+                if let Some(w) = wanted.get_mut(f.0) {
                     *w = true;
                 }
             }
@@ -213,7 +212,7 @@ impl<'m> RecordPlan<'m> {
         let mut need = false;
         // Aggregations over this record.
         let mut aggs: Vec<AggPlan<'m, Option<&'m TExpr>>> = Vec::new();
-        for (mi, m) in model.measures.iter().enumerate() {
+        for (mi, m) in model.measures.enumerate() {
             if let MeasureDef::Agg {
                 record,
                 kind,
@@ -251,7 +250,7 @@ impl<'m> RecordPlan<'m> {
         // Rules over this record: streamed, or rows kept.
         let mut keep = false;
         let mut streams: Vec<StreamPlan<'m, Option<&'m TExpr>>> = Vec::new();
-        for (ki, rule) in model.rules.iter().enumerate() {
+        for (ki, rule) in model.rules.enumerate() {
             let Some(by) = link(schema, rid, rule.entity) else {
                 continue;
             };
@@ -415,7 +414,7 @@ impl<'m> RecordPlan<'m> {
             Some((f, start, end))
         });
         if let Some((f, ..)) = dated
-            && let Some(w) = wanted.get_mut(f)
+            && let Some(w) = wanted.get_mut(f.0)
         {
             *w = true;
         }
@@ -486,13 +485,13 @@ impl<'m> RecordPlan<'m> {
     ) {
         st.rows += 1;
         if let Some((f, start, end)) = self.dated
-            && let Some(Value::Date(d)) = row.values.get(f)
+            && let Some(Value::Date(d)) = row.values.value(f)
             && (*d < start || *d > end)
         {
             *st.dated.entry(self.file_id(row.file)).or_default() += 1;
             return;
         }
-        let w = match self.weight.and_then(|w| row.values.get(w)) {
+        let w = match self.weight.and_then(|w| row.values.value(w)) {
             Some(Value::Int(n)) => *n,
             _ => 1,
         };
@@ -504,7 +503,7 @@ impl<'m> RecordPlan<'m> {
                 (&mut *acc, &a.filter, key)
                 && let Some(&holds) = table.get(k)
             {
-                if let Some(Value::Ref(_, ei)) = row.values.get(a.by)
+                if let Some(Value::Ref(_, ei)) = row.values.value(a.by)
                     && let Some(c) = v.get_mut(*ei as usize)
                 {
                     // Saturating: a count that reaches `i64::MAX` has overflowed and is
@@ -527,7 +526,7 @@ impl<'m> RecordPlan<'m> {
                     }
                 }
                 (Acc::Distinct(v), AggKind::CountDistinct(f)) => {
-                    if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                    if let (Some(set), Some(val)) = (v.get_mut(ei), row.values.value(*f))
                         && *val != Value::Null
                         && !set.contains(val)
                     {
@@ -536,14 +535,14 @@ impl<'m> RecordPlan<'m> {
                 }
                 (Acc::Sum(v), AggKind::Sum(f)) => {
                     if let (Some(sum), Some(r)) =
-                        (v.get_mut(ei), row.values.get(*f).and_then(as_ratio))
+                        (v.get_mut(ei), row.values.value(*f).and_then(as_ratio))
                     {
                         add_ratio(sum, r);
                     }
                 }
                 (Acc::Min(v), AggKind::Min(f)) | (Acc::Max(v), AggKind::Max(f)) => {
                     let is_min = matches!(a.kind, AggKind::Min(_));
-                    if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.get(*f))
+                    if let (Some(slot), Some(val)) = (v.get_mut(ei), row.values.value(*f))
                         && *val != Value::Null
                         && better(val, slot.as_ref(), is_min)
                     {
@@ -560,7 +559,7 @@ impl<'m> RecordPlan<'m> {
             else {
                 continue;
             };
-            let Some(v) = row.values.get(s.field) else {
+            let Some(v) = row.values.value(s.field) else {
                 continue;
             };
             let computed;
@@ -582,9 +581,9 @@ impl<'m> RecordPlan<'m> {
             let blank = *v == Value::Null
                 || match &s.rhs {
                     Rhs::Expr(e) => e.any(&|x| match x.kind {
-                        TExprKind::RowField(f) => row.values.get(f) == Some(&Value::Null),
+                        TExprKind::RowField(f) => row.values.value(f) == Some(&Value::Null),
                         TExprKind::EntityField(f) => {
-                            entity.and_then(|en| en.get(f)) == Some(&Value::Null)
+                            entity.and_then(|en| en.value(f)) == Some(&Value::Null)
                         }
                         _ => false,
                     }),
@@ -642,7 +641,7 @@ impl<'m> RecordPlan<'m> {
             }
         }
         if let Some((by, _)) = self.keep
-            && let Some(Value::Ref(_, ei)) = row.values.get(by)
+            && let Some(Value::Ref(_, ei)) = row.values.value(by)
             && let Some(list) = st.kept.get_mut(*ei as usize)
         {
             list.push(KeptRow {

@@ -10,7 +10,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// the row that fails it.
     pub(super) fn rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -55,7 +55,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
     pub(super) fn decide_rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -96,7 +96,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// Decides one rule for this entity on the data read.
     pub(super) fn check_rule(
         &mut self,
-        ri: usize,
+        ri: RuleId,
         rule: &RuleDef,
         out: &mut Vec<Finding>,
         retention: &mut Vec<String>,
@@ -200,7 +200,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                     continue;
                                 }
                             }
-                            if let Some(d) = r.values.get(*of).and_then(date_of) {
+                            if let Some(d) = r.values.value(*of).and_then(date_of) {
                                 days.entry(d).or_insert(r);
                             }
                         }
@@ -211,6 +211,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 // Rows whose value is empty, when the policy does not say how that counts.
                 let mut blank = 0u64;
                 let mut blank_first: Vec<DataLoc> = Vec::new();
+                // Rows compared with a value the data cannot give (a measure over missing or
+                // unreadable rows): undetermined whatever the policy says of absence.
+                let mut gap_rows = 0u64;
+                let mut gap_first: Option<DataLoc> = None;
+                let mut gap_causes: std::collections::BTreeSet<usize> = Default::default();
                 let mut due = RowDue::default();
                 for r in rows {
                     self.row = Some(&r.values);
@@ -222,12 +227,12 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !pass_filter {
                         continue;
                     }
-                    let Some(v) = r.values.get(*field) else {
+                    let Some(v) = r.values.value(*field) else {
                         continue;
                     };
                     // A due date set by the row's own data: an empty value is not done yet.
                     if let EachTest::WithinOf { period, from } = test {
-                        let start = r.values.get(*from).and_then(date_of);
+                        let start = r.values.value(*from).and_then(date_of);
                         let Some(start) = start else {
                             // No start date, no due date: met with `or missing` (the clock has
                             // not started), otherwise undetermined.
@@ -366,7 +371,38 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             self.row = Some(&r.values);
                             let rhs = eval(e, self);
                             self.row = None;
-                            let Some(rhs) = rhs else { continue };
+                            let Some(rhs) = rhs else {
+                                // Undefined: from damaged data, the row cannot be decided; from
+                                // whole data (a maximum of no rows), it is an absent value,
+                                // counted as the policy says, and never silently met.
+                                let causes = self.ev.cov.of_expr(e, self.entity);
+                                if !causes.is_empty() {
+                                    gap_rows += 1;
+                                    gap_first.get_or_insert_with(|| self.ev.loc(r));
+                                    gap_causes.extend(causes);
+                                    continue;
+                                }
+                                match absent {
+                                    Some(Absent::Met) => {}
+                                    Some(Absent::Fails) => out.push(self.finding(
+                                        rule,
+                                        Status::Violation,
+                                        rule.severity,
+                                        format!(
+                                            "{rname}.{fname} is compared with an undefined value, and `{}` counts that as failing",
+                                            Absent::Fails.words()
+                                        ),
+                                        Some(self.ev.loc(r)),
+                                    )),
+                                    None => {
+                                        blank += 1;
+                                        if blank_first.len() < KEEP_EXAMPLES {
+                                            blank_first.push(self.ev.loc(r));
+                                        }
+                                    }
+                                }
+                                continue;
+                            };
                             if !value::compare(v, &rhs)
                                 .map(|o| op.holds(o))
                                 .unwrap_or(false)
@@ -415,6 +451,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     }
                     return;
                 }
+                if gap_rows > 0 {
+                    let mut f = self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!(
+                            "{gap_rows} {rname} row{} cannot be checked: what {} compared with cannot be computed from the data read ({})",
+                            if gap_rows == 1 { "" } else { "s" },
+                            if gap_rows == 1 { "it is" } else { "they are" },
+                            self.ev.cov.text(&gap_causes)
+                        ),
+                        gap_first,
+                    );
+                    f.causes = gap_causes.into_iter().collect();
+                    out.push(f);
+                }
                 self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }
             Check::Deadline {
@@ -451,7 +503,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     if !ok {
                         continue;
                     }
-                    match r.values.get(*field).and_then(date_of) {
+                    match r.values.value(*field).and_then(date_of) {
                         Some(d) => done.push((d, self.ev.loc(r))),
                         None => {
                             if blank.is_none() {
@@ -552,7 +604,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             } => {
                 let (fname, rname) = names(schema, *record, *from);
                 for r in self.kept_rows(*record) {
-                    let Some(start) = r.values.get(*from).and_then(date_of) else {
+                    let Some(start) = r.values.value(*from).and_then(date_of) else {
                         continue;
                     };
                     let Some(keep_until) =
@@ -570,7 +622,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             us_date(keep_until)
                         ));
                     }
-                    if let Some(gone) = until.and_then(|u| r.values.get(u)).and_then(date_of)
+                    if let Some(gone) = until.and_then(|u| r.values.value(u)).and_then(date_of)
                         && gone < keep_until
                     {
                         out.push(self.finding(
@@ -632,10 +684,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             if !pass {
                 continue;
             }
-            let Some(v) = row.values.get(*field) else {
+            let Some(v) = row.values.value(*field) else {
                 continue;
             };
-            let Some(start) = row.values.get(*from).and_then(date_of) else {
+            let Some(start) = row.values.value(*from).and_then(date_of) else {
                 if *absent == Some(Absent::Met) {
                     continue;
                 }
@@ -658,7 +710,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     /// Whether `e` reads an empty optional field of this row or of the entity.
     fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
         e.any(&|x| match x.kind {
-            TExprKind::RowField(f) => row.get(f) == Some(&Value::Null),
+            TExprKind::RowField(f) => row.value(f) == Some(&Value::Null),
             TExprKind::EntityField(f) => self.entity_field(f) == Some(&Value::Null),
             _ => false,
         })
@@ -670,7 +722,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         &self,
         rule: &RuleDef,
         record: RecordId,
-        field: usize,
+        field: FieldId,
         count: u64,
         first: &[DataLoc],
         out: &mut Vec<Finding>,
@@ -735,7 +787,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// The gaps in the data a window's cases and bounds rest on.
-    pub(super) fn window_causes(&self, w: usize) -> std::collections::BTreeSet<usize> {
+    pub(super) fn window_causes(&self, w: WindowId) -> std::collections::BTreeSet<usize> {
         let mut out = std::collections::BTreeSet::new();
         let Some(win) = self.model().windows.get(w) else {
             return out;
@@ -777,7 +829,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 }
 
-pub(super) fn names(schema: &Schema, record: RecordId, field: usize) -> (&str, &str) {
+pub(super) fn names(schema: &Schema, record: RecordId, field: FieldId) -> (&str, &str) {
     let rec = schema.record(record);
     (
         rec.and_then(|r| r.fields.get(field))

@@ -9,19 +9,19 @@ use crate::check::model::*;
 
 /// What an expression can read: the entity's fields and measures, categories, and the current row.
 pub trait Scope {
-    fn measure(&mut self, m: usize) -> Option<Value>;
-    fn category(&mut self, c: usize) -> Option<bool>;
-    fn entity_field(&self, f: usize) -> Option<&Value>;
-    fn row_field(&self, f: usize) -> Option<&Value>;
+    fn measure(&mut self, m: MeasureId) -> Option<Value>;
+    fn category(&mut self, c: CategoryId) -> Option<bool>;
+    fn entity_field(&self, f: FieldId) -> Option<&Value>;
+    fn row_field(&self, f: FieldId) -> Option<&Value>;
     /// A measure of the entity whose row is being read (aggregations over entities).
-    fn row_measure(&mut self, _m: usize) -> Option<Value> {
+    fn row_measure(&mut self, _m: MeasureId) -> Option<Value> {
         None
     }
-    fn row_category(&mut self, _c: usize) -> Option<bool> {
+    fn row_category(&mut self, _c: CategoryId) -> Option<bool> {
         None
     }
     /// A value of the entity this one refers to through `field`.
-    fn parent(&mut self, _field: usize, _e: &TExpr) -> Option<Value> {
+    fn parent(&mut self, _field: FieldId, _e: &TExpr) -> Option<Value> {
         None
     }
 }

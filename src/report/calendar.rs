@@ -167,7 +167,7 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
 
 /// The quote of the first rule (in the policy's order) checked against window `w`.
 fn window_quote(model: &Model, w: &Window) -> Option<String> {
-    let wi = model.windows.iter().position(|x| x.name == w.name)?;
+    let wi = model.windows.position(|x| x.name == w.name)?;
     model.rules.iter().find_map(|r| match &r.check {
         Check::Each {
             test: EachTest::Within(i),

@@ -55,7 +55,8 @@ fn rank(s: &CategoryState) -> (u8, u32) {
         CategoryState::MemberByHistory => (2, 0),
         CategoryState::Notice { year, .. } => (3, *year),
         CategoryState::NewlyQualifying => (4, 0),
-        CategoryState::Reclassified => (5, 0),
+        CategoryState::ReclassifiedNextYear => (5, 0),
+        CategoryState::Reclassified => (5, 1),
         CategoryState::NotMemberByHistory => (6, 0),
         CategoryState::Undetermined => (7, 0),
         CategoryState::NotMember => (8, 0),
@@ -76,7 +77,7 @@ impl Roster {
             let mut of = 0;
             let mut members = 0;
             for e in results {
-                let Some(c) = e.categories.iter().find(|c| c.category == ci) else {
+                let Some(c) = e.categories.iter().find(|c| c.category.0 == ci) else {
                     continue;
                 };
                 of += 1;

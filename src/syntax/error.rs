@@ -478,6 +478,8 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::next_year => "`next year`",
         Rule::notice => "`after N years notice`",
         Rule::notice_years => "a duration such as `2 years`",
+        Rule::effective => "`effective next year` or `effective this year`",
+        Rule::effective_when => "`next year` or `this year`",
         Rule::window_case => "`when CONDITION: WINDOW`",
         Rule::window_spec => "a date range or `from`/`after`/`by`/`before` bounds",
         Rule::bound => "a bound such as `before DATE`",

@@ -187,7 +187,7 @@ pub(super) fn plain_date(b: &[u8]) -> Option<NaiveDate> {
 )]
 mod tests {
     use super::*;
-    use crate::check::model::{EnumId, EnumType, Field, Record, RecordId, Schema};
+    use crate::check::model::{EnumId, EnumType, Field, FieldId, Record, RecordId, Schema, Table};
     use crate::data::cell::date::{date_zoned, numeric_date, school_year};
     use crate::data::cell::enums::EnumMatcher;
     use crate::data::cell::number::{boolean, int};
@@ -365,8 +365,8 @@ mod tests {
         let mut found = 0;
         for values in sets {
             let schema = Schema {
-                enums: vec![enum_type(values.clone(), vec![("AB".into(), 0)])],
-                records: Vec::new(),
+                enums: vec![enum_type(values.clone(), vec![("AB".into(), 0)])].into(),
+                records: Table::new(),
             };
             let m = EnumMatcher::new(&schema, EnumId(0)).unwrap();
             let mut cells: Vec<String> = values.clone();
@@ -441,13 +441,14 @@ mod tests {
             enums: vec![enum_type(
                 values.iter().map(|v| v.to_string()).collect(),
                 vec![("BTSN".into(), 0)],
-            )],
+            )]
+            .into(),
             records: vec![
                 Record {
                     name: "school".into(),
-                    key: Some(0),
+                    key: Some(FieldId(0)),
                     dating: Default::default(),
-                    fields: vec![field("id", Type::Text, false)],
+                    fields: vec![field("id", Type::Text, false)].into(),
                     span: Span::default(),
                 },
                 Record {
@@ -457,7 +458,8 @@ mod tests {
                     fields,
                     span: Span::default(),
                 },
-            ],
+            ]
+            .into(),
         }
     }
 
@@ -549,7 +551,7 @@ mod tests {
     #[test]
     fn record_fast_paths_read_as_the_general_path_reads() {
         let schema = every_type_schema();
-        let record = &schema.records[1];
+        let record = &schema.records[RecordId(1)];
         let entities = Entities::of_ids(RecordId(0), &["E01", "E02", "E10"], &["E13"]);
         let mut rng = Rng(0x00c0_ffee_1234_5678);
         let mut fast = RecordParser::new(&schema, record);
@@ -560,7 +562,7 @@ mod tests {
         for _ in 0..150_000 {
             let field = rng.below(record.fields.len());
             // Half the cells are of the kind the field's type reads (right or wrong), half any.
-            let kind = match record.fields[field].ty {
+            let kind = match record.fields[FieldId(field)].ty {
                 Type::Ref(_) => 0,
                 Type::Enum(_) | Type::Set(_) => 1,
                 Type::Date => 2,
@@ -598,7 +600,7 @@ mod tests {
                 got,
                 want,
                 "{:?} cell {:?}",
-                record.fields[field].ty,
+                record.fields[FieldId(field)].ty,
                 String::from_utf8_lossy(&raw)
             );
             if got.is_ok() {

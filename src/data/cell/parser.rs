@@ -458,7 +458,8 @@ mod tests {
                 values: vec!["back_to_school".into(), "open_house".into(), "other".into()],
                 spellings: vec![("BTSN".into(), 0)],
                 span: Span::default(),
-            }],
+            }]
+            .into(),
             records: vec![Record {
                 name: "event".into(),
                 key: None,
@@ -480,9 +481,11 @@ mod tests {
                         columns: Vec::new(),
                         span: Span::default(),
                     },
-                ],
+                ]
+                .into(),
                 span: Span::default(),
-            }],
+            }]
+            .into(),
         }
     }
 
@@ -545,7 +548,7 @@ mod tests {
             Ok(Value::Enum(EnumId(0), 0))
         );
         // A value set with a value `none` reads `None` as that value.
-        schema.enums[0].values.push("none".into());
+        schema.enums[EnumId(0)].values.push("none".into());
         let record = schema.records.first().unwrap();
         let mut p = RecordParser::new(&schema, record);
         assert_eq!(

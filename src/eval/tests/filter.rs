@@ -25,7 +25,8 @@ fn schema() -> Schema {
             enum_type("level", &["elementary", "middle", "high"]),
             enum_type("kind", &["a", "b", "c", "d", "e"]),
             enum_type("big", &big),
-        ],
+        ]
+        .into(),
         records: vec![record(
             "visit",
             vec![
@@ -38,20 +39,24 @@ fn schema() -> Schema {
                 field("name", Type::Text, true),
                 field("level2", Type::Enum(EnumId(0)), true),
             ],
-        )],
+        )]
+        .into(),
     }
 }
 
 /// The enum type and its size of an enum field.
 fn enum_of(schema: &Schema, rec: &Record, f: usize) -> (EnumId, u32) {
-    let Type::Enum(id) = rec.fields[f].ty else {
+    let Type::Enum(id) = rec.fields[FieldId(f)].ty else {
         panic!("field {f} is not an enum")
     };
     (id, schema.enum_type(id).unwrap().values.len() as u32)
 }
 
 fn row_field(rec: &Record, f: usize) -> Box<TExpr> {
-    Box::new(x(TExprKind::RowField(f), rec.fields[f].ty))
+    Box::new(x(
+        TExprKind::RowField(FieldId(f)),
+        rec.fields[FieldId(f)].ty,
+    ))
 }
 
 fn konst(v: Value, ty: Type) -> Box<TExpr> {
@@ -197,7 +202,7 @@ fn row(rng: &mut Rng, schema: &Schema, rec: &Record) -> Vec<Value> {
 #[test]
 fn filter_tables_pass_the_rows_the_filters_hold_for() {
     let schema = schema();
-    let rec = &schema.records[0];
+    let rec = &schema.records[RecordId(0)];
     let mut rng = Rng::new(0x005e_edf1_1e7a_b1e5);
     let (mut tabled, mut by_expr, mut looked_up, mut fell_back, mut passed) = (0, 0, 0, 0, 0);
     let mut rows = 0;
@@ -229,7 +234,7 @@ fn filter_tables_pass_the_rows_the_filters_hold_for() {
                     // The key's row holds the row's values of the key's fields.
                     let back = key.row(ix, rec.fields.len()).unwrap();
                     for d in &key.dims {
-                        assert_eq!(back[d.field], row[d.field], "field {}", d.field);
+                        assert_eq!(back[d.field.0], row[d.field.0], "field {}", d.field.0);
                     }
                 }
                 None => fell_back += 1,
@@ -264,7 +269,7 @@ fn filter_tables_pass_the_rows_the_filters_hold_for() {
 #[test]
 fn filter_key_keeps_within_its_bound() {
     let schema = schema();
-    let rec = &schema.records[0];
+    let rec = &schema.records[RecordId(0)];
     let (big, _) = enum_of(&schema, rec, BIG);
     let (kind, _) = enum_of(&schema, rec, KIND);
     let on = |f: usize, id: EnumId| {
@@ -283,7 +288,7 @@ fn filter_key_keeps_within_its_bound() {
     // big (71) * kind (6) * flag (3) * done (3) = 3834 fit; level (4) more does not.
     let key = FilterKey::new(&[&both, &flags, &level], &schema, rec);
     assert_eq!(key.size, 71 * 6 * 3 * 3);
-    let fields: Vec<usize> = key.dims.iter().map(|d| d.field).collect();
+    let fields: Vec<usize> = key.dims.iter().map(|d| d.field.0).collect();
     assert_eq!(fields, vec![KIND, BIG, FLAG, DONE]);
     assert!(matches!(
         RowFilter::new(Some(&both), &key, &schema, rec),

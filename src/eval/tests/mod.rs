@@ -86,7 +86,7 @@ pub(super) fn record(name: &str, fields: Vec<Field>) -> Record {
         name: name.into(),
         key: None,
         dating: RecordDating::Not,
-        fields,
+        fields: fields.into(),
         span: Span::default(),
     }
 }

@@ -14,10 +14,10 @@ use crate::syntax::Sources;
 /// The plans of every record a policy reads, as text.
 fn describe(model: &Model, sources: &Sources) -> String {
     let schema = &model.schema;
-    let field = |rec: &Record, f: usize| {
+    let field = |rec: &Record, f: FieldId| {
         rec.fields
             .get(f)
-            .map_or_else(|| format!("#{f}"), |fd| fd.name.clone())
+            .map_or_else(|| format!("#{}", f.0), |fd| fd.name.clone())
     };
     let text = |e: &TExpr| sources.slice(e.span).to_string();
     let filter = |f: &RowFilter<'_>| match f {
@@ -42,8 +42,10 @@ fn describe(model: &Model, sources: &Sources) -> String {
             writeln!(out, "record {}: not read", rec.name).unwrap();
             continue;
         };
-        let reads: Vec<String> = (0..rec.fields.len())
-            .filter(|f| wanted[*f])
+        let reads: Vec<String> = rec
+            .fields
+            .ids()
+            .filter(|f| wanted[f.0])
             .map(|f| field(rec, f))
             .collect();
         writeln!(out, "record {}: reads {}", rec.name, reads.join(", ")).unwrap();
@@ -189,7 +191,7 @@ fn reading_by_table_gives_what_evaluating_the_filters_gives() {
     let file = std::path::Path::new("contact.csv");
     for line in 0..20_000u64 {
         let mut row = vec![Value::Null; rec.fields.len()];
-        let mut set = |name: &str, v: Value| row[f(name)] = v;
+        let mut set = |name: &str, v: Value| row[f(name).0] = v;
         if !rng.one_in(50) {
             set("school", Value::Ref(school, rng.below(3) as u32));
         }

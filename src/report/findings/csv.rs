@@ -2,6 +2,7 @@
 //! item, told apart by the `kind` column; every row has the same columns ([`CSV_COLUMNS`]).
 
 use super::LintReport;
+use crate::data::Location;
 
 /// The CSV header, in order, with what each column holds (README's "CSV columns" lists these).
 pub const CSV_COLUMNS: [(&str, &str); 17] = [
@@ -126,7 +127,10 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool, bom: bool) -> String {
                 due,
                 &as_of,
                 f.data.as_ref().map(|d| d.file.as_str()).unwrap_or(""),
-                f.data.as_ref().map(|d| d.location.as_str()).unwrap_or(""),
+                &f.data
+                    .as_ref()
+                    .map(|d| d.location.to_string())
+                    .unwrap_or_default(),
                 &f.policy.file,
                 &line,
                 &f.guide,
@@ -139,8 +143,8 @@ pub fn csv_with(report: &LintReport<'_>, guard: bool, bom: bool) -> String {
             None => e.message.clone(),
         };
         let location = match (&e.location, &e.column) {
-            (Some(l), Some(c)) if l.starts_with("line ") => format!("{l}, column {c}"),
-            (Some(l), _) => l.clone(),
+            (Some(l @ Location::Line { .. }), Some(c)) => format!("{l}, column {c}"),
+            (Some(l), _) => l.to_string(),
             (None, Some(c)) => format!("column {c}"),
             (None, None) => String::new(),
         };

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{LintReport, Provenance, RuleTally};
 use crate::check::model::Severity;
+use crate::data::Location;
 use crate::eval::{CategoryInfo, CategoryResult, Finding, Gap, MeasureValue, RuleInfo, RuleResult};
 
 /// The version of the JSON output's shape: raised when a field is removed or changes meaning
@@ -132,7 +133,7 @@ struct JsonDataError<'a> {
     severity: &'static str,
     code: &'static str,
     file: &'a str,
-    location: Option<&'a str>,
+    location: Option<&'a Location>,
     column: Option<&'a str>,
     message: &'a str,
     help: Option<&'a str>,
@@ -226,7 +227,7 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
                     .filter(|r| {
                         r.categories
                             .iter()
-                            .any(|c| c.category == i && c.member == Some(true))
+                            .any(|c| c.category.0 == i && c.member == Some(true))
                     })
                     .count(),
             })
@@ -240,7 +241,7 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
                 severity: if e.is_error() { "error" } else { "warning" },
                 code: e.kind.code(),
                 file: &e.file,
-                location: e.location.as_deref(),
+                location: e.location.as_ref(),
                 column: e.column.as_deref(),
                 message: &e.message,
                 help: e.help.as_deref(),

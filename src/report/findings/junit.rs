@@ -166,7 +166,14 @@ pub fn junit(report: &LintReport<'_>) -> String {
             Some(h) => format!("{} (help: {h})", e.message),
             None => e.message.clone(),
         };
-        let name = format!("{} {}", e.kind.code(), e.location.as_deref().unwrap_or(""));
+        let name = format!(
+            "{} {}",
+            e.kind.code(),
+            e.location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
         cases.push(Case {
             name: name.trim_end().to_string(),
             classname: e.file.clone(),
@@ -199,7 +206,8 @@ pub fn junit(report: &LintReport<'_>) -> String {
     for e in &report.results {
         let findings = report.findings_of(&e.entity);
         for r in &e.rules {
-            let Some((rule, cases)) = report.rules.get(r.rule).zip(by_rule.get_mut(r.rule)) else {
+            let Some((rule, cases)) = report.rules.get(r.rule.0).zip(by_rule.get_mut(r.rule.0))
+            else {
                 continue;
             };
             let mine: Vec<&&Finding> = findings.iter().filter(|f| f.rule == rule.name).collect();
@@ -241,8 +249,8 @@ pub fn junit(report: &LintReport<'_>) -> String {
         for c in &e.categories {
             let Some((cat, cases)) = report
                 .categories
-                .get(c.category)
-                .zip(by_category.get_mut(c.category))
+                .get(c.category.0)
+                .zip(by_category.get_mut(c.category.0))
             else {
                 continue;
             };

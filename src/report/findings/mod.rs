@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::check::model::Severity;
-use crate::data::DataError;
+use crate::data::{DataError, Location};
 use crate::eval::{
     CategoryInfo, EntityResult, Evaluation, Explanation, Finding, Gap, Outcome, RuleInfo, Status,
 };
@@ -266,7 +266,7 @@ impl<'a> LintReport<'a> {
             .collect();
         for e in &self.results {
             for r in &e.rules {
-                if let Some(t) = out.get_mut(r.rule) {
+                if let Some(t) = out.get_mut(r.rule.0) {
                     t.add(r.outcome);
                 }
             }
@@ -367,10 +367,14 @@ impl<'a> LintReport<'a> {
 }
 
 /// A data location as `file:line` (CSV), `file [3]` (a YAML or JSON item), or the file alone.
-fn data_place(file: &str, location: &str) -> String {
-    match location.strip_prefix("line ") {
-        Some(n) => format!("{file}:{n}"),
-        None if location.is_empty() => file.to_string(),
-        None => format!("{file} {location}"),
+fn data_place(file: &str, location: Option<&Location>) -> String {
+    match location {
+        Some(Location::Line { line, column: None }) => format!("{file}:{line}"),
+        Some(Location::Line {
+            line,
+            column: Some(c),
+        }) => format!("{file}:{line}, column {c}"),
+        Some(item @ Location::Item { .. }) => format!("{file} {item}"),
+        None => file.to_string(),
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::{LintReport, data_place};
 use crate::check::model::Severity;
+use crate::data::Location;
 use crate::eval::{EntityResult, Finding, Outcome};
 use crate::report::encode::one_line;
 
@@ -314,7 +315,7 @@ pub fn write_summary(
                 let at = f
                     .data
                     .as_ref()
-                    .map(|d| format!(" [{}]", data_place(&d.file, &d.location)))
+                    .map(|d| format!(" [{}]", data_place(&d.file, Some(&d.location))))
                     .unwrap_or_default();
                 let line = format!("  {}: {}{at}", f.entity, f.message);
                 let _ = writeln!(s, "{}", one_line(&line));
@@ -336,7 +337,11 @@ pub fn write_summary(
         }
         let _ = writeln!(s, "\nData errors ({})", report.data_errors.len());
         for ((warning, code, file), es) in &by {
-            let places: Vec<&str> = es.iter().filter_map(|e| e.location.as_deref()).collect();
+            let places: Vec<String> = es
+                .iter()
+                .filter_map(|e| e.location.as_ref().map(ToString::to_string))
+                .collect();
+            let places: Vec<&str> = places.iter().map(String::as_str).collect();
             let at = if places.is_empty() {
                 String::new()
             } else {
@@ -382,7 +387,7 @@ fn capitalise(s: &str) -> String {
 pub fn concise(report: &LintReport<'_>) -> String {
     let mut s = String::new();
     for e in report.data_errors {
-        let place = data_place(&e.file, e.location.as_deref().unwrap_or(""));
+        let place = data_place(&e.file, e.location.as_ref());
         let line = format!(
             "{place}: data {} {}: {}",
             e.kind.code(),
@@ -393,7 +398,9 @@ pub fn concise(report: &LintReport<'_>) -> String {
     }
     for f in &report.findings {
         let place = match &f.data {
-            Some(d) if d.location.starts_with("line ") => data_place(&d.file, &d.location),
+            Some(d) if matches!(d.location, Location::Line { .. }) => {
+                data_place(&d.file, Some(&d.location))
+            }
             _ => format!("{}:{}:{}", f.policy.file, f.policy.line, f.policy.column),
         };
         let line = format!(

@@ -19,7 +19,7 @@ pub mod svg;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::check::model::{CmpOp, Model, Ratio, Severity, TExprKind, Value};
+use crate::check::model::{CmpOp, MeasureId, Model, Ratio, Severity, TExprKind, Value};
 use crate::eval::{CategoryState, EntityResult, Explanation, Finding, Outcome, Status};
 
 use super::findings::LintReport;
@@ -134,7 +134,8 @@ fn state_rank(s: &CategoryState) -> (u8, u32) {
         CategoryState::MemberByHistory => (2, 0),
         CategoryState::NewlyQualifying => (3, 0),
         CategoryState::Notice { year, .. } => (4, *year),
-        CategoryState::Reclassified => (5, 0),
+        CategoryState::ReclassifiedNextYear => (5, 0),
+        CategoryState::Reclassified => (5, 1),
         CategoryState::NotMemberByHistory => (6, 0),
         CategoryState::Undetermined => (7, 0),
         CategoryState::NotMember => (8, 0),
@@ -146,6 +147,7 @@ pub(crate) fn state_label(s: &CategoryState) -> String {
     match s {
         CategoryState::NewlyQualifying => "newly qualifying".into(),
         CategoryState::Reclassified => "reclassified".into(),
+        CategoryState::ReclassifiedNextYear => "reclassified (leaves next year)".into(),
         CategoryState::NotMember => "not a member".into(),
         CategoryState::MemberByHistory => "member by history".into(),
         CategoryState::NotMemberByHistory => "not a member by history".into(),
@@ -155,7 +157,7 @@ pub(crate) fn state_label(s: &CategoryState) -> String {
 
 /// `hbao_share > 70%`: the measure's name, the threshold as a fraction, and whether a value on
 /// it falls below the line.
-fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(usize, f64, bool)> {
+fn threshold(model: &Model, when: &crate::check::model::TExpr) -> Option<(MeasureId, f64, bool)> {
     let TExprKind::Compare(op, l, r) = &when.kind else {
         return None;
     };
@@ -260,7 +262,7 @@ impl<'a> Facts<'a> {
             let mut left_out = 0;
             let mut states: BTreeMap<(u8, u32), (CategoryState, Vec<&'a str>)> = BTreeMap::new();
             for s in &schools {
-                let Some(c) = s.r.categories.iter().find(|c| c.category == ci) else {
+                let Some(c) = s.r.categories.iter().find(|c| c.category.0 == ci) else {
                     continue;
                 };
                 states
