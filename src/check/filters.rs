@@ -13,7 +13,9 @@ use super::Checker;
 use super::diag::Problem;
 use crate::codes::Code;
 use crate::syntax::Span;
-use crate::syntax::ast::{Assertion, BinOp, EachTest, Expr, ExprKind, Item, Stmt, WindowSpec};
+use crate::syntax::ast::{
+    Assertion, BinOp, EachTest, Expr, ExprKind, Ident, Item, Stmt, WindowSpec,
+};
 
 /// Where an expression stands in its statement.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,7 +87,17 @@ impl Checker<'_> {
                             _ => {}
                         }
                     }
-                    Assertion::Deadline { filter, due, .. } => {
+                    Assertion::Deadline {
+                        some,
+                        record,
+                        filter,
+                        due,
+                        span,
+                        ..
+                    } => {
+                        if some.0.is_none() {
+                            self.implied_some(record, *span);
+                        }
                         if let Some(f) = filter {
                             self.filters_in(f, Place::Condition);
                         }
@@ -122,6 +134,27 @@ impl Checker<'_> {
                 ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Path(..) | ExprKind::Missing => {}
             }
         }
+    }
+
+    /// `certification where ... has completed by D` is met by some row, while `each` means every
+    /// row: the word says which.
+    fn implied_some(&mut self, record: &Ident, assertion: Span) {
+        let text = self.text(assertion).to_string();
+        self.push(
+            Problem::warning(
+                Code::Quantifier,
+                record.span,
+                format!(
+                    "this deadline is met by some `{}` row: write `some` before the record",
+                    record.name
+                ),
+            )
+            .label("some row, not each")
+            .help(format!(
+                "write `some {text}` (`mandate fmt` does); `each {}` would mean every row",
+                record.name
+            )),
+        );
     }
 
     fn filter_end_unclear(&mut self, agg: &Expr, filter: &Expr) {

@@ -69,16 +69,15 @@ pub(super) fn assertion(a: &Assertion) -> String {
                 test
             )
         }
+        // `some` is written whether or not it was: the old form means the same.
         Assertion::Deadline {
-            some,
             record,
             filter,
             field,
             due,
             ..
         } => format!(
-            "{}{}{} has {} by {}",
-            if some.0.is_some() { "some " } else { "" },
+            "some {}{} has {} by {}",
             record.name,
             where_clause(filter),
             field.name,
