@@ -54,9 +54,13 @@ fn a_threshold_by_level_gives_each_school_its_own_distance() {
     assert_eq!(code, 0, "{out}{err}");
     let near: Vec<&str> = out
         .lines()
-        .filter(|l| l.starts_with("near threshold"))
+        .filter(|l| l.starts_with("near threshold") && l.contains(" PHBAO: "))
         .collect();
     assert_eq!(near.len(), 3, "{out}");
+    // Two thresholds on the path: each distance after its comparison; near by the nearer (E1's
+    // white share is 1 point above 30%, its HBAO share 9 above 60%).
+    assert!(out.contains("near threshold: E1 MIXED: hbao_share > 60% and white_share > 30% (hbao_share is 69%, white_share is 31%) → true (hbao_share > 60%: 22 hbao_resident above the line (the share stays above the threshold with 22 fewer); white_share > 30%: 1 white_resident above the line (the share stays above the threshold with 1 fewer))"), "{out}");
+    assert!(!out.contains("near threshold: E2 MIXED"), "{out}");
     assert!(
         near[0].starts_with("near threshold: E1 PHBAO")
             && near[0].ends_with("(would need 4 more hbao_resident to qualify)"),
