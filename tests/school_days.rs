@@ -124,7 +124,7 @@ fn diff_shows_the_changed_holidays_and_what_moves_with_them() {
 
 #[test]
 fn fmt_keeps_the_list_one_day_or_break_a_line_with_its_comment() {
-    let (code, out) = mandate(&["fmt", "--check", POLICY, REVISED]);
+    let (code, out) = mandate(&["fmt", "--check", POLICY, REVISED, FROM_DATA]);
     assert_eq!(code, 0, "{out}");
     let text = "non_school_days { November 23-24, 2023, December 18, 2023 - January 5, 2024, 2/19/2024 }\n";
     let out = Command::new(env!("CARGO_BIN_EXE_mandate"))
@@ -141,5 +141,52 @@ fn fmt_keeps_the_list_one_day_or_break_a_line_with_its_comment() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "non_school_days {\n  November 23-24, 2023\n  December 18, 2023 - January 5, 2024\n  2/19/2024\n}\n"
+    );
+}
+
+const FROM_DATA: &str = "tests/fixtures/lint/school_days_from_data/case.policy";
+
+/// `non_school_days from closure.first until closure.last`: the same outcomes as the list (the lint
+/// fixtures `school_days_from_data` and `school_days_from_data_missing` hold them); here, what the
+/// commands without data say, and the exit code without the calendar export.
+#[test]
+fn non_school_days_read_from_the_data() {
+    let (code, out) = mandate(&["check", FROM_DATA]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = mandate(&["calendar", FROM_DATA, "--format", "text"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "  non_school_days: from closure.first until closure.last (read with the data)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  fall_meeting: from norm_day + 5 school days by norm_day + 15 school days  [Norm Day]"
+        ),
+        "{out}"
+    );
+    let (code, out) = mandate(&["diff", POLICY, FROM_DATA]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("~ non_school_days: now read from the data: 9/4/2023, 11/10/2023"),
+        "{out}"
+    );
+    assert!(
+        out.contains("→ from closure.first until closure.last (read from the data)"),
+        "{out}"
+    );
+    let (code, out) = mandate(&[
+        "lint",
+        FROM_DATA,
+        "tests/fixtures/lint/school_days_from_data_missing/data",
+        "--as-of",
+        "2024-03-15",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("error: no data: no file holds `closure` records: meeting_in_window, plan_in_window, roster_sent, survey_within_10_school_days undetermined for 2 schools"),
+        "{out}"
     );
 }

@@ -167,6 +167,9 @@ pub(crate) struct Checker<'a> {
     unrounded: BTreeSet<MeasureId>,
     /// Measures and categories being checked, innermost last: the path of a dependency cycle.
     busy: Vec<usize>,
+    /// An aggregate's filter is being checked: it is decided as the rows stream past, before
+    /// non-school days read from the data are known.
+    in_agg_filter: bool,
 }
 
 const BUILTIN_TYPES: &[(&str, Type)] = &[
@@ -197,6 +200,7 @@ impl<'a> Checker<'a> {
             hidden_measures: 0,
             unrounded: BTreeSet::new(),
             busy: Vec::new(),
+            in_agg_filter: false,
         }
     }
 
@@ -212,9 +216,9 @@ impl<'a> Checker<'a> {
         self.collect();
         self.filter_ends();
         self.guide();
-        self.non_school_days();
         self.types();
         self.records();
+        self.non_school_days();
         self.sets();
         self.consts();
         self.measures();

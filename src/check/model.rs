@@ -360,6 +360,9 @@ pub enum TExprKind {
         date: Box<TExpr>,
         days: i64,
         calendar: Arc<NonSchoolDays>,
+        /// Counted on the non-school days read from the data (`non_school_days from R.F`), which
+        /// the evaluation gives; `calendar` is then empty.
+        from_data: bool,
     },
     /// `missing` in `X or missing`: whether one of the optional fields `X` reads (each a
     /// `RowField` or `EntityField`) is empty.
@@ -612,6 +615,37 @@ pub struct Model {
     pub non_school_days: Arc<NonSchoolDays>,
     /// Where the list is written, when the policy has one.
     pub non_school_days_span: Option<Span>,
+    /// `non_school_days from holiday.date`: the days are read from the data, not the policy.
+    pub non_school_days_from: Option<NonSchoolDaysFrom>,
+}
+
+/// The records a list of non-school days is read from: each row of `record` (an entity, read
+/// whole before anything else) is the day `from`, or the days `from` to `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NonSchoolDaysFrom {
+    pub record: RecordId,
+    pub from: FieldId,
+    pub until: Option<FieldId>,
+    /// As the policy says it: `from closure.first until closure.last`.
+    pub text: String,
+}
+
+impl Model {
+    /// The entity the policy is mostly about, for the words of a summary: the first declared that
+    /// a rule is about, else the first declared (not the record non-school days are read from).
+    pub fn main_entity(&self) -> Option<&Record> {
+        let calendar = self.non_school_days_from.as_ref().map(|s| s.record);
+        let entities: Vec<(RecordId, &Record)> = self
+            .schema
+            .entities()
+            .filter(|(r, _)| Some(*r) != calendar)
+            .collect();
+        entities
+            .iter()
+            .find(|(r, _)| self.rules.iter().any(|x| x.entity == *r))
+            .or(entities.first())
+            .map(|(_, e)| *e)
+    }
 }
 
 /// `d + n units` (or minus, with `sign = -1`). Months and years keep the day of month where it

@@ -311,6 +311,17 @@ impl<'a> Checker<'a> {
                     }
                     None => None,
                 };
+                if period.node.unit.counts_school_days() {
+                    self.push(
+                        Problem::error(
+                            Code::Retention,
+                            period.span,
+                            "a retention period is calendar time, not school days",
+                        )
+                        .help("write, for example, `for 5 years`"),
+                    );
+                    return None;
+                }
                 if period.node.n <= 0 {
                     self.push(
                         Problem::error(

@@ -9,7 +9,7 @@ use super::model::*;
 use super::{Checker, Def};
 use crate::codes::Code;
 use crate::syntax::Span;
-use crate::syntax::ast::{Literal, Stmt};
+use crate::syntax::ast::{Ident, Literal, NonSchoolDaysDecl, Stmt};
 
 impl Checker<'_> {
     /// Reads the policy's one list of non-school days (a second one is reported as a duplicate by
@@ -24,6 +24,10 @@ impl Checker<'_> {
         }) else {
             return;
         };
+        if let Some((rec, field)) = &decl.from {
+            self.non_school_days_from(decl, rec, field);
+            return;
+        }
         let bounds = self.model.guide.year_bounds();
         let mut ranges = Vec::new();
         for day in &decl.days {
@@ -62,9 +66,86 @@ impl Checker<'_> {
         self.model.non_school_days_span = Some(decl.span);
     }
 
+    /// `non_school_days from holiday.date [until holiday.last]`: a keyed record (read whole before
+    /// the rest of the data) and its date fields.
+    fn non_school_days_from(&mut self, decl: &NonSchoolDaysDecl, rec: &Ident, field: &Ident) {
+        let Some(record) = self.record_ref(rec) else {
+            return;
+        };
+        let keyed = self
+            .model
+            .schema
+            .record(record)
+            .is_some_and(|r| r.key.is_some());
+        if !keyed {
+            self.push(
+                Problem::error(
+                    Code::SchoolDays,
+                    rec.span,
+                    format!("non-school days are read from records with a `key`, and `{}` has none", rec.name),
+                )
+                .label("no key")
+                .help(format!(
+                    "give the record a key, such as its date: `record {} key {} {{ ... }}` (its rows are then read whole, before the rest of the data)",
+                    rec.name, field.name
+                )),
+            );
+            return;
+        }
+        let date_field = |c: &mut Self, f: &Ident| -> Option<FieldId> {
+            let fi = c.record_field(record, f)?;
+            let ty = c.field_ty(record, fi)?;
+            if ty != Type::Date {
+                c.field_not_date(record, f, ty);
+                return None;
+            }
+            Some(fi)
+        };
+        let Some(from) = date_field(self, field) else {
+            return;
+        };
+        let until = match &decl.until {
+            Some((r2, f2)) => {
+                if r2.name != rec.name {
+                    self.push(
+                        Problem::error(
+                            Code::SchoolDays,
+                            r2.span,
+                            format!(
+                                "a break's first and last days are fields of one record, `{}`",
+                                rec.name
+                            ),
+                        )
+                        .label("another record")
+                        .help(format!("write `until {}.FIELD`", rec.name)),
+                    );
+                    return;
+                }
+                let Some(u) = date_field(self, f2) else {
+                    return;
+                };
+                Some(u)
+            }
+            None => None,
+        };
+        let text = self
+            .text(decl.span)
+            .trim_start_matches("non_school_days")
+            .trim()
+            .to_string();
+        self.model.non_school_days_from = Some(NonSchoolDaysFrom {
+            record,
+            from,
+            until,
+            text,
+        });
+        self.model.non_school_days_span = Some(decl.span);
+    }
+
     /// Said once per policy where school days are counted with no list of non-school days.
     pub(super) fn school_days_without_list(&mut self, at: Span) {
         if self.model.non_school_days_span.is_some()
+            || self.model.non_school_days_from.is_some()
             || self
                 .problems
                 .iter()

@@ -188,17 +188,28 @@ pub(super) fn constants(out: &mut Vec<Change>, old: &Model, new: &Model) {
 /// with them, so a per-row deadline in school days changes with no change to its rule).
 pub(super) fn non_school_days(out: &mut Vec<Change>, old: &Model, new: &Model) {
     let (a, b) = (&old.non_school_days, &new.non_school_days);
-    if a == b {
+    let source = |m: &Model| m.non_school_days_from.as_ref().map(|f| f.text.clone());
+    if a == b && source(old) == source(new) {
         return;
     }
     let mut note = Vec::new();
-    let (added, removed) = (b.minus(a), a.minus(b));
-    if !added.is_empty() {
-        note.push(format!("added {}", show_days(&added)));
+    match (source(old), source(new)) {
+        (None, None) => {
+            let (added, removed) = (b.minus(a), a.minus(b));
+            if !added.is_empty() {
+                note.push(format!("added {}", show_days(&added)));
+            }
+            if !removed.is_empty() {
+                note.push(format!("removed {}", show_days(&removed)));
+            }
+        }
+        (_, Some(_)) => note.push("now read from the data".into()),
+        (Some(_), None) => note.push("now listed in the policy".into()),
     }
-    if !removed.is_empty() {
-        note.push(format!("removed {}", show_days(&removed)));
-    }
+    let shown = |m: &Model| match &m.non_school_days_from {
+        Some(f) => format!("{} (read from the data)", f.text),
+        None => show_days(&m.non_school_days),
+    };
     let listed = |m: &Model| m.non_school_days_span.is_some();
     out.push(Change {
         area: Area::NonSchoolDays,
@@ -208,8 +219,8 @@ pub(super) fn non_school_days(out: &mut Vec<Change>, old: &Model, new: &Model) {
             (true, false) => ChangeKind::Removed,
             _ => ChangeKind::Changed,
         },
-        old: listed(old).then(|| show_days(a)),
-        new: listed(new).then(|| show_days(b)),
+        old: listed(old).then(|| shown(old)),
+        new: listed(new).then(|| shown(new)),
         section: None,
     });
 }
@@ -442,7 +453,10 @@ pub(super) fn windows(out: &mut Vec<Change>, old: &Revision<'_>, new: &Revision<
         {
             for (n, f) in [(&mut x.shown, fx), (&mut y.shown, fy)] {
                 let dates = f.key.clone().unwrap_or_default();
-                *n = format!("{n} ({})", dates.trim());
+                // A window set by data is compared by its words: nothing to add.
+                if dates != norm(n) {
+                    *n = format!("{n} ({})", dates.trim());
+                }
                 f.shown = Some(n.clone());
             }
         }

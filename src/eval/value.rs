@@ -20,6 +20,11 @@ pub trait Scope {
     fn row_category(&mut self, _c: CategoryId) -> Option<bool> {
         None
     }
+    /// The non-school days read from the data (`non_school_days from R.F`), when they could be
+    /// read whole.
+    fn school_calendar(&self) -> Option<&NonSchoolDays> {
+        None
+    }
     /// A value of the entity this one refers to through `field`.
     fn parent(&mut self, _field: FieldId, _e: &TExpr) -> Option<Value> {
         None
@@ -52,7 +57,9 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
             date,
             days,
             calendar,
+            from_data,
         } => match eval(date, s)? {
+            Value::Date(d) if *from_data => s.school_calendar()?.add(d, *days).map(Value::Date),
             Value::Date(d) => calendar.add(d, *days).map(Value::Date),
             _ => None,
         },

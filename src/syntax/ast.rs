@@ -221,6 +221,10 @@ pub struct NonSchoolDaysDecl {
     pub name: Ident,
     /// Each date or range as written (a literal `Date` or `Range`).
     pub days: Vec<Spanned<Literal>>,
+    /// `from holiday.date`: the days are read from that record's rows, and with `until
+    /// closure.last`, each row is a range.
+    pub from: Option<(Ident, Ident)>,
+    pub until: Option<(Ident, Ident)>,
     pub span: Span,
 }
 

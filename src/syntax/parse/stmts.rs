@@ -376,14 +376,32 @@ impl Builder<'_> {
                     span,
                 })
             }
-            Rule::non_school_days => Stmt::NonSchoolDays(NonSchoolDaysDecl {
-                name: Ident {
-                    name: "non_school_days".into(),
-                    span: Span::new(self.file, span.start, span.start + "non_school_days".len()),
-                },
-                days: c.map(|d| self.literal(d)).collect::<R<Vec<_>>>()?,
-                span,
-            }),
+            Rule::non_school_days => {
+                let mut days = Vec::new();
+                let mut paths = Vec::new();
+                for d in c {
+                    if d.as_rule() == Rule::path {
+                        paths.push(self.path(d)?);
+                    } else {
+                        days.push(self.literal(d)?);
+                    }
+                }
+                let mut paths = paths.into_iter();
+                Stmt::NonSchoolDays(NonSchoolDaysDecl {
+                    name: Ident {
+                        name: "non_school_days".into(),
+                        span: Span::new(
+                            self.file,
+                            span.start,
+                            span.start + "non_school_days".len(),
+                        ),
+                    },
+                    days,
+                    from: paths.next(),
+                    until: paths.next(),
+                    span,
+                })
+            }
             _ => {
                 return Err(SyntaxError::internal(
                     self.file,
