@@ -67,7 +67,7 @@ fn sample_district_reports_agree_across_formats() {
         return;
     }
     assert!(
-        said.starts_with("ok: 43 entities, 14 rules, 75 findings"),
+        said.starts_with("ok: 43 entities, 15 rules, 77 findings"),
         "{said}"
     );
 }

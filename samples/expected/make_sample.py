@@ -53,6 +53,7 @@ SEVERITY = {
     "mag2_phbao": "warning",
     "mag1_measured_balance": "warning",
     "certified_after_first_conference": "error",
+    "forms_for_conferences": "error",
     "certified_after_second_conference": "error",
     "two_conferences": "error",
     "not_on_event_day": "error",
@@ -117,6 +118,7 @@ def school(sid, state, **kw):
 #   sem1 = date | "missing" | "empty"              semester 1 certification (else on time)
 #   sem2 = "missing" | "empty"                     semester 2 certification (else random of the two)
 #   forms = [(date, discarded or None)]            extra attendance forms
+#   no_forms = True                                no form for this year's conference days
 #   extracted = "empty" | date                     extraction date of every student row
 #   bad_extract = date                             one student row extracted on this date
 #   calendar = (class_start, s1pr, s2_start, s2pr)  secondary calendar (else the default)
@@ -232,7 +234,8 @@ PLAN = [
     school("E30", "continuing", first=[], second=[], expect=["two_conferences"],
            why="no conference held at all (and so no window finding)"),
     # ── secondary ──
-    school("S01", "continuing", why="clean secondary"),
+    school("S01", "continuing", no_forms=True, expect=["forms_for_conferences"] * 2,
+           why="secondary; no attendance form on file for its two first-conference days"),
     school("S02", "continuing", first=[D(2023, 9, 18)], second=[D(2024, 1, 16)], sem1=D(2024, 1, 31),
            why="clean boundaries: first conference on class start + 5 weeks, second on the semester 2 "
                "start; certified on the due date"),
@@ -428,11 +431,14 @@ def generate():
             files["norm_history"].append({"school": sid, "year": YEAR, "phbao": str(held).lower(),
                                           "qualified": str(bool(q_now)).lower()})
 
-        # attendance forms: this year's forms (kept) and, for some schools, old ones discarded properly
+        # attendance forms: one for each conference day held by the evaluation date (kept) and, for
+        # some schools, old ones discarded properly
+        owes = applies_by_plan(s) or state in ("undetermined", "reclassified_next_year")
+        if owes and not s.get("no_forms"):
+            for d in sorted(set(first + second)):
+                if d <= AS_OF:
+                    files["attendance_form"].append({"school": sid, "date": us(d), "discarded": ""})
         if applies_by_plan(s) or state == "undetermined":
-            # forms of conferences already held as of the evaluation date (first semester)
-            for d in first[:2]:
-                files["attendance_form"].append({"school": sid, "date": us(d), "discarded": ""})
             if rng.random() < 0.4:
                 old = rng.choice(weekdays(D(2017, 11, 13), D(2017, 11, 17)))
                 gone = old.replace(year=old.year + 5) + dt.timedelta(days=rng.randint(30, 240))
@@ -633,6 +639,8 @@ def derive(data, as_of):
     for ln, r in data["attendance_form"]:
         forms[r["school"]].append((ln, parse_date(r["date"]), parse_date(r["discarded"]) if r["discarded"] else None))
 
+    # Each conference day held by the evaluation date has a form dated that day (for the schools
+    # the conference rules apply to; checked below).
     # Forms are kept by every school that has them, whatever its category this year.
     for sid in ids:
         for ln, d, gone in forms[sid]:
@@ -655,6 +663,11 @@ def derive(data, as_of):
         if len(numbers) < 2:
             held_ = ", ".join(sorted(numbers)) or "none"
             find(sid, "two_conferences", f"{len(numbers)} distinct conference(s) held ({held_}), 2 required")
+        form_days = {d for _, d, _ in forms[sid]}
+        for ln, n, d in conf[sid]:
+            if d <= as_of and d not in form_days:
+                find(sid, "forms_for_conferences", f"{n} conference on {d.isoformat()} has no form "
+                     "dated that day", f"conference.csv line {ln}")
         for ln, n, d in conf[sid]:
             if d in events[sid]:
                 find(sid, "not_on_event_day", f"{n} conference on {d.isoformat()}, the "

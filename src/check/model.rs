@@ -573,10 +573,14 @@ pub enum EachTest {
         from: FieldId,
     },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
+    /// `not on R.F` (`negated`) or `on R.F`: no row, or some row, of `R` dated the same day. A
+    /// row dated after `--as-of` is not judged by `on` (what it must be recorded beside has not
+    /// happened yet).
     NotOn {
         record: RecordId,
         field: FieldId,
         filter: Option<TExpr>,
+        negated: bool,
     },
     Compare(CmpOp, TExpr),
 }

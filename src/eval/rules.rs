@@ -17,6 +17,26 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     ) {
         let before = out.len();
         self.decide_rule(ri, rule, out, retention);
+        // `on`: a row fails for want of a row of the other record, so a skipped row of that record
+        // may be the one it wants: its violations are not decided.
+        if let Check::Each {
+            test:
+                EachTest::NotOn {
+                    record: o,
+                    negated: false,
+                    ..
+                },
+            ..
+        } = &rule.check
+            && let Some(note) = self.skipped_rows(*o)
+        {
+            for f in out.get_mut(before..).unwrap_or(&mut []) {
+                if f.status == Status::Violation {
+                    f.status = Status::Undetermined;
+                    f.message = format!("{}; cannot be decided: {note}", f.message);
+                }
+            }
+        }
         let records: Vec<RecordId> = match &rule.check {
             Check::Each {
                 record,
@@ -72,6 +92,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 self.check_rule(ri, rule, &mut read, retention);
                 let decided = match rule.check {
                     Check::Deadline { .. } => read.is_empty(),
+                    // A missing row of the other record may be among those not read.
+                    Check::Each {
+                        test: EachTest::NotOn { negated: false, .. },
+                        ..
+                    } => false,
                     _ => read.iter().any(|f| f.status == Status::Violation),
                 };
                 if decided {
@@ -189,6 +214,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         record: o,
                         field: of,
                         filter: ofl,
+                        ..
                     } => {
                         let mut days = BTreeMap::new();
                         for r in self.kept_rows(*o) {
@@ -351,6 +377,32 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                         }
                         EachTest::WithinOf { .. } => {}
+                        EachTest::NotOn {
+                            record: o,
+                            field: of,
+                            negated: false,
+                            ..
+                        } => {
+                            // `on`: some row of the other record dated the same day. A row
+                            // dated after the evaluation date has not happened yet: not judged.
+                            let Some(d) = date_of(v) else { continue };
+                            if d > self.ev.opts.as_of {
+                                continue;
+                            }
+                            if excluded.as_ref().is_some_and(|m| !m.contains_key(&d)) {
+                                let (oname, orname) = names(schema, *o, *of);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname} on {} has no {orname} with {oname} on that day",
+                                        us_date(d)
+                                    ),
+                                    Some(self.ev.loc(r)),
+                                ));
+                            }
+                        }
                         EachTest::NotOn { record: o, .. } => {
                             let Some(d) = date_of(v) else { continue };
                             if let Some(er) = excluded.as_ref().and_then(|m| m.get(&d)) {

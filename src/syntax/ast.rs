@@ -453,10 +453,13 @@ pub enum EachTest {
         period: Spanned<Duration>,
         from: Ident,
     },
+    /// `not on R.F [where P]` (`negated`), or `on R.F [where P]`: no row, or some row, of `R`
+    /// is dated the same day.
     NotOn {
         record: Ident,
         field: Ident,
         filter: Option<Expr>,
+        negated: bool,
     },
     Compare(Spanned<BinOp>, Expr),
 }

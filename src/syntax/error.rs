@@ -494,6 +494,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::kw_non_school_days => "`non_school_days`",
         Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
+        Rule::on_test => "`on`",
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",
         Rule::absent => "`or missing` or `and not missing`",

@@ -531,13 +531,15 @@ impl Builder<'_> {
                             from: self.next_ident(&mut tc, tspan)?,
                         }
                     }
-                    Rule::not_on_test => {
+                    Rule::not_on_test | Rule::on_test => {
+                        let negated = trule == Rule::not_on_test;
                         let (record, field) = self.path(self.next_pair(&mut tc, tspan)?)?;
                         let filter = self.where_clause(&mut tc, tspan)?;
                         EachTest::NotOn {
                             record,
                             field,
                             filter,
+                            negated,
                         }
                     }
                     Rule::compare_test => {
