@@ -289,6 +289,7 @@ impl<'a> Checker<'a> {
             ast::Assertion::Retain {
                 period,
                 from,
+                year_end,
                 until,
                 span,
                 ..
@@ -340,6 +341,7 @@ impl<'a> Checker<'a> {
                         record,
                         period: period.node,
                         from: fi,
+                        year_end: *year_end,
                         until: ui,
                     },
                     *span,
