@@ -204,7 +204,7 @@ pub fn run(args: Args, style: Style) -> u8 {
     let policy = args.policy.display().to_string();
     let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
     report.title = model.guide.title.clone();
-    if let Some((_, e)) = model.schema.entities().next() {
+    if let Some(e) = model.main_entity() {
         report.entity_word = format!("{}s", e.name);
     }
     let min = args.severity;
