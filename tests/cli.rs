@@ -9,7 +9,9 @@
     reason = "tests fail loudly"
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 const POLICY: &str = "policies/lausd/2023-24/ref-1028.19.policy";
 const COMMON: &str = "policies/lausd/common/lausd.policy";
@@ -19,13 +21,7 @@ const UNKNOWN_NAME: &str = "tests/fixtures/cli/unknown_name.policy";
 
 /// Runs `mandate ARGS` from the crate root, without colour, at a fixed width.
 fn mandate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mandate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap()
+    common::mandate_cli(args)
 }
 
 fn code(out: &Output) -> i32 {

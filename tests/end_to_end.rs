@@ -12,7 +12,7 @@
     reason = "tests fail loudly"
 )]
 
-use std::process::Command;
+mod common;
 
 const LEVEL: &str = "tests/fixtures/lint/per_level_threshold/case.policy";
 const LEVEL_REVISED: &str = "tests/fixtures/lint/per_level_threshold/revised.policy";
@@ -22,13 +22,7 @@ const TITLE1_DATA: &str = "samples/el-title1";
 
 /// `mandate ARGS` from the crate root: exit code, standard output and standard error.
 fn mandate(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mandate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap();
+    let out = common::mandate_cli(args);
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

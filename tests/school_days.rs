@@ -14,6 +14,8 @@
     reason = "tests fail loudly"
 )]
 
+mod common;
+
 use std::process::Command;
 
 const POLICY: &str = "tests/fixtures/lint/school_days/case.policy";
@@ -22,13 +24,7 @@ const DATA: &str = "tests/fixtures/lint/school_days/data";
 
 /// `mandate ARGS` from the crate root: exit code and standard output.
 fn mandate(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mandate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap();
+    let out = common::mandate_cli(args);
     let stderr = String::from_utf8(out.stderr).unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     (out.status.code().unwrap(), format!("{stdout}{stderr}"))

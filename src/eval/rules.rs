@@ -307,30 +307,19 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         _ => false,
                     };
                     if *v == Value::Null || rhs_blank {
-                        match absent {
-                            Some(Absent::Met) => {}
-                            Some(Absent::Fails) => out.push(self.finding(
-                                rule,
-                                Status::Violation,
-                                rule.severity,
-                                format!(
-                                    "{rname}.{fname} {}, and `{}` counts that as failing",
-                                    if *v == Value::Null {
-                                        "is empty".to_string()
-                                    } else {
-                                        "is compared with an empty value".to_string()
-                                    },
-                                    Absent::Fails.words()
-                                ),
-                                Some(self.ev.loc(r)),
-                            )),
-                            None => {
-                                blank += 1;
-                                if blank_first.len() < KEEP_EXAMPLES {
-                                    blank_first.push(self.ev.loc(r));
-                                }
-                            }
-                        }
+                        let what = if *v == Value::Null {
+                            "is empty"
+                        } else {
+                            "is compared with an empty value"
+                        };
+                        self.absent_row(
+                            rule,
+                            *absent,
+                            format!("{rname}.{fname} {what}"),
+                            self.ev.loc(r),
+                            out,
+                            (&mut blank, &mut blank_first),
+                        );
                         continue;
                     }
                     match test {
@@ -437,25 +426,14 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                                     gap_causes.extend(causes);
                                     continue;
                                 }
-                                match absent {
-                                    Some(Absent::Met) => {}
-                                    Some(Absent::Fails) => out.push(self.finding(
-                                        rule,
-                                        Status::Violation,
-                                        rule.severity,
-                                        format!(
-                                            "{rname}.{fname} is compared with an undefined value, and `{}` counts that as failing",
-                                            Absent::Fails.words()
-                                        ),
-                                        Some(self.ev.loc(r)),
-                                    )),
-                                    None => {
-                                        blank += 1;
-                                        if blank_first.len() < KEEP_EXAMPLES {
-                                            blank_first.push(self.ev.loc(r));
-                                        }
-                                    }
-                                }
+                                self.absent_row(
+                                    rule,
+                                    *absent,
+                                    format!("{rname}.{fname} is compared with an undefined value"),
+                                    self.ev.loc(r),
+                                    out,
+                                    (&mut blank, &mut blank_first),
+                                );
                                 continue;
                             };
                             if !value::compare(v, &rhs)
@@ -794,6 +772,39 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 
     /// Whether `e` reads an empty optional field of this row or of the entity.
+    /// A row whose value is absent (`what` says how): met with `or missing`, a violation with
+    /// `and not missing`, otherwise counted among the rows that cannot be decided (`blank`, with
+    /// the first few places).
+    fn absent_row(
+        &self,
+        rule: &RuleDef,
+        absent: Option<Absent>,
+        what: String,
+        loc: DataLoc,
+        out: &mut Vec<Finding>,
+        blank: (&mut u64, &mut Vec<DataLoc>),
+    ) {
+        match absent {
+            Some(Absent::Met) => {}
+            Some(Absent::Fails) => out.push(self.finding(
+                rule,
+                Status::Violation,
+                rule.severity,
+                format!(
+                    "{what}, and `{}` counts that as failing",
+                    Absent::Fails.words()
+                ),
+                Some(loc),
+            )),
+            None => {
+                *blank.0 += 1;
+                if blank.1.len() < KEEP_EXAMPLES {
+                    blank.1.push(loc);
+                }
+            }
+        }
+    }
+
     fn reads_empty(&self, e: &TExpr, row: &[Value]) -> bool {
         e.any(&|x| match x.kind {
             TExprKind::RowField(f) => row.value(f) == Some(&Value::Null),

@@ -152,3 +152,15 @@ impl Run {
             .clone()
     }
 }
+
+/// `mandate ARGS` run from the crate root, without colour and 100 columns wide, as the CLI tests
+/// read it.
+pub fn mandate_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap()
+}
