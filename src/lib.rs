@@ -29,6 +29,7 @@ pub mod escape;
 pub mod eval;
 pub mod fmt;
 pub mod limits;
+pub mod lint;
 pub mod lsp;
 pub mod policytest;
 pub mod pool;

@@ -20,6 +20,7 @@
 //! | `window.rs` | where a date word (`by`, `before`, `from`, `after`) is defined: the days a window holds, its first and last days |
 //! | `value.rs` | expressions and three-valued logic |
 //! | `finding.rs` | what evaluation hands the reporters |
+//! | `near.rs` | the entities within a margin of a category's threshold (`--near`), exactly |
 
 mod category;
 mod coverage;
@@ -27,6 +28,7 @@ mod decide;
 mod entity;
 mod filter;
 pub mod finding;
+mod near;
 mod plan;
 mod row_due;
 mod rules;
@@ -42,6 +44,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 pub use finding::*;
+pub use near::near;
 use value::{Scope, as_ratio, date_of, eval, eval_bool, round_half_up, show};
 
 use crate::check::model::*;

@@ -92,20 +92,20 @@ impl Run {
 
     /// `mandate lint --format html` (the near band at its default).
     pub fn html(&self) -> String {
-        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR);
+        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR.exact);
         r.explanations = &self.ev.explanations;
         mandate::report::html::html(&mandate::report::html::Input {
             report: &r,
             model: &self.model,
-            near: mandate::cli::lint::HTML_NEAR,
+            near: mandate::cli::lint::HTML_NEAR.points,
             data: &self.data,
         })
     }
 
     /// [`Run::report`] with the entities within `margin` points of a threshold listed.
-    pub fn report_near(&self, margin: f64) -> LintReport<'_> {
+    pub fn report_near(&self, margin: mandate::check::model::Ratio) -> LintReport<'_> {
         let mut r = self.report();
-        r.near = mandate::cli::explain::near(&self.ev, margin, &[]);
+        r.near = mandate::eval::near(&self.ev, margin, &[]);
         r
     }
 
