@@ -46,6 +46,7 @@ const CRATES: &[(&str, &[&str])] = &[
     ("lsp_server", &["src/lsp/"]),
     ("lsp_types", &["src/lsp/"]),
     ("clap", &["src/cli/", "src/main.rs"]),
+    ("rayon", &["src/pool.rs"]),
 ];
 
 fn stage(module: &str) -> Option<u32> {
