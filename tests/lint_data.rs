@@ -286,7 +286,8 @@ fn member_of(state: &CategoryState) -> Option<bool> {
         CategoryState::Continuing
         | CategoryState::Notice { .. }
         | CategoryState::Member
-        | CategoryState::MemberByHistory => Some(true),
+        | CategoryState::MemberByHistory
+        | CategoryState::ReclassifiedNextYear => Some(true),
         CategoryState::NewlyQualifying
         | CategoryState::Reclassified
         | CategoryState::NotMember

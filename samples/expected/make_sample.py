@@ -47,10 +47,14 @@ RETAIN_YEARS = 5
 HBAO = {"hispanic", "black", "asian", "filipino", "pacific_islander", "american_indian", "two_or_more"}
 NONRESIDENT = {"traveling", "permit", "open_enrollment", "special_day_class"}
 SEVERITY = {
-    "norm_day_extract": "error",
-    "mag1_balance": "error",
+    "norm_day_extract": "warning",
+    "mag1_balance": "warning",
     "mag1_not_phbao": "warning",
     "mag2_phbao": "warning",
+    "mag1_measured_balance": "warning",
+    "certified_after_first_conference": "error",
+    "forms_for_conferences": "error",
+    "certified_after_second_conference": "error",
     "two_conferences": "error",
     "not_on_event_day": "error",
     "keep_forms": "error",
@@ -67,28 +71,29 @@ HIST = {
     "continuing": [(True, True), (True, True)],
     "notice_1_of_2": [(True, True), (True, True)],
     "notice_2_of_2": [(True, True), (True, False)],
-    "reclassified": [(True, False), (True, False)],
+    # The third failing year: reclassified, effective the following school year (REF-1028.19's
+    # policy says `loss after 2 years notice, effective next year`), so still PHBAO this year.
+    "reclassified_next_year": [(True, False), (True, False)],
     "newly_qualifying": [(False, False), (False, False)],
     "not_phbao": [(False, False), (False, False)],
-    # Held, failing twice already: qualifying this year continues it, failing ends it, so with
-    # no share to decide by, its status this year is undetermined.
-    "undetermined": [(True, False), (True, False)],
+    # No norm history at all (a school new this year) and no share to decide by: undetermined.
+    "undetermined": [],
 }
 HELD = {
     "continuing": True,
     "notice_1_of_2": True,
     "notice_2_of_2": True,
-    "reclassified": True,
+    "reclassified_next_year": True,
     "newly_qualifying": False,
     "not_phbao": False,
-    "undetermined": True,
+    "undetermined": None,
 }
 QUALIFIES = {
     "continuing": True,
     "newly_qualifying": True,
     "notice_1_of_2": False,
     "notice_2_of_2": False,
-    "reclassified": False,
+    "reclassified_next_year": False,
     "not_phbao": False,
     "undetermined": None,
 }
@@ -105,13 +110,15 @@ def school(sid, state, **kw):
 #   students=(hbao_res, res, nonres, nonres_hbao)  explicit student-level counts (else random)
 #   headcount=[(ethnicity, enrollment, n), ...]    pre-counted rows instead of student rows
 #   history=[(year, phbao, qualified), ...]        prior years instead of the template
-#   held                                           override of the 2023-2024 `phbao`
+#   held                                           override of the 2023-2024 `phbao`; None: no
+#                                                  2023-2024 row (the status carries from 2022-2023)
 #   first / second = [dates]                       conference days (else random in window; [] = none)
 #   events = {kind: date}                          overrides of the generated events
 #   other_event = date                             an extra event of kind `other`
 #   sem1 = date | "missing" | "empty"              semester 1 certification (else on time)
 #   sem2 = "missing" | "empty"                     semester 2 certification (else random of the two)
 #   forms = [(date, discarded or None)]            extra attendance forms
+#   no_forms = True                                no form for this year's conference days
 #   extracted = "empty" | date                     extraction date of every student row
 #   bad_extract = date                             one student row extracted on this date
 #   calendar = (class_start, s1pr, s2_start, s2pr)  secondary calendar (else the default)
@@ -145,7 +152,9 @@ PLAN = [
     school("E08", "continuing", first=[D(2023, 11, 13), D(2023, 11, 15)], second=[],
            expect=["two_conferences"],
            why="two conference rows, both `first`: one distinct conference"),
-    school("E09", "continuing", sem1=D(2024, 1, 31), why="clean; certified on the due date"),
+    school("E09", "continuing", sem1=D(2023, 11, 10), expect=["certified_after_first_conference"],
+           why="semester 1 certified 11/10/2023, before its first conference (in the week of "
+               "November 13): not at the conclusion of the semester"),
     school("E10", "continuing", sem1=D(2024, 2, 1), expect=["certify_semester_1"],
            why="semester 1 certified 2/1/2024, one day late"),
     school("E11", "continuing", sem1="missing", sem2="missing", expect=["certify_semester_1"],
@@ -156,23 +165,27 @@ PLAN = [
            why="notice year 1 (still PHBAO); a 2019 form discarded after 3.6 years"),
     school("E14", "notice_2_of_2", first=[D(2023, 11, 10)], expect=["first_in_window"],
            why="notice year 2 (still PHBAO); first conference 11/10/2023, before the window"),
-    school("E15", "reclassified", second=[], sem1="missing", sem2="missing",
-           why="reclassified, so not PHBAO this year; decoys: one conference, no certification"),
+    school("E15", "reclassified_next_year", second=[], sem1="missing", sem2="missing",
+           expect=["two_conferences", "certify_semester_1"],
+           why="third failing year: reclassified, effective next school year, so PHBAO duties this "
+               "year: one conference, no certification"),
     school("E16", "newly_qualifying", first=[D(2023, 9, 28)], second=[],
            events={"back_to_school": D(2023, 9, 28)}, sem1="missing", sem2="missing",
            why="newly qualifying, PHBAO only from 2024-2025; decoys: a conference on Back-to-School "
                "day, out of window, one conference, no certification"),
     school("E17", "not_phbao", first=[], second=[], sem1="missing", sem2="missing",
            forms=[(D(2020, 11, 16), D(2022, 7, 1))], bad_extract="2023-09-14",
-           expect=["norm_day_extract"],
+           expect=["norm_day_extract", "keep_forms"],
            why="not PHBAO, not magnet; one student extracted 9/14/2023 (the rule applies to every "
-               "school); decoy: a form discarded early"),
-    school("E18", "reclassified", students=(35, 50, 10, 10), first=[D(2023, 11, 20)], second=[],
-           sem1="missing", sem2="missing",
+               "school, and the row is left out of the share); a 2020 form, from the years it held "
+               "conferences, discarded early: forms are kept whatever the category is now"),
+    school("E18", "reclassified_next_year", students=(35, 50, 10, 10), first=[D(2023, 11, 20)],
+           second=[], sem1="missing", sem2="missing",
            history=[("2021-2022", True, False), ("2022-2023", True, False)],
-           why="exactly 70.0% (35/50) does not qualify; third failing year: reclassified. Counting "
-               "the 10 non-resident HBAO students would give 45/60 = 75%. Decoys: one conference, "
-               "out of window, no certification"),
+           expect=["two_conferences", "first_in_window", "certify_semester_1"],
+           why="exactly 70.0% (35/50) does not qualify; third failing year: reclassified, effective "
+               "next year, so PHBAO this year. Counting the 10 non-resident HBAO students would give "
+               "45/60 = 75%. One conference, out of window, no certification"),
     school("E19", "not_phbao", students=(28, 40, 8, 8), first=[], second=[], sem1="missing",
            sem2="missing",
            why="exactly 70.0% (28/40), never PHBAO: not qualifying (not newly qualifying); "
@@ -186,10 +199,10 @@ PLAN = [
            expect=["two_conferences"],
            why="70.1% (701/1000, pre-counted) qualifies, so it stays PHBAO despite two failing years; "
                "only the first conference held"),
-    school("E21", "undetermined", students=(0, 0, 24, 14),
+    school("E21", "undetermined", students=(0, 0, 24, 14), held=None,
            why="no resident students (all traveling/permit/open enrollment/special day class): share "
-               "undefined; held PHBAO and failed the two years before, so qualifying would continue it "
-               "and failing would end it: PHBAO undetermined; its data is otherwise compliant"),
+               "undefined; new this year, with no norm history to decide by: PHBAO undetermined; its "
+               "data is otherwise compliant"),
     school("E22", "not_phbao", magnet="mag1", balance="60:40",
            name="Sample Elementary 22 (Magnet, Science & Arts)", why="clean MAG1 60:40"),
     school("E23", "not_phbao", magnet="mag1", balance="70:30", sem1=D(2024, 2, 5),
@@ -197,10 +210,12 @@ PLAN = [
            why="MAG1 70:30, not PHBAO: rules apply as a magnet; semester 1 certified late (2/5/2024)"),
     school("E24", "not_phbao", magnet="mag1", balance="", expect=["mag1_balance"],
            why="MAG1 without a balance designation"),
-    school("E25", "continuing", magnet="mag1", balance="70:30", expect=["mag1_not_phbao"],
-           why="MAG1 that is PHBAO this year"),
-    school("E26", "newly_qualifying", magnet="mag1", balance="60:40",
-           why="MAG1 newly qualifying: not PHBAO until next year, so no mag1_not_phbao (decoy)"),
+    school("E25", "continuing", magnet="mag1", balance="70:30",
+           expect=["mag1_not_phbao", "mag1_measured_balance"],
+           why="MAG1 that is PHBAO this year, its HBAO share above its 70:30 designation's 70%"),
+    school("E26", "newly_qualifying", magnet="mag1", balance="60:40", expect=["mag1_measured_balance"],
+           why="MAG1 newly qualifying: not PHBAO until next year, so no mag1_not_phbao (decoy); its "
+               "Norm Day HBAO share is above its 60:40 designation's 60%"),
     school("E27", "continuing", magnet="mag2",
            headcount=[("hispanic", "resident", 220), ("black", "resident", 60), ("white", "resident", 50),
                       ("two_or_more", "resident", 10), ("white", "permit", 30)],
@@ -210,15 +225,17 @@ PLAN = [
            expect=["keep_forms", "mag2_phbao"],
            why="MAG2 that is not PHBAO (rules apply as a magnet, and a MAG2 school should be PHBAO); a "
                "form discarded one day short of 5 years"),
-    school("E29", "reclassified", students=(36, 52, 4, 0), resident_other={"white": 12, "not_reported": 4},
-           sem1="missing", sem2="missing",
+    school("E29", "reclassified_next_year", students=(36, 52, 4, 0),
+           resident_other={"white": 12, "not_reported": 4}, sem1="missing", sem2="missing",
            history=[("2021-2022", True, False), ("2022-2023", True, False)],
+           expect=["certify_semester_1"],
            why="36/52 = 69.2% with 4 `not_reported` residents in the denominator; leaving them out "
-               "would give 36/48 = 75%. Reclassified; decoy: no certification"),
+               "would give 36/48 = 75%. Reclassified, effective next year: no certification"),
     school("E30", "continuing", first=[], second=[], expect=["two_conferences"],
            why="no conference held at all (and so no window finding)"),
     # ── secondary ──
-    school("S01", "continuing", why="clean secondary"),
+    school("S01", "continuing", no_forms=True, expect=["forms_for_conferences"] * 2,
+           why="secondary; no attendance form on file for its two first-conference days"),
     school("S02", "continuing", first=[D(2023, 9, 18)], second=[D(2024, 1, 16)], sem1=D(2024, 1, 31),
            why="clean boundaries: first conference on class start + 5 weeks, second on the semester 2 "
                "start; certified on the due date"),
@@ -249,7 +266,11 @@ PLAN = [
     school("S12", "not_phbao", first=[], second=[], sem1="missing", sem2="missing",
            headcount=[("hispanic", "resident", 400), ("asian", "resident", 150), ("white", "resident", 600),
                       ("not_reported", "resident", 20), ("hispanic", "special_day_class", 25)],
-           why="not PHBAO (pre-counted); no conferences or certifications, none required"),
+           history=[("2020-2021", True, False), ("2021-2022", True, False), ("2022-2023", True, False)],
+           held=None,
+           why="not PHBAO (pre-counted); its third failing year was 2022-2023, so its reclassification "
+               "took effect this year: no 2023-2024 history row, the status carries from 2022-2023 "
+               "(held, but past its notice); no conferences or certifications, none required"),
     school("S13", "not_phbao", magnet="mag1", balance="50:50", expect=["mag1_balance"],
            why="MAG1 with a 50:50 balance, neither 60:40 nor 70:30"),
 ]
@@ -406,14 +427,18 @@ def generate():
         for y, p, q in hist:
             files["norm_history"].append({"school": sid, "year": y, "phbao": str(p).lower(),
                                           "qualified": str(q).lower()})
-        files["norm_history"].append({"school": sid, "year": YEAR, "phbao": str(held).lower(),
-                                      "qualified": str(bool(q_now)).lower()})
+        if held is not None:
+            files["norm_history"].append({"school": sid, "year": YEAR, "phbao": str(held).lower(),
+                                          "qualified": str(bool(q_now)).lower()})
 
-        # attendance forms: this year's forms (kept) and, for some schools, old ones discarded properly
+        # attendance forms: one for each conference day held by the evaluation date (kept) and, for
+        # some schools, old ones discarded properly
+        owes = applies_by_plan(s) or state in ("undetermined", "reclassified_next_year")
+        if owes and not s.get("no_forms"):
+            for d in sorted(set(first + second)):
+                if d <= AS_OF:
+                    files["attendance_form"].append({"school": sid, "date": us(d), "discarded": ""})
         if applies_by_plan(s) or state == "undetermined":
-            # forms of conferences already held as of the evaluation date (first semester)
-            for d in first[:2]:
-                files["attendance_form"].append({"school": sid, "date": us(d), "discarded": ""})
             if rng.random() < 0.4:
                 old = rng.choice(weekdays(D(2017, 11, 13), D(2017, 11, 17)))
                 gone = old.replace(year=old.year + 5) + dt.timedelta(days=rng.randint(30, 240))
@@ -485,7 +510,7 @@ def prev_year(y):
 def derive(data, as_of):
     schools = {r["id"]: (ln, r) for ln, r in data["school"]}
     ids = sorted(schools)
-    per = {sid: {"hbao_resident": 0, "resident": 0} for sid in ids}
+    per = {sid: {"hbao_resident": 0, "resident": 0, "magnet_hbao": 0, "magnet_ow": 0} for sid in ids}
     findings = []
 
     def find(sid, rule, note, at=None):
@@ -497,11 +522,17 @@ def derive(data, as_of):
     # measures + norm_day_extract (all schools)
     for ln, r in data["student"]:
         n = int(r["headcount"]) if r["headcount"] else 1
-        if r["enrollment"] not in NONRESIDENT:
+        # Only the Norm Day extract counts: a row extracted on another day is left out.
+        on_norm_day = not r["extracted"] or parse_date(r["extracted"]) == NORM_DAY
+        if on_norm_day and r["enrollment"] not in NONRESIDENT:
             per[r["school"]]["resident"] += n
             if r["ethnicity"] in HBAO:
                 per[r["school"]]["hbao_resident"] += n
-        if r["extracted"] and parse_date(r["extracted"]) != NORM_DAY:
+        if on_norm_day and r["ethnicity"] in HBAO:
+            per[r["school"]]["magnet_hbao"] += n
+        if on_norm_day and r["ethnicity"] == "white":
+            per[r["school"]]["magnet_ow"] += n
+        if not on_norm_day:
             find(r["school"], "norm_day_extract",
                  f"student extracted {parse_date(r['extracted']).isoformat()}, not on Norm Day 2023-09-15",
                  f"student.csv line {ln}")
@@ -510,48 +541,54 @@ def derive(data, as_of):
     for ln, r in data["norm_history"]:
         hist[(r["school"], r["year"])] = (r["phbao"] == "true", r["qualified"] == "true")
 
+    def failing_run(sid, year, now):
+        # Consecutive failing Norm Days ending at `year`; `now` is that year's result when known.
+        k, y, first = 0, year, True
+        while True:
+            q = now if first and now is not None else hist.get((sid, y), (None, None))[1]
+            first = False
+            if q is not False:
+                return k
+            k, y = k + 1, prev_year(y)
+
     states = []
     for sid in ids:
         hb, res = per[sid]["hbao_resident"], per[sid]["resident"]
+        q = hb * 100 > res * 70 if res else None
+        # The status held this year: its own row, else carried from 2022-2023 (held within the
+        # notice period, or qualified while not held: gain next year), else no history at all.
         cur = hist.get((sid, YEAR))
+        prev = hist.get((sid, prev_year(YEAR)))
         if cur is not None:
             held = cur[0]
-        else:  # not used by the sample (every school has a 2023-2024 row)
-            held = hist.get((sid, prev_year(YEAR)), (False, False))[0]
-        if res == 0:
-            # No share this year: the history decides when both possible results would give the
-            # same status this year (a failure within the notice period, or a gain that would only
-            # take effect next year); otherwise the status is undetermined.
-            q = None
-            k, y = 1, prev_year(YEAR)
-            while (sid, y) in hist and hist[(sid, y)][1] is False:
-                k, y = k + 1, prev_year(y)
-            if held and k <= 2:
-                state = "member_by_history"
-            elif not held:
-                state = "not_member_by_history"
-            else:
-                state = "undetermined"
+        elif prev is None:
+            held = None
+        elif prev[0]:
+            held = failing_run(sid, prev_year(YEAR), None) <= 2
         else:
-            q = hb * 100 > res * 70
-            k = 0
-            if not q:
-                k, y = 1, prev_year(YEAR)
-                while (sid, y) in hist and hist[(sid, y)][1] is False:
-                    k, y = k + 1, prev_year(y)
-            if held and q:
-                state = "continuing"
-            elif held and k <= 2:
-                state = f"notice_{k}_of_2"
-            elif held:
-                state = "reclassified"
+            held = prev[1]
+        k = failing_run(sid, YEAR, q) if q is False else 0
+        if held is None:  # no history: this year alone decides
+            state = "undetermined" if q is None else ("member" if q else "not_phbao")
+        elif held:
+            # Loss is effective the following school year: a failure this year, even past the
+            # notice period, ends nothing this year, so an undecidable share still leaves it PHBAO.
+            if q is None:
+                state = "member_by_history"
             elif q:
-                state = "newly_qualifying"
+                state = "continuing"
+            elif k <= 2:
+                state = f"notice_{k}_of_2"
             else:
-                state = "not_phbao"
+                state = "reclassified_next_year"
+        elif q is None:
+            state = "not_member_by_history"  # a gain would only take effect next year
+        else:
+            state = "newly_qualifying" if q else "not_phbao"
         r = schools[sid][1]
         phbao = None if state == "undetermined" else state in (
-            "continuing", "notice_1_of_2", "notice_2_of_2", "member_by_history")
+            "continuing", "notice_1_of_2", "notice_2_of_2", "member_by_history",
+            "reclassified_next_year", "member")
         states.append({
             "school": sid, "level": r["level"], "hbao_resident": hb, "resident": res,
             "share": f"{hb}/{res}" if res else None,
@@ -577,6 +614,13 @@ def derive(data, as_of):
                      f"school.csv line {schools[sid][0]}")
             if s["phbao_this_year"]:
                 find(sid, "mag1_not_phbao", f"MAG1 school is PHBAO this year ({s['state']})")
+            # The measured balance: HBAO against White in the whole Norm Day extract, not above
+            # the designation's HBAO part.
+            part = {"60:40": 60, "70:30": 70}.get(r["balance"])
+            hb, ow = per[sid]["magnet_hbao"], per[sid]["magnet_ow"]
+            if part is not None and hb + ow > 0 and hb * 100 > part * (hb + ow):
+                find(sid, "mag1_measured_balance", f"HBAO share {hb}/{hb + ow} is above {part}% "
+                     f"({r['balance']})", f"school.csv line {schools[sid][0]}")
         if s["mag2"] and s["phbao_this_year"] is False:
             find(sid, "mag2_phbao", f"MAG2 school is not PHBAO this year ({s['state']})")
 
@@ -595,6 +639,15 @@ def derive(data, as_of):
     for ln, r in data["attendance_form"]:
         forms[r["school"]].append((ln, parse_date(r["date"]), parse_date(r["discarded"]) if r["discarded"] else None))
 
+    # Each conference day held by the evaluation date has a form dated that day (for the schools
+    # the conference rules apply to; checked below).
+    # Forms are kept by every school that has them, whatever its category this year.
+    for sid in ids:
+        for ln, d, gone in forms[sid]:
+            if gone is not None and gone < plus_years(d, RETAIN_YEARS):
+                find(sid, "keep_forms", f"form dated {d.isoformat()} discarded {gone.isoformat()}, before "
+                     f"{plus_years(d, RETAIN_YEARS).isoformat()}", f"attendance_form.csv line {ln}")
+
     pending = []
     undetermined = []
     for sid in ids:
@@ -610,6 +663,11 @@ def derive(data, as_of):
         if len(numbers) < 2:
             held_ = ", ".join(sorted(numbers)) or "none"
             find(sid, "two_conferences", f"{len(numbers)} distinct conference(s) held ({held_}), 2 required")
+        form_days = {d for _, d, _ in forms[sid]}
+        for ln, n, d in conf[sid]:
+            if d <= as_of and d not in form_days:
+                find(sid, "forms_for_conferences", f"{n} conference on {d.isoformat()} has no form "
+                     "dated that day", f"conference.csv line {ln}")
         for ln, n, d in conf[sid]:
             if d in events[sid]:
                 find(sid, "not_on_event_day", f"{n} conference on {d.isoformat()}, the "
@@ -630,10 +688,14 @@ def derive(data, as_of):
             if not ok:
                 find(sid, f"{n}_in_window", f"{n} conference on {d.isoformat()}, outside {win}",
                      f"conference.csv line {ln}")
-        for ln, d, gone in forms[sid]:
-            if gone is not None and gone < plus_years(d, RETAIN_YEARS):
-                find(sid, "keep_forms", f"form dated {d.isoformat()} discarded {gone.isoformat()}, before "
-                     f"{plus_years(d, RETAIN_YEARS).isoformat()}", f"attendance_form.csv line {ln}")
+        # "At the conclusion of each semester": not completed before the semester's last conference.
+        for sem, rule in (("first", "certified_after_first_conference"),
+                          ("second", "certified_after_second_conference")):
+            ln, done = certs.get((sid, sem), (None, None))
+            days = [d for _, n, d in conf[sid] if n == sem]
+            if done is not None and days and done < max(days):
+                find(sid, rule, f"certified {done.isoformat()}, before the {sem} conference of "
+                     f"{max(days).isoformat()}", f"certification.csv line {ln}")
         for sem, rule, due in (("first", "certify_semester_1", SEM1_DUE), ("second", "certify_semester_2", SEM2_DUE)):
             ln, done = certs.get((sid, sem), (None, None))
             at = f"certification.csv line {ln}" if ln else None
@@ -718,20 +780,22 @@ are given so anyone can repeat them; run them in this folder).
    `awk -F, '$1=="E18" && $3=="resident" && $2!="white" && $2!="not_reported"' student.csv | wc -l` → 35.
    35 × 100 = 3500 is not greater than 50 × 70 = 3500, so it does not qualify. Its norm_history has
    2021-2022 and 2022-2023 with `qualified=false` and `phbao=true` for 2023-2024, so this is the third
-   failing year: **reclassified**, not PHBAO this year, and its one out-of-window conference and missing
-   certification produce nothing. All 60 rows counted (including the 10 non-resident HBAO students)
-   would be 45/60 = 75 % and would wrongly make it continuing.
+   failing year: **reclassified, effective next year** (the policy's reading of "reclassified ... on its
+   third year" together with "these changes will be reflected ... for the following school year"), so
+   still PHBAO this year: its one out-of-window conference and missing certification are findings. All
+   60 rows counted (including the 10 non-resident HBAO students) would be 45/60 = 75 % and would
+   wrongly make it continuing.
 2. **E20, 70.1 % (pre-counted).** `grep '^E20,' student.csv` shows seven headcount rows; the resident
    ones are hispanic 501 + black 100 + asian 100 (HBAO) and white 250 + not_reported 49, so 701/1000.
    70 100 > 70 000: qualifies, so although 2021-2022 and 2022-2023 failed, it is **continuing** PHBAO, and
    its missing second conference is a `two_conferences` error.
 3. **E29, `not_reported` stays in the denominator.** Resident rows: 36 HBAO, 12 white, 4 not_reported
-   → 36/52 = 69.23 %: not qualifying, third failing year → **reclassified**.
+   → 36/52 = 69.23 %: not qualifying, third failing year → **reclassified, effective next year**.
 4. **E21, undetermined.** `awk -F, '$1=="E21"' student.csv | cut -d, -f3 | sort | uniq -c` shows only
    traveling, permit, open_enrollment and special_day_class: no resident student, the share is 0/0.
-   Its history cannot decide either: it holds PHBAO after failing 2021-2022 and 2022-2023, so
-   qualifying this year would continue it and failing would reclassify it. (A school that held and
-   qualified, or never held it, would be decided by its history alone.)
+   It has no norm_history row (`grep -c '^E21,' norm_history.csv` → 0), so no history can decide it
+   either. (A school that held PHBAO would be PHBAO this year whatever its share, since a loss takes
+   effect the following year; one that did not hold it would not be, since a gain does too.)
 5. **S10, the failing run stops at a qualified year.** norm_history: 2020-2021 false, 2021-2022 true,
    2022-2023 false, 2023-2024 fails on data. Walking back: this year (1), 2022-2023 (2), 2021-2022
    qualified → stop. k = 2: **notice year 2 of 2**, still PHBAO, so its 1/12/2024 second conference
@@ -739,13 +803,23 @@ are given so anyone can repeat them; run them in this folder).
 6. **S03, secondary window from class start + 5 weeks.** calendar.csv: class_start 8/16/2023 → window
    opens 8/16 + 35 days = 9/20/2023 (inclusive). The conference on 2023-09-19 is one day early. S02's
    conference on 2023-09-18 is exactly 8/14/2023 + 35 days and is inside.
-7. **Certifications as of 2024-02-15.** E03, E09, S02: completed 1/31/2024, the due date → on time
-   ("by" is inclusive). E10: 2/1/2024 → late. E11 and S08: no semester-1 row → overdue. E12: row with an
-   empty date → overdue. E23: 2/5/2024 → late. Semester 2 (due 6/21/2024) is never completed, so every
+7. **Certifications as of 2024-02-15.** E03, S02: completed 1/31/2024, the due date → on time
+   ("by" is inclusive); E09's 11/10/2023 is on time too (but see 11). E10: 2/1/2024 → late. E11, E15,
+   E18, E29 and S08: no semester-1 row → overdue. E12: row with an empty date → overdue. E23: 2/5/2024 → late. Semester 2 (due 6/21/2024) is never completed, so every
    school the rules apply to is listed under *pending*, never as a finding.
 8. **Retention.** E27's form of 11/15/2018 was discarded 11/15/2023, exactly 5 years → kept long
-   enough. E28's form of 1/10/2019 was discarded 1/9/2024, one day short → `keep_forms`. E13's form of
+   enough. E17's form of 11/16/2020 was discarded 7/1/2022 → `keep_forms`, although E17 is not PHBAO
+   now. E28's form of 1/10/2019 was discarded 1/9/2024, one day short → `keep_forms`. E13's form of
    11/14/2019 was discarded 6/30/2023 → `keep_forms`.
+9. **Rows from another day are left out.** E17 and S06 each have one student row extracted on a day
+   other than 9/15/2023 (`awk -F, '$5!="" && $5!="2023-09-15"' student.csv`): each is a
+   `norm_day_extract` warning and is not counted in the school's shares.
+10. **Measured magnet balance.** E25 (70:30) and E26 (60:40): HBAO rows against White rows of the
+   Norm Day extract, every enrollment kind, are above 70 % and 60 %: `mag1_measured_balance`.
+11. **Certified before the conferences.** E09 certified semester 1 on 11/10/2023; its first conferences
+   are in the week of November 13: `certified_after_first_conference`.
+12. **S12, reclassified last year.** norm_history: 2020-2021, 2021-2022 and 2022-2023 held and failing,
+   no 2023-2024 row. The third failing year (2022-2023) reclassified it effective this year: not PHBAO.
 """
 
 
@@ -801,8 +875,10 @@ def expected_md(res):
     out.append("")
     out.append("## Decoys (must produce nothing)\n")
     out.append("- Not PHBAO this year and not magnet, with problems that would be findings elsewhere: "
-               "E15 and E18 (reclassified), E16 and S11 (newly qualifying), E17 (early-discarded form), "
-               "E29 (no certification).")
+               "E16 and S11 (newly qualifying: out-of-window conferences, no certification), S12 (its "
+               "reclassification took effect this year: no conferences, no certification).")
+    out.append("- Reclassified this year, effective next year, so PHBAO this year and *not* decoys: E15, E18 "
+               "and E29 owe this year's conferences and certifications.")
     out.append("- E26: MAG1 and newly qualifying — not PHBAO until 2024-2025, so no `mag1_not_phbao`.")
     out.append("- E01: a conference on its own `other` event day, and one on 2024-03-06, which is the Open "
                "House of E06, not of E01.")

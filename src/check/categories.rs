@@ -91,6 +91,7 @@ impl<'a> Checker<'a> {
         let mut qualified: Option<(RecordId, FieldId, Span)> = None;
         let mut gain_next_year = false;
         let mut notice: Option<u32> = None;
+        let mut loss_next_year = false;
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for e in &c.entries {
             let key = e.key.name.as_str();
@@ -139,7 +140,7 @@ impl<'a> Checker<'a> {
                 ("gain", CategoryValue::Word(w)) if w.name == "immediately" => {
                     gain_next_year = false
                 }
-                ("loss", CategoryValue::Notice(d)) => {
+                ("loss", CategoryValue::Notice(d, effective)) => {
                     if d.node.unit != ast::DurationUnit::Year || d.node.n < 0 {
                         self.push(
                             Problem::error(
@@ -152,6 +153,7 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     notice = u32::try_from(d.node.n).ok();
+                    loss_next_year = effective.as_ref().is_some_and(|e| e.node);
                 }
                 ("loss", CategoryValue::NextYear(_)) => notice = Some(0),
                 ("held" | "qualified" | "gain" | "loss", v) => {
@@ -256,6 +258,7 @@ impl<'a> Checker<'a> {
             qualified_field,
             gain_next_year,
             notice_years: notice.unwrap_or(0),
+            loss_next_year,
         })
     }
 }

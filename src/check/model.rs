@@ -461,6 +461,9 @@ pub struct Transitions {
     pub gain_next_year: bool,
     /// `loss after N years notice`: the number of notice years before reclassification.
     pub notice_years: u32,
+    /// `, effective next year`: the failure after the notice years reclassifies the entity for
+    /// the following school year (it stays in the category this year); without it, that same year.
+    pub loss_next_year: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -557,10 +560,14 @@ pub enum EachTest {
         from: FieldId,
     },
     /// Not on the same day as any of the entity's rows of `record` matching `filter`.
+    /// `not on R.F` (`negated`) or `on R.F`: no row, or some row, of `R` dated the same day. A
+    /// row dated after `--as-of` is not judged by `on` (what it must be recorded beside has not
+    /// happened yet).
     NotOn {
         record: RecordId,
         field: FieldId,
         filter: Option<TExpr>,
+        negated: bool,
     },
     Compare(CmpOp, TExpr),
 }

@@ -226,6 +226,7 @@ impl<'a> Checker<'a> {
                         record: other,
                         field: of,
                         filter: ofilter,
+                        negated,
                     } => {
                         if fty != Type::Date {
                             self.field_not_date(record, field, fty);
@@ -245,6 +246,7 @@ impl<'a> Checker<'a> {
                             record: orec,
                             field: ofi,
                             filter: ofilter,
+                            negated: *negated,
                         }
                     }
                     ast::EachTest::Compare(op, e) => {

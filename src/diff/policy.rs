@@ -318,14 +318,19 @@ pub(super) fn categories(out: &mut Vec<Change>, old: &Revision<'_>, new: &Revisi
                     .as_ref()
                     .map(|t| {
                         format!(
-                            "gain {}, loss after {} year{} notice",
+                            "gain {}, loss after {} year{} notice{}",
                             if t.gain_next_year {
                                 "next year"
                             } else {
                                 "immediately"
                             },
                             t.notice_years,
-                            if t.notice_years == 1 { "" } else { "s" }
+                            if t.notice_years == 1 { "" } else { "s" },
+                            if t.loss_next_year {
+                                ", effective next year"
+                            } else {
+                                ", effective this year"
+                            }
                         )
                     })
                     .unwrap_or_default();

@@ -86,7 +86,8 @@ pub(super) fn decide(
         // This year's result cannot be decided; it matters only when the two possible
         // results give different memberships this year.
         (true, None) => {
-            if failing_streak(by_year, year, Some(false)) <= t.notice_years {
+            // Effective next year, a failure now ends nothing this year either.
+            if t.loss_next_year || failing_streak(by_year, year, Some(false)) <= t.notice_years {
                 (Some(true), CategoryState::MemberByHistory)
             } else {
                 (None, CategoryState::Undetermined)
@@ -105,6 +106,8 @@ pub(super) fn decide(
                         of: t.notice_years,
                     },
                 )
+            } else if t.loss_next_year {
+                (Some(true), CategoryState::ReclassifiedNextYear)
             } else {
                 (Some(false), CategoryState::Reclassified)
             }

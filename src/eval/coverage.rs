@@ -311,6 +311,7 @@ impl Coverage {
                                 record: o,
                                 field: of,
                                 filter: ofl,
+                                ..
                             } => {
                                 cov.record_into(*o, &mut out);
                                 cov.field_into(*o, *of, &mut out);

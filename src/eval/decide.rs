@@ -14,11 +14,18 @@ fn reading(t: &Transitions) -> String {
     };
     let loss = match t.notice_years {
         0 => "no notice: a held school that fails leaves the category that year".to_string(),
-        n => format!(
-            "loss after {n} year{} notice: a held school keeps the category through {n} failing year{}, and the failure after them ends it that same year",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "" } else { "s" }
-        ),
+        n => {
+            let s = if n == 1 { "" } else { "s" };
+            if t.loss_next_year {
+                format!(
+                    "loss after {n} year{s} notice, effective next year: a held school keeps the category through {n} failing year{s}, and the failure after them ends it from the following school year (it is still a member that year)"
+                )
+            } else {
+                format!(
+                    "loss after {n} year{s} notice: a held school keeps the category through {n} failing year{s}, and the failure after them ends it that same year"
+                )
+            }
+        }
     };
     format!("{gain}; {loss}")
 }

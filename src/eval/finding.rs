@@ -161,6 +161,9 @@ pub enum CategoryState {
     Notice { year: u32, of: u32 },
     /// Held, failed beyond the notice period: not in the category this year.
     Reclassified,
+    /// Held, failed beyond the notice period, with loss `effective next year`: still in the
+    /// category this year, out of it the following school year.
+    ReclassifiedNextYear,
     /// Neither held nor qualifying.
     NotMember,
     /// Qualifies with no transitions declared (or no history to go by).
@@ -182,10 +185,13 @@ impl CategoryState {
             CategoryState::NewlyQualifying => "newly qualifying (joins next school year)".into(),
             CategoryState::Notice { year, of } => format!("notice year {year} of {of}"),
             CategoryState::Reclassified => "reclassified after the notice period".into(),
+            CategoryState::ReclassifiedNextYear => {
+                "reclassified after the notice period, effective next school year (still a member this year)".into()
+            }
             CategoryState::NotMember => "not a member".into(),
             CategoryState::Member => "member".into(),
             CategoryState::MemberByHistory => {
-                "member whatever this year's result (held; a failure now would fall within the notice period)".into()
+                "member whatever this year's result (held; a failure now would not end it this year)".into()
             }
             CategoryState::NotMemberByHistory => {
                 "not a member whatever this year's result (not held; qualifying now would take effect next year)".into()
@@ -201,6 +207,7 @@ impl CategoryState {
             CategoryState::NewlyQualifying => "newly_qualifying".into(),
             CategoryState::Notice { year, of } => format!("notice_{year}_of_{of}"),
             CategoryState::Reclassified => "reclassified".into(),
+            CategoryState::ReclassifiedNextYear => "reclassified_next_year".into(),
             CategoryState::NotMember => "not_member".into(),
             CategoryState::Member => "member".into(),
             CategoryState::MemberByHistory => "member_by_history".into(),

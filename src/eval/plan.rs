@@ -281,6 +281,7 @@ impl<'m> RecordPlan<'m> {
                             record: o,
                             field: of,
                             filter: ofl,
+                            ..
                         } if *o == rid => {
                             fs.push(*of);
                             if let Some(f) = ofl {

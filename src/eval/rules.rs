@@ -17,6 +17,26 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     ) {
         let before = out.len();
         self.decide_rule(ri, rule, out, retention);
+        // `on`: a row fails for want of a row of the other record, so a skipped row of that record
+        // may be the one it wants: its violations are not decided.
+        if let Check::Each {
+            test:
+                EachTest::NotOn {
+                    record: o,
+                    negated: false,
+                    ..
+                },
+            ..
+        } = &rule.check
+            && let Some(note) = self.skipped_rows(*o)
+        {
+            for f in out.get_mut(before..).unwrap_or(&mut []) {
+                if f.status == Status::Violation {
+                    f.status = Status::Undetermined;
+                    f.message = format!("{}; cannot be decided: {note}", f.message);
+                }
+            }
+        }
         let records: Vec<RecordId> = match &rule.check {
             Check::Each {
                 record,
@@ -72,6 +92,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 self.check_rule(ri, rule, &mut read, retention);
                 let decided = match rule.check {
                     Check::Deadline { .. } => read.is_empty(),
+                    // A missing row of the other record may be among those not read.
+                    Check::Each {
+                        test: EachTest::NotOn { negated: false, .. },
+                        ..
+                    } => false,
                     _ => read.iter().any(|f| f.status == Status::Violation),
                 };
                 if decided {
@@ -189,6 +214,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         record: o,
                         field: of,
                         filter: ofl,
+                        ..
                     } => {
                         let mut days = BTreeMap::new();
                         for r in self.kept_rows(*o) {
@@ -211,6 +237,11 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 // Rows whose value is empty, when the policy does not say how that counts.
                 let mut blank = 0u64;
                 let mut blank_first: Vec<DataLoc> = Vec::new();
+                // Rows compared with a value the data cannot give (a measure over missing or
+                // unreadable rows): undetermined whatever the policy says of absence.
+                let mut gap_rows = 0u64;
+                let mut gap_first: Option<DataLoc> = None;
+                let mut gap_causes: std::collections::BTreeSet<usize> = Default::default();
                 let mut due = RowDue::default();
                 for r in rows {
                     self.row = Some(&r.values);
@@ -339,6 +370,32 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                         }
                         EachTest::WithinOf { .. } => {}
+                        EachTest::NotOn {
+                            record: o,
+                            field: of,
+                            negated: false,
+                            ..
+                        } => {
+                            // `on`: some row of the other record dated the same day. A row
+                            // dated after the evaluation date has not happened yet: not judged.
+                            let Some(d) = date_of(v) else { continue };
+                            if d > self.ev.opts.as_of {
+                                continue;
+                            }
+                            if excluded.as_ref().is_some_and(|m| !m.contains_key(&d)) {
+                                let (oname, orname) = names(schema, *o, *of);
+                                out.push(self.finding(
+                                    rule,
+                                    Status::Violation,
+                                    rule.severity,
+                                    format!(
+                                        "{rname} on {} has no {orname} with {oname} on that day",
+                                        us_date(d)
+                                    ),
+                                    Some(self.ev.loc(r)),
+                                ));
+                            }
+                        }
                         EachTest::NotOn { record: o, .. } => {
                             let Some(d) = date_of(v) else { continue };
                             if let Some(er) = excluded.as_ref().and_then(|m| m.get(&d)) {
@@ -362,7 +419,38 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             self.row = Some(&r.values);
                             let rhs = eval(e, self);
                             self.row = None;
-                            let Some(rhs) = rhs else { continue };
+                            let Some(rhs) = rhs else {
+                                // Undefined: from damaged data, the row cannot be decided; from
+                                // whole data (a maximum of no rows), it is an absent value,
+                                // counted as the policy says, and never silently met.
+                                let causes = self.ev.cov.of_expr(e, self.entity);
+                                if !causes.is_empty() {
+                                    gap_rows += 1;
+                                    gap_first.get_or_insert_with(|| self.ev.loc(r));
+                                    gap_causes.extend(causes);
+                                    continue;
+                                }
+                                match absent {
+                                    Some(Absent::Met) => {}
+                                    Some(Absent::Fails) => out.push(self.finding(
+                                        rule,
+                                        Status::Violation,
+                                        rule.severity,
+                                        format!(
+                                            "{rname}.{fname} is compared with an undefined value, and `{}` counts that as failing",
+                                            Absent::Fails.words()
+                                        ),
+                                        Some(self.ev.loc(r)),
+                                    )),
+                                    None => {
+                                        blank += 1;
+                                        if blank_first.len() < KEEP_EXAMPLES {
+                                            blank_first.push(self.ev.loc(r));
+                                        }
+                                    }
+                                }
+                                continue;
+                            };
                             if !value::compare(v, &rhs)
                                 .map(|o| op.holds(o))
                                 .unwrap_or(false)
@@ -410,6 +498,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         ));
                     }
                     return;
+                }
+                if gap_rows > 0 {
+                    let mut f = self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!(
+                            "{gap_rows} {rname} row{} cannot be checked: what {} compared with cannot be computed from the data read ({})",
+                            if gap_rows == 1 { "" } else { "s" },
+                            if gap_rows == 1 { "it is" } else { "they are" },
+                            self.ev.cov.text(&gap_causes)
+                        ),
+                        gap_first,
+                    );
+                    f.causes = gap_causes.into_iter().collect();
+                    out.push(f);
                 }
                 self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }

@@ -303,7 +303,13 @@ impl<'a> Printer<'a> {
             Member::CatEntry(e) => {
                 let value = match &e.value {
                     CategoryValue::NextYear(_) => "next year".to_string(),
-                    CategoryValue::Notice(d) => format!("after {} notice", d.node),
+                    CategoryValue::Notice(d, effective) => match effective {
+                        Some(e) if e.node => {
+                            format!("after {} notice, effective next year", d.node)
+                        }
+                        Some(_) => format!("after {} notice, effective this year", d.node),
+                        None => format!("after {} notice", d.node),
+                    },
                     CategoryValue::Path(a, b) => format!("{}.{}", a.name, b.name),
                     CategoryValue::Word(w) => w.name.clone(),
                 };

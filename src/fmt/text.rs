@@ -62,8 +62,10 @@ pub(super) fn assertion(a: &Assertion) -> String {
                     record,
                     field,
                     filter,
+                    negated,
                 } => format!(
-                    "not on {}.{}{}",
+                    "{}on {}.{}{}",
+                    if *negated { "not " } else { "" },
                     record.name,
                     field.name,
                     where_clause(filter)

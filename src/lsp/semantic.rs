@@ -55,7 +55,7 @@ fn stmt(s: &Stmt, out: &mut Vec<(Span, u32)>) {
     match s {
         Stmt::Category(d) => {
             for e in &d.entries {
-                if let CategoryValue::Notice(n) = &e.value {
+                if let CategoryValue::Notice(n, _) = &e.value {
                     out.push((n.span, 3));
                 }
             }

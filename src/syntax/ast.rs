@@ -249,8 +249,9 @@ pub struct CategoryEntry {
 pub enum CategoryValue {
     /// `next year`
     NextYear(Span),
-    /// `after 2 years notice`
-    Notice(Spanned<Duration>),
+    /// `after 2 years notice`, with `, effective next year` (true) or `, effective this year`
+    /// (false) when written.
+    Notice(Spanned<Duration>, Option<Spanned<bool>>),
     /// `norm_history.phbao`
     Path(Ident, Ident),
     /// a bare word
@@ -261,7 +262,7 @@ impl CategoryValue {
     pub fn span(&self) -> Span {
         match self {
             CategoryValue::NextYear(s) => *s,
-            CategoryValue::Notice(d) => d.span,
+            CategoryValue::Notice(d, _) => d.span,
             CategoryValue::Path(a, b) => a.span.to(b.span),
             CategoryValue::Word(w) => w.span,
         }
@@ -423,10 +424,13 @@ pub enum EachTest {
         school_days: bool,
         from: Ident,
     },
+    /// `not on R.F [where P]` (`negated`), or `on R.F [where P]`: no row, or some row, of `R`
+    /// is dated the same day.
     NotOn {
         record: Ident,
         field: Ident,
         filter: Option<Expr>,
+        negated: bool,
     },
     Compare(Spanned<BinOp>, Expr),
 }

@@ -17,6 +17,7 @@ fn rules(notice: u32, gain: bool) -> Transitions {
         qualified_field: Some(FieldId(2)),
         gain_next_year: gain,
         notice_years: notice,
+        loss_next_year: false,
     }
 }
 
@@ -127,6 +128,30 @@ fn an_undecidable_year_is_decided_by_history_when_it_cannot_matter() {
     assert_eq!(state(&t, &h, U), (F, NotMemberByHistory));
     // ...unless qualifying joins at once.
     assert_eq!(state(&rules(2, false), &h, U), (U, Undetermined));
+}
+
+#[test]
+fn loss_effective_next_year_keeps_the_year_of_the_last_failure() {
+    let t = Transitions {
+        loss_next_year: true,
+        ..rules(2, true)
+    };
+    // The third failing year: reclassified, but still a member this year.
+    let h = past(&[(YEAR, T, U), (YEAR - 1, T, F), (YEAR - 2, T, F)]);
+    assert_eq!(state(&t, &h, F), (T, ReclassifiedNextYear));
+    // ... and out the year after: last year's row says held, and its streak passed the notice.
+    let after = past(&[(YEAR - 1, T, F), (YEAR - 2, T, F), (YEAR - 3, T, F)]);
+    assert_eq!(state(&t, &after, F), (F, NotMember));
+    assert_eq!(state(&t, &after, T), (F, NewlyQualifying));
+    // Notice years are unchanged.
+    let h = past(&[(YEAR, T, U), (YEAR - 1, T, F)]);
+    assert_eq!(state(&t, &h, F), (T, Notice { year: 2, of: 2 }));
+    // An undecidable third year is a member either way now: the loss would land next year.
+    let h = past(&[(YEAR, T, U), (YEAR - 1, T, F), (YEAR - 2, T, F)]);
+    assert_eq!(state(&t, &h, U), (T, MemberByHistory));
+    // The same history, effective this year: decided by this year's result.
+    assert_eq!(state(&rules(2, true), &h, U), (U, Undetermined));
+    assert_eq!(state(&rules(2, true), &h, F), (F, Reclassified));
 }
 
 #[test]

@@ -134,7 +134,8 @@ fn state_rank(s: &CategoryState) -> (u8, u32) {
         CategoryState::MemberByHistory => (2, 0),
         CategoryState::NewlyQualifying => (3, 0),
         CategoryState::Notice { year, .. } => (4, *year),
-        CategoryState::Reclassified => (5, 0),
+        CategoryState::ReclassifiedNextYear => (5, 0),
+        CategoryState::Reclassified => (5, 1),
         CategoryState::NotMemberByHistory => (6, 0),
         CategoryState::Undetermined => (7, 0),
         CategoryState::NotMember => (8, 0),
@@ -146,6 +147,7 @@ pub(crate) fn state_label(s: &CategoryState) -> String {
     match s {
         CategoryState::NewlyQualifying => "newly qualifying".into(),
         CategoryState::Reclassified => "reclassified".into(),
+        CategoryState::ReclassifiedNextYear => "reclassified (leaves next year)".into(),
         CategoryState::NotMember => "not a member".into(),
         CategoryState::MemberByHistory => "member by history".into(),
         CategoryState::NotMemberByHistory => "not a member by history".into(),

@@ -272,11 +272,21 @@ impl Builder<'_> {
                         Rule::next_year => CategoryValue::NextYear(self.span(&inner)),
                         Rule::notice => {
                             let nspan = self.span(&inner);
-                            let d = self.next_pair(&mut inner.into_inner(), nspan)?;
-                            CategoryValue::Notice(Spanned {
-                                node: self.duration(d)?,
-                                span: nspan,
-                            })
+                            let mut parts = inner.into_inner();
+                            let d = self.next_pair(&mut parts, nspan)?;
+                            let node = self.duration(d)?;
+                            let effective = match parts.next() {
+                                Some(e) => {
+                                    let espan = self.span(&e);
+                                    let when = self.next_pair(&mut e.into_inner(), espan)?;
+                                    Some(Spanned {
+                                        node: when.as_str().starts_with("next"),
+                                        span: espan,
+                                    })
+                                }
+                                None => None,
+                            };
+                            CategoryValue::Notice(Spanned { node, span: nspan }, effective)
                         }
                         Rule::path => {
                             let (a, b) = self.path(inner)?;
@@ -511,13 +521,15 @@ impl Builder<'_> {
                             from: self.next_ident(&mut tc, tspan)?,
                         }
                     }
-                    Rule::not_on_test => {
+                    Rule::not_on_test | Rule::on_test => {
+                        let negated = trule == Rule::not_on_test;
                         let (record, field) = self.path(self.next_pair(&mut tc, tspan)?)?;
                         let filter = self.where_clause(&mut tc, tspan)?;
                         EachTest::NotOn {
                             record,
                             field,
                             filter,
+                            negated,
                         }
                     }
                     Rule::compare_test => {
