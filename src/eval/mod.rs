@@ -17,6 +17,7 @@
 //! | `decide.rs` | everything decided about one entity: categories, rules, explanation, distance to a threshold |
 //! | `rules.rs` | the rule kinds: condition, `each`, deadline, retention |
 //! | `row_due.rs` | per-row deadlines: each row ok, late, pending or overdue, and the findings naming the first rows |
+//! | `rows.rs` | what rules read of an entity's rows: per-row deadline counts, empty values, kept rows, labels |
 //! | `window.rs` | where a date word (`by`, `before`, `from`, `after`) is defined: the days a window holds, its first and last days |
 //! | `value.rs` | expressions and three-valued logic |
 //! | `finding.rs` | what evaluation hands the reporters |
@@ -31,6 +32,7 @@ pub mod finding;
 mod near;
 mod plan;
 mod row_due;
+mod rows;
 mod rules;
 pub mod value;
 mod window;
