@@ -154,7 +154,7 @@ fn equitable_enrollment_flags_gaps_and_suppresses_small_cells() {
         date(2021, 6, 23),
     );
     assert!(run.warnings.is_empty(), "{:?}", run.warnings);
-    assert_eq!(run.counts(), (0, 6, 0));
+    assert_eq!(run.counts(), (0, 7, 0));
     // G1: 8 students with disabilities is a suppressed cell, flagged on its exact count.
     assert_eq!(
         run.measure("G1", "disability_enrolled"),

@@ -542,11 +542,13 @@ pub enum Check {
         field: FieldId,
         due: TExpr,
     },
-    /// Rows are kept for `period` from `from`; `until` (a discard date) must not come earlier.
+    /// Rows are kept for `period` from `from` (with `year_end`, from the last day of the school
+    /// year that holds it); `until` (a discard date) must not come earlier.
     Retain {
         record: RecordId,
         period: Duration,
         from: FieldId,
+        year_end: bool,
         until: Option<FieldId>,
     },
 }

@@ -306,6 +306,7 @@ impl<'a> Checker<'a> {
             ast::Assertion::Retain {
                 period,
                 from,
+                year_end,
                 until,
                 span,
                 ..
@@ -346,6 +347,7 @@ impl<'a> Checker<'a> {
                         record,
                         period: period.node,
                         from: fi,
+                        year_end: *year_end,
                         until: ui,
                     },
                     *span,

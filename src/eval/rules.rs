@@ -649,12 +649,26 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 record,
                 period,
                 from,
+                year_end,
                 until,
             } => {
                 let (fname, rname) = names(schema, *record, *from);
+                let start_words = if *year_end {
+                    format!("the end of the school year of {fname}")
+                } else {
+                    fname.to_string()
+                };
                 for r in self.kept_rows(*record) {
-                    let Some(start) = r.values.value(*from).and_then(date_of) else {
+                    let Some(dated) = r.values.value(*from).and_then(date_of) else {
                         continue;
+                    };
+                    let start = if *year_end {
+                        match school_year_end(dated) {
+                            Some(d) => d,
+                            None => continue,
+                        }
+                    } else {
+                        dated
                     };
                     let Some(keep_until) = add_duration(start, *period, 1) else {
                         continue;
@@ -663,7 +677,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         let loc = self.ev.loc(r);
                         retention.push(format!(
                             "{rname} {fname} {} ({} {}): keep until {}",
-                            us_date(start),
+                            us_date(dated),
                             loc.file,
                             loc.location,
                             us_date(keep_until)
@@ -677,8 +691,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             Status::Violation,
                             rule.severity,
                             format!(
-                                "{rname} of {} was discarded {}, before {} ({period} from {fname})",
-                                us_date(start),
+                                "{rname} of {} was discarded {}, before {} ({period} from {start_words})",
+                                us_date(dated),
                                 us_date(gone),
                                 us_date(keep_until)
                             ),
@@ -688,5 +702,31 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
             }
         }
+    }
+}
+
+/// The last day (June 30) of the school year, July 1 to June 30, that holds `d`.
+fn school_year_end(d: NaiveDate) -> Option<NaiveDate> {
+    use chrono::Datelike as _;
+    let year = if d.month() >= 7 {
+        d.year().checked_add(1)?
+    } else {
+        d.year()
+    };
+    NaiveDate::from_ymd_opt(year, 6, 30)
+}
+
+#[cfg(test)]
+mod year_end_tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+    use super::*;
+
+    #[test]
+    fn the_school_year_runs_july_to_june() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(school_year_end(d(2023, 11, 14)), Some(d(2024, 6, 30)));
+        assert_eq!(school_year_end(d(2024, 6, 30)), Some(d(2024, 6, 30)));
+        assert_eq!(school_year_end(d(2024, 7, 1)), Some(d(2025, 6, 30)));
+        assert_eq!(school_year_end(d(2024, 1, 1)), Some(d(2024, 6, 30)));
     }
 }

@@ -101,12 +101,20 @@ pub(super) fn assertion(a: &Assertion) -> String {
             record,
             period,
             from,
+            year_end,
             until,
             ..
         } => {
             let mut text = format!(
-                "retain {} for {} from {}",
-                record.name, period.node, from.name
+                "retain {} for {} from {}{}",
+                record.name,
+                period.node,
+                if *year_end {
+                    "end of school year of "
+                } else {
+                    ""
+                },
+                from.name
             );
             if let Some(u) = until {
                 text.push_str(" until ");

@@ -386,11 +386,13 @@ pub enum Assertion {
         due: Expr,
         span: Span,
     },
-    /// `retain R for 5 years from F until G`
+    /// `retain R for 5 years from F until G`; `from end of school year of F` (`year_end`) starts
+    /// the period on the last day of the school year (June 30) that holds `F`.
     Retain {
         record: Ident,
         period: Spanned<Duration>,
         from: Ident,
+        year_end: bool,
         until: Option<Ident>,
         span: Span,
     },

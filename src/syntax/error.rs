@@ -489,6 +489,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
         Rule::on_test => "`on`",
+        Rule::year_end => "`end of school year of`",
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",
         Rule::absent => "`or missing` or `and not missing`",

@@ -591,12 +591,17 @@ impl Builder<'_> {
                     span: self.span(&d),
                     node: self.duration(d)?,
                 };
+                let year_end = c.peek().is_some_and(|p| p.as_rule() == Rule::year_end);
+                if year_end {
+                    c.next();
+                }
                 let from = self.next_ident(&mut c, span)?;
                 let until = c.next().map(|u| self.ident(u));
                 Assertion::Retain {
                     record,
                     period,
                     from,
+                    year_end,
                     until,
                     span,
                 }
