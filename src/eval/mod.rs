@@ -88,9 +88,9 @@ pub struct Evaluation {
     /// One per entity checked, in kind then id order: its categories and every rule's outcome.
     pub results: Vec<EntityResult>,
     /// The policy's rules, in declaration order ([`RuleResult::rule`] indexes this).
-    pub rules: Vec<RuleInfo>,
+    pub rules: Table<RuleId, RuleInfo>,
     /// The policy's categories, in declaration order ([`CategoryResult::category`] indexes this).
-    pub categories: Vec<CategoryInfo>,
+    pub categories: Table<CategoryId, CategoryInfo>,
     /// Data that was not read, and what it left undetermined.
     pub gaps: Vec<Gap>,
     pub data_errors: Vec<DataError>,
