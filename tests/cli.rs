@@ -172,7 +172,8 @@ fn lint_with_only_data_errors_is_1() {
     // 1; E2 never held it: qualifying now would count only next year). The Norm Day rule reads
     // every student row, so with a row unread it cannot be decided: a warning each (its
     // severity), and so can't E2's measured magnet balance, whose shares count every student. Their
-    // conference days have no attendance form: an error each.
+    // conference days have no attendance form: an error each. Their forms carry no participant
+    // count (the file has no such column): participation_recorded is undetermined, a gap.
     let out = assert_exit(
         &[
             "lint",
@@ -187,7 +188,7 @@ fn lint_with_only_data_errors_is_1() {
     assert!(text.contains("did you mean `hispanic`?"), "{text}");
     assert!(
         text.contains(
-            "2 schools checked: 2 errors, 3 warnings, 2 info; 3 undetermined; 2 data errors"
+            "2 schools checked: 2 errors, 5 warnings, 2 info; 5 undetermined; 2 data errors; 1 gap in the data"
         ),
         "{text}"
     );

@@ -54,6 +54,7 @@ SEVERITY = {
     "mag1_measured_balance": "warning",
     "certified_after_first_conference": "error",
     "forms_for_conferences": "error",
+    "participation_recorded": "warning",
     "certified_after_second_conference": "error",
     "two_conferences": "error",
     "not_on_event_day": "error",
@@ -119,6 +120,7 @@ def school(sid, state, **kw):
 #   sem2 = "missing" | "empty"                     semester 2 certification (else random of the two)
 #   forms = [(date, discarded or None)]            extra attendance forms
 #   no_forms = True                                no form for this year's conference days
+#   blank_participants = True                      this year's first form records no participation
 #   extracted = "empty" | date                     extraction date of every student row
 #   bad_extract = date                             one student row extracted on this date
 #   calendar = (class_start, s1pr, s2_start, s2pr)  secondary calendar (else the default)
@@ -136,9 +138,9 @@ PLAN = [
                       ("white", "traveling", 15)],
            why="clean; pre-counted headcount rows"),
     school("E03", "continuing", first=[D(2023, 11, 13), D(2023, 11, 17)], second=[D(2024, 3, 8)],
-           sem1=D(2024, 1, 31),
+           sem1=D(2024, 1, 31), blank_participants=True, expect=["participation_recorded"],
            why="clean boundaries: first and last day of both elementary windows; semester 1 certified "
-               "on the due date"),
+               "on the due date; its 11/13/2023 form records no participation"),
     school("E04", "continuing", first=[D(2023, 11, 16), D(2023, 11, 18)], expect=["first_in_window"],
            why="first conference on 11/18/2023, the day after the window"),
     school("E05", "continuing", second=[D(2024, 3, 7), D(2024, 3, 9)], extracted="empty",
@@ -446,6 +448,15 @@ def generate():
         for d, gone in s.get("forms", []):
             files["attendance_form"].append({"school": sid, "date": us(d),
                                              "discarded": us(gone) if gone else ""})
+    # Each form records the parents who signed it: a count drawn from the form's date (no random
+    # draw, so the rest of the data is unchanged), blank where a plan entry says so.
+    blank = {s["id"] for s in PLAN if s.get("blank_participants")}
+    for f in files["attendance_form"]:
+        d = parse_date(f["date"])
+        f["participants"] = str((d.day * 7 + d.month * 3) % 23 + 4)
+        if f["school"] in blank and d.year == 2023:
+            f["participants"] = ""
+            blank.discard(f["school"])
     return files
 
 
@@ -457,7 +468,7 @@ COLUMNS = {
     "event": ["school", "kind", "date"],
     "certification": ["school", "semester", "completed"],
     "norm_history": ["school", "year", "phbao", "qualified"],
-    "attendance_form": ["school", "date", "discarded"],
+    "attendance_form": ["school", "date", "discarded", "participants"],
 }
 
 
@@ -638,6 +649,10 @@ def derive(data, as_of):
     forms = {sid: [] for sid in ids}
     for ln, r in data["attendance_form"]:
         forms[r["school"]].append((ln, parse_date(r["date"]), parse_date(r["discarded"]) if r["discarded"] else None))
+        # Every form on file records its participation (a count, zero allowed).
+        if r["participants"] == "":
+            find(r["school"], "participation_recorded", f"form dated {parse_date(r['date']).isoformat()} "
+                 "records no participation", f"attendance_form.csv line {ln}")
 
     # Each conference day held by the evaluation date has a form dated that day (for the schools
     # the conference rules apply to; checked below).
