@@ -170,9 +170,17 @@ codes! {
     EmptyWindow = "mandate::check::empty-window",
     /// A window's dates or a due date outside the guide's school year.
     OutsideYear = "mandate::check::outside-year",
-    /// A per-row deadline counted in school days, which need the district's school calendar (not
-    /// available yet).
+    /// School days counted without a `non_school_days` list (every weekday counts), a listed day
+    /// outside the guide's school year, or a list written twice.
     SchoolDays = "mandate::check::school-days",
+    /// An aggregate's `where` filter of more than one term whose end is not plain: inside a larger
+    /// expression, or a whole condition (`count student where el and assessed > 5`).
+    FilterEnds = "mandate::check::filter-ends",
+    /// A category's threshold under `not`, to which `explain` and `--near` give no distance.
+    ThresholdDistance = "mandate::check::threshold-distance",
+    /// A deadline written without `some` (`certification where ... has completed by D`), which
+    /// is met by some row; `mandate fmt` writes the word.
+    Quantifier = "mandate::check::quantifier",
     /// Dates still in an earlier school year than the guide's `year` (a new revision copied from the
     /// last one): constants, windows, due dates, the `issued` date and dates in quoted guide text.
     StaleDate = "mandate::check::stale-date",

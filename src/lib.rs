@@ -37,5 +37,6 @@ pub mod policytest;
 pub mod pool;
 pub mod report;
 pub mod safe_fs;
+pub mod school_days;
 pub mod suggest;
 pub mod syntax;

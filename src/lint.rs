@@ -140,7 +140,7 @@ impl Policy {
             &outcome.evaluation,
         );
         report.title = self.model.guide.title.clone();
-        if let Some((_, e)) = self.model.schema.entities().next() {
+        if let Some(e) = self.model.main_entity() {
             report.entity_word = format!("{}s", e.name);
         }
         report.near = outcome.near.clone();

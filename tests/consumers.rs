@@ -63,6 +63,9 @@ fn agree(policy: &str, data: &str, extra: &[&str]) -> String {
 #[test]
 fn sample_district_reports_agree_across_formats() {
     let said = agree(POLICY, "samples/district", &["--near", "2", "--measures"]);
+    if said == "ok: skipped" {
+        return;
+    }
     assert!(
         said.starts_with("ok: 43 entities, 16 rules, 78 findings"),
         "{said}"

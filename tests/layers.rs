@@ -18,6 +18,7 @@ const STAGES: &[(&str, u32, &str)] = &[
     ("suggest", 0, "did-you-mean"),
     ("escape", 0, "control characters out of printed text"),
     ("pool", 0, "work distribution over threads"),
+    ("school_days", 0, "school-day arithmetic"),
     ("safe_fs", 1, "opening untrusted files"),
     ("syntax", 2, "text → AST (pest)"),
     ("check", 3, "AST → checked model"),

@@ -61,6 +61,9 @@ impl<'a> Checker<'a> {
         if let Some(w) = &when {
             self.expect_type(w, Type::Bool, "a category's condition");
         }
+        if let Some(w) = &when {
+            self.threshold_under_not(w);
+        }
         let transitions = self.transitions(c, entity);
         let Some(when) = when else {
             self.progress.insert(i, Progress::Failed);
@@ -260,5 +263,63 @@ impl<'a> Checker<'a> {
             notice_years: notice.unwrap_or(0),
             loss_next_year,
         })
+    }
+}
+
+impl Checker<'_> {
+    /// `explain` and `--near` measure the distance to each threshold (a percentage measure
+    /// compared with a percentage) on an entity's path through the condition; under `not` the
+    /// distance would read backwards, so there is none, and the checker says so.
+    fn threshold_under_not(&mut self, when: &TExpr) {
+        let is_threshold = |e: &TExpr| {
+            matches!(&e.kind, TExprKind::Compare(_, a, b)
+                if matches!((&a.kind, &b.kind),
+                    (TExprKind::Measure(_), TExprKind::Const(Value::Number(_)))
+                    | (TExprKind::Const(Value::Number(_)), TExprKind::Measure(_)))
+                    && (a.ty == Type::Percent || b.ty == Type::Percent))
+        };
+        let mut found = None;
+        when.walk(&mut |e| {
+            if found.is_none()
+                && let TExprKind::Not(inner) = &e.kind
+                && inner.any(&is_threshold)
+            {
+                found = Some((e.span, inner));
+            }
+        });
+        if let Some((span, inner)) = found {
+            let text = self.text(span).to_string();
+            // `not el_share > 20%` is `el_share <= 20%`.
+            let other_way = match &inner.kind {
+                TExprKind::Compare(op, a, b) => {
+                    let neg = match op {
+                        CmpOp::Gt => "<=",
+                        CmpOp::Ge => "<",
+                        CmpOp::Lt => ">=",
+                        CmpOp::Le => ">",
+                        CmpOp::Eq => "!=",
+                        CmpOp::Ne => "==",
+                    };
+                    format!(
+                        "write `{} {neg} {}` for `{text}`",
+                        self.text(a.span),
+                        self.text(b.span)
+                    )
+                }
+                _ => "write each comparison the other way round (`share <= 70%` for `not share > 70%`)"
+                    .to_string(),
+            };
+            self.push(
+                Problem::warning(
+                    Code::ThresholdDistance,
+                    span,
+                    format!(
+                        "`{text}`: explain and --near give no distance to a threshold under `not`"
+                    ),
+                )
+                .label("a threshold under `not`")
+                .help(other_way),
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@ fn measures_read(e: &TExpr, out: &mut Vec<usize>) {
         match &e.kind {
             TExprKind::Measure(m) | TExprKind::RowMeasure(m) => out.push(m.0),
             TExprKind::Parent { expr, .. } => stack.push(expr),
-            TExprKind::Not(a) => stack.push(a),
+            TExprKind::Not(a) | TExprKind::SchoolDays { date: a, .. } => stack.push(a),
             TExprKind::And(a, b)
             | TExprKind::Or(a, b)
             | TExprKind::Compare(_, a, b)

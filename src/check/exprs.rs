@@ -529,8 +529,66 @@ impl Checker<'_> {
                         return None;
                     }
                 };
+                // School days are counted on the policy's list of non-school days, fixed now.
+                let school = match (&a.kind, &b.kind, arith) {
+                    (_, TExprKind::Const(Value::Duration(u)), ArithOp::Add | ArithOp::Sub)
+                        if u.unit.counts_school_days() =>
+                    {
+                        let sign = if arith == ArithOp::Sub { -1 } else { 1 };
+                        Some((*u, sign, true))
+                    }
+                    (TExprKind::Const(Value::Duration(u)), _, ArithOp::Add)
+                        if u.unit.counts_school_days() =>
+                    {
+                        Some((*u, 1, false))
+                    }
+                    _ => None,
+                };
+                if let Some((u, _, _)) = school
+                    && u.unit == ast::DurationUnit::SchoolDay
+                {
+                    self.school_days_without_list(span);
+                }
+                // Counted on non-school days read from the data: known once the data is read.
+                let from_data = school
+                    .is_some_and(|(u, _, _)| u.unit == ast::DurationUnit::SchoolDay)
+                    && self.model.non_school_days_from.is_some();
+                if from_data && self.in_agg_filter {
+                    self.push(
+                        Problem::error(
+                            Code::SchoolDays,
+                            span,
+                            "an aggregate's filter cannot count school days read from the data",
+                        )
+                        .label("decided as the rows are read")
+                        .help("count them in a rule (`each R where ... has F within 10 school days of G`, `count RULE late`), or list the non-school days in the policy"),
+                    );
+                    return None;
+                }
+                if from_data && cx.entity.is_none() && cx.row.is_none() {
+                    let source = self
+                        .model
+                        .non_school_days_from
+                        .as_ref()
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default();
+                    self.push(
+                        Problem::error(
+                            Code::NotConstant,
+                            span,
+                            format!(
+                                "`{}` counts school days on the non-school days read from the data ({source}), so it is not a constant",
+                                self.text(span)
+                            ),
+                        )
+                        .label("known once the data is read")
+                        .help("write it where it is used: a window's bound, a due date or a rule"),
+                    );
+                    return None;
+                }
                 // Fold constant dates so `9/15/2023 + 5 weeks` is a constant.
                 if ty == Type::Date
+                    && !from_data
                     && let (TExprKind::Const(x), TExprKind::Const(y)) = (&a.kind, &b.kind)
                 {
                     let (d, dur, sign) = match (x, y, arith) {
@@ -539,7 +597,7 @@ impl Checker<'_> {
                         (Value::Duration(u), Value::Date(d), _) => (*d, *u, 1),
                         _ => return None,
                     };
-                    return match add_duration(d, dur, sign) {
+                    return match add_duration(d, dur, sign, &self.model.non_school_days) {
                         Some(v) => Some(texpr(TExprKind::Const(Value::Date(v)), Type::Date, span)),
                         None => {
                             self.push(
@@ -568,6 +626,24 @@ impl Checker<'_> {
                         .help("move the formula into a `measure`"),
                     );
                     return None;
+                }
+                if let Some((u, sign, date_first)) = school {
+                    let calendar = if u.unit == ast::DurationUnit::SchoolDay {
+                        self.model.non_school_days.clone()
+                    } else {
+                        Default::default()
+                    };
+                    let date = if date_first { a } else { b };
+                    return Some(texpr(
+                        TExprKind::SchoolDays {
+                            date: Box::new(date),
+                            days: u.n.checked_mul(sign)?,
+                            calendar,
+                            from_data,
+                        },
+                        ty,
+                        span,
+                    ));
                 }
                 Some(texpr(
                     TExprKind::Arith(arith, Box::new(a), Box::new(b)),

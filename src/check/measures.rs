@@ -420,7 +420,12 @@ impl<'a> Checker<'a> {
         };
         let _ = by;
         let filter = match &a.filter {
-            Some(f) => Some(self.expr(f, &exprs::Cx::row(entity, record), Some(Type::Bool))?),
+            Some(f) => {
+                self.in_agg_filter = true;
+                let t = self.expr(f, &exprs::Cx::row(entity, record), Some(Type::Bool));
+                self.in_agg_filter = false;
+                Some(t?)
+            }
             None => None,
         };
         if let Some(f) = &filter {

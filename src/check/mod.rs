@@ -30,6 +30,7 @@ mod chains;
 pub mod diag;
 mod entity;
 mod exprs;
+mod filters;
 mod guide;
 pub mod ids;
 pub mod load;
@@ -41,6 +42,7 @@ mod ratio;
 mod records;
 mod refs;
 mod rules;
+mod school_days;
 mod stale;
 mod types;
 mod values;
@@ -109,6 +111,7 @@ enum DefKind {
     Category,
     Window,
     Rule,
+    NonSchoolDays,
 }
 
 impl DefKind {
@@ -122,6 +125,7 @@ impl DefKind {
             DefKind::Category => "category",
             DefKind::Window => "window",
             DefKind::Rule => "rule",
+            DefKind::NonSchoolDays => "list of non-school days",
         }
     }
 }
@@ -163,6 +167,9 @@ pub(crate) struct Checker<'a> {
     unrounded: BTreeSet<MeasureId>,
     /// Measures and categories being checked, innermost last: the path of a dependency cycle.
     busy: Vec<usize>,
+    /// An aggregate's filter is being checked: it is decided as the rows stream past, before
+    /// non-school days read from the data are known.
+    in_agg_filter: bool,
 }
 
 const BUILTIN_TYPES: &[(&str, Type)] = &[
@@ -193,6 +200,7 @@ impl<'a> Checker<'a> {
             hidden_measures: 0,
             unrounded: BTreeSet::new(),
             busy: Vec::new(),
+            in_agg_filter: false,
         }
     }
 
@@ -206,9 +214,11 @@ impl<'a> Checker<'a> {
 
     fn run(&mut self) {
         self.collect();
+        self.filter_ends();
         self.guide();
         self.types();
         self.records();
+        self.non_school_days();
         self.sets();
         self.consts();
         self.measures();

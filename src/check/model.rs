@@ -1,8 +1,11 @@
 //! The checked model: what the checker hands to the loader and the evaluator. Names are resolved to
 //! indices, every expression is typed, every literal is a value. No pest, no raw AST text.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
+pub use crate::school_days::NonSchoolDays;
 use crate::syntax::Span;
 pub use crate::syntax::ast::Absent;
 use crate::syntax::ast::{BoundKind, Duration, Modal};
@@ -282,7 +285,7 @@ impl TExpr {
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
         f(self);
         match &self.kind {
-            TExprKind::Not(a) => a.walk(f),
+            TExprKind::Not(a) | TExprKind::SchoolDays { date: a, .. } => a.walk(f),
             TExprKind::And(a, b)
             | TExprKind::Or(a, b)
             | TExprKind::Compare(_, a, b)
@@ -351,6 +354,16 @@ pub enum TExprKind {
     },
     /// Arithmetic: date ± duration, number ops, and `a / b` which gives an exact share.
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `date + 10 school days` (`days` negative for `-`): counted on `calendar`, the policy's
+    /// `non_school_days` (an empty one for `weekdays`).
+    SchoolDays {
+        date: Box<TExpr>,
+        days: i64,
+        calendar: Arc<NonSchoolDays>,
+        /// Counted on the non-school days read from the data (`non_school_days from R.F`), which
+        /// the evaluation gives; `calendar` is then empty.
+        from_data: bool,
+    },
     /// `missing` in `X or missing`: whether one of the optional fields `X` reads (each a
     /// `RowField` or `EntityField`) is empty.
     Missing(Vec<TExpr>),
@@ -604,14 +617,57 @@ pub struct Model {
     pub categories: Table<CategoryId, Category>,
     pub windows: Table<WindowId, Window>,
     pub rules: Table<RuleId, RuleDef>,
+    /// The policy's `non_school_days` (empty when it has none), what `N school days` counts on.
+    pub non_school_days: Arc<NonSchoolDays>,
+    /// Where the list is written, when the policy has one.
+    pub non_school_days_span: Option<Span>,
+    /// `non_school_days from holiday.date`: the days are read from the data, not the policy.
+    pub non_school_days_from: Option<NonSchoolDaysFrom>,
+}
+
+/// The records a list of non-school days is read from: each row of `record` (an entity, read
+/// whole before anything else) is the day `from`, or the days `from` to `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NonSchoolDaysFrom {
+    pub record: RecordId,
+    pub from: FieldId,
+    pub until: Option<FieldId>,
+    /// As the policy says it: `from closure.first until closure.last`.
+    pub text: String,
+}
+
+impl Model {
+    /// The entity the policy is mostly about, for the words of a summary: the first declared that
+    /// a rule is about, else the first declared (not the record non-school days are read from).
+    pub fn main_entity(&self) -> Option<&Record> {
+        let calendar = self.non_school_days_from.as_ref().map(|s| s.record);
+        let entities: Vec<(RecordId, &Record)> = self
+            .schema
+            .entities()
+            .filter(|(r, _)| Some(*r) != calendar)
+            .collect();
+        entities
+            .iter()
+            .find(|(r, _)| self.rules.iter().any(|x| x.entity == *r))
+            .or(entities.first())
+            .map(|(_, e)| *e)
+    }
 }
 
 /// `d + n units` (or minus, with `sign = -1`). Months and years keep the day of month where it
-/// exists and clamp to the month's last day otherwise (Jan 31 + 1 month = Feb 29 in 2024).
-pub fn add_duration(d: NaiveDate, dur: Duration, sign: i64) -> Option<NaiveDate> {
+/// exists and clamp to the month's last day otherwise (Jan 31 + 1 month = Feb 29 in 2024). School
+/// days are counted on `calendar` (see [`crate::school_days`]), weekdays on no calendar.
+pub fn add_duration(
+    d: NaiveDate,
+    dur: Duration,
+    sign: i64,
+    calendar: &NonSchoolDays,
+) -> Option<NaiveDate> {
     use crate::syntax::ast::DurationUnit;
     let n = dur.n.checked_mul(sign)?;
     match dur.unit {
+        DurationUnit::SchoolDay => calendar.add(d, n),
+        DurationUnit::Weekday => NonSchoolDays::default().add(d, n),
         DurationUnit::Day => d.checked_add_signed(chrono::TimeDelta::try_days(n)?),
         DurationUnit::Week => d.checked_add_signed(chrono::TimeDelta::try_weeks(n)?),
         DurationUnit::Month | DurationUnit::Year => {

@@ -131,6 +131,7 @@ impl<'a> Checker<'a> {
             Stmt::Category(_) => DefKind::Category,
             Stmt::Window(_) => DefKind::Window,
             Stmt::Rule(_) => DefKind::Rule,
+            Stmt::NonSchoolDays(_) => DefKind::NonSchoolDays,
         };
         let name = stmt.name();
         if let Some(&prev) = self.names.get(&name.name) {
@@ -274,7 +275,10 @@ impl<'a> Checker<'a> {
     pub(super) fn unused(&mut self) {
         let mut found = Vec::new();
         for (i, d) in self.defs.iter().enumerate() {
-            if matches!(d.kind, DefKind::Rule | DefKind::Record | DefKind::Category) {
+            if matches!(
+                d.kind,
+                DefKind::Rule | DefKind::Record | DefKind::Category | DefKind::NonSchoolDays
+            ) {
                 continue;
             }
             let name = d.stmt.name();

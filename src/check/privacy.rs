@@ -145,7 +145,7 @@ fn private_in(model: &Model, entity: RecordId, e: &TExpr) -> Option<String> {
                     stack.push((p, expr));
                 }
             }
-            TExprKind::Not(a) => stack.push((entity, a)),
+            TExprKind::Not(a) | TExprKind::SchoolDays { date: a, .. } => stack.push((entity, a)),
             TExprKind::And(a, b)
             | TExprKind::Or(a, b)
             | TExprKind::Compare(_, a, b)

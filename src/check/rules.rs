@@ -175,26 +175,9 @@ impl<'a> Checker<'a> {
                         let wi = self.model.windows.position(|x| x.name == w.name)?;
                         EachTest::Within(wi)
                     }
-                    ast::EachTest::WithinOf {
-                        period,
-                        school_days,
-                        from,
-                    } => {
-                        if *school_days {
-                            self.push(
-                                Problem::error(
-                                    Code::SchoolDays,
-                                    period.span,
-                                    "school days are not available yet: counting them needs the district's school calendar",
-                                )
-                                .label("school days")
-                                .help(format!(
-                                    "count calendar days or weeks (`within {} days of {}`, about 7 calendar days for 5 school days) and say so in a comment, until school calendars are supported",
-                                    period.node.n * 7 / 5,
-                                    from.name
-                                )),
-                            );
-                            return None;
+                    ast::EachTest::WithinOf { period, from } => {
+                        if period.node.unit == ast::DurationUnit::SchoolDay {
+                            self.school_days_without_list(period.span);
                         }
                         if period.node.n <= 0 {
                             self.push(
@@ -331,6 +314,17 @@ impl<'a> Checker<'a> {
                     }
                     None => None,
                 };
+                if period.node.unit.counts_school_days() {
+                    self.push(
+                        Problem::error(
+                            Code::Retention,
+                            period.span,
+                            "a retention period is calendar time, not school days",
+                        )
+                        .help("write, for example, `for 5 years`"),
+                    );
+                    return None;
+                }
                 if period.node.n <= 0 {
                     self.push(
                         Problem::error(

@@ -61,6 +61,13 @@ fn names<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
 /// The dates a statement writes: in its expressions, and a window's ranges.
 fn stmt_dates(s: &Stmt) -> Vec<(Span, Written)> {
     let mut out = Vec::new();
+    if let Stmt::NonSchoolDays(n) = s {
+        for d in &n.days {
+            if let Some(x) = written(&d.node) {
+                out.push((d.span, x));
+            }
+        }
+    }
     if let Stmt::Window(w) = s {
         for c in &w.cases {
             if let WindowSpec::Range(r) = &c.spec
@@ -146,7 +153,7 @@ impl<'a> Checker<'a> {
                 Stmt::Measure(_) => format!("measure {name}"),
                 Stmt::Category(_) => format!("category {name}"),
                 Stmt::Set(_) => format!("set {name}"),
-                Stmt::Type(_) | Stmt::Record(_) => name.clone(),
+                Stmt::Type(_) | Stmt::Record(_) | Stmt::NonSchoolDays(_) => name.clone(),
             };
             found.extend(
                 stmt_dates(s)

@@ -119,8 +119,19 @@ impl Checker<'_> {
         Some(y)
     }
 
-    /// A date range whose both ends exist and which runs forward.
+    /// A window's date range: both ends exist, it runs forward, and it is inside the school year.
     pub(crate) fn range(&mut self, lit: &Literal, span: Span) -> Option<(NaiveDate, NaiveDate)> {
+        let (a, b) = self.range_dates(lit, span)?;
+        self.in_year(&[a, b], span, "window");
+        Some((a, b))
+    }
+
+    /// A date range whose both ends exist and which runs forward.
+    pub(crate) fn range_dates(
+        &mut self,
+        lit: &Literal,
+        span: Span,
+    ) -> Option<(NaiveDate, NaiveDate)> {
         let Literal::Range(a, b, _) = lit else {
             return None;
         };
@@ -138,7 +149,6 @@ impl Checker<'_> {
             );
             return None;
         }
-        self.in_year(&[a, b], span, "window");
         Some((a, b))
     }
 

@@ -34,7 +34,12 @@ impl<'a> Checker<'a> {
                 .collect();
             let entity = if self.reads_nothing(&exprs) {
                 // The same dates for every entity.
-                self.model.schema.entities().next().map(|(r, _)| r)
+                self.model.schema.entities().map(|(r, _)| r).find(|r| {
+                    self.model
+                        .non_school_days_from
+                        .as_ref()
+                        .is_none_or(|s| s.record != *r)
+                })
             } else {
                 self.infer_entity(&w.name, None, &[], &exprs)
             };

@@ -12,7 +12,8 @@ pub enum Format {
 }
 
 /// Every window and deadline of the year, as iCalendar all-day events (for a principal to import)
-/// or text. Windows set by each school's own calendar are listed apart.
+/// or text, with the policy's non-school days (school days counted, resolved). Windows set by each
+/// school's own calendar are listed apart.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     pub policy: PathBuf,

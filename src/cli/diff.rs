@@ -17,7 +17,8 @@ pub enum Format {
 }
 
 /// What changed between two revisions of a policy, in the guide's terms: dates and windows moved,
-/// thresholds changed, set members added or removed, rules added or removed, metadata. Reordered or
+/// non-school days added or removed, thresholds changed, set members added or removed, rules added
+/// or removed, metadata. Reordered or
 /// reformatted text is no change. With `--data`, also the schools whose outcome differs.
 ///
 /// Exit 0 (with `--exit-code`: 0 when nothing changed, 1 when something did), 2 when a policy

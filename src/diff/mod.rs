@@ -38,6 +38,9 @@ pub enum Area {
     Guide,
     /// A constant whose value is a date.
     Date,
+    /// The holidays and breaks that school days skip (`non_school_days`).
+    #[serde(rename = "non_school_days")]
+    NonSchoolDays,
     /// A window, one case (`when level == elementary`) at a time.
     Window,
     /// A rule's due date.
@@ -66,6 +69,7 @@ impl Area {
         match self {
             Area::Guide => "guide",
             Area::Date => "date",
+            Area::NonSchoolDays => "non_school_days",
             Area::Window => "window",
             Area::Deadline => "deadline",
             Area::Threshold => "threshold",
@@ -84,6 +88,7 @@ impl Area {
         match self {
             Area::Guide => "guide",
             Area::Date => "dates",
+            Area::NonSchoolDays => "non-school days",
             Area::Window => "windows",
             Area::Deadline => "deadlines",
             Area::Threshold => "thresholds",
@@ -132,6 +137,7 @@ pub fn diff(old: &Revision<'_>, new: &Revision<'_>) -> Vec<Change> {
     let mut out = Vec::new();
     policy::guide(&mut out, old.model, new.model);
     policy::constants(&mut out, old.model, new.model);
+    policy::non_school_days(&mut out, old.model, new.model);
     policy::sets(&mut out, old.model, new.model);
     policy::types(&mut out, old.model, new.model);
     policy::records(&mut out, old.model, new.model);

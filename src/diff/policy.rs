@@ -184,6 +184,67 @@ pub(super) fn constants(out: &mut Vec<Change>, old: &Model, new: &Model) {
 }
 
 /// Sets: members added or removed.
+/// The holidays and breaks: the days added and removed, as ranges (every school-day count moves
+/// with them, so a per-row deadline in school days changes with no change to its rule).
+pub(super) fn non_school_days(out: &mut Vec<Change>, old: &Model, new: &Model) {
+    let (a, b) = (&old.non_school_days, &new.non_school_days);
+    let source = |m: &Model| m.non_school_days_from.as_ref().map(|f| f.text.clone());
+    if a == b && source(old) == source(new) {
+        return;
+    }
+    let mut note = Vec::new();
+    match (source(old), source(new)) {
+        (None, None) => {
+            let (added, removed) = (b.minus(a), a.minus(b));
+            if !added.is_empty() {
+                note.push(format!("added {}", show_days(&added)));
+            }
+            if !removed.is_empty() {
+                note.push(format!("removed {}", show_days(&removed)));
+            }
+        }
+        (_, Some(_)) => note.push("now read from the data".into()),
+        (Some(_), None) => note.push("now listed in the policy".into()),
+    }
+    let shown = |m: &Model| match &m.non_school_days_from {
+        Some(f) => format!("{} (read from the data)", f.text),
+        None => show_days(&m.non_school_days),
+    };
+    let listed = |m: &Model| m.non_school_days_span.is_some();
+    out.push(Change {
+        area: Area::NonSchoolDays,
+        what: format!("non_school_days: {}", note.join("; ")),
+        change: match (listed(old), listed(new)) {
+            (false, true) => ChangeKind::Added,
+            (true, false) => ChangeKind::Removed,
+            _ => ChangeKind::Changed,
+        },
+        old: listed(old).then(|| shown(old)),
+        new: listed(new).then(|| shown(new)),
+        section: None,
+    });
+}
+
+/// `11/10/2023, 11/20/2023 - 11/24/2023`
+fn show_days(cal: &NonSchoolDays) -> String {
+    let parts: Vec<String> = cal
+        .ranges()
+        .iter()
+        .map(|(s, e)| {
+            if s == e {
+                us_date(*s)
+            } else {
+                format!("{} - {}", us_date(*s), us_date(*e))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 pub(super) fn sets(out: &mut Vec<Change>, old: &Model, new: &Model) {
     let named = |m: &Model| -> BTreeMap<String, (BTreeSet<String>, Named)> {
         m.sets
@@ -382,7 +443,25 @@ pub(super) fn windows(out: &mut Vec<Change>, old: &Revision<'_>, new: &Revision<
         }
         m
     };
-    compare(out, &named(old), &named(new));
+    let (mut a, mut b) = (named(old), named(new));
+    // The same words with other dates (a constant or the non-school days changed): show the dates.
+    for (name, x) in a.iter_mut() {
+        if let Some(y) = b.get_mut(name)
+            && x.shown == y.shown
+            && let ([fx], [fy]) = (x.facets.as_mut_slice(), y.facets.as_mut_slice())
+            && fx.key != fy.key
+        {
+            for (n, f) in [(&mut x.shown, fx), (&mut y.shown, fy)] {
+                let dates = f.key.clone().unwrap_or_default();
+                // A window set by data is compared by its words: nothing to add.
+                if dates != norm(n) {
+                    *n = format!("{n} ({})", dates.trim());
+                }
+                f.shown = Some(n.clone());
+            }
+        }
+    }
+    compare(out, &a, &b);
 }
 
 /// Rules: added, removed, changed (due date, verb, assertion, applicability).

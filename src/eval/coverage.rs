@@ -47,6 +47,8 @@ pub(crate) struct Coverage {
     /// filter read, the other record of a `not on` test). Its condition's measures and its
     /// applicability are decided by value, as any expression is.
     pub rows: Table<RuleId, BTreeSet<usize>>,
+    /// The record and date fields non-school days are read from, if the policy reads them.
+    calendar: Option<(RecordId, Vec<FieldId>)>,
 }
 
 /// The file names of a record's files, for messages: `a.csv` or `a.csv and b.csv`.
@@ -76,7 +78,15 @@ impl Coverage {
         absent_is_empty: bool,
     ) -> Coverage {
         let schema = &model.schema;
-        let mut cov = Coverage::default();
+        let mut cov = Coverage {
+            calendar: model.non_school_days_from.as_ref().map(|s| {
+                (
+                    s.record,
+                    [Some(s.from), s.until].into_iter().flatten().collect(),
+                )
+            }),
+            ..Coverage::default()
+        };
         let needed = needed_records(model);
         for (ri, rec) in schema.records.iter().enumerate() {
             let rid = RecordId(ri);
@@ -401,9 +411,43 @@ impl Coverage {
         });
     }
 
+    /// The gaps of the non-school days read from the data: their record's and their fields'.
+    pub fn calendar_causes(&self) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        if let Some((record, fields)) = &self.calendar {
+            self.record_into(*record, &mut out);
+            for f in fields {
+                self.field_into(*record, *f, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The non-school days could not be read whole for a reason no gap names (rows of their
+    /// record with data errors): that is their gap.
+    pub fn calendar_rows_unread(&mut self, name: &str) {
+        let Some((record, _)) = self.calendar.clone() else {
+            return;
+        };
+        if !self.calendar_causes().is_empty() {
+            return;
+        }
+        self.records.insert(record, self.causes.len());
+        self.causes.push(Cause {
+            text: format!(
+                "rows of `{name}` could not be read, so the non-school days are not known whole"
+            ),
+            no_data: false,
+            rows_only: false,
+        });
+    }
+
     /// The gaps an entity-level expression reads: entity fields, measures and categories.
     fn expr_into(&self, e: &TExpr, entity: RecordId, out: &mut BTreeSet<usize>) {
         e.walk(&mut |x| match x.kind {
+            TExprKind::SchoolDays {
+                from_data: true, ..
+            } => out.extend(self.calendar_causes()),
             TExprKind::EntityField(f) => self.field_into(entity, f, out),
             TExprKind::Measure(m) => {
                 if let Some(s) = self.measures.get(m) {
@@ -442,6 +486,9 @@ impl Coverage {
 /// of a category.
 fn needed_records(model: &Model) -> BTreeSet<RecordId> {
     let mut out = BTreeSet::new();
+    if let Some(src) = &model.non_school_days_from {
+        out.insert(src.record);
+    }
     for m in &model.measures {
         if let MeasureDef::Agg { record, .. } = &m.def {
             out.insert(*record);

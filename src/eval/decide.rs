@@ -69,22 +69,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     format!("{text} ({ins}) → {verdict}")
                 }
             };
-            let small = match &cat.when.kind {
-                TExprKind::Compare(_, l, _) => match l.kind {
-                    TExprKind::Measure(m) => self
-                        .model()
-                        .guide
-                        .suppress_below
-                        .map(|n| self.is_small(m, n, 0))
-                        .unwrap_or(false),
-                    _ => false,
-                },
-                _ => false,
-            };
+            // The thresholds that decide for this entity: in `level == elementary and share >
+            // 70% or level == secondary and share > 60%`, the one whose `level` it has.
+            let (_, path) = self.thresholds_on_path(&cat.when);
+            let small = path.iter().any(|t| match threshold_parts(t) {
+                Some((_, m, _)) => self
+                    .model()
+                    .guide
+                    .suppress_below
+                    .map(|n| self.is_small(m, n, 0))
+                    .unwrap_or(false),
+                None => false,
+            });
             let (distance, gap) = if small {
                 (None, None)
             } else {
-                (self.distance(&cat.when), self.gap(&cat.when))
+                self.path_distance(&path)
             };
             if state == CategoryState::Undetermined {
                 let rule = RuleDef {
@@ -353,20 +353,78 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         }
     }
 
+    /// The threshold comparisons (a percentage measure against a percentage) on the entity's path
+    /// through a condition, and whether the condition can hold for it at all. A comparison is on
+    /// the path unless a condition beside it under `and` is false for this entity: under `or`,
+    /// each side that can hold counts; a condition that cannot be decided (an empty `level`) is
+    /// taken as holding, so its threshold is still shown. A threshold under `not` is not on it
+    /// (its distance would read backwards).
+    pub(super) fn thresholds_on_path<'t>(&mut self, e: &'t TExpr) -> (bool, Vec<&'t TExpr>) {
+        if threshold_parts(e).is_some() {
+            return (true, vec![e]);
+        }
+        match &e.kind {
+            TExprKind::And(a, b) => {
+                let (ha, mut ta) = self.thresholds_on_path(a);
+                let (hb, tb) = self.thresholds_on_path(b);
+                if !(ha && hb) {
+                    return (false, Vec::new());
+                }
+                ta.extend(tb);
+                (true, ta)
+            }
+            TExprKind::Or(a, b) => {
+                let (ha, ta) = self.thresholds_on_path(a);
+                let (hb, tb) = self.thresholds_on_path(b);
+                let mut out = Vec::new();
+                if ha {
+                    out.extend(ta);
+                }
+                if hb {
+                    out.extend(tb);
+                }
+                (ha || hb, out)
+            }
+            TExprKind::Not(x) if x.any(&|y| threshold_parts(y).is_some()) => (true, Vec::new()),
+            _ => (eval_bool(e, self) != Some(false), Vec::new()),
+        }
+    }
+
+    /// The distance and gap of the thresholds on the path: one comparison's as it is; several
+    /// (`share > 70% and other_share > 50%`) each after its comparison, and the nearest gap.
+    pub(super) fn path_distance(&mut self, path: &[&TExpr]) -> (Option<String>, Option<Ratio>) {
+        if let [only] = path {
+            return (self.distance(only), self.gap(only));
+        }
+        let mut texts = Vec::new();
+        let mut nearest: Option<Ratio> = None;
+        for t in path {
+            if let Some(d) = self.distance(t) {
+                texts.push(format!("{}: {d}", self.ev.sources.slice(t.span)));
+            }
+            if let Some(g) = self.gap(t) {
+                let abs = |r: Ratio| Ratio {
+                    num: r.num.abs(),
+                    den: r.den,
+                };
+                if nearest.is_none_or(|n| abs(g).cmp_exact(&abs(n)) == std::cmp::Ordering::Less) {
+                    nearest = Some(g);
+                }
+            }
+        }
+        let text = (!texts.is_empty()).then(|| texts.join("; "));
+        (text, nearest)
+    }
+
     /// The share less the threshold when `when` compares a percentage measure with a
     /// percentage (`hbao_share > 70%`): positive above the line.
     pub(super) fn gap(&mut self, when: &TExpr) -> Option<Ratio> {
-        let TExprKind::Compare(_, lhs, rhs) = &when.kind else {
-            return None;
-        };
-        let (TExprKind::Measure(m), TExprKind::Const(Value::Number(p))) = (&lhs.kind, &rhs.kind)
-        else {
-            return None;
-        };
-        if self.model().measures.get(*m)?.ty != Type::Percent {
+        let (_, m, p) = threshold_parts(when)?;
+        let p = &p;
+        if self.model().measures.get(m)?.ty != Type::Percent {
             return None;
         }
-        let Value::Number(v) = self.measure_value(*m)? else {
+        let Value::Number(v) = self.measure_value(m)? else {
             return None;
         };
         Ratio::new(
@@ -379,15 +437,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
     /// How far a share is from a threshold, in students: only for `a / b > p` and similar.
     pub(super) fn distance(&mut self, when: &TExpr) -> Option<String> {
-        let TExprKind::Compare(op, lhs, rhs) = &when.kind else {
-            return None;
-        };
-        let TExprKind::Measure(m) = lhs.kind else {
-            return None;
-        };
-        let TExprKind::Const(Value::Number(p)) = &rhs.kind else {
-            return None;
-        };
+        let (op, m, p) = threshold_parts(when)?;
+        let (op, p) = (&op, &p);
         let model = self.model();
         let measure = model.measures.get(m)?;
         let MeasureDef::Formula(f) = &measure.def else {
@@ -467,6 +518,28 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             }
             Some(format!("would need {lo} more {num_name} to qualify"))
         }
+    }
+}
+
+/// A comparison of a measure with a number (`hbao_share > 70%`, or `70% < hbao_share` read the
+/// same way): the operator with the measure on the left, the measure and the number.
+pub(super) fn threshold_parts(e: &TExpr) -> Option<(CmpOp, MeasureId, Ratio)> {
+    let TExprKind::Compare(op, lhs, rhs) = &e.kind else {
+        return None;
+    };
+    match (&lhs.kind, &rhs.kind) {
+        (TExprKind::Measure(m), TExprKind::Const(Value::Number(p))) => Some((*op, *m, *p)),
+        (TExprKind::Const(Value::Number(p)), TExprKind::Measure(m)) => {
+            let flipped = match op {
+                CmpOp::Lt => CmpOp::Gt,
+                CmpOp::Le => CmpOp::Ge,
+                CmpOp::Gt => CmpOp::Lt,
+                CmpOp::Ge => CmpOp::Le,
+                other => *other,
+            };
+            Some((flipped, *m, *p))
+        }
+        _ => None,
     }
 }
 

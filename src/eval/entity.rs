@@ -20,6 +20,9 @@ impl Scope for EntityCx<'_, '_> {
             .row(self.entity, self.idx)
             .and_then(|r| r.value(f))
     }
+    fn school_calendar(&self) -> Option<&NonSchoolDays> {
+        self.ev.school_days.as_ref()
+    }
     fn row_field(&self, f: FieldId) -> Option<&Value> {
         self.row.and_then(|r| r.value(f))
     }

@@ -206,6 +206,10 @@ pub fn evaluate_with(
     missing_entity_files(model, inputs, &set, &mut errors);
     let mut reads = Vec::new();
     let entities = data::load_entities(schema, &set, &mut errors, &mut reads);
+    let school_days = model
+        .non_school_days_from
+        .as_ref()
+        .and_then(|src| read_non_school_days(src, &set, &reads, &errors, &entities));
     let mut ev = Evaluator {
         model,
         sources,
@@ -221,6 +225,7 @@ pub fn evaluate_with(
         files: Vec::new(),
         cov: coverage::Coverage::default(),
         unowned: BTreeMap::new(),
+        school_days,
     };
     ev.read(&set, &mut errors, &mut reads);
     ev.cov = coverage::Coverage::new(
@@ -231,6 +236,12 @@ pub fn evaluate_with(
         &ev.unowned,
         opts.absent_is_empty,
     );
+    if let Some(src) = &model.non_school_days_from
+        && ev.school_days.is_none()
+        && let Some(rec) = model.schema.record(src.record)
+    {
+        ev.cov.calendar_rows_unread(&rec.name);
+    }
     let (findings, explanations, results, count) = ev.decide();
     let mut gaps = coverage::gaps(&ev.cov, &findings);
     // With no entity to check, nothing rests on the other records: the missing entities are the
@@ -368,6 +379,50 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 
 /// An entity record (schools) that the policy is about but that no data file holds: nothing can be
 /// checked, and every row that refers to it would otherwise be reported as an unknown id.
+/// The non-school days read from the rows of `src`'s record (an entity, loaded whole before the
+/// rest), when every file of it was read whole, with its date columns and without a row error: a
+/// day left out would move every count of school days across it, so then there are none, and
+/// what counts on them is undetermined (the record's gap says why).
+fn read_non_school_days(
+    src: &NonSchoolDaysFrom,
+    set: &DataSet,
+    reads: &[data::FileRead],
+    errors: &[DataError],
+    entities: &data::Entities,
+) -> Option<NonSchoolDays> {
+    let files: Vec<String> = set
+        .files_of(src.record)
+        .map(|p| p.display().to_string())
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    let lacks = |r: &data::FileRead, f: FieldId| r.outcome.absent.contains(&f.0);
+    let whole = reads.iter().filter(|r| r.record == src.record).all(|r| {
+        r.outcome.skipped.is_none() && !lacks(r, src.from) && src.until.is_none_or(|u| !lacks(r, u))
+    });
+    if !whole
+        || errors
+            .iter()
+            .any(|e| e.is_error() && files.contains(&e.file))
+    {
+        return None;
+    }
+    let mut ranges = Vec::new();
+    for i in 0..entities.len(src.record) {
+        let row = entities.row(src.record, u32::try_from(i).ok()?)?;
+        let Some(Value::Date(first)) = row.value(src.from) else {
+            continue;
+        };
+        let last = match src.until.and_then(|u| row.value(u)) {
+            Some(Value::Date(d)) => *d,
+            _ => *first,
+        };
+        ranges.push((*first, last));
+    }
+    Some(NonSchoolDays::new(ranges))
+}
+
 fn missing_entity_files(
     model: &Model,
     inputs: &[PathBuf],
@@ -418,6 +473,10 @@ struct Evaluator<'a> {
     cov: coverage::Coverage,
     /// Per record, rows skipped whose entity could not be read.
     unowned: BTreeMap<RecordId, u64>,
+    /// The non-school days read from the data (`non_school_days from R.F`); None when the policy
+    /// reads none, or when they could not be read whole (school days counted on them are then
+    /// undefined).
+    school_days: Option<NonSchoolDays>,
 }
 
 impl<'a> Evaluator<'a> {

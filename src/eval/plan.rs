@@ -23,6 +23,11 @@ pub(super) fn row_local(e: &TExpr) -> bool {
                 | TExprKind::RowMeasure(_)
                 | TExprKind::RowCategory(_)
                 | TExprKind::Parent { .. }
+                // Non-school days read from the data are known once the rows are read.
+                | TExprKind::SchoolDays {
+                    from_data: true,
+                    ..
+                }
         )
     })
 }

@@ -159,8 +159,9 @@ pub(super) fn row_state(
     done: &Value,
     period: crate::syntax::ast::Duration,
     as_of: NaiveDate,
+    calendar: &NonSchoolDays,
 ) -> Option<(Option<Status>, NaiveDate, Option<NaiveDate>)> {
-    let due_on = add_duration(start, period, 1)?;
+    let due_on = add_duration(start, period, 1, calendar)?;
     let done = date_of(done).filter(|d| *d <= as_of);
     let status = match done {
         Some(d) if d <= due_on => None,

@@ -1,5 +1,6 @@
 //! What the rules read of an entity's rows: a per-row deadline's rows in a state (`count RULE
-//! late`), empty values, the rows kept for a record, a row's label, a field's name.
+//! late`) and the calendar its period counts on, empty values, the rows kept for a record, a row's
+//! label, a field's name.
 
 use super::row_due::row_state;
 use super::*;
@@ -55,13 +56,30 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 }
                 return None;
             };
-            if let Some((Some(s), _, _)) = row_state(start, v, *period, self.ev.opts.as_of)
+            let calendar = self.period_calendar(*period)?;
+            if let Some((Some(s), _, _)) =
+                row_state(start, v, *period, self.ev.opts.as_of, calendar)
                 && s == want
             {
                 n = n.checked_add(1)?;
             }
         }
         Some(n)
+    }
+
+    /// The non-school days a per-row period counts on: the policy's list, or those read from the
+    /// data (None when they could not be read whole).
+    pub(super) fn period_calendar(
+        &self,
+        period: crate::syntax::ast::Duration,
+    ) -> Option<&'e NonSchoolDays> {
+        let model = self.ev.model;
+        if period.unit == crate::syntax::ast::DurationUnit::SchoolDay
+            && model.non_school_days_from.is_some()
+        {
+            return self.ev.school_days.as_ref();
+        }
+        Some(&model.non_school_days)
     }
 
     /// Whether `e` reads an empty optional field of this row or of the entity.

@@ -286,8 +286,15 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                             }
                             continue;
                         };
+                        // School days counted on non-school days the data could not give.
+                        let Some(calendar) = self.period_calendar(*period) else {
+                            gap_rows += 1;
+                            gap_first.get_or_insert_with(|| self.ev.loc(r));
+                            gap_causes.extend(self.ev.cov.calendar_causes());
+                            continue;
+                        };
                         let Some((status, due_on, done)) =
-                            row_state(start, v, *period, self.ev.opts.as_of)
+                            row_state(start, v, *period, self.ev.opts.as_of, calendar)
                         else {
                             continue;
                         };
@@ -477,6 +484,22 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         }
                     }
                 }
+                if gap_rows > 0 {
+                    let mut f = self.finding(
+                        rule,
+                        Status::Undetermined,
+                        rule.severity,
+                        format!(
+                            "{gap_rows} {rname} row{} cannot be checked: what {} compared with cannot be computed from the data read ({})",
+                            if gap_rows == 1 { "" } else { "s" },
+                            if gap_rows == 1 { "it is" } else { "they are" },
+                            self.ev.cov.text(&gap_causes)
+                        ),
+                        gap_first,
+                    );
+                    f.causes = gap_causes.into_iter().collect();
+                    out.push(f);
+                }
                 if let EachTest::WithinOf { period, from } = test {
                     self.row_due_findings(rule, *record, *field, *from, *period, &due, out);
                     // A row with no start date has no due date: undetermined.
@@ -500,22 +523,6 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     }
                     return;
                 }
-                if gap_rows > 0 {
-                    let mut f = self.finding(
-                        rule,
-                        Status::Undetermined,
-                        rule.severity,
-                        format!(
-                            "{gap_rows} {rname} row{} cannot be checked: what {} compared with cannot be computed from the data read ({})",
-                            if gap_rows == 1 { "" } else { "s" },
-                            if gap_rows == 1 { "it is" } else { "they are" },
-                            self.ev.cov.text(&gap_causes)
-                        ),
-                        gap_first,
-                    );
-                    f.causes = gap_causes.into_iter().collect();
-                    out.push(f);
-                }
                 self.blank_rows(rule, *record, *field, blank, &blank_first, out);
             }
             Check::Deadline {
@@ -525,13 +532,21 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 due,
             } => {
                 let Some(due) = eval(due, self).as_ref().and_then(date_of) else {
-                    out.push(self.finding(
+                    let causes = self.ev.cov.of_expr(due, self.entity);
+                    let why = if causes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", self.ev.cov.text(&causes))
+                    };
+                    let mut f = self.finding(
                         rule,
                         Status::Undetermined,
                         rule.severity,
-                        "the due date cannot be determined".into(),
+                        format!("the due date cannot be determined{why}"),
                         None,
-                    ));
+                    );
+                    f.causes = causes.into_iter().collect();
+                    out.push(f);
                     return;
                 };
                 let (fname, rname) = names(schema, *record, *field);
@@ -670,7 +685,9 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     } else {
                         dated
                     };
-                    let Some(keep_until) = add_duration(start, *period, 1) else {
+                    let Some(keep_until) =
+                        add_duration(start, *period, 1, &self.ev.model.non_school_days)
+                    else {
                         continue;
                     };
                     if self.explain {

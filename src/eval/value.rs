@@ -20,6 +20,11 @@ pub trait Scope {
     fn row_category(&mut self, _c: CategoryId) -> Option<bool> {
         None
     }
+    /// The non-school days read from the data (`non_school_days from R.F`), when they could be
+    /// read whole.
+    fn school_calendar(&self) -> Option<&NonSchoolDays> {
+        None
+    }
     /// A value of the entity this one refers to through `field`.
     fn parent(&mut self, _field: FieldId, _e: &TExpr) -> Option<Value> {
         None
@@ -48,6 +53,16 @@ pub fn eval(e: &TExpr, s: &mut dyn Scope) -> Option<Value> {
             let b = eval(b, s)?;
             arith(*op, &a, &b)
         }
+        TExprKind::SchoolDays {
+            date,
+            days,
+            calendar,
+            from_data,
+        } => match eval(date, s)? {
+            Value::Date(d) if *from_data => s.school_calendar()?.add(d, *days).map(Value::Date),
+            Value::Date(d) => calendar.add(d, *days).map(Value::Date),
+            _ => None,
+        },
     }
 }
 
@@ -206,12 +221,20 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 
 fn arith(op: ArithOp, a: &Value, b: &Value) -> Option<Value> {
     match (op, a, b) {
+        // School days are counted in `TExprKind::SchoolDays`, on the policy's calendar; a data
+        // value is never in school days.
+        (ArithOp::Add | ArithOp::Sub, _, Value::Duration(u))
+        | (ArithOp::Add | ArithOp::Sub, Value::Duration(u), _)
+            if u.unit.counts_school_days() =>
+        {
+            None
+        }
         (ArithOp::Add, Value::Date(d), Value::Duration(u))
         | (ArithOp::Add, Value::Duration(u), Value::Date(d)) => {
-            add_duration(*d, *u, 1).map(Value::Date)
+            add_duration(*d, *u, 1, &NonSchoolDays::default()).map(Value::Date)
         }
         (ArithOp::Sub, Value::Date(d), Value::Duration(u)) => {
-            add_duration(*d, *u, -1).map(Value::Date)
+            add_duration(*d, *u, -1, &NonSchoolDays::default()).map(Value::Date)
         }
         (ArithOp::Div, x, y) => {
             let (x, y) = (as_ratio(x)?, as_ratio(y)?);

@@ -170,6 +170,8 @@ enum Member<'a> {
     Field(&'a FieldDecl),
     CatEntry(&'a CategoryEntry),
     Case(&'a WindowCase),
+    /// A date or range of `non_school_days`.
+    Day(&'a Spanned<Literal>),
 }
 
 impl Member<'_> {
@@ -183,6 +185,7 @@ impl Member<'_> {
             Member::Field(f) => f.span,
             Member::CatEntry(e) => e.span,
             Member::Case(c) => c.span,
+            Member::Day(d) => d.span,
         }
     }
 }

@@ -316,6 +316,7 @@ impl<'a> Printer<'a> {
                 vec![Line::new(indent, format!("{} {}", e.key.name, value))]
             }
             Member::Case(c) => vec![Line::new(indent, window_case(c))],
+            Member::Day(d) => vec![Line::new(indent, literal(&d.node))],
         }
     }
 
@@ -415,6 +416,23 @@ impl<'a> Printer<'a> {
                 self.container(indent, header, w.name.span.end, w.span, &members, false)
             }
             Stmt::Rule(r) => self.rule(r, indent),
+            Stmt::NonSchoolDays(n) if n.from.is_some() => {
+                let path = |p: &Option<(Ident, Ident)>| {
+                    p.as_ref()
+                        .map(|(r, f)| format!("{}.{}", r.name, f.name))
+                        .unwrap_or_default()
+                };
+                let mut text = format!("non_school_days from {}", path(&n.from));
+                if n.until.is_some() {
+                    text.push_str(&format!(" until {}", path(&n.until)));
+                }
+                vec![Line::new(indent, text)]
+            }
+            Stmt::NonSchoolDays(n) => {
+                let members: Vec<Member> = n.days.iter().map(Member::Day).collect();
+                let header = "non_school_days".to_string();
+                self.container(indent, header, n.name.span.end, n.span, &members, false)
+            }
         }
     }
 

@@ -42,21 +42,8 @@ pub(super) fn assertion(a: &Assertion) -> String {
         } => {
             let test = match test {
                 EachTest::Within(w) => format!("within {}", w.name),
-                EachTest::WithinOf {
-                    period,
-                    school_days,
-                    from,
-                } => {
-                    let p = if *school_days {
-                        format!(
-                            "{} school {}",
-                            period.node.n,
-                            if period.node.n == 1 { "day" } else { "days" }
-                        )
-                    } else {
-                        period.node.to_string()
-                    };
-                    format!("within {p} of {}", from.name)
+                EachTest::WithinOf { period, from } => {
+                    format!("within {} of {}", period.node, from.name)
                 }
                 EachTest::NotOn {
                     record,
@@ -84,6 +71,7 @@ pub(super) fn assertion(a: &Assertion) -> String {
                 test
             )
         }
+        // `some` is written whether or not it was: the old form means the same.
         Assertion::Deadline {
             record,
             filter,
@@ -91,7 +79,7 @@ pub(super) fn assertion(a: &Assertion) -> String {
             due,
             ..
         } => format!(
-            "{}{} has {} by {}",
+            "some {}{} has {} by {}",
             record.name,
             where_clause(filter),
             field.name,
@@ -314,7 +302,9 @@ fn write_expr(out: &mut String, e: &Expr, tail: bool) {
             }
             if let Some(f) = &a.filter {
                 out.push_str(" where ");
-                write_expr(out, f, true);
+                // Parentheses written around a filter of more than one term say where it ends
+                // (`filter_parens` is only set for such a filter).
+                write_child(out, f, a.filter_parens, true);
             }
         }
     }

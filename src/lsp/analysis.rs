@@ -274,6 +274,8 @@ fn stmt_defs(s: &Stmt, section: Option<&Section>, out: &mut Vec<Def>) {
         Stmt::Category(_) => (DefKind::Category, None),
         Stmt::Window(_) => (DefKind::Window, None),
         Stmt::Rule(r) => (DefKind::Rule, r.quote.as_ref().map(|q| q.node.clone())),
+        // The list is not a name: nothing refers to it.
+        Stmt::NonSchoolDays(_) => return,
     };
     let name = s.name();
     let section_title = section.map(|s| s.title.node.clone());

@@ -547,6 +547,7 @@ fn stmt_symbol(a: &Analysis, s: &Stmt) -> DocumentSymbol {
         Stmt::Category(_) => (SymbolKind::CLASS, "category".into()),
         Stmt::Window(_) => (SymbolKind::EVENT, "window".into()),
         Stmt::Rule(r) => (SymbolKind::FUNCTION, r.modal.node.word().into()),
+        Stmt::NonSchoolDays(_) => (SymbolKind::EVENT, "holidays and breaks".into()),
     };
     let name = s.name();
     symbol(

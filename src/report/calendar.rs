@@ -149,6 +149,26 @@ pub fn items(model: &Model, level: Option<&str>) -> (Vec<Item>, Vec<Relative>) {
             });
         }
     }
+    // Non-school days read from the data: the dates counted on them are listed with the data's.
+    if let Some(src) = &model.non_school_days_from {
+        relative.push(Relative {
+            per_row: false,
+            name: "non_school_days".into(),
+            text: format!("{} (read with the data)", src.text),
+            section: String::new(),
+        });
+    }
+    // The holidays and breaks that `N school days` skips, as the school calendar lists them.
+    for (start, end) in model.non_school_days.ranges() {
+        items.push(Item {
+            start: *start,
+            end: *end,
+            name: "non-school days".into(),
+            what: "no school: not counted in school days".into(),
+            section: String::new(),
+            quote: None,
+        });
+    }
     items.sort();
     relative.sort();
     (items, relative)
@@ -266,7 +286,8 @@ pub fn text(model: &Model, level: Option<&str>) -> String {
         let _ = writeln!(out, "\n{heading}");
         for r in part {
             let section = bracketed(&r.section);
-            let _ = writeln!(out, "  {}: {}  {}", r.name, r.text, section.trim_end());
+            let line = format!("  {}: {}  {}", r.name, r.text, section.trim_end());
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
     out

@@ -119,6 +119,7 @@ pub enum Stmt {
     Category(CategoryDecl),
     Window(WindowDecl),
     Rule(RuleDecl),
+    NonSchoolDays(NonSchoolDaysDecl),
 }
 
 impl Stmt {
@@ -132,6 +133,7 @@ impl Stmt {
             Stmt::Category(d) => d.span,
             Stmt::Window(d) => d.span,
             Stmt::Rule(d) => d.span,
+            Stmt::NonSchoolDays(d) => d.span,
         }
     }
 
@@ -146,6 +148,7 @@ impl Stmt {
             Stmt::Category(d) => &d.name,
             Stmt::Window(d) => &d.name,
             Stmt::Rule(d) => &d.name,
+            Stmt::NonSchoolDays(d) => &d.name,
         }
     }
 }
@@ -207,6 +210,21 @@ pub struct FieldDecl {
     pub ty: Ident,
     pub optional: bool,
     pub private: bool,
+    pub span: Span,
+}
+
+/// `non_school_days { November 10, 2023, December 18, 2023 - January 5, 2024 }`: the holidays
+/// and breaks; weekends are never school days anyway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonSchoolDaysDecl {
+    /// The keyword, as the statement's name: a policy and its includes have one list.
+    pub name: Ident,
+    /// Each date or range as written (a literal `Date` or `Range`).
+    pub days: Vec<Spanned<Literal>>,
+    /// `from holiday.date`: the days are read from that record's rows, and with `until
+    /// closure.last`, each row is a range.
+    pub from: Option<(Ident, Ident)>,
+    pub until: Option<(Ident, Ident)>,
     pub span: Span,
 }
 
@@ -378,8 +396,10 @@ pub enum Assertion {
         absent: Option<Spanned<Absent>>,
         span: Span,
     },
-    /// `R where P has F by D`
+    /// `some R where P has F by D`
     Deadline {
+        /// `some`, when written.
+        some: SomeWord,
         record: Ident,
         filter: Option<Expr>,
         field: Ident,
@@ -396,6 +416,17 @@ pub enum Assertion {
         until: Option<Ident>,
         span: Span,
     },
+}
+
+/// The word `some` before a deadline's record, where the policy writes it. Without it the deadline
+/// means the same (some row); `fmt` writes it, so equality ignores it, as it ignores spans.
+#[derive(Clone, Copy, Debug)]
+pub struct SomeWord(pub Option<Span>);
+
+impl PartialEq for SomeWord {
+    fn eq(&self, _: &SomeWord) -> bool {
+        true
+    }
 }
 
 /// How an absent optional value counts, where the policy says so.
@@ -420,10 +451,8 @@ impl Absent {
 pub enum EachTest {
     Within(Ident),
     /// `within 30 days of enrolled`: each row is due `period` after its own `from` date.
-    /// `school_days` when the policy counts school days (not available yet).
     WithinOf {
         period: Spanned<Duration>,
-        school_days: bool,
         from: Ident,
     },
     /// `not on R.F [where P]` (`negated`), or `on R.F [where P]`: no row, or some row, of `R`
@@ -451,7 +480,7 @@ impl Stmt {
     pub fn exprs(&self) -> Vec<&Expr> {
         let mut out: Vec<&Expr> = Vec::new();
         match self {
-            Stmt::Type(_) | Stmt::Record(_) => {}
+            Stmt::Type(_) | Stmt::Record(_) | Stmt::NonSchoolDays(_) => {}
             Stmt::Set(d) => out.extend(&d.members),
             Stmt::Const(d) => out.push(&d.value),
             Stmt::Measure(d) => out.push(&d.expr),
@@ -608,6 +637,8 @@ pub struct Aggregate {
     pub record: Ident,
     pub field: Option<Ident>,
     pub filter: Option<Box<Expr>>,
+    /// `where (...)`: the filter was written in parentheses, so where it ends is plain.
+    pub filter_parens: bool,
     /// `count RULE overdue`: `record` names a per-row deadline, and its rows in this state count.
     pub state: Option<Spanned<RowState>>,
 }
@@ -725,11 +756,24 @@ pub enum DurationUnit {
     Week,
     Month,
     Year,
+    /// A weekday that is not in `non_school_days`.
+    SchoolDay,
+    /// Monday to Friday.
+    Weekday,
 }
 
 impl DurationUnit {
+    /// Counted in school days or weekdays, not on the calendar.
+    pub fn counts_school_days(self) -> bool {
+        matches!(self, DurationUnit::SchoolDay | DurationUnit::Weekday)
+    }
+
     pub fn word(self, n: i64) -> &'static str {
         match (self, n == 1) {
+            (DurationUnit::SchoolDay, true) => "school day",
+            (DurationUnit::SchoolDay, false) => "school days",
+            (DurationUnit::Weekday, true) => "weekday",
+            (DurationUnit::Weekday, false) => "weekdays",
             (DurationUnit::Day, true) => "day",
             (DurationUnit::Day, false) => "days",
             (DurationUnit::Week, true) => "week",

@@ -339,12 +339,14 @@ fn hint(expected: &[Rule], text: &str, at: usize) -> Option<String> {
         .map(|t| t.trim_end_matches([' ', '\t']))
         .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()) && t.len() < at);
     if after_number && expected.contains(&Rule::duration_unit) && !word.is_empty() {
-        const UNITS: &[&str] = &["days", "weeks", "months", "years"];
+        const UNITS: &[&str] = &["days", "weeks", "months", "years", "weekdays"];
+        let school = word.eq_ignore_ascii_case("school") || word.starts_with("schol");
         return Some(match crate::suggest::closest(&word, UNITS) {
+            _ if school => "after a number, a unit: did you mean `school days`?".to_string(),
             Some(u) => format!("after a number, a unit: did you mean `{u}`?"),
             None => format!(
-                "after a number, a unit: `days`, `weeks`, `months` or `years`; `{word}` is not \
-                 one (calendar days only: school days and weekdays are not units)"
+                "after a number, a unit: `days`, `weeks`, `months`, `years`, `school days` or \
+                 `weekdays`; `{word}` is not one"
             ),
         });
     }
@@ -432,7 +434,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::range_dates => "a date range such as `11/13/2023 .. 11/17/2023`",
         Rule::school_year => "a school year such as `2023-2024`",
         Rule::duration => "a duration such as `5 weeks`",
-        Rule::duration_unit => "`days`, `weeks`, `months` or `years`",
+        Rule::duration_unit => "`days`, `weeks`, `months`, `years` or `weekdays`",
         Rule::boolean => "`true` or `false`",
         Rule::path => "a field such as `record.field`",
         Rule::set_lit => "a set such as `{a, b}`",
@@ -485,7 +487,11 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::each_check => "`each`",
         Rule::within_test => "`within`",
         Rule::within_of_test => "`within 30 days of FIELD`",
-        Rule::school_days => "a number of school days",
+        Rule::school_day_unit => "`school days`",
+        Rule::non_school_days => "`non_school_days { DATES }`",
+        Rule::nsd_entry => "a date or a date range",
+        Rule::some_word => "`some`",
+        Rule::kw_non_school_days => "`non_school_days`",
         Rule::row_state => "`late`, `pending` or `overdue`",
         Rule::not_on_test => "`not on`",
         Rule::on_test => "`on`",
@@ -493,7 +499,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::compare_test => "a comparison",
         Rule::missing => "`missing`",
         Rule::absent => "`or missing` or `and not missing`",
-        Rule::deadline_check => "a deadline such as `R has F by DATE`",
+        Rule::deadline_check => "a deadline such as `some R has F by DATE`",
         Rule::retain_check => "`retain`",
         Rule::file => "a policy file",
         Rule::kw_include => "`include`",

@@ -126,13 +126,28 @@ impl Builder<'_> {
                     state = Some(Spanned { node, span: sspan });
                     c.next();
                 }
+                // `where (a and b)`: a filter of more than one term written in parentheses.
+                let filter_parens = c.peek().is_some_and(|w| {
+                    let inner: Vec<Pair<Rule>> = w
+                        .clone()
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::expr)
+                        .flat_map(|x| x.into_inner())
+                        .collect();
+                    matches!(inner.as_slice(), [only] if only.as_rule() == Rule::paren)
+                });
                 let filter = self.where_clause(&mut c, span)?.map(Box::new);
+                let filter_parens = filter_parens
+                    && filter
+                        .as_deref()
+                        .is_some_and(|f| matches!(f.kind, ExprKind::Binary(..)));
                 ExprKind::Agg(Aggregate {
                     func,
                     distinct,
                     record,
                     field,
                     filter,
+                    filter_parens,
                     state,
                 })
             }
@@ -184,7 +199,10 @@ impl Builder<'_> {
         let mut c = p.into_inner();
         let n = self.int(&self.next_pair(&mut c, span)?)?;
         let u = self.next_pair(&mut c, span)?;
-        let unit = match u.as_str().trim_end_matches('s') {
+        let word = u.as_str();
+        let unit = match word.trim_end_matches('s') {
+            _ if u.as_rule() == Rule::school_day_unit => DurationUnit::SchoolDay,
+            "weekday" => DurationUnit::Weekday,
             "day" => DurationUnit::Day,
             "week" => DurationUnit::Week,
             "month" => DurationUnit::Month,

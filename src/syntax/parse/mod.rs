@@ -234,6 +234,7 @@ fn is_keyword_token(r: Rule) -> bool {
             | Rule::kw_year
             | Rule::kw_replace
             | Rule::kw_pinned
+            | Rule::kw_non_school_days
     )
 }
 

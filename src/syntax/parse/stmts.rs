@@ -376,6 +376,32 @@ impl Builder<'_> {
                     span,
                 })
             }
+            Rule::non_school_days => {
+                let mut days = Vec::new();
+                let mut paths = Vec::new();
+                for d in c {
+                    if d.as_rule() == Rule::path {
+                        paths.push(self.path(d)?);
+                    } else {
+                        days.push(self.literal(d)?);
+                    }
+                }
+                let mut paths = paths.into_iter();
+                Stmt::NonSchoolDays(NonSchoolDaysDecl {
+                    name: Ident {
+                        name: "non_school_days".into(),
+                        span: Span::new(
+                            self.file,
+                            span.start,
+                            span.start + "non_school_days".len(),
+                        ),
+                    },
+                    days,
+                    from: paths.next(),
+                    until: paths.next(),
+                    span,
+                })
+            }
             _ => {
                 return Err(SyntaxError::internal(
                     self.file,
@@ -497,27 +523,11 @@ impl Builder<'_> {
                     Rule::within_of_test => {
                         let d = self.next_pair(&mut tc, tspan)?;
                         let dspan = self.span(&d);
-                        let school_days = d.as_rule() == Rule::school_days;
-                        let period = if school_days {
-                            let n = self.next_pair(&mut d.into_inner(), dspan)?;
-                            Duration {
-                                n: n.as_str().parse::<i64>().map_err(|_| SyntaxError::Custom {
-                                    message: format!("the number `{}` is too large", n.as_str()),
-                                    help: "write a smaller number of days".into(),
-                                    file: self.file,
-                                    span: dspan,
-                                })?,
-                                unit: DurationUnit::Day,
-                            }
-                        } else {
-                            self.duration(d)?
-                        };
                         EachTest::WithinOf {
                             period: Spanned {
-                                node: period,
+                                node: self.duration(d)?,
                                 span: dspan,
                             },
-                            school_days,
                             from: self.next_ident(&mut tc, tspan)?,
                         }
                     }
@@ -572,11 +582,19 @@ impl Builder<'_> {
                 }
             }
             Rule::deadline_check => {
+                let mut some = SomeWord(None);
+                if let Some(w) = c.peek()
+                    && w.as_rule() == Rule::some_word
+                {
+                    some = SomeWord(Some(self.span(w)));
+                    c.next();
+                }
                 let record = self.next_ident(&mut c, span)?;
                 let filter = self.where_clause(&mut c, span)?;
                 let field = self.next_ident(&mut c, span)?;
                 let due = self.expr(self.next_pair(&mut c, span)?)?;
                 Assertion::Deadline {
+                    some,
                     record,
                     filter,
                     field,
