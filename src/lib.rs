@@ -15,10 +15,12 @@
 //! | load | [`data`] | [`data::discover`], [`data::stream`] |
 //! | evaluate | [`eval`] | [`eval::evaluate`] |
 //! | report | [`report`] | [`report::diagnostics::render`], [`report::findings::human`], [`report::html::html`] |
+//! | pipeline | [`lint`] | [`lint::load`], [`lint::run`], [`lint::Policy::report`] |
 //!
 //! Nothing imports backwards: the AST never sees data, the evaluator never sees pest pairs,
-//! reporters only see findings. [`codes`] lists every diagnostic code; it imports nothing, so
-//! every stage may name its codes.
+//! reporters only see findings; `tests/layers.rs` holds each module to its stage (ARCHITECTURE.md
+//! draws them). [`codes`] lists every diagnostic code; it imports nothing, so every stage may name
+//! its codes.
 
 pub mod check;
 pub mod cli;
@@ -29,6 +31,7 @@ pub mod escape;
 pub mod eval;
 pub mod fmt;
 pub mod limits;
+pub mod lint;
 pub mod lsp;
 pub mod policytest;
 pub mod pool;

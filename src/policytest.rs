@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::check::check_path;
 use crate::data::{Node, parse_yaml};
-use crate::eval::{Evaluation, Options, Status, evaluate};
+use crate::eval::{Evaluation, Status};
+use crate::lint;
 
 /// The outcome of one test file.
 #[derive(Debug, Default)]
@@ -208,19 +208,19 @@ pub fn run_selected(path: &Path, scratch: &Path, select: &Select) -> FileResult 
         res.error = Some("`policy:` must name a `.policy` file".into());
         return res;
     }
-    let (loaded, checked) = match check_path(&policy_path) {
-        Ok(x) => x,
-        Err(e) => {
+    let policy = match lint::load(&policy_path) {
+        Ok(p) => p,
+        Err(lint::Error::Unreadable(e)) => {
             res.error = Some(e.to_string());
             return res;
         }
-    };
-    let Some(model) = checked.model else {
-        res.error = Some(format!(
-            "`{}` has errors; run `mandate check` on it",
-            policy_path.display()
-        ));
-        return res;
+        Err(lint::Error::Invalid { .. }) => {
+            res.error = Some(format!(
+                "`{}` has errors; run `mandate check` on it",
+                policy_path.display()
+            ));
+            return res;
+        }
     };
     let default_as_of = get(&doc, "as_of").and_then(text).and_then(|s| date(&s));
     let Some(Node::List(cases)) = get(&doc, "cases") else {
@@ -261,14 +261,16 @@ pub fn run_selected(path: &Path, scratch: &Path, select: &Select) -> FileResult 
             for (key, rows) in records {
                 // A key names a record of the policy, and only the record's own name becomes a
                 // file name: a key is never a path.
-                let Some(record) = model
+                let Some(record) = policy
+                    .model
                     .schema
                     .records
                     .iter()
                     .find(|r| r.name == *key)
                     .map(|r| r.name.as_str())
                 else {
-                    let names: Vec<&str> = model
+                    let names: Vec<&str> = policy
+                        .model
                         .schema
                         .records
                         .iter()
@@ -288,15 +290,11 @@ pub fn run_selected(path: &Path, scratch: &Path, select: &Select) -> FileResult 
                 }
             }
         }
-        let ev = evaluate(
-            &model,
-            &loaded.sources,
-            std::slice::from_ref(&dir),
-            &Options {
-                as_of,
-                absent_is_empty: true,
-            },
-        );
+        let options = lint::Options {
+            absent_is_empty: true,
+            ..lint::Options::at(as_of)
+        };
+        let ev = lint::run(&policy, std::slice::from_ref(&dir), &options).evaluation;
         let _ = std::fs::remove_dir_all(&dir);
         let diffs = compare(get(case, "expect"), &ev);
         if diffs.is_empty() {

@@ -153,6 +153,13 @@ impl<I, T: fmt::Debug> fmt::Debug for Table<I, T> {
     }
 }
 
+/// A table is written as the list of its items, in id order.
+impl<I, T: serde::Serialize> serde::Serialize for Table<I, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
 impl<I: Id, T> From<Vec<T>> for Table<I, T> {
     fn from(items: Vec<T>) -> Self {
         Table {

@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((_, model)) = super::load_model(&args.policy, style) else {
+    let Some(crate::lint::Policy { model, .. }) = super::load_model(&args.policy, style) else {
         return EXIT_UNREADABLE;
     };
     if let Some(l) = &args.level {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{EXIT_OK, EXIT_UNREADABLE};
 use crate::diff::{Change, Impact, Revision, diff, human, impact};
-use crate::eval::{Options, evaluate};
+use crate::lint;
 use crate::report::diagnostics::Style;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -51,20 +51,21 @@ struct Json<'a> {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((lo, mo)) = super::load_model(&args.old, style) else {
+    let Some(old) = super::load_model(&args.old, style) else {
         return EXIT_UNREADABLE;
     };
-    let Some((ln, mn)) = super::load_model(&args.new, style) else {
+    let Some(new) = super::load_model(&args.new, style) else {
         return EXIT_UNREADABLE;
     };
+    let (mo, mn) = (&old.model, &new.model);
     let changes = diff(
         &Revision {
-            model: &mo,
-            sources: &lo.sources,
+            model: mo,
+            sources: &old.loaded.sources,
         },
         &Revision {
-            model: &mn,
-            sources: &ln.sources,
+            model: mn,
+            sources: &new.loaded.sources,
         },
     );
     if !super::data_paths_exist(&args.data) {
@@ -73,12 +74,12 @@ pub fn run(args: Args, style: Style) -> u8 {
     let impacts = if args.data.is_empty() {
         None
     } else {
-        let opts = Options::at(
+        let opts = lint::Options::at(
             args.as_of
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
         );
-        let a = evaluate(&mo, &lo.sources, &args.data, &opts);
-        let b = evaluate(&mn, &ln.sources, &args.data, &opts);
+        let a = lint::run(&old, &args.data, &opts).evaluation;
+        let b = lint::run(&new, &args.data, &opts).evaluation;
         Some(impact(&a, &b))
     };
     match args.format {

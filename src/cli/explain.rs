@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::EXIT_UNREADABLE;
-use crate::eval::{Evaluation, Options, evaluate};
 use crate::report::diagnostics::Style;
 
 /// Explain how the policy decides for one school: every measure with its inputs, each category
@@ -33,10 +32,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
+    let Some((policy, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
-    let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
+    let ev = crate::lint::run(&policy, &args.data, &crate::lint::Options::at(as_of)).evaluation;
     if !super::known_ids(&args.schools, &ev.ids) {
         return EXIT_UNREADABLE;
     }
@@ -71,29 +70,4 @@ pub fn run(args: Args, style: Style) -> u8 {
         f.severity == crate::check::model::Severity::Error && args.schools.contains(&f.entity)
     });
     super::evaluation_code(&ev, failing)
-}
-
-/// Entities whose category share is within `margin` percentage points of its threshold.
-pub fn near(ev: &Evaluation, margin: f64, only: &[String]) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for x in &ev.explanations {
-        if !only.is_empty() && !only.contains(&x.entity) {
-            continue;
-        }
-        for c in &x.categories {
-            let Some(gap) = c.gap else {
-                continue;
-            };
-            // In percentage points; the margin is one too.
-            if (gap.to_f64() * 100.0).abs() <= margin + 1e-9 {
-                let note = format!(
-                    "{} ({})",
-                    c.reason,
-                    c.distance.clone().unwrap_or_else(|| c.state.describe())
-                );
-                out.push((x.entity.clone(), c.name.clone(), note));
-            }
-        }
-    }
-    out
 }

@@ -6,12 +6,12 @@ use std::time::Instant;
 use chrono::NaiveDate;
 
 use super::EXIT_UNREADABLE;
-use crate::check::model::Severity;
-use crate::eval::{Mode, Options, evaluate_with};
+use crate::check::model::{Ratio, Severity};
+use crate::lint;
 use crate::report::diagnostics::Style;
 use crate::report::findings::{
-    LintReport, Provenance, concise, csv_with, digest_in_background, junit, write_human,
-    write_json, write_summary,
+    Provenance, concise, csv_with, digest_in_background, junit, write_human, write_json,
+    write_summary,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,7 +72,7 @@ pub struct Args {
     /// Also list entities whose share is within this many percentage points of a category
     /// threshold (e.g. `2%`): the ones whose status may flip next year.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
-    pub near: Option<f64>,
+    pub near: Option<Margin>,
     /// In CSV output, keep a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
     /// as it is. By default it gets a leading `'`, so a spreadsheet shows it rather than running
     /// it as a formula.
@@ -105,13 +105,13 @@ fn data_bytes(schema: &crate::check::model::Schema, inputs: &[PathBuf]) -> u64 {
 }
 
 /// The options that change what a report holds, for its provenance: `severity=info`.
-fn options(args: &Args) -> Vec<String> {
+fn provenance_options(args: &Args) -> Vec<String> {
     let mut o = vec![format!("severity={}", args.severity.word())];
     for s in &args.schools {
         o.push(format!("school={s}"));
     }
     if let Some(n) = args.near {
-        o.push(format!("near={n}%"));
+        o.push(format!("near={}%", n.points));
     }
     if args.measures {
         o.push("measures".into());
@@ -125,12 +125,21 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, crate::data::DateError> {
     crate::data::parse_date(s)
 }
 
-fn parse_percent(s: &str) -> Result<f64, String> {
-    s.trim()
-        .trim_end_matches('%')
-        .parse::<f64>()
+/// `--near 2%`: a margin in percentage points, exact for deciding who is near, and as a float for
+/// what is printed and plotted.
+#[derive(Clone, Copy, Debug)]
+pub struct Margin {
+    pub points: f64,
+    pub exact: Ratio,
+}
+
+fn parse_percent(s: &str) -> Result<Margin, String> {
+    let t = s.trim().trim_end_matches('%');
+    t.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0)
+        .zip(crate::data::parse_decimal(t))
+        .map(|(points, exact)| Margin { points, exact })
         .ok_or_else(|| format!("`{s}` is not a percentage; write e.g. 2%"))
 }
 
@@ -168,21 +177,29 @@ pub fn date_note(
 
 /// The band around a threshold an HTML report lists, in percentage points, when `--near` does not
 /// say.
-pub const HTML_NEAR: f64 = 2.0;
+pub const HTML_NEAR: Margin = Margin {
+    points: 2.0,
+    exact: Ratio { num: 2, den: 1 },
+};
 
 pub fn run(args: Args, style: Style) -> u8 {
     let started = Instant::now();
-    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
+    let Some((policy, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
+    let (loaded, model) = (&policy.loaded, &policy.model);
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
-    // Explanations are only shown for `--near`, `--measures` and in HTML.
+    // Explanations are only shown for `--near`, `--measures` and in HTML, which always lists what
+    // is near a threshold, within 2 points unless `--near` says otherwise.
     let html = args.format == Format::Html;
-    let mode = Mode {
-        explanations: args.near.is_some() || args.measures || html,
-        ..Mode::default()
+    let near = args.near.or(html.then_some(HTML_NEAR));
+    let options = lint::Options {
+        explanations: args.measures || html,
+        near: near.map(|n| n.exact),
+        schools: args.schools.clone(),
+        ..lint::Options::at(as_of)
     };
     let digesting = digest_in_background(&model.schema, &args.data);
     let progress = super::progress::Progress::start(format!(
@@ -190,29 +207,15 @@ pub fn run(args: Args, style: Style) -> u8 {
         super::progress::size(data_bytes(&model.schema, &args.data)),
         model.guide.id
     ));
-    let ev = evaluate_with(
-        &model,
-        &loaded.sources,
-        &args.data,
-        &Options::at(as_of),
-        mode,
-    );
+    let outcome = lint::run(&policy, &args.data, &options);
+    let ev = &outcome.evaluation;
     progress.finish();
     if !super::known_ids(&args.schools, &ev.ids) {
         return EXIT_UNREADABLE;
     }
-    let policy = args.policy.display().to_string();
-    let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
-    report.title = model.guide.title.clone();
-    if let Some(e) = model.main_entity() {
-        report.entity_word = format!("{}s", e.name);
-    }
+    let name = args.policy.display().to_string();
+    let mut report = policy.report(&name, &outcome);
     let min = args.severity;
-    // HTML always lists what is near a threshold, within 2 points unless `--near` says otherwise.
-    let near = args.near.or(html.then_some(HTML_NEAR));
-    if let Some(margin) = near {
-        report.near = super::explain::near(&ev, margin, &args.schools);
-    }
     report.filter(min, |e| {
         args.schools.is_empty() || args.schools.iter().any(|s| s == e)
     });
@@ -222,9 +225,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     let digests = digesting.and_then(|h| h.join().ok()).unwrap_or_default();
     report.provenance = Some(Provenance::of(
         &loaded.sources,
-        &ev,
+        ev,
         &digests,
-        options(&args),
+        provenance_options(&args),
     ));
     // With `-o`, the report is made in memory and replaces the file whole.
     let mut file = Vec::new();
@@ -252,8 +255,8 @@ pub fn run(args: Args, style: Style) -> u8 {
             let data: Vec<String> = args.data.iter().map(|d| d.display().to_string()).collect();
             let page = crate::report::html::html(&crate::report::html::Input {
                 report: &report,
-                model: &model,
-                near: near.unwrap_or(HTML_NEAR),
+                model,
+                near: near.unwrap_or(HTML_NEAR).points,
                 data: &data,
             });
             out.write_all(page.as_bytes())
@@ -277,8 +280,8 @@ pub fn run(args: Args, style: Style) -> u8 {
     if !matches!(args.format, Format::Human) {
         eprintln!("{}", report.summary(Some(started.elapsed())));
     }
-    let code = super::evaluation_code(&ev, report.has_errors());
+    let code = super::evaluation_code(ev, report.has_errors());
     drop(report);
-    crate::eval::drop_in_background(ev);
+    crate::eval::drop_in_background(outcome);
     code
 }

@@ -129,37 +129,26 @@ pub(crate) fn stderr_style(no_color: bool) -> Style {
     Style { color, width }
 }
 
-/// Reads and checks a policy; prints its diagnostics. None when it cannot be used.
-pub(crate) fn load_model(
-    path: &std::path::Path,
-    style: Style,
-) -> Option<(crate::check::Loaded, crate::check::model::Model)> {
-    match crate::check::check_path(path) {
-        Err(e) => {
+/// Reads and checks a policy ([`crate::lint::load`]); prints its errors. None when it cannot be
+/// used.
+pub(crate) fn load_model(path: &std::path::Path, style: Style) -> Option<crate::lint::Policy> {
+    match crate::lint::load(path) {
+        Ok(policy) => Some(policy),
+        Err(crate::lint::Error::Unreadable(e)) => {
             eprintln!("{:?}", miette::Report::new(e));
             None
         }
-        Ok((loaded, checked)) => {
-            let shown: Vec<_> = checked
-                .problems
-                .iter()
-                .filter(|p| p.is_error())
-                .cloned()
-                .collect();
+        Err(crate::lint::Error::Invalid { loaded, problems }) => {
+            let shown: Vec<_> = problems.into_iter().filter(|p| p.is_error()).collect();
             eprint!(
                 "{}",
                 crate::report::diagnostics::render(&loaded.sources, &shown, style)
             );
-            match checked.model {
-                Some(m) => Some((loaded, m)),
-                None => {
-                    eprintln!(
-                        "{}: the policy has errors; run `mandate check` on it",
-                        path.display()
-                    );
-                    None
-                }
-            }
+            eprintln!(
+                "{}: the policy has errors; run `mandate check` on it",
+                path.display()
+            );
+            None
         }
     }
 }
@@ -170,15 +159,11 @@ pub(crate) fn load_dated(
     path: &std::path::Path,
     as_of: Option<chrono::NaiveDate>,
     style: Style,
-) -> Option<(
-    crate::check::Loaded,
-    crate::check::model::Model,
-    chrono::NaiveDate,
-)> {
-    let (loaded, model) = load_model(path, style)?;
+) -> Option<(crate::lint::Policy, chrono::NaiveDate)> {
+    let policy = load_model(path, style)?;
     let date = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-    lint::date_note(&model.guide, as_of, date);
-    Some((loaded, model, date))
+    lint::date_note(&policy.model.guide, as_of, date);
+    Some((policy, date))
 }
 
 /// `--school` ids the data does not hold, each with a did-you-mean: an error each, so that a

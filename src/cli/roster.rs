@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
-use crate::eval::{Mode, Options, evaluate_with};
+use crate::lint;
 use crate::report::diagnostics::Style;
 use crate::report::roster::Roster;
 
@@ -44,9 +44,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, style: Style) -> u8 {
-    let Some((loaded, model, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
+    let Some((policy, as_of)) = super::load_dated(&args.policy, args.as_of, style) else {
         return EXIT_UNREADABLE;
     };
+    let model = &policy.model;
     if !super::data_paths_exist(&args.data) {
         return EXIT_UNREADABLE;
     }
@@ -60,17 +61,11 @@ pub fn run(args: Args, style: Style) -> u8 {
             return EXIT_UNREADABLE;
         }
     }
-    let mode = Mode {
+    let options = lint::Options {
         explanations: false,
-        ..Mode::default()
+        ..lint::Options::at(as_of)
     };
-    let ev = evaluate_with(
-        &model,
-        &loaded.sources,
-        &args.data,
-        &Options::at(as_of),
-        mode,
-    );
+    let ev = lint::run(&policy, &args.data, &options).evaluation;
     let results: Vec<_> = ev.results.iter().collect();
     let mut roster = Roster::of(&model.guide.id, as_of, &ev.categories, &results);
     if !args.categories.is_empty() {

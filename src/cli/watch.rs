@@ -10,10 +10,9 @@ use chrono::NaiveDate;
 use notify::{RecursiveMode, Watcher};
 
 use super::EXIT_UNREADABLE;
-use crate::check::check_path;
-use crate::eval::{Options, evaluate};
+use crate::lint;
 use crate::report::diagnostics::{Style, render, summary};
-use crate::report::findings::{LintReport, summary as summary_text};
+use crate::report::findings::summary as summary_text;
 
 /// Re-check the policy (and re-lint the data) on every save of the policy, an included file or a
 /// data file. A burst of saves is one run; editors that save through a temporary file and a rename,
@@ -278,36 +277,44 @@ fn once(
         out.push_str("\x1b[2J\x1b[H");
     }
     let mut files = vec![args.policy.clone()];
-    match check_path(&args.policy) {
-        Err(e) => out.push_str(&format!("{e}\nwaiting for the file to come back...\n")),
-        Ok((loaded, checked)) => {
-            files.extend(loaded.sources.iter().map(|(_, f)| PathBuf::from(&f.name)));
-            out.push_str(&render(&loaded.sources, &checked.problems, style));
-            out.push_str(&format!(
-                "{}: {}\n",
-                args.policy.display(),
-                summary(&checked.problems)
-            ));
-            if let Some(model) = checked.model
-                && !args.data.is_empty()
-            {
-                let as_of = args
-                    .as_of
-                    .unwrap_or_else(|| chrono::Local::now().date_naive());
-                let ev = evaluate(&model, &loaded.sources, &args.data, &Options::at(as_of));
-                let policy = args.policy.display().to_string();
-                let mut report = LintReport::new(&policy, &model.guide.id, as_of, &ev);
-                report.title = model.guide.title.clone();
-                if let Some(e) = model.main_entity() {
-                    report.entity_word = format!("{}s", e.name);
-                }
-                out.push_str(&summary_text(&report));
-                out.push_str(&report.summary(None));
-                out.push('\n');
-                drop(report);
-                evaluation = Some(ev);
-            }
+    // The check's diagnostics and summary, and the files it read (to watch them).
+    let mut checked = |loaded: &crate::check::Loaded, problems: &[crate::check::Problem]| {
+        files.extend(loaded.sources.iter().map(|(_, f)| PathBuf::from(&f.name)));
+        out.push_str(&render(&loaded.sources, problems, style));
+        out.push_str(&format!(
+            "{}: {}\n",
+            args.policy.display(),
+            summary(problems)
+        ));
+    };
+    let policy = match lint::load(&args.policy) {
+        Err(lint::Error::Unreadable(e)) => {
+            out.push_str(&format!("{e}\nwaiting for the file to come back...\n"));
+            None
         }
+        Err(lint::Error::Invalid { loaded, problems }) => {
+            checked(&loaded, &problems);
+            None
+        }
+        Ok(policy) => {
+            checked(&policy.loaded, &policy.problems);
+            Some(policy)
+        }
+    };
+    if let Some(policy) = policy
+        && !args.data.is_empty()
+    {
+        let as_of = args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let outcome = lint::run(&policy, &args.data, &lint::Options::at(as_of));
+        let name = args.policy.display().to_string();
+        let report = policy.report(&name, &outcome);
+        out.push_str(&summary_text(&report));
+        out.push_str(&report.summary(None));
+        out.push('\n');
+        drop(report);
+        evaluation = Some(outcome.evaluation);
     }
     files.sort();
     files.dedup();

@@ -58,6 +58,12 @@ pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
     yaml::parse(text)
 }
 
+/// Exact decimal text (`2`, `0.1`, `.5`) as a ratio, for command-line options: `None` when it is
+/// not one.
+pub fn parse_decimal(text: &str) -> Option<crate::check::model::Ratio> {
+    cell::decimal(cell::trim(text))
+}
+
 /// A date that does not read as one, and what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}; {help}")]

@@ -385,7 +385,7 @@ pub struct CategoryInfo {
 /// One entity's category this year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CategoryResult {
-    /// The category's index in [`crate::eval::Evaluation::categories`].
+    /// The category's id, in [`crate::eval::Evaluation::categories`] as in the model.
     #[serde(skip)]
     pub category: CategoryId,
     pub name: String,
@@ -398,7 +398,7 @@ pub struct CategoryResult {
 /// One rule's outcome for one entity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleResult {
-    /// The rule's index in [`crate::eval::Evaluation::rules`].
+    /// The rule's id, in [`crate::eval::Evaluation::rules`] as in the model.
     #[serde(skip)]
     pub rule: RuleId,
     pub name: String,

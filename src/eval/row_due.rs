@@ -1,7 +1,7 @@
 //! Per-row deadlines (`each R ... has F within N days of G`): each row ok, late, pending or
 //! overdue as of the evaluation date, and the findings per entity that name the first rows.
 
-use super::rules::names;
+use super::rows::names;
 use super::*;
 
 impl<'e, 'a> EntityCx<'e, 'a> {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::check::model::{CategoryId, Table};
 use crate::eval::{CategoryInfo, CategoryState, EntityResult};
 use crate::report::encode::one_line;
 
@@ -68,16 +69,16 @@ impl Roster {
     pub fn of(
         guide: &str,
         as_of: chrono::NaiveDate,
-        categories: &[CategoryInfo],
+        categories: &Table<CategoryId, CategoryInfo>,
         results: &[&EntityResult],
     ) -> Roster {
         let mut out = Vec::new();
-        for (ci, cat) in categories.iter().enumerate() {
+        for (ci, cat) in categories.enumerate() {
             let mut entries: Vec<(&CategoryState, RosterEntry)> = Vec::new();
             let mut of = 0;
             let mut members = 0;
             for e in results {
-                let Some(c) = e.categories.iter().find(|c| c.category.0 == ci) else {
+                let Some(c) = e.categories.iter().find(|c| c.category == ci) else {
                     continue;
                 };
                 of += 1;

@@ -1,5 +1,6 @@
-//! What the lint tests share: check a policy, evaluate it on data, and render the report the way
-//! `mandate lint` does (without the timing, so the text is stable).
+//! What the lint tests share: check a policy and evaluate it on data through the library pipeline
+//! (`mandate::lint`), and render the report the way `mandate lint` does (without the timing, so
+//! the text is stable).
 
 #![allow(dead_code, reason = "each test file uses a part of this module")]
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use mandate::check::Loaded;
 use mandate::check::model::Model;
-use mandate::eval::{Evaluation, Options, evaluate};
+use mandate::eval::Evaluation;
 use mandate::report::diagnostics::Style;
 use mandate::report::findings::{self, LintReport};
 
@@ -33,18 +34,16 @@ pub struct Run {
 /// Checks `policy` (it must have no errors) and evaluates it on `data` as of `as_of`. Paths are
 /// relative to the crate root, where cargo runs the tests.
 pub fn run(policy: &str, data: &[PathBuf], as_of: NaiveDate) -> Run {
-    let (loaded, checked) = mandate::check::check_path(policy.as_ref()).unwrap();
-    let model = checked.model.unwrap_or_else(|| {
-        panic!(
+    let checked = match mandate::lint::load(policy.as_ref()) {
+        Ok(p) => p,
+        Err(mandate::lint::Error::Invalid { loaded, problems }) => panic!(
             "{policy} has errors:\n{}",
-            mandate::report::diagnostics::render(
-                &loaded.sources,
-                &checked.problems,
-                Style::plain()
-            )
-        )
-    });
-    let ev = evaluate(&model, &loaded.sources, data, &Options::at(as_of));
+            mandate::report::diagnostics::render(&loaded.sources, &problems, Style::plain())
+        ),
+        Err(e) => panic!("{policy}: {e}"),
+    };
+    let ev = mandate::lint::run(&checked, data, &mandate::lint::Options::at(as_of)).evaluation;
+    let mandate::lint::Policy { loaded, model, .. } = checked;
     Run {
         policy: policy.to_string(),
         loaded,
@@ -92,20 +91,20 @@ impl Run {
 
     /// `mandate lint --format html` (the near band at its default).
     pub fn html(&self) -> String {
-        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR);
+        let mut r = self.report_near(mandate::cli::lint::HTML_NEAR.exact);
         r.explanations = &self.ev.explanations;
         mandate::report::html::html(&mandate::report::html::Input {
             report: &r,
             model: &self.model,
-            near: mandate::cli::lint::HTML_NEAR,
+            near: mandate::cli::lint::HTML_NEAR.points,
             data: &self.data,
         })
     }
 
     /// [`Run::report`] with the entities within `margin` points of a threshold listed.
-    pub fn report_near(&self, margin: f64) -> LintReport<'_> {
+    pub fn report_near(&self, margin: mandate::check::model::Ratio) -> LintReport<'_> {
         let mut r = self.report();
-        r.near = mandate::cli::explain::near(&self.ev, margin, &[]);
+        r.near = mandate::eval::near(&self.ev, margin, &[]);
         r
     }
 

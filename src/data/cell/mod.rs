@@ -20,6 +20,7 @@ use super::error::DataErrorKind;
 
 pub(crate) use date::date;
 pub(crate) use enums::{normalize, normalized};
+pub(crate) use number::decimal;
 pub(crate) use parser::RecordParser;
 
 /// What is wrong with one cell; the caller adds file, location and column.

@@ -217,7 +217,6 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
             .collect(),
         categories: report
             .categories
-            .iter()
             .enumerate()
             .map(|(i, category)| JsonCategory {
                 category,
@@ -227,7 +226,7 @@ pub fn write_json(report: &LintReport<'_>, out: &mut impl std::io::Write) -> std
                     .filter(|r| {
                         r.categories
                             .iter()
-                            .any(|c| c.category.0 == i && c.member == Some(true))
+                            .any(|c| c.category == i && c.member == Some(true))
                     })
                     .count(),
             })

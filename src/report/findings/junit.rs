@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 
 use super::LintReport;
+use crate::check::model::{CategoryId, RuleId, Table};
 use crate::eval::{Finding, Outcome};
 
 fn xml(s: &str) -> String {
@@ -202,12 +203,11 @@ pub fn junit(report: &LintReport<'_>) -> String {
     }
     suites.push(("data".into(), props, cases));
     // A suite per rule, a case per entity.
-    let mut by_rule: Vec<Vec<Case>> = report.rules.iter().map(|_| Vec::new()).collect();
+    let mut by_rule: Table<RuleId, Vec<Case>> = report.rules.iter().map(|_| Vec::new()).collect();
     for e in &report.results {
         let findings = report.findings_of(&e.entity);
         for r in &e.rules {
-            let Some((rule, cases)) = report.rules.get(r.rule.0).zip(by_rule.get_mut(r.rule.0))
-            else {
+            let Some((rule, cases)) = report.rules.get(r.rule).zip(by_rule.get_mut(r.rule)) else {
                 continue;
             };
             let mine: Vec<&&Finding> = findings.iter().filter(|f| f.rule == rule.name).collect();
@@ -244,13 +244,14 @@ pub fn junit(report: &LintReport<'_>) -> String {
         }
     }
     // A suite per category, a case per entity: its state, or an error when it is undetermined.
-    let mut by_category: Vec<Vec<Case>> = report.categories.iter().map(|_| Vec::new()).collect();
+    let mut by_category: Table<CategoryId, Vec<Case>> =
+        report.categories.iter().map(|_| Vec::new()).collect();
     for e in &report.results {
         for c in &e.categories {
             let Some((cat, cases)) = report
                 .categories
-                .get(c.category.0)
-                .zip(by_category.get_mut(c.category.0))
+                .get(c.category)
+                .zip(by_category.get_mut(c.category))
             else {
                 continue;
             };

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::check::model::Severity;
+use crate::check::model::{CategoryId, RuleId, Severity, Table};
 use crate::data::{DataError, Location};
 use crate::eval::{
     CategoryInfo, EntityResult, Evaluation, Explanation, Finding, Gap, Outcome, RuleInfo, Status,
@@ -191,8 +191,8 @@ pub struct LintReport<'a> {
     /// Every entity's categories and rule outcomes, in kind then id order (after `--school`).
     pub results: Vec<&'a EntityResult>,
     /// The policy's rules and categories.
-    pub rules: &'a [RuleInfo],
-    pub categories: &'a [CategoryInfo],
+    pub rules: &'a Table<RuleId, RuleInfo>,
+    pub categories: &'a Table<CategoryId, CategoryInfo>,
     /// Per entity, when the report is to show them: measures, category reasons and history
     /// (none unless set: JSON shows them with `lint --measures`).
     pub explanations: &'a [Explanation],
@@ -249,7 +249,7 @@ impl<'a> LintReport<'a> {
 
     /// Per rule, in declaration order: how many entities came out each way.
     pub fn tallies(&self) -> Vec<RuleTally> {
-        let mut out: Vec<RuleTally> = self
+        let mut out: Table<RuleId, RuleTally> = self
             .rules
             .iter()
             .map(|r| RuleTally {
@@ -266,12 +266,12 @@ impl<'a> LintReport<'a> {
             .collect();
         for e in &self.results {
             for r in &e.rules {
-                if let Some(t) = out.get_mut(r.rule.0) {
+                if let Some(t) = out.get_mut(r.rule) {
                     t.add(r.outcome);
                 }
             }
         }
-        out
+        out.into_iter().collect()
     }
 
     /// The findings about one entity (they are sorted by entity).

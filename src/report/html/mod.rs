@@ -247,7 +247,7 @@ impl<'a> Facts<'a> {
             .collect();
 
         let mut categories = Vec::new();
-        for (ci, info) in report.categories.iter().enumerate() {
+        for (ci, info) in report.categories.enumerate() {
             let def = input.model.categories.iter().find(|d| d.name == info.name);
             let measure =
                 def.and_then(|d| threshold(input.model, &d.when))
@@ -262,7 +262,7 @@ impl<'a> Facts<'a> {
             let mut left_out = 0;
             let mut states: BTreeMap<(u8, u32), (CategoryState, Vec<&'a str>)> = BTreeMap::new();
             for s in &schools {
-                let Some(c) = s.r.categories.iter().find(|c| c.category.0 == ci) else {
+                let Some(c) = s.r.categories.iter().find(|c| c.category == ci) else {
                     continue;
                 };
                 states
