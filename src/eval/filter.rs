@@ -1,6 +1,8 @@
 //! Filter tables: the enum and bool fields a record's `where` filters read make one key per row,
 //! and each filter that reads nothing else is decided by looking the key up in a table made before
-//! any row is read.
+//! any row is read. A date or whole-number field the filters only test against one constant
+//! (`extracted == norm_day or missing`) is a field of the key too, with three values: equal to the
+//! constant, another value, empty.
 
 use super::*;
 
@@ -16,10 +18,13 @@ pub(super) struct Dim {
     pub(super) stride: usize,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum DimKind {
     Enum(EnumId),
     Bool,
+    /// A date or whole-number field read only as `== K` or `!= K` (and by `missing`): 0 is `K`,
+    /// 1 any other value.
+    Equals(Value),
 }
 
 /// The enum and bool fields of a record that its `where` filters read: a row's values of them
@@ -45,6 +50,7 @@ impl FilterKey {
             };
             let mut dims = Vec::new();
             let mut size = key.size;
+            // A field already in the key is read the same way here, or the filter is not covered.
             for (field, kind, n) in fields {
                 if key.dims.iter().any(|d| d.field == field) {
                     continue;
@@ -74,7 +80,7 @@ impl FilterKey {
     pub(super) fn covers(&self, e: &TExpr, schema: &Schema, rec: &Record) -> bool {
         tabled_fields(e, schema, rec).is_some_and(|fs| {
             fs.iter()
-                .all(|(f, _, _)| self.dims.iter().any(|d| d.field == *f))
+                .all(|(f, k, _)| self.dims.iter().any(|d| d.field == *f && d.kind == *k))
         })
     }
 
@@ -84,10 +90,12 @@ impl FilterKey {
     pub(super) fn of(&self, row: &[Value]) -> Option<usize> {
         let mut ix = 0usize;
         for d in &self.dims {
-            let digit = match (row.value(d.field)?, d.kind) {
-                (Value::Enum(id, i), DimKind::Enum(want)) if *id == want && *i < d.n => *i,
+            let digit = match (row.value(d.field)?, &d.kind) {
+                (Value::Enum(id, i), DimKind::Enum(want)) if id == want && *i < d.n => *i,
                 (Value::Bool(b), DimKind::Bool) => u32::from(*b),
                 (Value::Null, _) => d.n,
+                (v @ Value::Date(_), DimKind::Equals(k @ Value::Date(_)))
+                | (v @ Value::Int(_), DimKind::Equals(k @ Value::Int(_))) => u32::from(v != k),
                 _ => return None,
             };
             ix += digit as usize * d.stride;
@@ -100,10 +108,12 @@ impl FilterKey {
         let mut row = vec![Value::Null; width];
         for d in &self.dims {
             let digit = u32::try_from((ix / d.stride) % (d.n as usize + 1)).ok()?;
-            *row.get_mut(d.field.0)? = match d.kind {
+            *row.get_mut(d.field.0)? = match &d.kind {
                 _ if digit == d.n => Value::Null,
-                DimKind::Enum(id) => Value::Enum(id, digit),
+                DimKind::Enum(id) => Value::Enum(*id, digit),
                 DimKind::Bool => Value::Bool(digit == 1),
+                DimKind::Equals(k) if digit == 0 => k.clone(),
+                DimKind::Equals(k) => other_than(k)?,
             };
         }
         Some(row)
@@ -111,7 +121,7 @@ impl FilterKey {
 }
 
 /// The fields a filter reads, when it can be tabled: it reads no entity field, and only enum and
-/// bool fields of the row.
+/// bool fields of the row, or date and whole-number fields it tests against one constant.
 pub(super) fn tabled_fields(
     e: &TExpr,
     schema: &Schema,
@@ -130,11 +140,68 @@ pub(super) fn tabled_fields(
             let (kind, n) = match rec.fields.get(field)?.ty {
                 Type::Enum(id) => (DimKind::Enum(id), schema.enum_type(id)?.values.len()),
                 Type::Bool => (DimKind::Bool, 2),
+                Type::Date | Type::Int => (DimKind::Equals(equality_constant(e, field)?), 2),
                 _ => return None,
             };
             Some((field, kind, u32::try_from(n).ok()?))
         })
         .collect()
+}
+
+/// The one constant `K` that `e` tests `field` against, when it reads the field only as
+/// `field == K` or `field != K` (either way round) and in `missing`: then whether a row's value is
+/// `K`, another value or empty decides `e` as the value itself does.
+fn equality_constant(e: &TExpr, field: FieldId) -> Option<Value> {
+    let mut reads = 0usize;
+    let mut sanctioned = 0usize;
+    let mut constant: Option<Value> = None;
+    let mut agree = true;
+    e.walk(&mut |x| match &x.kind {
+        TExprKind::RowField(f) if *f == field => reads += 1,
+        TExprKind::Compare(CmpOp::Eq | CmpOp::Ne, l, r) => {
+            let k = match (&l.kind, &r.kind) {
+                (TExprKind::RowField(f), TExprKind::Const(k))
+                | (TExprKind::Const(k), TExprKind::RowField(f))
+                    if *f == field =>
+                {
+                    k
+                }
+                _ => return,
+            };
+            if !matches!(k, Value::Date(_) | Value::Int(_)) {
+                agree = false;
+            }
+            match &constant {
+                Some(c) if c != k => agree = false,
+                Some(_) => {}
+                None => constant = Some(k.clone()),
+            }
+            sanctioned += 1;
+        }
+        TExprKind::Missing(items) => {
+            for item in items {
+                item.walk(&mut |y| {
+                    if matches!(y.kind, TExprKind::RowField(f) if f == field) {
+                        sanctioned += 1;
+                    }
+                });
+            }
+        }
+        _ => {}
+    });
+    (agree && reads == sanctioned).then_some(constant).flatten()
+}
+
+/// A value of the same kind as `k` that is not `k`.
+fn other_than(k: &Value) -> Option<Value> {
+    match k {
+        Value::Date(d) => d.succ_opt().or_else(|| d.pred_opt()).map(Value::Date),
+        Value::Int(i) => i
+            .checked_add(1)
+            .or_else(|| i.checked_sub(1))
+            .map(Value::Int),
+        _ => None,
+    }
 }
 
 /// A `where` filter over a streamed row: none, a table indexed by the row's [`FilterKey`], or an

@@ -4,7 +4,7 @@
 //! out of range, another type) must fall back to evaluating, and still agree.
 
 use super::*;
-use crate::eval::filter::{FILTER_TABLE_MAX, FilterKey, RowFilter};
+use crate::eval::filter::{DimKind, FILTER_TABLE_MAX, FilterKey, RowFilter};
 use crate::eval::plan::RowScope;
 use crate::eval::value::eval_bool;
 
@@ -102,7 +102,7 @@ fn condition(rng: &mut Rng, schema: &Schema, rec: &Record, depth: u32) -> TExpr 
             Value::Enum(id, rng.below(n as usize) as u32)
         }
     };
-    match rng.below(20) {
+    match rng.below(23) {
         0..=4 => {
             let v = enum_value(rng);
             cond(TExprKind::Compare(
@@ -156,6 +156,24 @@ fn condition(rng: &mut Rng, schema: &Schema, rec: &Record, depth: u32) -> TExpr 
             row_field(rec, COUNT),
             konst(Value::Int(rng.below(5) as i64 - 2), Type::Int),
         )),
+        // A whole-number field tested against one constant, with `or missing` now and then: a
+        // field the key can hold as equal, other or empty.
+        20..=22 => {
+            let k = konst(Value::Int(1), Type::Int);
+            let eq = cond(TExprKind::Compare(
+                [CmpOp::Eq, CmpOp::Ne][rng.below(2)],
+                row_field(rec, COUNT),
+                k,
+            ));
+            if rng.one_in(2) {
+                cond(TExprKind::Or(
+                    Box::new(eq),
+                    Box::new(cond(TExprKind::Missing(vec![*row_field(rec, COUNT)]))),
+                ))
+            } else {
+                eq
+            }
+        }
         _ => cond(TExprKind::Compare(
             CmpOp::Eq,
             row_field(rec, NAME),
@@ -234,7 +252,16 @@ fn filter_tables_pass_the_rows_the_filters_hold_for() {
                     // The key's row holds the row's values of the key's fields.
                     let back = key.row(ix, rec.fields.len()).unwrap();
                     for d in &key.dims {
-                        assert_eq!(back[d.field.0], row[d.field.0], "field {}", d.field.0);
+                        match &d.kind {
+                            // Held as equal to the constant, another value, or empty.
+                            DimKind::Equals(k) => assert_eq!(
+                                (back[d.field.0] == *k, back[d.field.0] == Value::Null),
+                                (row[d.field.0] == *k, row[d.field.0] == Value::Null),
+                                "field {}",
+                                d.field.0
+                            ),
+                            _ => assert_eq!(back[d.field.0], row[d.field.0], "field {}", d.field.0),
+                        }
                     }
                 }
                 None => fell_back += 1,

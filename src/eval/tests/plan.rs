@@ -55,9 +55,10 @@ fn describe(model: &Model, sources: &Sources) -> String {
                 .dims
                 .iter()
                 .map(|d| {
-                    let kind = match d.kind {
-                        DimKind::Enum(id) => schema.enum_type(id).unwrap().name.clone(),
+                    let kind = match &d.kind {
+                        DimKind::Enum(id) => schema.enum_type(*id).unwrap().name.clone(),
                         DimKind::Bool => "bool".into(),
+                        DimKind::Equals(k) => format!("== {k:?}, other"),
                     };
                     format!("{} ({kind}: {} values and empty)", field(rec, d.field), d.n)
                 })
