@@ -4,6 +4,7 @@ pub mod ast;
 pub mod error;
 pub mod keywords;
 pub mod line_index;
+pub mod literal;
 pub mod parse;
 pub mod span;
 
