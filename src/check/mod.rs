@@ -44,6 +44,7 @@ mod refs;
 mod rules;
 mod school_days;
 mod stale;
+mod texts;
 mod types;
 mod values;
 mod windows;
@@ -83,6 +84,7 @@ pub fn check_path(path: &Path) -> Result<(Loaded, Checked), ReadError> {
 pub fn check(loaded: &Loaded) -> Checked {
     let mut c = Checker::new(loaded);
     c.run();
+    c.model.texts = texts::collect(&c.model, &loaded.sources);
     c.problems.extend(privacy::check(&c.model));
     c.problems.extend(chains::check(&c.model));
     let mut problems = loaded.problems.clone();

@@ -623,7 +623,13 @@ pub struct Model {
     pub non_school_days_span: Option<Span>,
     /// `non_school_days from holiday.date`: the days are read from the data, not the policy.
     pub non_school_days_from: Option<NonSchoolDaysFrom>,
+    /// The policy's words for every expression (each node of each) and every measure, by span,
+    /// kept at check time: evaluation words its messages with them and never reads source text.
+    pub texts: PolicyTexts,
 }
+
+/// The policy's own text of its expressions, by span (see [`Model::text`]).
+pub type PolicyTexts = std::collections::BTreeMap<(crate::syntax::FileId, usize, usize), String>;
 
 /// The records a list of non-school days is read from: each row of `record` (an entity, read
 /// whole before anything else) is the day `from`, or the days `from` to `until`.
@@ -637,6 +643,13 @@ pub struct NonSchoolDaysFrom {
 }
 
 impl Model {
+    /// The policy's text at `span`, as kept at check time; empty for a span it did not keep.
+    pub fn text(&self, span: Span) -> &str {
+        self.texts
+            .get(&(span.file, span.start, span.end))
+            .map_or("", String::as_str)
+    }
+
     /// The entity the policy is mostly about, for the words of a summary: the first declared that
     /// a rule is about, else the first declared (not the record non-school days are read from).
     pub fn main_entity(&self) -> Option<&Record> {

@@ -62,7 +62,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     Some(false) => "false",
                     None => "undetermined",
                 };
-                let text = self.ev.sources.slice(cat.when.span).to_string();
+                let text = self.model().text(cat.when.span).to_string();
                 if ins.is_empty() {
                     format!("{text} → {verdict}")
                 } else {
@@ -155,7 +155,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 self.rule(ri, rule, &mut kept, &mut retention);
                 let why = format!(
                     "whether it applies ({}) cannot be decided: {}",
-                    applies_text(rule, self.ev.sources),
+                    applies_text(rule, self.model()),
                     self.inputs(a)
                 );
                 let causes = self.ev.cov.of_expr(a, self.entity);
@@ -222,7 +222,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                         "not applicable".into()
                     },
                     detail: rule.applies.as_ref().map(|a| {
-                        let text = applies_text(rule, self.ev.sources);
+                        let text = applies_text(rule, self.model());
                         if applies.is_none() {
                             // Say which part cannot be decided: `PHBAO is undetermined, ...`.
                             format!("applies to {text} ({})", self.inputs(a))
@@ -293,9 +293,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             let inputs = match &m.def {
                 MeasureDef::Formula(e) => Some(self.formula_text(e)),
                 MeasureDef::Agg { .. } | MeasureDef::RuleRows { .. } => Some(
-                    self.ev
-                        .sources
-                        .slice(m.span)
+                    self.model()
+                        .text(m.span)
                         .split_once('=')
                         .map(|(_, r)| r.trim().to_string())
                         .unwrap_or_default(),
@@ -344,7 +343,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
 
     /// `hbao_resident 812 / resident 1002`
     pub(super) fn formula_text(&mut self, e: &TExpr) -> String {
-        let text = self.ev.sources.slice(e.span).to_string();
+        let text = self.model().text(e.span).to_string();
         let ins = self.inputs(e);
         if ins.is_empty() {
             text
@@ -400,7 +399,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         let mut nearest: Option<Ratio> = None;
         for t in path {
             if let Some(d) = self.distance(t) {
-                texts.push(format!("{}: {d}", self.ev.sources.slice(t.span)));
+                texts.push(format!("{}: {d}", self.model().text(t.span)));
             }
             if let Some(g) = self.gap(t) {
                 let abs = |r: Ratio| Ratio {
@@ -544,10 +543,10 @@ pub(super) fn threshold_parts(e: &TExpr) -> Option<(CmpOp, MeasureId, Ratio)> {
 }
 
 /// The rule's `for` conditions, its section's and its own, whole.
-fn applies_text(rule: &RuleDef, sources: &crate::syntax::Sources) -> String {
+fn applies_text(rule: &RuleDef, model: &Model) -> String {
     match (&rule.applies_text, &rule.applies) {
         (Some(t), _) => t.clone(),
-        (None, Some(a)) => sources.slice(a.span).to_string(),
+        (None, Some(a)) => model.text(a.span).to_string(),
         (None, None) => String::new(),
     }
 }

@@ -300,7 +300,7 @@ pub fn evaluate_with(
                 .unwrap_or_default(),
             section: r.section.clone(),
             quote: r.quote.clone(),
-            due: rule_due(model, sources, r),
+            due: rule_due(model, r),
             text: r.text.clone(),
             policy: policy_loc(sources, r.span),
         })
@@ -316,7 +316,7 @@ pub fn evaluate_with(
                 .map(|e| e.name.clone())
                 .unwrap_or_default(),
             section: c.section.clone(),
-            condition: sources.slice(c.when.span).to_string(),
+            condition: model.text(c.when.span).to_string(),
             policy: policy_loc(sources, c.span),
         })
         .collect();
@@ -350,9 +350,9 @@ fn policy_loc(sources: &Sources, span: crate::syntax::Span) -> PolicyLoc {
 
 /// When a rule is due, as the policy says it: the deadline's date expression, or the window an
 /// `each ... within` rule names.
-fn rule_due(model: &Model, sources: &Sources, rule: &RuleDef) -> Option<String> {
+fn rule_due(model: &Model, rule: &RuleDef) -> Option<String> {
     match &rule.check {
-        Check::Deadline { due, .. } => Some(sources.slice(due.span).to_string()),
+        Check::Deadline { due, .. } => Some(model.text(due.span).to_string()),
         Check::Each {
             test: EachTest::Within(w),
             ..

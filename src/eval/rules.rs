@@ -530,7 +530,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 let (fname, rname) = names(schema, *record, *field);
                 let filter_text = filter
                     .as_ref()
-                    .map(|f| format!(" where {}", self.ev.sources.slice(f.span)))
+                    .map(|f| format!(" where {}", self.model().text(f.span)))
                     .unwrap_or_default();
                 let mut done: Vec<(NaiveDate, DataLoc)> = Vec::new();
                 // The first matching row whose date is empty: the item was started, not done.
