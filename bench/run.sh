@@ -25,7 +25,7 @@ cargo build --release --quiet --bin mandate --example csv_scan
 
 # gen NAME SCHOOLS STUDENTS: writes $DATA/NAME unless a marker says it holds exactly this data.
 gen() {
-    local dir="$DATA/$1" marker="schools=$2 students=$3 seed=$SEED"
+    local dir="$DATA/$1" marker="schools=$2 students=$3 seed=$SEED gen=2"
     if [[ -f "$dir/.generated" && "$(cat "$dir/.generated")" == "$marker" ]]; then
         return
     fi

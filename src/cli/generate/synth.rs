@@ -513,7 +513,10 @@ mod tests {
             first("student.csv")?,
             "school,ethnicity,enrollment,headcount,extracted,student_name"
         );
-        assert_eq!(first("attendance_form.csv")?, "school,date,discarded");
+        assert_eq!(
+            first("attendance_form.csv")?,
+            "school,date,discarded,participants"
+        );
         Ok(())
     }
 

@@ -417,7 +417,13 @@ pub(super) fn write_attendance_forms(
     outcomes: &[Outcome],
     summary: &mut GenSummary,
 ) -> io::Result<()> {
-    let mut w = create(out_dir, "attendance_form.csv", "school,date,discarded")?;
+    // Each form records the parents who signed it (REF-1028.19's `participants`): a count drawn
+    // from the row number, so that the random streams, and every other file, are unchanged.
+    let mut w = create(
+        out_dir,
+        "attendance_form.csv",
+        "school,date,discarded,participants",
+    )?;
     let mut rows = 0;
     for (i, (p, o)) in plans.iter().zip(outcomes).enumerate() {
         let applies = o.rules_apply(p);
@@ -426,7 +432,7 @@ pub(super) fn write_attendance_forms(
         }
         for (first, day) in conference_days(seed, i, p, applies) {
             if first {
-                writeln!(w, "{},{},", p.id, Us(day))?;
+                writeln!(w, "{},{},,{}", p.id, Us(day), rows % 23 + 4)?;
                 rows += 1;
             }
         }
@@ -442,7 +448,14 @@ pub(super) fn write_attendance_forms(
             } else {
                 kept.plus(offset)
             };
-            writeln!(w, "{},{},{}", p.id, Us(day), Us(discarded))?;
+            writeln!(
+                w,
+                "{},{},{},{}",
+                p.id,
+                Us(day),
+                Us(discarded),
+                rows % 23 + 4
+            )?;
             rows += 1;
         }
     }
