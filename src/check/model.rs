@@ -236,11 +236,26 @@ pub struct GuideInfo {
 impl GuideInfo {
     /// July 1 of the school year's first year through June 30 of the next.
     pub fn year_bounds(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let y = self.year?;
-        Some((
-            NaiveDate::from_ymd_opt(y, 7, 1)?,
-            NaiveDate::from_ymd_opt(y + 1, 6, 30)?,
-        ))
+        school_year_bounds(self.year?)
+    }
+}
+
+/// The school year that starts in `y`: July 1 of `y` through June 30 of the next year.
+pub fn school_year_bounds(y: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(y, 7, 1)?,
+        NaiveDate::from_ymd_opt(y.checked_add(1)?, 6, 30)?,
+    ))
+}
+
+/// The school year that holds `d`, by its first calendar year (`2023` for 11/14/2023 and for
+/// 6/30/2024).
+pub fn school_year_of(d: NaiveDate) -> i32 {
+    use chrono::Datelike as _;
+    if d.month() >= 7 {
+        d.year()
+    } else {
+        d.year() - 1
     }
 }
 

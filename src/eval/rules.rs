@@ -700,15 +700,10 @@ impl<'e, 'a> EntityCx<'e, 'a> {
     }
 }
 
-/// The last day (June 30) of the school year, July 1 to June 30, that holds `d`.
+/// The last day (June 30) of the school year that holds `d`.
 fn school_year_end(d: NaiveDate) -> Option<NaiveDate> {
-    use chrono::Datelike as _;
-    let year = if d.month() >= 7 {
-        d.year().checked_add(1)?
-    } else {
-        d.year()
-    };
-    NaiveDate::from_ymd_opt(year, 6, 30)
+    crate::check::model::school_year_bounds(crate::check::model::school_year_of(d))
+        .map(|(_, end)| end)
 }
 
 #[cfg(test)]

@@ -81,11 +81,7 @@ fn school_year(a: &Analysis) -> Option<(NaiveDate, NaiveDate)> {
                         && let crate::syntax::ast::GuideValue::Lit(l) = &e.value
                         && let Literal::SchoolYear(y, _) = l.node
                     {
-                        let y = i32::try_from(y).ok()?;
-                        return Some((
-                            NaiveDate::from_ymd_opt(y, 7, 1)?,
-                            NaiveDate::from_ymd_opt(y + 1, 6, 30)?,
-                        ));
+                        return crate::check::model::school_year_bounds(i32::try_from(y).ok()?);
                     }
                 }
             }
