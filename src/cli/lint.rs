@@ -10,8 +10,7 @@ use crate::check::model::{Ratio, Severity};
 use crate::lint;
 use crate::report::diagnostics::Style;
 use crate::report::findings::{
-    Provenance, concise, csv_with, digest_in_background, junit, write_human, write_json,
-    write_summary,
+    Provenance, concise, csv_with, junit, write_human, write_json, write_summary,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -201,7 +200,6 @@ pub fn run(args: Args, style: Style) -> u8 {
         schools: args.schools.clone(),
         ..lint::Options::at(as_of)
     };
-    let digesting = digest_in_background(&model.schema, &args.data);
     let progress = super::progress::Progress::start(format!(
         "linting {} of data against {}",
         super::progress::size(data_bytes(&model.schema, &args.data)),
@@ -222,11 +220,9 @@ pub fn run(args: Args, style: Style) -> u8 {
     if args.measures || html {
         report.explanations = &ev.explanations;
     }
-    let digests = digesting.and_then(|h| h.join().ok()).unwrap_or_default();
     report.provenance = Some(Provenance::of(
         &loaded.sources,
         ev,
-        &digests,
         provenance_options(&args),
     ));
     // With `-o`, the report is made in memory and replaces the file whole.

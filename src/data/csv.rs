@@ -11,8 +11,9 @@ use crate::check::model::Record;
 
 use super::cell::Lenient;
 use super::columns::{looks_like_header, match_header, names_no_field};
+use super::digest::{Digest, Hasher, Hashing};
 use super::error::{Capped, DataError, DataErrorKind, lenient, lenient_tag};
-use super::lines::{RecordEnd, Stop, records};
+use super::lines::{RecordEnd, Stop, records, records_in};
 use super::rows::Location;
 use super::rows::{Cells, Fields, Pos, io_message};
 
@@ -22,16 +23,14 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads every row of a CSV file, calling `visit` with the row's cells in field order. File-level
 /// problems (unreadable, empty, binary, bad header) are reported and end the file; ragged rows
-/// are reported and skipped.
+/// are reported and skipped. The digest of the bytes read, when the file was read through.
 pub(crate) fn read(
     path: &Path,
     record: &Record,
     sink: &mut Capped<'_>,
     visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
-) {
-    if let Some(mut opened) = open(path, record, sink) {
-        opened.rows(sink, visit);
-    }
+) -> Option<Digest> {
+    open(path, record, sink)?.rows(sink, visit)
 }
 
 /// A CSV file whose header has been read and matched: its rows can be read in one go or in parts.
@@ -61,7 +60,7 @@ pub(crate) struct Opened {
 /// preferred, as one inside a quoted value has a quote on the line before it (the opening one) or
 /// after it (the closing one) unless the value spans four lines or more; failing that, the first
 /// break. A cut inside quotes is still found out while reading (see [`PartEnd::Misaligned`]).
-fn cut(seen: &[u8]) -> Option<usize> {
+pub(crate) fn cut(seen: &[u8]) -> Option<usize> {
     let breaks: Vec<usize> = seen
         .iter()
         .enumerate()
@@ -325,93 +324,58 @@ impl Opened {
         self.lf
     }
 
-    /// The file's rows split into `parts` byte ranges of about the same size, each starting just
-    /// after a line break that follows a non-empty line: `[rows_at, p1, ..., stream_len]`.
-    /// Whether each really starts a row is checked while reading (see [`PartEnd::Misaligned`]).
-    pub fn split(&self, parts: usize) -> Vec<u64> {
-        let mut bounds = vec![self.rows_at];
-        let body = self.stream_len.saturating_sub(self.rows_at);
-        let Ok(mut file) = crate::safe_fs::open_regular(&self.path) else {
-            return vec![self.rows_at, self.stream_len];
-        };
-        let mut window = vec![0u8; 1 << 16];
-        let parts = parts.max(1) as u64;
-        for k in 1..parts {
-            let guess = self.rows_at + body / parts * k;
-            let last = bounds.last().copied().unwrap_or(0);
-            if guess <= last {
-                continue;
-            }
-            // Read from one byte before the guess, to see the byte before a line break.
-            let at = guess - 1;
-            if file.seek(SeekFrom::Start(self.start + at)).is_err() {
-                break;
-            }
-            let Ok(n) = read_up_to(&mut file, &mut window) else {
-                break;
-            };
-            let seen = window.get(..n).unwrap_or(&[]);
-            if let Some(j) = cut(seen) {
-                // The break is at `at + j`; the part starts after it.
-                let p = at + j as u64 + 1;
-                if p > last && p < self.stream_len {
-                    bounds.push(p);
-                }
-            }
-        }
-        bounds.push(self.stream_len);
-        bounds
-    }
-
     /// The line breaks before the first row (the header's and blank lines').
     pub fn rows_base(&self) -> u64 {
         self.rows_base
     }
 
-    /// The line breaks in `[from, to)`, to number a part's lines.
-    pub fn newlines(&self, from: u64, to: u64) -> std::io::Result<u64> {
-        let mut file = crate::safe_fs::open_regular(&self.path)?;
-        file.seek(SeekFrom::Start(self.start + from))?;
-        let mut left = to.saturating_sub(from);
-        let mut buf = vec![0u8; 1 << 18];
-        let mut count = 0u64;
-        while left > 0 {
-            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-            let Some(chunk) = buf.get_mut(..want) else {
-                break;
-            };
-            let n = file.read(chunk)?;
-            if n == 0 {
-                break;
-            }
-            count += count_newlines(chunk.get(..n).unwrap_or(&[]));
-            left -= n as u64;
-        }
-        Ok(count)
+    /// Where the first row starts, from the text's start (after any BOM).
+    pub fn rows_at(&self) -> u64 {
+        self.rows_at
     }
 
-    /// Reads every row after the header, calling `visit` with each row's cells.
+    /// The bytes before the first row: any BOM, the header, lines above and after it.
+    pub fn before_rows(&self) -> u64 {
+        self.start.saturating_add(self.rows_at)
+    }
+
+    /// Reads every row after the header, calling `visit` with each row's cells. The file is
+    /// read again from its start, to digest every byte of it with the rows: the digest of the
+    /// bytes read, when the file was read through (not for a file whose records end at `\r`).
     pub fn rows(
         &mut self,
         sink: &mut Capped<'_>,
         mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
-    ) {
-        let Some(mut reader) = self.reader.take() else {
-            return;
-        };
+    ) -> Option<Digest> {
+        let mut reader = self.reader.take()?;
         if !self.lf {
             self.rows_csv(&mut reader, sink, visit);
-            return;
+            return None;
         }
         let (from, base) = (self.rows_at, self.rows_base);
         let mut file = reader.into_inner();
-        let read = file.seek(SeekFrom::Start(self.start + from)).and_then(|_| {
-            records(file, None, |fields, end| {
+        let before = self.start + from;
+        let read = file.seek(SeekFrom::Start(0)).and_then(|_| {
+            let mut through = Hashing {
+                inner: file,
+                hasher: Hasher::default(),
+            };
+            // The bytes before the rows, digested only.
+            std::io::copy(&mut (&mut through).take(before), &mut std::io::sink())?;
+            if through.hasher.bytes() != before {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            records(&mut through, None, |fields, end| {
                 self.record(fields, end, (from, base), sink, &mut visit);
-            })
+            })?;
+            Ok(through.hasher.finish())
         });
-        if let Err(e) = read {
-            cannot_read_further(sink, &e);
+        match read {
+            Ok(digest) => Some(digest),
+            Err(e) => {
+                cannot_read_further(sink, &e);
+                None
+            }
         }
     }
 
@@ -443,6 +407,36 @@ impl Opened {
                 cannot_read_further(sink, &e);
                 PartEnd::Failed
             }
+        }
+    }
+
+    /// [`Opened::part`] over the part's bytes, already read: `buf[..len]`, with the
+    /// [`super::lines::PAD`] bytes after them zero.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the part's bytes and place, and the caller's sink and visitor"
+    )]
+    pub fn part_in(
+        &self,
+        buf: &mut Vec<u8>,
+        len: usize,
+        from: u64,
+        base: u64,
+        to: Option<u64>,
+        sink: &mut Capped<'_>,
+        mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+    ) -> PartEnd {
+        let stop = records_in(
+            buf,
+            len,
+            to.map(|to| to.saturating_sub(from)),
+            |fields, end| {
+                self.record(fields, end, (from, base), sink, &mut visit);
+            },
+        );
+        match stop {
+            Stop::Done => PartEnd::Done,
+            Stop::Misaligned => PartEnd::Misaligned,
         }
     }
 
@@ -605,24 +599,9 @@ fn header_line_of(reader: &::csv::Reader<File>, row: &ByteRecord, opened: &Opene
     )
 }
 
-/// Reads until `buf` is full or the file ends.
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while let Some(rest) = buf.get_mut(n..) {
-        if rest.is_empty() {
-            break;
-        }
-        match file.read(rest)? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
 /// `\n` bytes in `bytes`, counted 64 bytes at a time into a byte-wide sum, which the compiler
 /// turns into vector compares (several times faster than counting byte by byte).
-fn count_newlines(bytes: &[u8]) -> u64 {
+pub(crate) fn count_newlines(bytes: &[u8]) -> u64 {
     let mut total = 0u64;
     let mut blocks = bytes.chunks_exact(64);
     for block in &mut blocks {

@@ -1,6 +1,8 @@
-//! The size and SHA-256 of a data file, for the record a report keeps of what it read.
+//! The size and SHA-256 of a data file, for the record a report keeps of what it read. The
+//! loader digests the bytes it parses as it reads them ([`Hasher`], [`Hashing`]), so that the
+//! digest is of the data judged and no file is read a second time to digest it.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
@@ -26,12 +28,51 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A SHA-256 being computed over bytes given in order, and their count.
+#[derive(Clone, Default)]
+pub(crate) struct Hasher {
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl Hasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.sha.update(bytes);
+        self.bytes += bytes.len() as u64;
+    }
+
+    /// The bytes given so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn finish(self) -> Digest {
+        Digest {
+            bytes: self.bytes,
+            sha256: hex(&self.sha.finalize()),
+        }
+    }
+}
+
+/// A reader that digests what is read through it.
+pub(crate) struct Hashing<R> {
+    pub inner: R,
+    pub hasher: Hasher,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or(&[]));
+        Ok(n)
+    }
+}
+
 /// Reads the regular file at `path` through and digests it, in blocks.
 pub fn digest_file(path: &Path) -> std::io::Result<Digest> {
     let mut file = crate::safe_fs::open_regular(path)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Hasher::default();
     let mut buf = vec![0u8; 1 << 18];
-    let mut total = 0u64;
     loop {
         let n = match file.read(&mut buf) {
             Ok(0) => break,
@@ -40,12 +81,8 @@ pub fn digest_file(path: &Path) -> std::io::Result<Digest> {
             Err(e) => return Err(e),
         };
         hasher.update(buf.get(..n).unwrap_or(&[]));
-        total += n as u64;
     }
-    Ok(Digest {
-        bytes: total,
-        sha256: hex(&hasher.finalize()),
-    })
+    Ok(hasher.finish())
 }
 
 #[cfg(test)]
@@ -65,5 +102,11 @@ mod tests {
         let d = digest_file(&p).unwrap();
         assert_eq!(d.bytes, 3);
         assert_eq!(d.sha256, sha256_hex(b"abc"));
+        let mut through = Hashing {
+            inner: &b"abc"[..],
+            hasher: Hasher::default(),
+        };
+        std::io::copy(&mut through, &mut std::io::sink()).unwrap();
+        assert_eq!(through.hasher.finish(), d);
     }
 }

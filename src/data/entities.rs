@@ -171,7 +171,7 @@ pub fn load_entities(
             let file = table.files.len();
             table.files.push(path.to_path_buf());
             let mut sink = Capped::new(path.display().to_string(), errors);
-            rows::read(path, format, record, &mut sink, |sink, pos, cells| {
+            let digest = rows::read(path, format, record, &mut sink, |sink, pos, cells| {
                 let cell = cells.get(key.0);
                 // An id of `NULL` or `N/A` is no id (the row is reported as missing one).
                 let id = match &cell {
@@ -238,6 +238,7 @@ pub fn load_entities(
                 record: rid,
                 path: path.to_path_buf(),
                 outcome: sink.finish(),
+                digest,
             });
         }
     }

@@ -8,7 +8,6 @@
 //! the bytes and line breaks they take are the ones the `csv` reader gives: empty lines are
 //! skipped, `\r` is data, the last line may lack its `\n`.
 
-use std::fs::File;
 use std::io::{self, Read};
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
@@ -43,13 +42,34 @@ pub(crate) enum Stop {
 
 /// Reads the records of `file` from where it stands, calling `f` with each record's fields and
 /// end, until the end of the file or, with `to` (a byte count from the start), until the record
-/// that ends there.
+/// that ends there. With `to`, a record that only the end of the file ends (no line break after
+/// it) is no record: the part ends inside it (or the file shrank), and reading stops there.
 pub(crate) fn records(
-    file: File,
+    file: impl Read,
     to: Option<u64>,
     f: impl FnMut(Fields<'_>, RecordEnd),
 ) -> io::Result<Stop> {
-    read_records(file, to, BUF, f)
+    let mut buf = vec![0u8; BUF + PAD];
+    read_records(file, &mut buf, 0, to, f)
+}
+
+/// [`records`] over bytes already read: `buf[..len]` holds them and the [`PAD`] bytes after them
+/// are zero; they are read in place.
+pub(crate) fn records_in(
+    buf: &mut Vec<u8>,
+    len: usize,
+    to: Option<u64>,
+    f: impl FnMut(Fields<'_>, RecordEnd),
+) -> Stop {
+    // The end of the bytes is the end of the input: nothing is read, so nothing can fail.
+    read_records(
+        io::empty(),
+        buf,
+        len.min(buf.len().saturating_sub(PAD)),
+        to,
+        f,
+    )
+    .unwrap_or(Stop::Misaligned)
 }
 
 /// Bytes kept after the data in the buffer, always zero, so a word can be read at any place
@@ -60,7 +80,7 @@ pub(crate) fn records(
 /// bench's district lint, one thread, `--format json`, at `a46193b`), with wall times within
 /// noise (medians 175 and 184 ms over 20 alternating rounds, host load 8.7). In a CSV the
 /// delimiters come every few bytes, so a call per hit costs more than the wider search saves.
-const PAD: usize = 8;
+pub(crate) const PAD: usize = 8;
 
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -84,18 +104,22 @@ fn word(buf: &[u8], at: usize) -> u64 {
         .map_or(0, u64::from_le_bytes)
 }
 
-/// [`records`] from any reader, with a first buffer of `size` bytes.
+/// [`records`] from any reader into `buf`, whose first `filled` bytes are the input already
+/// there: all of it, with nothing to read after, when `filled` is not zero.
 fn read_records(
     mut file: impl Read,
+    buf: &mut Vec<u8>,
+    filled: usize,
     to: Option<u64>,
-    size: usize,
     mut f: impl FnMut(Fields<'_>, RecordEnd),
 ) -> io::Result<Stop> {
-    let mut buf = vec![0u8; size.max(1) + PAD];
+    if buf.len() < PAD + 1 {
+        buf.resize(PAD + 1, 0);
+    }
     // buf[lo..hi] is read and not consumed; `lo` is where the current record starts. The PAD
     // bytes after `hi` are zero.
-    let (mut lo, mut hi) = (0usize, 0usize);
-    let mut eof = false;
+    let (mut lo, mut hi) = (0usize, filled);
+    let mut eof = filled > 0;
     // Bytes and line breaks consumed before buf[lo].
     let mut offset = 0u64;
     let mut lines = 0u64;
@@ -109,7 +133,7 @@ fn read_records(
         let mut quote = false;
         let mut p = lo;
         'scan: while p < hi {
-            let w = word(&buf, p);
+            let w = word(buf, p);
             let mut hits = equal(w, COMMAS) | equal(w, BREAKS) | equal(w, QUOTES);
             while hits != 0 {
                 let at = p + (hits.trailing_zeros() / 8) as usize;
@@ -171,6 +195,8 @@ fn read_records(
             let mut quotes = 0u64;
             let end = loop {
                 let input = buf.get(lo..hi).unwrap_or(&[]);
+                // csv_core is told the input has ended by an empty input.
+                let at_end = input.is_empty();
                 let (result, nin) = quoted.read(input);
                 let taken = input.get(..nin).unwrap_or(&[]);
                 lines += count(taken, b'\n');
@@ -179,7 +205,10 @@ fn read_records(
                 lo += nin;
                 match result {
                     ReadRecordResult::InputEmpty if !eof => {
-                        fill(&mut file, &mut buf, &mut lo, &mut hi, &mut eof)?;
+                        fill(&mut file, buf, &mut lo, &mut hi, &mut eof)?;
+                    }
+                    ReadRecordResult::Record if at_end && to.is_some() => {
+                        return Ok(Stop::Misaligned);
                     }
                     ReadRecordResult::Record => {
                         break Some(RecordEnd {
@@ -221,6 +250,9 @@ fn read_records(
         }
         if eof {
             // The last line, without its line break.
+            if lo < hi && to.is_some() {
+                return Ok(Stop::Misaligned);
+            }
             if lo < hi {
                 let data = buf.get(lo..hi).unwrap_or(&[]);
                 let mut field = 0;
@@ -257,7 +289,7 @@ fn read_records(
                 Stop::Misaligned
             });
         }
-        fill(&mut file, &mut buf, &mut lo, &mut hi, &mut eof)?;
+        fill(&mut file, buf, &mut lo, &mut hi, &mut eof)?;
     }
 }
 
@@ -409,6 +441,9 @@ mod tests {
             if to.is_some_and(|to| end.offset > to) {
                 return (seen, Stop::Misaligned);
             }
+            if to.is_some() && end.offset == text.len() as u64 && !ends_at_a_break(text, &row) {
+                return (seen, Stop::Misaligned);
+            }
             seen.push((row.iter().map(<[u8]>::to_vec).collect(), end));
             if to == Some(end.offset) {
                 return (seen, Stop::Done);
@@ -422,9 +457,29 @@ mod tests {
         (seen, stop)
     }
 
+    /// Whether the last record of `text`, `last`, ends at a line break rather than at the end of
+    /// the text: a byte more after the text leaves it as it is.
+    fn ends_at_a_break(text: &[u8], last: &::csv::ByteRecord) -> bool {
+        let mut more = text.to_vec();
+        more.push(b'Z');
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_reader(&more[..]);
+        let mut row = ::csv::ByteRecord::new();
+        while reader.read_byte_record(&mut row).unwrap() {
+            if reader.position().byte() >= text.len() as u64 {
+                return reader.position().byte() == text.len() as u64 && row == *last;
+            }
+        }
+        false
+    }
+
     fn by_lines(text: &[u8], to: Option<u64>, size: usize) -> Seen {
         let mut seen = Vec::new();
-        let stop = read_records(text, to, size, |fields, end| {
+        let mut buf = vec![0; size + PAD];
+        let stop = read_records(text, &mut buf, 0, to, |fields, end| {
             let values = (0..fields.len()).map(|i| fields.get(i).unwrap().to_vec());
             // The csv reader does not tell a quote left open; that flag is tested apart.
             let end = RecordEnd {
@@ -437,10 +492,27 @@ mod tests {
         (seen, stop)
     }
 
+    /// [`by_lines`] over the text in memory, read in place by [`records_in`].
+    fn in_memory(text: &[u8], to: Option<u64>) -> Seen {
+        let mut seen = Vec::new();
+        let mut buf = text.to_vec();
+        buf.extend_from_slice(&[0; PAD]);
+        let stop = records_in(&mut buf, text.len(), to, |fields, end| {
+            let values = (0..fields.len()).map(|i| fields.get(i).unwrap().to_vec());
+            let end = RecordEnd {
+                unclosed: false,
+                ..end
+            };
+            seen.push((values.collect(), end));
+        });
+        (seen, stop)
+    }
+
     /// Whether the last record ran to the end of the file inside a quote, by `read_records`.
     fn unclosed(text: &[u8], size: usize) -> Vec<bool> {
         let mut out = Vec::new();
-        read_records(text, None, size, |_, end| out.push(end.unclosed)).unwrap();
+        let mut buf = vec![0; size + PAD];
+        read_records(text, &mut buf, 0, None, |_, end| out.push(end.unclosed)).unwrap();
         out
     }
 
@@ -489,6 +561,15 @@ mod tests {
                 "case {case}: {:?} to {to:?} buffer {size}",
                 String::from_utf8_lossy(&text)
             );
+            // A part read from memory stops where one read from the file does.
+            let to_in = to.map(|to| to.min(len as u64));
+            let whole = to_in.and_then(|to| usize::try_from(to).ok()).unwrap_or(len);
+            assert_eq!(
+                by_csv(&text[..whole], to_in),
+                in_memory(&text[..whole], to_in),
+                "case {case} in memory: {:?} to {to_in:?}",
+                String::from_utf8_lossy(&text[..whole])
+            );
         }
     }
 
@@ -516,5 +597,6 @@ mod tests {
                 "buffer {size}"
             );
         }
+        assert_eq!(by_csv(&text, None), in_memory(&text, None));
     }
 }

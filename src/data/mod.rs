@@ -21,7 +21,9 @@
 //! | `entities` | keyed records loaded whole, ids interned |
 //! | `rows` | rows of cells in field order, from any format |
 //! | `csv` | CSV reading: BOM, binary check, header, ragged rows, parts |
+//! | `parts` | a large CSV file read through once, digested, and parsed in parts on threads |
 //! | `lines` | CSV records line by line: split in place, or by `csv_core` when quoted |
+//! | `digest` | the size and SHA-256 of the bytes read |
 //! | `tree`, `json`, `yaml` | YAML/JSON → a small tree → rows |
 //! | `columns` | header names and keys → fields |
 //! | `cell` | cell text → typed value: dates, numbers, enums, and the fast paths |
@@ -38,6 +40,7 @@ mod entities;
 mod error;
 mod json;
 mod lines;
+mod parts;
 mod rows;
 mod tree;
 mod yaml;
@@ -50,6 +53,7 @@ pub use digest::{Digest, digest_file, sha256_hex};
 pub use discover::{DataSet, discover};
 pub use entities::{Entities, load_entities};
 pub use error::{DataError, DataErrorKind, ERRORS_PER_COLUMN, FileOutcome};
+pub use parts::PART_BYTES;
 pub use rows::{Location, Pos};
 pub use tree::{Node, ParseError};
 
@@ -111,6 +115,9 @@ pub struct FileRead {
     pub record: RecordId,
     pub path: std::path::PathBuf,
     pub outcome: FileOutcome,
+    /// The size and SHA-256 of the bytes read, taken as they were read; `None` when the file
+    /// was not read through (a report then digests it apart).
+    pub digest: Option<Digest>,
 }
 
 /// A row handed to the caller. `values` follow the schema's field order; fields not requested
@@ -190,7 +197,7 @@ pub const SPLIT_AT_BYTES: u64 = 4 << 20;
 /// How [`stream_parts`] reads large CSV files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Split {
-    /// Threads reading a large file's parts; 1 reads every file in one go.
+    /// Threads reading a large file's parts (a reader thread hands them over).
     pub threads: usize,
     /// The smallest file read in parts.
     pub min_bytes: u64,
@@ -202,10 +209,6 @@ pub struct Split {
 /// that a thread slowed by other work on its core reads fewer of them instead of holding up the
 /// others at the end.
 pub const PARTS_PER_THREAD: usize = 8;
-
-/// The most parts a file is cut into, unless there are more threads: the parts' accumulators are
-/// all held until the file is read (about 0.3 MB each for 10,000 schools).
-pub const MAX_PARTS: usize = 32;
 
 /// The smallest part worth a thread's taking by default: 1 MiB, a few thousand rows.
 pub const PART_MIN_BYTES: u64 = 1 << 20;
@@ -220,30 +223,31 @@ impl Split {
         }
     }
 
-    /// The parts a file of `bytes` is cut into: [`PARTS_PER_THREAD`] per thread, none smaller
-    /// than `min_part_bytes`, no more than [`MAX_PARTS`] (every part holds accumulators for every
-    /// school until the file is read), at least one per thread.
-    fn parts(self, bytes: u64) -> usize {
-        let most = usize::try_from(bytes / self.min_part_bytes.max(1)).unwrap_or(usize::MAX);
-        self.threads
-            .saturating_mul(PARTS_PER_THREAD)
-            .min(most)
-            .min(MAX_PARTS)
-            .max(self.threads)
+    /// The size of the parts a file of `bytes` is cut into: [`PARTS_PER_THREAD`] per thread,
+    /// none larger than [`PART_BYTES`] (the threads' parts and the next one are held in memory
+    /// at once) nor smaller than `min_part_bytes`.
+    fn part_bytes(self, bytes: u64) -> u64 {
+        let parts = self.threads.max(1).saturating_mul(PARTS_PER_THREAD) as u64;
+        (bytes / parts)
+            .min(PART_BYTES)
+            .max(self.min_part_bytes)
+            .max(1)
     }
 }
 
-/// Like [`stream`], but a large CSV file (see [`Split`]) is read in up to `split.threads` parts
-/// at once, one thread each. Rows go to `f` with a state: every part has its own, made by
-/// `init`. The states come back in data order; every row of one comes after every row of the one
-/// before, so merging them in order gives what one state fed by [`stream`] would hold. Rows, line
-/// numbers and errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s.
+/// Like [`stream`], but a large CSV file (see [`Split`]) is read in parts on `split.threads`
+/// threads, while one more thread reads the file through, once, in order, digesting it and
+/// handing the parts over (see `parts.rs`). Rows go to `f` with a state: every part has its own,
+/// made by `init`, and `merge` adds a later part's state to an earlier one's, in data order, so
+/// that the state returned holds what one state fed by [`stream`] would. Rows, line numbers and
+/// errors (capped per column as [`stream`] caps them) are the same as [`stream`]'s. Each file
+/// read is pushed to `reads`, with the digest of the bytes read.
 ///
-/// A file is cut into more parts than threads ([`PARTS_PER_THREAD`] each), which the threads take
-/// in turn; a thread that finds no part left calls `idle` until it returns false (other work, such
-/// as reading the small files, so that no thread waits for the last part). A part starts just
-/// after a line break, which must end a row: when it falls inside a quoted value instead, that part
-/// is read again joined to the one before it.
+/// A large file is cut into parts of at most [`PART_BYTES`] (and about [`PARTS_PER_THREAD`] per
+/// thread for a smaller one), which the threads take in turn; a thread that finds no part left
+/// calls `idle` until it returns false (other work, such as reading the small files, so that no
+/// thread waits for the last part). A part starts just after a line break, which must end a
+/// row: when it falls inside a quoted value instead, the part before is read again joined to it.
 #[allow(
     clippy::too_many_arguments,
     reason = "stream's arguments, the split and state, and the other work"
@@ -260,18 +264,24 @@ pub fn stream_parts<S: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &Row<'_>) + Sync,
     skip: impl Fn(&mut S, Option<(RecordId, u32)>) + Sync,
+    merge: impl Fn(&mut S, S) + Sync,
     idle: &(dyn Fn() -> bool + Sync),
-) -> Vec<S> {
-    let mut states = Vec::new();
+) -> S {
+    let mut all: Option<S> = None;
+    let mut add = |st: S| match &mut all {
+        Some(all) => merge(all, st),
+        None => all = Some(st),
+    };
     let Some(rec) = schema.record(record) else {
-        return vec![init()];
+        return init();
     };
     let decoder = Decoder::new(schema, rec, wanted);
-    let done = |sink: Capped<'_>, path: &Path, reads: &mut Vec<FileRead>| {
+    let done = |sink: Capped<'_>, path: &Path, digest, reads: &mut Vec<FileRead>| {
         reads.push(FileRead {
             record,
             path: path.to_path_buf(),
             outcome: sink.finish(),
+            digest,
         })
     };
     for path in data.files_of(record) {
@@ -281,33 +291,35 @@ pub fn stream_parts<S: Send>(
         let mut sink = Capped::new(path.display().to_string(), errors);
         let len = std::fs::metadata(path).ok().map(|m| m.len());
         let large = len.is_some_and(|l| l >= split.min_bytes);
-        if format != Format::Csv || split.threads < 2 || !large {
+        // One pass over the file on this thread, digesting it as it goes.
+        let in_one = |sink: &mut Capped<'_>, read: &mut ReadWith<'_>| {
             let mut decoder = decoder.clone();
-            let mut state = states.pop().unwrap_or_else(&init);
-            rows::read(path, format, rec, &mut sink, |sink, pos, cells| {
+            let mut state = init();
+            let digest = read(sink, &mut |sink, pos, cells| {
                 if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
                     f(&mut state, row)
                 }) {
                     skip(&mut state, who);
                 }
             });
-            states.push(state);
-            done(sink, path, reads);
+            (state, digest)
+        };
+        if format != Format::Csv || !large {
+            let (state, digest) = in_one(&mut sink, &mut |sink, visit| {
+                rows::read(path, format, rec, sink, visit)
+            });
+            add(state);
+            done(sink, path, digest, reads);
             continue;
         }
         let Some(mut opened) = csv::open(path, rec, &mut sink) else {
-            done(sink, path, reads);
+            done(sink, path, None, reads);
             continue;
         };
-        let bounds = if opened.splittable() {
-            opened.split(split.parts(len.unwrap_or(0)))
-        } else {
-            Vec::new()
-        };
-        if bounds.len() > 2
-            && let Some(parts) = read_parts(
+        let parts = if opened.splittable() {
+            parts::read_parts(
                 &opened,
-                &bounds,
+                split.part_bytes(len.unwrap_or(0)),
                 split.threads,
                 &decoder,
                 entities,
@@ -315,124 +327,37 @@ pub fn stream_parts<S: Send>(
                 &init,
                 &f,
                 &skip,
+                &merge,
                 idle,
             )
-        {
-            for (state, part_errors, tally) in parts {
-                sink.absorb(part_errors, tally);
-                states.push(state);
-            }
         } else {
-            let mut decoder = decoder.clone();
-            let mut state = states.pop().unwrap_or_else(&init);
-            opened.rows(&mut sink, |sink, pos, cells| {
-                if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
-                    f(&mut state, row)
-                }) {
-                    skip(&mut state, who);
-                }
-            });
-            states.push(state);
-        }
-        done(sink, path, reads);
-    }
-    if states.is_empty() {
-        states.push(init());
-    }
-    states
-}
-
-/// A part's state, errors and error counts.
-type Part<S> = (S, Vec<DataError>, error::PartTally);
-
-/// Reads the parts `bounds[k]..bounds[k + 1]` of an opened CSV file on `threads` threads, each
-/// taking the next part not yet taken. A part is cut just after a line break, which may fall
-/// inside a quoted value: the part before then ends past its end, and is read again together
-/// with the part after, on this thread, until the joined part ends where a row ends. `None`
-/// when that never happens (the file ends inside quotes), or a thread failed: the caller reads
-/// the file in one go instead.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the file, its parts and threads, the decoder, the caller's callbacks and other work"
-)]
-fn read_parts<S: Send>(
-    opened: &csv::Opened,
-    bounds: &[u64],
-    threads: usize,
-    decoder: &Decoder<'_>,
-    entities: &Entities,
-    path: &Path,
-    init: &(impl Fn() -> S + Sync),
-    f: &(impl Fn(&mut S, &Row<'_>) + Sync),
-    skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
-    idle: &(dyn Fn() -> bool + Sync),
-) -> Option<Vec<Part<S>>> {
-    let file = path.display().to_string();
-    let n = bounds.len().saturating_sub(1);
-    // Lines are numbered from the line breaks before each part: every part but the last counts
-    // its own at once, then each adds up the ones before it.
-    let counts = crate::pool::pool(threads, n.saturating_sub(1), |k| {
-        opened.newlines(*bounds.get(k)?, *bounds.get(k + 1)?).ok()
-    });
-    let mut bases = vec![opened.rows_base()];
-    for count in counts {
-        bases.push(bases.last().copied().unwrap_or(0).checked_add(count?)?);
-    }
-    // Reads parts `k..=last` as one.
-    let read = |k: usize, last: usize| -> Option<(Part<S>, csv::PartEnd)> {
-        let (&from, &base) = (bounds.get(k)?, bases.get(k)?);
-        let to = if last + 1 >= n {
             None
-        } else {
-            Some(*bounds.get(last + 1)?)
         };
-        let mut decoder = decoder.clone();
-        let mut state = init();
-        let mut part_errors = Vec::new();
-        let mut sink = Capped::part(file.clone(), &mut part_errors);
-        let end = opened.part(from, base, to, &mut sink, |sink, pos, cells| {
-            if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
-                f(&mut state, row)
-            }) {
-                skip(&mut state, who);
-            }
-        });
-        let tally = sink.into_part();
-        Some(((state, part_errors, tally), end))
-    };
-    let mut read_once = crate::pool::pool_then(threads, n, |k| read(k, k), idle).into_iter();
-    let mut parts = Vec::with_capacity(n);
-    // Part `k` starts where a row starts: the first does, and so does each after a part that
-    // ended where a row ends.
-    let mut k = 0;
-    while k < n {
-        let mut got = read_once.next().flatten();
-        let mut last = k;
-        loop {
-            match got? {
-                (part, csv::PartEnd::Done) => {
-                    parts.push(part);
-                    break;
+        let digest = match parts {
+            Some(parts) => {
+                for (part_errors, tally) in parts.errors {
+                    sink.absorb(part_errors, tally);
                 }
-                (_, csv::PartEnd::Misaligned) if last + 1 < n => {
-                    // The next part started inside a row: read it again with this one. When
-                    // that still ends inside a row (a quote left open runs on and on), the rest
-                    // of the file is read as one part, so that nothing is read more than twice
-                    // over.
-                    let to = if last == k { k + 1 } else { n - 1 };
-                    while last < to {
-                        last += 1;
-                        read_once.next();
-                    }
-                    got = read(k, last);
-                }
-                _ => return None,
+                add(parts.state);
+                parts.digest
             }
-        }
-        k = last + 1;
+            None => {
+                let (state, digest) =
+                    in_one(&mut sink, &mut |sink, visit| opened.rows(sink, visit));
+                add(state);
+                digest
+            }
+        };
+        done(sink, path, digest, reads);
     }
-    Some(parts)
+    all.unwrap_or_else(init)
 }
+
+/// A row visitor, as the readers of every format take one.
+type Visit<'v> = dyn FnMut(&mut Capped<'_>, rows::Pos, &rows::Cells<'_>) + 'v;
+
+/// A read of one file that hands each row to a visitor; the digest of what it read.
+type ReadWith<'r> = dyn FnMut(&mut Capped<'_>, &mut Visit<'_>) -> Option<Digest> + 'r;
 
 /// Notes, once per file, the cells of the row just parsed that were read leniently (see
 /// [`cell::Lenient`]), at the first field of each kind.

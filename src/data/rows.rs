@@ -231,14 +231,15 @@ impl OwnedCell {
     }
 }
 
-/// Reads every row of one file of any format.
+/// Reads every row of one file of any format; the digest of the bytes read, when the file was
+/// read through.
 pub(crate) fn read(
     path: &Path,
     format: Format,
     record: &Record,
     sink: &mut Capped<'_>,
     visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
-) {
+) -> Option<super::Digest> {
     match format {
         Format::Csv => csv::read(path, record, sink, visit),
         Format::Json | Format::Yaml => tree::read(path, format, record, sink, visit),

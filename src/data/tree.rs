@@ -95,6 +95,52 @@ pub(crate) fn read(
     format: Format,
     record: &Record,
     sink: &mut Capped<'_>,
+    visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
+) -> Option<super::Digest> {
+    let lang = match format {
+        Format::Json => "JSON",
+        _ => "YAML",
+    };
+    let bytes = match crate::safe_fs::read_data(path, crate::limits::TREE_BYTES) {
+        Ok(b) => b,
+        Err(crate::safe_fs::ReadError::Io(e)) => {
+            sink.skip_file(
+                DataError::new(
+                    DataErrorKind::File,
+                    sink.file(),
+                    format!("cannot read the file: {}", io_message(&e)),
+                )
+                .help("check the path and the file's permissions"),
+            );
+            return None;
+        }
+        Err(crate::safe_fs::ReadError::TooLarge(limit)) => {
+            sink.skip_file(
+                DataError::new(
+                    DataErrorKind::File,
+                    sink.file(),
+                    format!(
+                        "the file is larger than {}, the most a {lang} file may hold",
+                        crate::limits::bytes(limit)
+                    ),
+                )
+                .help("export it as CSV: a CSV file is read row by row and has no size limit"),
+            );
+            return None;
+        }
+    };
+    let mut hasher = super::digest::Hasher::default();
+    hasher.update(&bytes);
+    rows_of(&bytes, format, record, sink, visit);
+    Some(hasher.finish())
+}
+
+/// The rows of a YAML or JSON file's bytes.
+fn rows_of(
+    bytes: &[u8],
+    format: Format,
+    record: &Record,
+    sink: &mut Capped<'_>,
     mut visit: impl FnMut(&mut Capped<'_>, Pos, &Cells<'_>),
 ) {
     let (lang, example) = match format {
@@ -104,28 +150,6 @@ pub(crate) fn read(
     let file_error = |sink: &mut Capped<'_>, message: String, help: String| {
         sink.skip_file(DataError::new(DataErrorKind::File, sink.file(), message).help(help));
     };
-    let bytes = match crate::safe_fs::read_data(path, crate::limits::TREE_BYTES) {
-        Ok(b) => b,
-        Err(crate::safe_fs::ReadError::Io(e)) => {
-            file_error(
-                sink,
-                format!("cannot read the file: {}", io_message(&e)),
-                "check the path and the file's permissions".into(),
-            );
-            return;
-        }
-        Err(crate::safe_fs::ReadError::TooLarge(limit)) => {
-            file_error(
-                sink,
-                format!(
-                    "the file is larger than {}, the most a {lang} file may hold",
-                    crate::limits::bytes(limit)
-                ),
-                "export it as CSV: a CSV file is read row by row and has no size limit".into(),
-            );
-            return;
-        }
-    };
     if bytes.contains(&0) {
         file_error(
             sink,
@@ -134,7 +158,7 @@ pub(crate) fn read(
         );
         return;
     }
-    let Ok(text) = std::str::from_utf8(&bytes) else {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         file_error(
             sink,
             "the file is not valid UTF-8 text".into(),

@@ -106,6 +106,9 @@ pub struct Evaluation {
     pub rows: u64,
     /// The data files found, with the record each holds, in the order they were read.
     pub files: Vec<(String, PathBuf)>,
+    /// The size and SHA-256 of each data file read through, taken from the bytes as they were
+    /// read (so of the data judged); a file not read through has none.
+    pub digests: BTreeMap<PathBuf, data::Digest>,
 }
 
 /// A window for one entity: its bounds as dates, and the text the policy gives it.
@@ -230,6 +233,10 @@ pub fn evaluate_with(
         school_days,
     };
     ev.read(&set, &mut errors, &mut reads);
+    let digests = reads
+        .iter()
+        .filter_map(|r| Some((r.path.clone(), r.digest.clone()?)))
+        .collect();
     ev.cov = coverage::Coverage::new(
         model,
         &set,
@@ -333,6 +340,7 @@ pub fn evaluate_with(
         by_kind,
         rows,
         files,
+        digests,
     }
 }
 

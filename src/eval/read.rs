@@ -59,7 +59,7 @@ impl<'a> Evaluator<'a> {
             } = job;
             let mut errors = Vec::new();
             let mut reads = Vec::new();
-            let states = data::stream_parts(
+            let all = data::stream_parts(
                 schema,
                 *rid,
                 set,
@@ -74,16 +74,10 @@ impl<'a> Evaluator<'a> {
                     Some(w) => *st.skipped.entry(w).or_default() += 1,
                     None => st.unowned += 1,
                 },
+                |all, st| plan.merge(all, st),
                 idle,
             );
-            let mut states = states.into_iter();
-            let all = states.next().map(|mut all| {
-                for st in states {
-                    plan.merge(&mut all, st);
-                }
-                all
-            });
-            (all, errors, reads)
+            (Some(all), errors, reads)
         };
         let in_parts = |job: &Job<'_>| job.large && split.threads > 1;
         // The small files, largest first, so that the threads end at about the same time.

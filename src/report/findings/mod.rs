@@ -62,14 +62,9 @@ pub struct FileDigest {
 
 impl Provenance {
     /// The provenance of a run over `ev`: the policy texts in `sources` digested, and each data
-    /// file's digest taken from `digests` (made while the run read the files, see
-    /// [`digest_in_background`]) or, when it is not there, by reading the file again.
-    pub fn of(
-        sources: &Sources,
-        ev: &Evaluation,
-        digests: &Digests,
-        options: Vec<String>,
-    ) -> Provenance {
+    /// file's digest as the run read it ([`Evaluation::digests`]) or, for a file the run did
+    /// not read through, by reading the file again.
+    pub fn of(sources: &Sources, ev: &Evaluation, options: Vec<String>) -> Provenance {
         let policy_files = sources
             .iter()
             .map(|(_, f)| FileDigest {
@@ -83,7 +78,7 @@ impl Provenance {
             .files
             .iter()
             .map(|(record, path)| {
-                let d = digests.get(path).cloned().unwrap_or_else(|| {
+                let d = ev.digests.get(path).cloned().unwrap_or_else(|| {
                     crate::data::digest_file(path).unwrap_or(crate::data::Digest {
                         bytes: 0,
                         sha256: String::new(),
@@ -106,30 +101,6 @@ impl Provenance {
             options,
         }
     }
-}
-
-/// The digests of data files, by path.
-pub type Digests = std::collections::BTreeMap<std::path::PathBuf, crate::data::Digest>;
-
-/// Digests the data files `inputs` name for `schema` on a thread of its own, while the run reads
-/// them; join the handle for the digests by path. None when no thread can be started (the
-/// digests are then taken after the run, file by file).
-pub fn digest_in_background(
-    schema: &crate::check::model::Schema,
-    inputs: &[std::path::PathBuf],
-) -> Option<std::thread::JoinHandle<Digests>> {
-    let (set, _) = crate::data::discover(schema, inputs);
-    let files: Vec<std::path::PathBuf> = set.files.into_iter().map(|(_, p)| p).collect();
-    let work = move || {
-        files
-            .into_iter()
-            .filter_map(|p| crate::data::digest_file(&p).ok().map(|d| (p, d)))
-            .collect()
-    };
-    std::thread::Builder::new()
-        .name("digest".into())
-        .spawn(work)
-        .ok()
 }
 
 /// Per rule: how many entities came out each way.
