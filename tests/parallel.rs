@@ -192,6 +192,34 @@ fn crlf_line_ends_and_blank_lines_split_the_same() {
 }
 
 #[test]
+fn a_bom_and_a_title_line_are_digested_with_the_rows() {
+    let dir = district("bom");
+    let path = dir.join("student.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut with = b"\xEF\xBB\xBFStudents, Norm Day 2023\r\n".to_vec();
+    with.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+    fs::write(&path, with).unwrap();
+    assert_same_lint(&dir);
+    // In parts (a reader thread digests the file), and in one pass (digested as it is read):
+    // `rows_of` checks the digest against the file's.
+    let one = rows_of(
+        &dir,
+        Split {
+            threads: 1,
+            min_bytes: u64::MAX,
+            min_part_bytes: 0,
+        },
+    );
+    assert_eq!(one.parts, 1);
+    for threads in 1..=3 {
+        let many = rows_of(&dir, split(threads));
+        assert!(many.parts > 1);
+        assert!(one.rows == many.rows, "{threads} threads: rows differ");
+        assert_eq!(one.errors, many.errors);
+    }
+}
+
+#[test]
 fn a_part_starting_inside_quotes_is_read_again_with_the_part_before() {
     let dir = district("quoted");
     // A name spanning most of the file: every split point lands inside its quotes.
