@@ -100,6 +100,15 @@ fn split(threads: usize) -> Split {
     }
 }
 
+/// Every file read in one pass, on the calling thread.
+fn in_one_pass() -> Split {
+    Split {
+        threads: 1,
+        min_bytes: u64::MAX,
+        min_part_bytes: 0,
+    }
+}
+
 fn assert_same_lint(dir: &Path) {
     let (sources, model) = policy();
     let one = lint(&sources, &model, dir, split(1));
@@ -192,6 +201,30 @@ fn crlf_line_ends_and_blank_lines_split_the_same() {
 }
 
 #[test]
+fn cuts_inside_quoted_values_give_what_one_pass_gives() {
+    let dir = district("multiline");
+    // Every 12th name spans five lines, quote-free inside: many cuts fall inside one, some
+    // pairs in a row (the parts are then read again to the end of the file; `parts.rs` tests
+    // each way of mending them).
+    edit_students(&dir, |i, line| {
+        if i % 12 == 5 {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells[5] = "\"Student\nsecond line\nthird line\nfourth line\nfifth\"";
+            cells.join(",")
+        } else {
+            line.to_string()
+        }
+    });
+    assert_same_lint(&dir);
+    let one = rows_of(&dir, in_one_pass());
+    for threads in 1..=4 {
+        let many = rows_of(&dir, split(threads));
+        assert!(one.rows == many.rows, "{threads} threads: rows differ");
+        assert_eq!(one.errors, many.errors);
+    }
+}
+
+#[test]
 fn a_bom_and_a_title_line_are_digested_with_the_rows() {
     let dir = district("bom");
     let path = dir.join("student.csv");
@@ -202,14 +235,7 @@ fn a_bom_and_a_title_line_are_digested_with_the_rows() {
     assert_same_lint(&dir);
     // In parts (a reader thread digests the file), and in one pass (digested as it is read):
     // `rows_of` checks the digest against the file's.
-    let one = rows_of(
-        &dir,
-        Split {
-            threads: 1,
-            min_bytes: u64::MAX,
-            min_part_bytes: 0,
-        },
-    );
+    let one = rows_of(&dir, in_one_pass());
     assert_eq!(one.parts, 1);
     for threads in 1..=3 {
         let many = rows_of(&dir, split(threads));

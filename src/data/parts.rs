@@ -275,11 +275,22 @@ fn read_through(
 struct Read<S> {
     from: u64,
     base: u64,
-    last: bool,
+    /// Where it ends; `None` for the last part.
+    to: Option<u64>,
     end: csv::PartEnd,
-    /// Its errors, and how it counted them.
+    /// Its errors, and how it counted them; `None` for a part read again with the one before.
     errors: Option<(Vec<DataError>, error::PartTally)>,
     state: Option<S>,
+}
+
+/// A part that ended inside a quoted value, to read again from the file joined to the part
+/// after it: from part `k`'s start to part `k + 1`'s end, or (`to` being `None`) to the end of
+/// the file.
+struct Rejoin {
+    k: usize,
+    from: u64,
+    base: u64,
+    to: Option<u64>,
 }
 
 /// The parts read, and the file's state: every part before `next` merged into it in order.
@@ -287,29 +298,172 @@ struct Fold<S> {
     next: usize,
     state: Option<S>,
     parts: Vec<Option<Read<S>>>,
+    /// Parts whose state is held, waiting for the parts before them.
+    held: usize,
+    /// The most states held: past it, the parts are given up (the file is read in one go).
+    most: usize,
+    /// Part `next` is being read again, joined to the next.
+    rejoining: bool,
+    /// Part `k` was read again to the end of the file: the parts after it are dropped.
+    rest_from: Option<usize>,
+    /// A part failed, a joined part still ended inside quotes, or too many states were held.
+    given_up: bool,
 }
 
 impl<S> Fold<S> {
-    /// Keeps part `k`, and merges every part now complete in order into the file's state.
-    fn put(&mut self, k: usize, part: Read<S>, merge: &impl Fn(&mut S, S)) {
+    fn new(most: usize) -> Self {
+        Fold {
+            next: 0,
+            state: None,
+            parts: Vec::new(),
+            held: 0,
+            most,
+            rejoining: false,
+            rest_from: None,
+            given_up: false,
+        }
+    }
+
+    fn add(&mut self, st: S, merge: &impl Fn(&mut S, S)) {
+        match &mut self.state {
+            Some(all) => merge(all, st),
+            None => self.state = Some(st),
+        }
+    }
+
+    /// Keeps part `k`, and merges every part now complete in order into the file's state; a
+    /// part to read again, when the next one to merge ended inside quotes.
+    fn put(&mut self, k: usize, part: Read<S>, merge: &impl Fn(&mut S, S)) -> Option<Rejoin> {
         if self.parts.len() <= k {
             self.parts.resize_with(k + 1, || None);
         }
+        let mut part = part;
+        if self.dropped(k) {
+            part.state = None;
+            part.errors = None;
+        }
+        self.held += usize::from(part.state.is_some());
         if let Some(slot) = self.parts.get_mut(k) {
             *slot = Some(part);
         }
-        while let Some(Some(part)) = self.parts.get_mut(self.next) {
-            if part.end != csv::PartEnd::Done {
-                break;
+        self.advance(merge)
+    }
+
+    fn advance(&mut self, merge: &impl Fn(&mut S, S)) -> Option<Rejoin> {
+        loop {
+            if self.held > self.most {
+                self.given_up = true;
             }
-            if let Some(st) = part.state.take() {
-                match &mut self.state {
-                    Some(all) => merge(all, st),
-                    None => self.state = Some(st),
+            // Past a part read again to the end of the file, nothing is left to merge.
+            if self.given_up || self.rejoining || self.rest_from.is_some() {
+                return None;
+            }
+            let next = self.next;
+            let part = self.parts.get_mut(next)?.as_mut()?;
+            match part.end {
+                csv::PartEnd::Done => {
+                    if let Some(st) = part.state.take() {
+                        self.held -= 1;
+                        self.add(st, merge);
+                    }
+                    self.next += 1;
                 }
+                csv::PartEnd::Misaligned => {
+                    let (from, base) = (part.from, part.base);
+                    if part.state.take().is_some() {
+                        self.held -= 1;
+                    }
+                    // Joined to the next part, once it is read (its end is known then).
+                    let to = self.parts.get(next + 1)?.as_ref()?.to;
+                    self.rejoining = true;
+                    if to.is_none() {
+                        self.drop_after(next);
+                    }
+                    return Some(Rejoin {
+                        k: next,
+                        from,
+                        base,
+                        to,
+                    });
+                }
+                csv::PartEnd::Failed => self.given_up = true,
             }
-            self.next += 1;
         }
+    }
+
+    /// Part `k` is read again to the end of the file: the parts after it, read or not, are
+    /// dropped (and not parsed).
+    fn drop_after(&mut self, k: usize) {
+        self.rest_from = Some(k);
+        for part in self.parts.iter_mut().skip(k + 1).flatten() {
+            if part.state.take().is_some() {
+                self.held -= 1;
+            }
+            part.errors = None;
+        }
+    }
+
+    /// Whether part `k` is covered by a part before it read again to the end of the file.
+    fn dropped(&self, k: usize) -> bool {
+        self.rest_from.is_some_and(|r| k > r)
+    }
+
+    /// Part `k` and the next, read again as one: merged when they ended where a row ends; when
+    /// they still end inside quotes (a quote left open, a value longer than a part), part `k`
+    /// is read again to the end of the file, so that nothing is read more than twice over.
+    fn rejoined(
+        &mut self,
+        k: usize,
+        joined: Read<S>,
+        merge: &impl Fn(&mut S, S),
+    ) -> Option<Rejoin> {
+        self.rejoining = false;
+        match (joined.end, joined.to) {
+            (csv::PartEnd::Done, None) => {
+                // Read to the end of the file: the parts after `k` were dropped.
+                let Read { errors, state, .. } = joined;
+                if let Some(part) = self.parts.get_mut(k).and_then(Option::as_mut) {
+                    part.errors = errors;
+                    part.end = csv::PartEnd::Done;
+                }
+                if let Some(st) = state {
+                    self.add(st, merge);
+                }
+                self.next = k + 1;
+                return None;
+            }
+            (csv::PartEnd::Misaligned, Some(_)) => {
+                self.rejoining = true;
+                self.drop_after(k);
+                return Some(Rejoin {
+                    k,
+                    from: joined.from,
+                    base: joined.base,
+                    to: None,
+                });
+            }
+            (csv::PartEnd::Done, Some(_)) => {}
+            _ => {
+                self.given_up = true;
+                return None;
+            }
+        }
+        if let Some(after) = self.parts.get_mut(k + 1).and_then(Option::as_mut) {
+            if after.state.take().is_some() {
+                self.held -= 1;
+            }
+            after.errors = None;
+        }
+        let Read { errors, state, .. } = joined;
+        if let Some(part) = self.parts.get_mut(k).and_then(Option::as_mut) {
+            part.errors = errors;
+            part.end = csv::PartEnd::Done;
+        }
+        if let Some(st) = state {
+            self.add(st, merge);
+        }
+        self.next = k + 2;
+        self.advance(merge)
     }
 }
 
@@ -346,11 +500,7 @@ pub(super) fn read_parts<S: Send>(
         changed: Condvar::new(),
         limit: held_at_once(threads),
     };
-    let fold = Mutex::new(Fold {
-        next: 0,
-        state: None,
-        parts: Vec::new(),
-    });
+    let fold = Mutex::new(Fold::new(held_at_once(threads).saturating_mul(4)));
     let size = usize::try_from(size)
         .unwrap_or(usize::MAX)
         .clamp(1, 1 << 30);
@@ -369,6 +519,21 @@ pub(super) fn read_parts<S: Send>(
                 buf,
             };
             let to = (!last).then(|| from + len as u64);
+            let lock = || fold.lock().unwrap_or_else(|p| p.into_inner());
+            if lock().dropped(k) {
+                // Read already, with a part before it read again to the end of the file.
+                drop(lent);
+                let part = Read {
+                    from,
+                    base,
+                    to,
+                    end: csv::PartEnd::Done,
+                    errors: None,
+                    state: None,
+                };
+                lock().put(k, part, merge);
+                continue;
+            }
             let mut decoder = decoder.clone();
             let mut state = init();
             let mut errors = Vec::new();
@@ -393,14 +558,44 @@ pub(super) fn read_parts<S: Send>(
             let part = Read {
                 from,
                 base,
-                last,
+                to,
                 end,
                 errors: Some((errors, tally)),
                 state: Some(state),
             };
-            fold.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .put(k, part, merge);
+            let mut again = lock().put(k, part, merge);
+            // A part that ended inside quotes, read again from the file with the next.
+            while let Some(Rejoin { k, from, base, to }) = again {
+                let mut decoder = decoder.clone();
+                let mut state = init();
+                let mut errors = Vec::new();
+                let mut sink = Capped::part(file.clone(), &mut errors);
+                let end = opened.part(from, base, to, &mut sink, |sink, pos, cells| {
+                    if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                        f(&mut state, row)
+                    }) {
+                        skip(&mut state, who);
+                    }
+                });
+                let tally = sink.into_part();
+                let joined = Read {
+                    from,
+                    base,
+                    to,
+                    end,
+                    errors: Some((errors, tally)),
+                    state: Some(state),
+                };
+                let mut fold = lock();
+                again = fold.rejoined(k, joined, merge);
+                if fold.given_up {
+                    // The file is read in one go instead: no more parts are wanted.
+                    handoff.close();
+                }
+            }
+            if lock().given_up {
+                handoff.close();
+            }
         }
         Some(())
     };
@@ -415,76 +610,131 @@ pub(super) fn read_parts<S: Send>(
     });
     // The reader read every part, or the parts are not the file's.
     let digest = digest?;
-    let Fold {
-        next,
-        state,
-        mut parts,
-    } = fold.into_inner().unwrap_or_else(|p| p.into_inner());
+    let fold = fold.into_inner().unwrap_or_else(|p| p.into_inner());
     let n = handoff.lock().read;
-    if parts.len() != n {
+    let merged = fold.rest_from.is_some() || fold.next == n;
+    if fold.given_up || fold.rejoining || !merged || fold.parts.len() != n {
         return None;
     }
-    let mut state = state;
-    let mut merged = |st: S| match &mut state {
-        Some(all) => merge(all, st),
-        None => state = Some(st),
-    };
-    let mut errors = Vec::with_capacity(n);
-    for part in parts.iter_mut().take(next).flatten() {
-        errors.push(part.errors.take()?);
+    if fold.parts.iter().any(Option::is_none) {
+        return None;
     }
-    // From the first part that ended inside a quoted value, if any.
-    let mut k = next;
-    while k < n {
-        let part = parts.get_mut(k)?.as_mut()?;
-        match part.end {
-            csv::PartEnd::Done => {
-                merged(part.state.take()?);
-                errors.push(part.errors.take()?);
-                k += 1;
-            }
-            csv::PartEnd::Misaligned if !part.last => {
-                let (from, base) = (part.from, part.base);
-                // Joined to the next part; when that still ends inside quotes, to the end.
-                let mut last = k + 1;
-                loop {
-                    // The joined part ends where part `last + 1` starts, or with the file.
-                    let to = if parts.get(last)?.as_ref()?.last {
-                        None
-                    } else {
-                        Some(parts.get(last + 1)?.as_ref()?.from)
-                    };
-                    let mut decoder = decoder.clone();
-                    let mut st = init();
-                    let mut errs = Vec::new();
-                    let mut sink = Capped::part(file.clone(), &mut errs);
-                    let end = opened.part(from, base, to, &mut sink, |sink, pos, cells| {
-                        if let Some(who) =
-                            decoder
-                                .row(entities, path, sink, pos, cells, &mut |row| f(&mut st, row))
-                        {
-                            skip(&mut st, who);
-                        }
-                    });
-                    let tally = sink.into_part();
-                    match end {
-                        csv::PartEnd::Done => {
-                            merged(st);
-                            errors.push((errs, tally));
-                            k = last + 1;
-                            break;
-                        }
-                        csv::PartEnd::Misaligned if last + 1 < n => last = n - 1,
-                        _ => return None,
-                    }
-                }
-            }
-            _ => return None,
-        }
-    }
+    // Each part's errors in order; a part read again with the one before has none of its own.
+    let errors = fold
+        .parts
+        .into_iter()
+        .flatten()
+        .filter_map(|part| part.errors)
+        .collect();
+    let state = fold.state;
     Some(Parts {
         state: state.unwrap_or_else(init),
         errors,
         digest: Some(digest),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+    use super::*;
+
+    /// A part of the rows `rows` (its state), ending as `end`, at `from..to`.
+    fn part(from: u64, to: Option<u64>, end: csv::PartEnd, rows: &[u32]) -> Read<Vec<u32>> {
+        Read {
+            from,
+            base: from,
+            to,
+            end,
+            errors: None,
+            state: Some(rows.to_vec()),
+        }
+    }
+
+    fn merge(all: &mut Vec<u32>, more: Vec<u32>) {
+        all.extend(more);
+    }
+
+    use super::csv::PartEnd::{Done, Misaligned};
+
+    #[test]
+    fn parts_merge_in_file_order_whatever_order_they_end_in() {
+        let mut fold = Fold::new(8);
+        assert!(fold.put(2, part(20, None, Done, &[5]), &merge).is_none());
+        assert!(
+            fold.put(0, part(0, Some(10), Done, &[1, 2]), &merge)
+                .is_none()
+        );
+        assert_eq!(fold.held, 1, "part 2 waits for part 1");
+        assert!(
+            fold.put(1, part(10, Some(20), Done, &[3, 4]), &merge)
+                .is_none()
+        );
+        assert_eq!(fold.next, 3);
+        assert_eq!(fold.held, 0);
+        assert_eq!(fold.state, Some(vec![1, 2, 3, 4, 5]));
+    }
+
+    #[test]
+    fn a_part_ending_inside_quotes_is_read_again_with_the_next() {
+        let mut fold = Fold::new(8);
+        assert!(fold.put(0, part(0, Some(10), Done, &[1]), &merge).is_none());
+        // Part 1 ends inside quotes: nothing until part 2 is read, whose end is the joined end.
+        assert!(
+            fold.put(1, part(10, Some(20), Misaligned, &[99]), &merge)
+                .is_none()
+        );
+        assert!(fold.put(3, part(30, None, Done, &[6]), &merge).is_none());
+        let again = fold
+            .put(2, part(20, Some(30), Done, &[98]), &merge)
+            .unwrap();
+        assert_eq!((again.k, again.from, again.to), (1, 10, Some(30)));
+        // Read again, the joined part ends where a row ends: parts 1 and 2 are replaced by it.
+        let joined = part(10, Some(30), Done, &[2, 3, 4]);
+        assert!(fold.rejoined(1, joined, &merge).is_none());
+        assert_eq!(fold.next, 4);
+        assert_eq!(fold.held, 0);
+        assert_eq!(fold.state, Some(vec![1, 2, 3, 4, 6]));
+    }
+
+    #[test]
+    fn a_quote_left_open_is_read_to_the_end_of_the_file() {
+        let mut fold = Fold::new(8);
+        assert!(
+            fold.put(0, part(0, Some(10), Misaligned, &[99]), &merge)
+                .is_none()
+        );
+        let again = fold
+            .put(1, part(10, Some(20), Misaligned, &[98]), &merge)
+            .unwrap();
+        assert_eq!(again.to, Some(20));
+        // Joined, it still ends inside quotes: read from part 0 to the end of the file.
+        let joined = part(0, Some(20), Misaligned, &[]);
+        let again = fold.rejoined(0, joined, &merge).unwrap();
+        assert_eq!((again.k, again.from, again.to), (0, 0, None));
+        // Parts after it, read meanwhile or later, are dropped.
+        assert!(fold.dropped(1) && fold.dropped(5));
+        assert!(fold.put(2, part(20, None, Done, &[97]), &merge).is_none());
+        assert_eq!(fold.held, 0);
+        let rest = part(0, None, Done, &[1, 2, 3]);
+        assert!(fold.rejoined(0, rest, &merge).is_none());
+        assert_eq!(fold.state, Some(vec![1, 2, 3]));
+        assert!(!fold.given_up);
+    }
+
+    #[test]
+    fn too_many_parts_waiting_give_the_parts_up() {
+        let mut fold = Fold::new(2);
+        for k in 1..=3 {
+            fold.put(k, part(k as u64, None, Done, &[1]), &merge);
+        }
+        assert!(fold.given_up, "three states held, at most two");
+        // And a joined part still inside quotes at the end of the file gives up too.
+        let mut fold = Fold::new(8);
+        fold.put(0, part(0, Some(10), Misaligned, &[]), &merge);
+        let again = fold.put(1, part(10, None, Done, &[]), &merge).unwrap();
+        assert_eq!(again.to, None);
+        fold.rejoined(0, part(0, None, csv::PartEnd::Failed, &[]), &merge);
+        assert!(fold.given_up);
+    }
 }
