@@ -187,8 +187,9 @@ impl Default for Mode {
     }
 }
 
-/// The threads a lint uses: `MANDATE_THREADS` when set to a positive number, else the machine's
-/// available parallelism.
+/// The threads a lint parses and decides on: `MANDATE_THREADS` when set to a positive number,
+/// else the machine's available parallelism. A large CSV file also has a reader thread of its
+/// own, which reads and digests it while these parse it (see [`data::stream_parts`]).
 pub fn default_threads() -> usize {
     std::env::var("MANDATE_THREADS")
         .ok()
