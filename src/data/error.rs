@@ -266,6 +266,16 @@ pub struct FileOutcome {
     pub rows: u64,
 }
 
+/// Where a [`Capped`] stood, to go back to ([`Capped::rewind`]) when what was reported since is
+/// to be read again another way.
+pub(crate) struct Mark {
+    errors: usize,
+    counts: Vec<(Option<String>, usize)>,
+    keys: Option<usize>,
+    noted: Vec<(&'static str, usize)>,
+    read: FileOutcome,
+}
+
 /// How a part of a file counted its errors, to add them to the whole file's [`Capped`].
 pub(crate) struct PartTally {
     counts: Vec<(Option<String>, usize)>,
@@ -284,6 +294,28 @@ impl<'e> Capped<'e> {
             noted: Vec::new(),
             read: FileOutcome::default(),
         }
+    }
+
+    /// Where the sink stands now.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            errors: self.errors.len(),
+            counts: self.counts.clone(),
+            keys: self.keys.as_ref().map(Vec::len),
+            noted: self.noted.clone(),
+            read: self.read.clone(),
+        }
+    }
+
+    /// Forgets what was reported since `mark`, as if it had never been.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.errors.truncate(mark.errors);
+        self.counts = mark.counts;
+        if let (Some(keys), Some(n)) = (&mut self.keys, mark.keys) {
+            keys.truncate(n);
+        }
+        self.noted = mark.noted;
+        self.read = mark.read;
     }
 
     /// A sink for one part of a file (rows read on another thread): it keeps what
@@ -573,5 +605,23 @@ mod tests {
             sink.finish();
             assert_eq!(one, all, "cut at {cuts:?}");
         }
+        // Parts absorbed, then forgotten (the file read in one go instead): as if never told.
+        let mut again = Vec::new();
+        let mut sink = Capped::new("f.csv".into(), &mut again);
+        report(&mut sink, 0);
+        let mark = sink.mark();
+        let mut part = Vec::new();
+        let mut p = Capped::part("f.csv".into(), &mut part);
+        for i in 1..60 {
+            report(&mut p, i);
+        }
+        let tally = p.into_part();
+        sink.absorb(part, tally);
+        sink.rewind(mark);
+        for i in 1..100 {
+            report(&mut sink, i);
+        }
+        sink.finish();
+        assert_eq!(one, again);
     }
 }

@@ -316,6 +316,7 @@ pub fn stream_parts<S: Send>(
             done(sink, path, None, reads);
             continue;
         };
+        let mark = sink.mark();
         let parts = if opened.splittable() {
             parts::read_parts(
                 &opened,
@@ -324,6 +325,7 @@ pub fn stream_parts<S: Send>(
                 &decoder,
                 entities,
                 path,
+                &mut sink,
                 &init,
                 &f,
                 &skip,
@@ -335,13 +337,12 @@ pub fn stream_parts<S: Send>(
         };
         let digest = match parts {
             Some(parts) => {
-                for (part_errors, tally) in parts.errors {
-                    sink.absorb(part_errors, tally);
-                }
                 add(parts.state);
                 parts.digest
             }
             None => {
+                // Read in one go instead: what the parts reported is forgotten.
+                sink.rewind(mark);
                 let (state, digest) =
                     in_one(&mut sink, &mut |sink, visit| opened.rows(sink, visit));
                 add(state);

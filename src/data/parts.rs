@@ -4,13 +4,15 @@
 //! report records of what it read), counts the line breaks that number each part's lines, and
 //! cuts the rows into parts of a few MiB just after a line break, handing each to the next free
 //! thread. A part is parsed in place, into accumulators of its own, which are merged into the
-//! file's, in file order, as soon as every part before it is. At most `2 * threads + 4` parts
-//! are held at once, so memory does not grow with the file.
+//! file's, in file order, as soon as every part before it is; its errors are then reported, in
+//! file order too. At most `2 * threads + 4` parts are held at once, and the states of parts
+//! parsed ahead of one still being read again are capped, so memory does not grow with the file.
 //!
 //! A cut may fall inside a quoted value (a line break in a name): the part before it then ends
 //! inside the value ([`csv::PartEnd::Misaligned`]), and is read again from the file joined to the
 //! part after it (to the end of the file if that still ends inside quotes); the parts joined
-//! are dropped. Results never depend on where the cuts fall.
+//! are dropped. Past the cap, the parts are given up and the file is read in one go. Results
+//! never depend on where the cuts fall, nor on the threads.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -278,7 +280,8 @@ struct Read<S> {
     /// Where it ends; `None` for the last part.
     to: Option<u64>,
     end: csv::PartEnd,
-    /// Its errors, and how it counted them; `None` for a part read again with the one before.
+    /// Its errors, and how it counted them, until reported (in order, as it is merged); `None`
+    /// once reported, or for a part dropped (read again with one before it).
     errors: Option<(Vec<DataError>, error::PartTally)>,
     state: Option<S>,
 }
@@ -293,8 +296,10 @@ struct Rejoin {
     to: Option<u64>,
 }
 
-/// The parts read, and the file's state: every part before `next` merged into it in order.
-struct Fold<S> {
+/// The parts read, and the file's state: every part before `next` merged into it in order, and
+/// its errors reported to the file's sink, in order too.
+struct Fold<'s, 'e, S> {
+    sink: &'s mut Capped<'e>,
     next: usize,
     state: Option<S>,
     parts: Vec<Option<Read<S>>>,
@@ -310,9 +315,10 @@ struct Fold<S> {
     given_up: bool,
 }
 
-impl<S> Fold<S> {
-    fn new(most: usize) -> Self {
+impl<'s, 'e, S> Fold<'s, 'e, S> {
+    fn new(most: usize, sink: &'s mut Capped<'e>) -> Self {
         Fold {
+            sink,
             next: 0,
             state: None,
             parts: Vec::new(),
@@ -362,7 +368,11 @@ impl<S> Fold<S> {
             let part = self.parts.get_mut(next)?.as_mut()?;
             match part.end {
                 csv::PartEnd::Done => {
-                    if let Some(st) = part.state.take() {
+                    let (errors, state) = (part.errors.take(), part.state.take());
+                    if let Some((errors, tally)) = errors {
+                        self.sink.absorb(errors, tally);
+                    }
+                    if let Some(st) = state {
                         self.held -= 1;
                         self.add(st, merge);
                     }
@@ -370,6 +380,7 @@ impl<S> Fold<S> {
                 }
                 csv::PartEnd::Misaligned => {
                     let (from, base) = (part.from, part.base);
+                    part.errors = None;
                     if part.state.take().is_some() {
                         self.held -= 1;
                     }
@@ -422,8 +433,10 @@ impl<S> Fold<S> {
             (csv::PartEnd::Done, None) => {
                 // Read to the end of the file: the parts after `k` were dropped.
                 let Read { errors, state, .. } = joined;
+                if let Some((errors, tally)) = errors {
+                    self.sink.absorb(errors, tally);
+                }
                 if let Some(part) = self.parts.get_mut(k).and_then(Option::as_mut) {
-                    part.errors = errors;
                     part.end = csv::PartEnd::Done;
                 }
                 if let Some(st) = state {
@@ -455,8 +468,10 @@ impl<S> Fold<S> {
             after.errors = None;
         }
         let Read { errors, state, .. } = joined;
+        if let Some((errors, tally)) = errors {
+            self.sink.absorb(errors, tally);
+        }
         if let Some(part) = self.parts.get_mut(k).and_then(Option::as_mut) {
-            part.errors = errors;
             part.end = csv::PartEnd::Done;
         }
         if let Some(st) = state {
@@ -467,16 +482,16 @@ impl<S> Fold<S> {
     }
 }
 
-/// A file read in parts: its state, its errors and counts by part in order, and its digest.
+/// A file read in parts: its state and its digest (its errors are reported to the sink).
 pub(super) struct Parts<S> {
     pub state: S,
-    pub errors: Vec<(Vec<DataError>, error::PartTally)>,
     pub digest: Option<Digest>,
 }
 
 /// Reads the rows of `opened` in parts of about `size` bytes on `threads` threads, while a
-/// reader thread reads the file through. `None` when the file could not be read through or a
-/// thread failed: the caller then reads it in one go.
+/// reader thread reads the file through; the errors go to `sink`, in file order. `None` when the
+/// file could not be read through, a thread failed, or the parts were given up: the caller then
+/// forgets what `sink` was told since and reads the file in one go.
 #[expect(
     clippy::too_many_arguments,
     reason = "the file, its parts and threads, the decoder, the caller's callbacks and other work"
@@ -488,6 +503,7 @@ pub(super) fn read_parts<S: Send>(
     decoder: &Decoder<'_>,
     entities: &Entities,
     path: &Path,
+    sink: &mut Capped<'_>,
     init: &(impl Fn() -> S + Sync),
     f: &(impl Fn(&mut S, &Row<'_>) + Sync),
     skip: &(impl Fn(&mut S, Option<(RecordId, u32)>) + Sync),
@@ -500,7 +516,7 @@ pub(super) fn read_parts<S: Send>(
         changed: Condvar::new(),
         limit: held_at_once(threads),
     };
-    let fold = Mutex::new(Fold::new(held_at_once(threads).saturating_mul(4)));
+    let fold = Mutex::new(Fold::new(held_at_once(threads).saturating_mul(4), sink));
     let size = usize::try_from(size)
         .unwrap_or(usize::MAX)
         .clamp(1, 1 << 30);
@@ -619,17 +635,9 @@ pub(super) fn read_parts<S: Send>(
     if fold.parts.iter().any(Option::is_none) {
         return None;
     }
-    // Each part's errors in order; a part read again with the one before has none of its own.
-    let errors = fold
-        .parts
-        .into_iter()
-        .flatten()
-        .filter_map(|part| part.errors)
-        .collect();
     let state = fold.state;
     Some(Parts {
         state: state.unwrap_or_else(init),
-        errors,
         digest: Some(digest),
     })
 }
@@ -659,7 +667,9 @@ mod tests {
 
     #[test]
     fn parts_merge_in_file_order_whatever_order_they_end_in() {
-        let mut fold = Fold::new(8);
+        let mut errors1 = Vec::new();
+        let mut sink1 = Capped::new("f.csv".into(), &mut errors1);
+        let mut fold = Fold::new(8, &mut sink1);
         assert!(fold.put(2, part(20, None, Done, &[5]), &merge).is_none());
         assert!(
             fold.put(0, part(0, Some(10), Done, &[1, 2]), &merge)
@@ -677,7 +687,9 @@ mod tests {
 
     #[test]
     fn a_part_ending_inside_quotes_is_read_again_with_the_next() {
-        let mut fold = Fold::new(8);
+        let mut errors2 = Vec::new();
+        let mut sink2 = Capped::new("f.csv".into(), &mut errors2);
+        let mut fold = Fold::new(8, &mut sink2);
         assert!(fold.put(0, part(0, Some(10), Done, &[1]), &merge).is_none());
         // Part 1 ends inside quotes: nothing until part 2 is read, whose end is the joined end.
         assert!(
@@ -699,7 +711,9 @@ mod tests {
 
     #[test]
     fn a_quote_left_open_is_read_to_the_end_of_the_file() {
-        let mut fold = Fold::new(8);
+        let mut errors3 = Vec::new();
+        let mut sink3 = Capped::new("f.csv".into(), &mut errors3);
+        let mut fold = Fold::new(8, &mut sink3);
         assert!(
             fold.put(0, part(0, Some(10), Misaligned, &[99]), &merge)
                 .is_none()
@@ -724,13 +738,17 @@ mod tests {
 
     #[test]
     fn too_many_parts_waiting_give_the_parts_up() {
-        let mut fold = Fold::new(2);
+        let mut errors4 = Vec::new();
+        let mut sink4 = Capped::new("f.csv".into(), &mut errors4);
+        let mut fold = Fold::new(2, &mut sink4);
         for k in 1..=3 {
             fold.put(k, part(k as u64, None, Done, &[1]), &merge);
         }
         assert!(fold.given_up, "three states held, at most two");
         // And a joined part still inside quotes at the end of the file gives up too.
-        let mut fold = Fold::new(8);
+        let mut errors5 = Vec::new();
+        let mut sink5 = Capped::new("f.csv".into(), &mut errors5);
+        let mut fold = Fold::new(8, &mut sink5);
         fold.put(0, part(0, Some(10), Misaligned, &[]), &merge);
         let again = fold.put(1, part(10, None, Done, &[]), &merge).unwrap();
         assert_eq!(again.to, None);
