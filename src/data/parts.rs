@@ -21,6 +21,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use super::digest::{Digest, Hasher};
 use super::error::{self, Capped, DataError};
 use super::lines::PAD;
+use super::rows::{Cells, Pos};
 use super::{Decoder, Entities, RecordId, Row, csv};
 
 /// The most bytes a part is given, unless the caller asks for smaller ones.
@@ -432,16 +433,7 @@ impl<'s, 'e, S> Fold<'s, 'e, S> {
         match (joined.end, joined.to) {
             (csv::PartEnd::Done, None) => {
                 // Read to the end of the file: the parts after `k` were dropped.
-                let Read { errors, state, .. } = joined;
-                if let Some((errors, tally)) = errors {
-                    self.sink.absorb(errors, tally);
-                }
-                if let Some(part) = self.parts.get_mut(k).and_then(Option::as_mut) {
-                    part.end = csv::PartEnd::Done;
-                }
-                if let Some(st) = state {
-                    self.add(st, merge);
-                }
+                self.take_joined(k, joined, merge);
                 self.next = k + 1;
                 return None;
             }
@@ -467,6 +459,13 @@ impl<'s, 'e, S> Fold<'s, 'e, S> {
             }
             after.errors = None;
         }
+        self.take_joined(k, joined, merge);
+        self.next = k + 2;
+        self.advance(merge)
+    }
+
+    /// Part `k`, read again with the parts after it: its errors reported, its state merged.
+    fn take_joined(&mut self, k: usize, joined: Read<S>, merge: &impl Fn(&mut S, S)) {
         let Read { errors, state, .. } = joined;
         if let Some((errors, tally)) = errors {
             self.sink.absorb(errors, tally);
@@ -477,9 +476,13 @@ impl<'s, 'e, S> Fold<'s, 'e, S> {
         if let Some(st) = state {
             self.add(st, merge);
         }
-        self.next = k + 2;
-        self.advance(merge)
     }
+}
+
+/// Where a part's bytes come from: read already (`buf[..len]`), or from the file, again.
+enum Bytes<'b> {
+    Read(&'b mut Vec<u8>, usize),
+    File,
 }
 
 /// A file read in parts: its state and its digest (its errors are reported to the sink).
@@ -521,6 +524,34 @@ pub(super) fn read_parts<S: Send>(
         .unwrap_or(usize::MAX)
         .clamp(1, 1 << 30);
     // Parses part after part, as the reader hands them over.
+    // Parses the rows from `from` to `to`, read already or read from the file, into a state of
+    // their own.
+    let parse = |bytes: Bytes<'_>, from: u64, base: u64, to: Option<u64>| -> Read<S> {
+        let mut decoder = decoder.clone();
+        let mut state = init();
+        let mut errors = Vec::new();
+        let mut sink = Capped::part(file.clone(), &mut errors);
+        let visit = |sink: &mut Capped<'_>, pos: Pos, cells: &Cells<'_>| {
+            if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
+                f(&mut state, row)
+            }) {
+                skip(&mut state, who);
+            }
+        };
+        let end = match bytes {
+            Bytes::Read(buf, len) => opened.part_in(buf, len, from, base, to, &mut sink, visit),
+            Bytes::File => opened.part(from, base, to, &mut sink, visit),
+        };
+        let tally = sink.into_part();
+        Read {
+            from,
+            base,
+            to,
+            end,
+            errors: Some((errors, tally)),
+            state: Some(state),
+        }
+    };
     let work = |_| -> Option<()> {
         while let Some((k, cut)) = handoff.take(idle) {
             let Cut {
@@ -550,58 +581,12 @@ pub(super) fn read_parts<S: Send>(
                 lock().put(k, part, merge);
                 continue;
             }
-            let mut decoder = decoder.clone();
-            let mut state = init();
-            let mut errors = Vec::new();
-            let mut sink = Capped::part(file.clone(), &mut errors);
-            let end = opened.part_in(
-                &mut lent.buf,
-                len,
-                from,
-                base,
-                to,
-                &mut sink,
-                |sink, pos, cells| {
-                    if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
-                        f(&mut state, row)
-                    }) {
-                        skip(&mut state, who);
-                    }
-                },
-            );
-            let tally = sink.into_part();
+            let part = parse(Bytes::Read(&mut lent.buf, len), from, base, to);
             drop(lent);
-            let part = Read {
-                from,
-                base,
-                to,
-                end,
-                errors: Some((errors, tally)),
-                state: Some(state),
-            };
             let mut again = lock().put(k, part, merge);
             // A part that ended inside quotes, read again from the file with the next.
             while let Some(Rejoin { k, from, base, to }) = again {
-                let mut decoder = decoder.clone();
-                let mut state = init();
-                let mut errors = Vec::new();
-                let mut sink = Capped::part(file.clone(), &mut errors);
-                let end = opened.part(from, base, to, &mut sink, |sink, pos, cells| {
-                    if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
-                        f(&mut state, row)
-                    }) {
-                        skip(&mut state, who);
-                    }
-                });
-                let tally = sink.into_part();
-                let joined = Read {
-                    from,
-                    base,
-                    to,
-                    end,
-                    errors: Some((errors, tally)),
-                    state: Some(state),
-                };
+                let joined = parse(Bytes::File, from, base, to);
                 let mut fold = lock();
                 again = fold.rejoined(k, joined, merge);
                 if fold.given_up {
