@@ -224,8 +224,8 @@ impl Split {
     }
 
     /// The size of the parts a file of `bytes` is cut into: [`PARTS_PER_THREAD`] per thread,
-    /// none larger than [`PART_BYTES`] (the threads' parts and the next one are held in memory
-    /// at once) nor smaller than `min_part_bytes`.
+    /// none larger than [`PART_BYTES`] (up to `2 x threads + 4` parts are held in memory at
+    /// once) nor smaller than `min_part_bytes`.
     fn part_bytes(self, bytes: u64) -> u64 {
         let parts = self.threads.max(1).saturating_mul(PARTS_PER_THREAD) as u64;
         (bytes / parts)
@@ -247,7 +247,8 @@ impl Split {
 /// thread for a smaller one), which the threads take in turn; a thread that finds no part left
 /// calls `idle` until it returns false (other work, such as reading the small files, so that no
 /// thread waits for the last part). A part starts just after a line break, which must end a
-/// row: when it falls inside a quoted value instead, the part before is read again joined to it.
+/// row: when it falls inside a quoted value instead, the part before is read again joined to it
+/// (and, if that still ends inside quotes, to the end of the file).
 #[allow(
     clippy::too_many_arguments,
     reason = "stream's arguments, the split and state, and the other work"
