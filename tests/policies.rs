@@ -51,6 +51,26 @@ fn every_policy_checks_without_errors() {
     }
 }
 
+/// The `load` fuzz target lints against a policy of its own, which only a fuzz run would find
+/// broken (CI builds the fuzz crate but does not run it): it checks here with the others.
+#[test]
+fn the_fuzz_targets_policy_checks() {
+    let source = std::fs::read_to_string("fuzz/fuzz_targets/load.rs").unwrap();
+    let start = source
+        .find("const POLICY: &str = r#\"")
+        .expect("the policy constant")
+        + "const POLICY: &str = r#\"".len();
+    let len = source[start..].find("\"#;").expect("the end of the policy");
+    let text = source[start..start + len].to_string();
+    let loaded = mandate::check::load_text(Path::new("fuzz.policy"), text);
+    let checked = mandate::check::check(&loaded);
+    assert!(
+        !checked.has_errors() && checked.model.is_some(),
+        "the load fuzz target's policy has errors:\n{}",
+        render(&loaded.sources, &checked.problems, Style::plain())
+    );
+}
+
 #[test]
 fn ref_1028_19_ast() {
     let text = std::fs::read_to_string(REF_1028_19).unwrap();

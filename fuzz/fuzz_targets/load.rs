@@ -43,7 +43,7 @@ measure residents = count student where kind == resident
 measure names = count distinct student.student_name
 measure total = sum student.score
 section "S" {
-  must some: residents >= 1 and names >= 0 and total >= 0
+  must counted: residents >= 1 and names >= 0 and total >= 0
   should graded: each student where grade >= 3 has score > 0
   may young: each student has dob within term
   window term = August 1, 2023 .. June 30, 2024
