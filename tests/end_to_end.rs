@@ -14,21 +14,14 @@
 
 mod common;
 
+/// `mandate ARGS` from the crate root: exit code, standard output and standard error.
+use common::mandate_text as mandate;
+
 const LEVEL: &str = "tests/fixtures/lint/per_level_threshold/case.policy";
 const LEVEL_REVISED: &str = "tests/fixtures/lint/per_level_threshold/revised.policy";
 const LEVEL_DATA: &str = "tests/fixtures/lint/per_level_threshold/data";
 const TITLE1: &str = "policies/examples/el-title1/el-title1.policy";
 const TITLE1_DATA: &str = "samples/el-title1";
-
-/// `mandate ARGS` from the crate root: exit code, standard output and standard error.
-fn mandate(args: &[&str]) -> (i32, String, String) {
-    let out = common::mandate_cli(args);
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn a_threshold_by_level_gives_each_school_its_own_distance() {

@@ -24,10 +24,8 @@ const DATA: &str = "tests/fixtures/lint/school_days/data";
 
 /// `mandate ARGS` from the crate root: exit code and standard output.
 fn mandate(args: &[&str]) -> (i32, String) {
-    let out = common::mandate_cli(args);
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    (out.status.code().unwrap(), format!("{stdout}{stderr}"))
+    let (code, stdout, stderr) = common::mandate_text(args);
+    (code, format!("{stdout}{stderr}"))
 }
 
 #[test]

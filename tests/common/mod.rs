@@ -163,3 +163,13 @@ pub fn mandate_cli(args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// [`mandate_cli`]'s exit code, standard output and standard error.
+pub fn mandate_text(args: &[&str]) -> (i32, String, String) {
+    let out = mandate_cli(args);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
