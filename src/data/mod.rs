@@ -339,7 +339,7 @@ pub fn stream_parts<S: Send>(
         let digest = match parts {
             Some(parts) => {
                 add(parts.state);
-                parts.digest
+                Some(parts.digest)
             }
             None => {
                 // Read in one go instead: what the parts reported is forgotten.

@@ -56,8 +56,8 @@ struct Cut {
 /// What the reader and the threads share.
 #[derive(Default)]
 struct Shelf {
-    /// Parts read and not yet taken, by index.
-    cuts: Vec<Option<Cut>>,
+    /// Parts read and not yet taken, in file order.
+    cuts: std::collections::VecDeque<Cut>,
     /// Parts read so far.
     read: usize,
     /// Parts taken by a thread so far (in order).
@@ -103,15 +103,10 @@ impl Handoff {
         Some(shelf.free.pop().unwrap_or_default())
     }
 
-    fn put(&self, k: usize, cut: Cut) {
+    fn put(&self, cut: Cut) {
         let mut shelf = self.lock();
-        if shelf.cuts.len() <= k {
-            shelf.cuts.resize_with(k + 1, || None);
-        }
-        if let Some(slot) = shelf.cuts.get_mut(k) {
-            *slot = Some(cut);
-        }
-        shelf.read = k + 1;
+        shelf.cuts.push_back(cut);
+        shelf.read += 1;
         self.changed.notify_all();
     }
 
@@ -134,10 +129,9 @@ impl Handoff {
     fn take(&self, idle: &(dyn Fn() -> bool + Sync)) -> Option<(usize, Cut)> {
         let mut shelf = self.lock();
         loop {
-            let k = shelf.taken;
-            if k < shelf.read {
+            if let Some(cut) = shelf.cuts.pop_front() {
+                let k = shelf.taken;
                 shelf.taken += 1;
-                let cut = shelf.cuts.get_mut(k).and_then(Option::take)?;
                 return Some((k, cut));
             }
             if shelf.finished || shelf.failed || shelf.closed {
@@ -147,7 +141,7 @@ impl Handoff {
             let busy = idle();
             shelf = self.lock();
             let over = shelf.finished || shelf.failed || shelf.closed;
-            if !busy && shelf.taken >= shelf.read && !over {
+            if !busy && shelf.cuts.is_empty() && !over {
                 shelf = self.wait(shelf);
             }
         }
@@ -211,7 +205,7 @@ fn read_through(
     // Bytes read past the last cut, which start the next part.
     let mut carry: Vec<u8> = Vec::new();
     let (mut from, mut base) = (opened.rows_at(), opened.rows_base());
-    for k in 0.. {
+    loop {
         let mut buf = handoff.room()?;
         let room = (size + WINDOW).max(carry.len()) + CHUNK + PAD;
         if buf.len() < room {
@@ -255,16 +249,13 @@ fn read_through(
             None => filled,
         };
         buf.get_mut(len..len + PAD)?.fill(0);
-        handoff.put(
-            k,
-            Cut {
-                buf,
-                len,
-                from,
-                base,
-                last,
-            },
-        );
+        handoff.put(Cut {
+            buf,
+            len,
+            from,
+            base,
+            last,
+        });
         from += len as u64;
         base += breaks;
         if last {
@@ -488,7 +479,7 @@ enum Bytes<'b> {
 /// A file read in parts: its state and its digest (its errors are reported to the sink).
 pub(super) struct Parts<S> {
     pub state: S,
-    pub digest: Option<Digest>,
+    pub digest: Digest,
 }
 
 /// Reads the rows of `opened` in parts of about `size` bytes on `threads` threads, while a
@@ -623,7 +614,7 @@ pub(super) fn read_parts<S: Send>(
     let state = fold.state;
     Some(Parts {
         state: state.unwrap_or_else(init),
-        digest: Some(digest),
+        digest,
     })
 }
 
