@@ -293,22 +293,24 @@ pub fn stream_parts<S: Send>(
         let len = std::fs::metadata(path).ok().map(|m| m.len());
         let large = len.is_some_and(|l| l >= split.min_bytes);
         // One pass over the file on this thread, digesting it as it goes.
-        let in_one = |sink: &mut Capped<'_>, read: &mut ReadWith<'_>| {
+        let in_one = |sink: &mut Capped<'_>, pass: OnePass<'_>| {
             let mut decoder = decoder.clone();
             let mut state = init();
-            let digest = read(sink, &mut |sink, pos, cells| {
+            let visit = |sink: &mut Capped<'_>, pos: rows::Pos, cells: &rows::Cells<'_>| {
                 if let Some(who) = decoder.row(entities, path, sink, pos, cells, &mut |row| {
                     f(&mut state, row)
                 }) {
                     skip(&mut state, who);
                 }
-            });
+            };
+            let digest = match pass {
+                OnePass::Whole => rows::read(path, format, rec, sink, visit),
+                OnePass::Rows(opened) => opened.rows(sink, visit),
+            };
             (state, digest)
         };
         if format != Format::Csv || !large {
-            let (state, digest) = in_one(&mut sink, &mut |sink, visit| {
-                rows::read(path, format, rec, sink, visit)
-            });
+            let (state, digest) = in_one(&mut sink, OnePass::Whole);
             add(state);
             done(sink, path, digest, reads);
             continue;
@@ -344,8 +346,7 @@ pub fn stream_parts<S: Send>(
             None => {
                 // Read in one go instead: what the parts reported is forgotten.
                 sink.rewind(mark);
-                let (state, digest) =
-                    in_one(&mut sink, &mut |sink, visit| opened.rows(sink, visit));
+                let (state, digest) = in_one(&mut sink, OnePass::Rows(&mut opened));
                 add(state);
                 digest
             }
@@ -355,11 +356,12 @@ pub fn stream_parts<S: Send>(
     all.unwrap_or_else(init)
 }
 
-/// A row visitor, as the readers of every format take one.
-type Visit<'v> = dyn FnMut(&mut Capped<'_>, rows::Pos, &rows::Cells<'_>) + 'v;
-
-/// A read of one file that hands each row to a visitor; the digest of what it read.
-type ReadWith<'r> = dyn FnMut(&mut Capped<'_>, &mut Visit<'_>) -> Option<Digest> + 'r;
+/// How [`stream_parts`] reads a file in one pass: whole, or (a CSV file whose header is read)
+/// its rows.
+enum OnePass<'o> {
+    Whole,
+    Rows(&'o mut csv::Opened),
+}
 
 /// Notes, once per file, the cells of the row just parsed that were read leniently (see
 /// [`cell::Lenient`]), at the first field of each kind.
