@@ -38,13 +38,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
         };
         let mut n: i64 = 0;
         for row in self.kept_rows(*record) {
-            self.row = Some(&row.values);
-            let pass = filter
-                .as_ref()
-                .map(|f| eval_bool(f, self) == Some(true))
-                .unwrap_or(true);
-            self.row = None;
-            if !pass {
+            if self.row_filter(filter.as_ref(), &row.values) != Some(true) {
                 continue;
             }
             let Some(v) = row.values.value(*field) else {
@@ -181,13 +175,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             return false;
         }
         for r in self.kept_rows(*record) {
-            self.row = Some(&r.values);
-            let pass = filter
-                .as_ref()
-                .map(|f| eval_bool(f, self) != Some(false))
-                .unwrap_or(true);
-            self.row = None;
-            if pass {
+            if self.row_filter(filter.as_ref(), &r.values) != Some(false) {
                 return false;
             }
         }
@@ -220,6 +208,21 @@ impl<'e, 'a> EntityCx<'e, 'a> {
             .and_then(|k| k.get(self.idx as usize))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// What `filter` says of the row `values` (a row passes no filter): `None` when undefined.
+    pub(super) fn row_filter(
+        &mut self,
+        filter: Option<&TExpr>,
+        values: &'e [Value],
+    ) -> Option<bool> {
+        let Some(f) = filter else {
+            return Some(true);
+        };
+        self.row = Some(values);
+        let holds = eval_bool(f, self);
+        self.row = None;
+        holds
     }
 
     /// A short label for a row, from its first enum field: `open_house`.

@@ -219,13 +219,8 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                     } => {
                         let mut days = BTreeMap::new();
                         for r in self.kept_rows(*o) {
-                            if let Some(f) = ofl {
-                                self.row = Some(&r.values);
-                                let ok = eval_bool(f, self) == Some(true);
-                                self.row = None;
-                                if !ok {
-                                    continue;
-                                }
+                            if self.row_filter(ofl.as_ref(), &r.values) != Some(true) {
+                                continue;
                             }
                             if let Some(d) = r.values.value(*of).and_then(date_of) {
                                 days.entry(d).or_insert(r);
@@ -245,13 +240,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 let mut gap_causes: std::collections::BTreeSet<usize> = Default::default();
                 let mut due = RowDue::default();
                 for r in rows {
-                    self.row = Some(&r.values);
-                    let pass_filter = filter
-                        .as_ref()
-                        .map(|f| eval_bool(f, self) == Some(true))
-                        .unwrap_or(true);
-                    self.row = None;
-                    if !pass_filter {
+                    if self.row_filter(filter.as_ref(), &r.values) != Some(true) {
                         continue;
                     }
                     let Some(v) = r.values.value(*field) else {
@@ -536,13 +525,7 @@ impl<'e, 'a> EntityCx<'e, 'a> {
                 // The first matching row whose date is empty: the item was started, not done.
                 let mut blank: Option<DataLoc> = None;
                 for r in self.kept_rows(*record) {
-                    self.row = Some(&r.values);
-                    let ok = filter
-                        .as_ref()
-                        .map(|f| eval_bool(f, self) == Some(true))
-                        .unwrap_or(true);
-                    self.row = None;
-                    if !ok {
+                    if self.row_filter(filter.as_ref(), &r.values) != Some(true) {
                         continue;
                     }
                     match r.values.value(*field).and_then(date_of) {
